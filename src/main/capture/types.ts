@@ -1,0 +1,153 @@
+/**
+ * Public contract of the capture layer. Everything that produces frames (ffmpeg, a folder of
+ * images, the synthetic scene) implements `FrameSource`; the pipeline only sees this file.
+ *
+ * ## Buffer ownership (read this before keeping a frame)
+ *
+ * Sources decode into a small fixed ring of preallocated buffers (3 by default), so capture
+ * allocates nothing per frame and memory stays flat. A delivered `Frame` borrows one of them:
+ *
+ * 1. Inside a synchronous `'frame'` listener the frame is always valid. A listener that only looks
+ *    at it, or copies what it needs (`copyFrame`), does nothing else.
+ * 2. To keep it past the callback, call `frame.retain()` inside the callback and `frame.release()`
+ *    exactly once when done. Until every retain is released, the source never writes that buffer.
+ * 3. After the callback returns (unretained) or after the last `release()`, the bytes may be
+ *    overwritten by a later frame at any time. Reading `rgb` then gives torn or newer pixels.
+ * 4. If every ring buffer is retained when a new frame starts, the source drops that frame and
+ *    counts it (`stats.droppedNoBuffer`). A consumer that forgets to release therefore starves
+ *    capture visibly instead of growing memory.
+ *
+ * `FrameSlot` follows these rules for you: `put()` retains, replacing releases the dropped frame,
+ * and the frame `take()` returns is retained on your behalf: release it when preprocessing is done.
+ */
+
+import type { BackoffOptions } from './backoff';
+
+/** One complete decoded picture. Never partial. */
+export interface Frame {
+  /** Assigned by the source; strictly increasing for the life of the source, across reconnects. */
+  readonly frameId: number;
+  /** `Date.now()` when the last byte of this frame arrived from the decoder. */
+  readonly captureTimeMs: number;
+  readonly widthPx: number;
+  readonly heightPx: number;
+  /** Packed RGB24, row-major, no padding: `widthPx * heightPx * 3` bytes. Borrowed: see above. */
+  readonly rgb: Uint8Array;
+  /** Keep the buffer past the synchronous callback. Pair every call with one `release()`. */
+  retain(): void;
+  /** Give back one `retain()`. Extra calls are ignored, so a double release cannot free a buffer someone else holds. */
+  release(): void;
+}
+
+export type SourceState = 'starting' | 'live' | 'stalled' | 'reconnecting' | 'stopped' | 'error';
+
+/**
+ * Emitted on every state change, and again for `reconnecting` on each new attempt (the reason and
+ * delay change even though the state does not).
+ *
+ * - `starting`: first decoder launch, no frame yet.
+ * - `live`: frames are arriving.
+ * - `stalled`: no frame for `stallTimeoutMs`; the decoder is still running. If nothing arrives
+ *   for `restartAfterStallMs` it is killed and restarted (→ `reconnecting`).
+ * - `reconnecting`: the decoder exited (or was killed after a stall); a restart is scheduled
+ *   after `retryInMs`. `live` again on the first frame.
+ * - `stopped`: terminal; `stop()` was called, or a non-looping file/folder reached its end
+ *   (reason `end of stream`).
+ * - `error`: terminal; retrying cannot help (missing file, bad configuration, no ffmpeg,
+ *   restart limit reached). The reason says what to fix.
+ */
+export interface SourceStateChange {
+  state: SourceState;
+  previous: SourceState;
+  /** One line a person can act on; credentials in URLs are masked. */
+  reason: string;
+  /** Last lines of ffmpeg's stderr (credentials masked) when the change came from the decoder. */
+  stderrTail?: string[];
+  /** Reconnect attempt number (1 = first retry) for `reconnecting`. */
+  attempt?: number;
+  /** Delay before the next restart, for `reconnecting`. */
+  retryInMs?: number;
+  /** `Date.now()` of the change. */
+  atMs: number;
+}
+
+export interface SourceStats {
+  /** Complete frames handed to listeners. */
+  framesDelivered: number;
+  /** Frames decoded but dropped because every ring buffer was still retained by consumers. */
+  droppedNoBuffer: number;
+  /** Decoder restarts after the first start. */
+  restarts: number;
+}
+
+export type FrameListener = (frame: Frame) => void;
+export type StateListener = (change: SourceStateChange) => void;
+
+export interface FrameSource {
+  /** Human-readable description of the source (credentials masked), for logs and the UI. */
+  readonly description: string;
+  readonly state: SourceState;
+  /** Reason of the last state change. */
+  readonly stateReason: string;
+  readonly stats: Readonly<SourceStats>;
+  /** PID of the decoder process while one runs (ffmpeg sources only). */
+  readonly pid: number | undefined;
+
+  /**
+   * Begin capturing. Resolves once the first decoder launch has been attempted; failures are
+   * reported as state changes (`error`/`reconnecting`), never as a rejection, so a flaky camera
+   * cannot crash the caller. Calling it twice, or after `stop()`, throws.
+   */
+  start(): Promise<void>;
+  /**
+   * Stop for good: cancels retries and timers, kills the decoder (SIGTERM, then SIGKILL after
+   * `killTimeoutMs`) and resolves once it has exited. State becomes `stopped` unless it was
+   * already terminal. Safe to call more than once, and before `start()`.
+   */
+  stop(): Promise<void>;
+
+  on(event: 'frame', listener: FrameListener): this;
+  on(event: 'state', listener: StateListener): this;
+  off(event: 'frame', listener: FrameListener): this;
+  off(event: 'state', listener: StateListener): this;
+}
+
+export interface SizePx {
+  widthPx: number;
+  heightPx: number;
+}
+
+/**
+ * Options common to every source. Durations are wall-clock milliseconds.
+ */
+export interface SourceOptions {
+  /**
+   * Deliver frames at this size. Give both for an exact size (aspect not kept), or one of them
+   * to keep the aspect ratio. For ffmpeg sources the scaling happens inside ffmpeg, which is far
+   * cheaper than resizing in JavaScript. Default: the source's native size.
+   */
+  outputSize?: Partial<SizePx>;
+  /** Ring buffers per source (2..16). 3 lets one frame be processed, one wait in the slot, one fill. */
+  ringSize?: number;
+  /**
+   * Allocate ring buffers in SharedArrayBuffer memory so a worker thread can read a retained
+   * frame without a copy (post `frame.rgb`, release when the worker answers).
+   */
+  sharedMemory?: boolean;
+  /** No frame for this long → `stalled`. Default 5000. */
+  stallTimeoutMs?: number;
+  /** No frame for this long (since the last frame or the launch) → kill and restart. Default 10000. */
+  restartAfterStallMs?: number;
+  /** Restart delays after the decoder exits. Default 500 ms doubling to 10 s, no jitter. */
+  backoff?: Partial<BackoffOptions>;
+  /** Restarts allowed before giving up with `error`. Default unlimited: a plant camera comes back. */
+  maxRestarts?: number;
+  /** Grace between SIGTERM and SIGKILL on stop. Default 2000. */
+  killTimeoutMs?: number;
+  /** Network read/connect timeout handed to ffmpeg (`-rw_timeout`, RTSP `-timeout`). Default 5000. */
+  networkTimeoutMs?: number;
+  /** ffmpeg binary from configuration; otherwise PATH, then the npm-packaged one. */
+  ffmpegPath?: string;
+  /** stderr lines kept for error messages. Default 20. */
+  stderrTailLines?: number;
+}
