@@ -100,7 +100,7 @@ export function detectModelLayout(m: LayoutInput): ResolvedModel {
   let outputNames = m.outputs.map((o) => o.name);
 
   const guessFamily = (): ModelFamily | undefined => {
-    if (dims.length === 2 && d0.length === 3 && (dims[1]?.length ?? 0) === 4) return 'yolov8-seg';
+    if (dims.length === 2 && dims.some((d) => d.length === 3) && dims.some((d) => d.length === 4)) return 'yolov8-seg';
     if (dims.length !== 1 || d0.length !== 3 || d0[0] !== 1) return undefined;
     const [, a, b] = d0 as [number, number, number];
     if (b === 6 && (end2end || a <= 1000)) return 'e2e';

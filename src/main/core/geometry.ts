@@ -77,8 +77,8 @@ export function computeLetterbox(
   let padLeftPx = 0;
   let padTopPx = 0;
   if (centred) {
-    padLeftPx = Math.round((dstWidthPx - resizedWidthPx) / 2 - 0.1);
-    padTopPx = Math.round((dstHeightPx - resizedHeightPx) / 2 - 0.1);
+    padLeftPx = Math.max(0, Math.round((dstWidthPx - resizedWidthPx) / 2 - 0.1));
+    padTopPx = Math.max(0, Math.round((dstHeightPx - resizedHeightPx) / 2 - 0.1));
   }
   return { srcWidthPx, srcHeightPx, dstWidthPx, dstHeightPx, scale, resizedWidthPx, resizedHeightPx, padLeftPx, padTopPx };
 }

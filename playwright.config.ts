@@ -1,0 +1,17 @@
+import { defineConfig } from '@playwright/test';
+
+// UI tests: Debian's Chromium against the web mode (`serve`), and Electron through `_electron`
+// where its binary exists. Screenshots go to test-results/ for people to look at.
+export default defineConfig({
+  testDir: 'test/e2e',
+  outputDir: 'test-results/playwright',
+  timeout: 60_000,
+  workers: 1,
+  reporter: [['list']],
+  use: {
+    launchOptions: {
+      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    },
+  },
+});

@@ -1,0 +1,47 @@
+/** Command-line parsing shared by every command: strict flags, one clear line on bad input. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { z } from 'zod';
+
+/** Bad command-line input; the CLI prints the message as one line and exits with 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: T,
+  allowPositionals: boolean,
+) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (e) {
+    // Node's messages are good ("Unknown option '--x'") but multi-line; keep the first line.
+    throw new UsageError((e as Error).message.split('\n')[0]!);
+  }
+}
+
+/** Validate parsed flag values with a zod schema; the first problem becomes the message. */
+export function validateFlags<S extends z.ZodType>(schema: S, values: unknown): z.infer<S> {
+  const r = schema.safeParse(values);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const flag = issue.path.length > 0 ? `--${String(issue.path[0])}` : 'arguments';
+    throw new UsageError(`${flag}: ${issue.message}`);
+  }
+  return r.data;
+}
+
+/** A number flag given as a string, e.g. `--conf 0.3`. */
+export const numberFlag = (min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .refine((n) => Number.isFinite(n), 'must be a number')
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+
+export const intFlag = (min: number, max: number) =>
+  numberFlag(min, max).refine((n) => Number.isInteger(n), 'must be a whole number');
+
+/** Write one complete line to a stream in a single write, so a reader never sees half a result. */
+export function writeLine(stream: NodeJS.WritableStream, line: string): void {
+  stream.write(line + '\n');
+}

@@ -1,0 +1,116 @@
+/**
+ * `detect --model PATH [--conf 0.25] [--iou 0.45] [--provider cpu|cuda|tensorrt] IMAGE...`
+ * One JSON line per image on stdout; one line per failure on stderr; other images still run.
+ */
+import { z } from 'zod';
+import type { Detection, ModelInfo } from '../../shared/detection';
+import { InferenceEngine } from '../inference/engine';
+import { decodeImageFile } from '../inference/preprocess';
+import { numberFlag, intFlag, parseFlags, UsageError, validateFlags, writeLine } from './args';
+import { workerScriptPath } from './runtime-paths';
+import { providerOrder } from '../inference/providers';
+
+const Flags = z.object({
+  model: z.string({ message: 'is required (path to an .onnx file)' }).min(1, 'is required (path to an .onnx file)'),
+  conf: numberFlag(0, 1).default(0.25),
+  iou: numberFlag(0, 1).default(0.45),
+  provider: z.enum(['cpu', 'cuda', 'tensorrt'], { message: "must be one of 'cpu', 'cuda', 'tensorrt'" }).default('cpu'),
+  threads: intFlag(0, 256).default(0),
+  'max-det': intFlag(1, 10_000).default(300),
+});
+
+export function modelSummary(m: ModelInfo) {
+  return {
+    name: m.name,
+    family: m.family,
+    task: m.task,
+    inputWidth: m.inputWidth,
+    inputHeight: m.inputHeight,
+    provider: m.provider,
+  };
+}
+
+const round = (v: number, digits: number): number => Number(v.toFixed(digits));
+
+/** The detection object of the command-line contract (DESIGN.md). */
+export function detectionJson(d: Detection) {
+  return {
+    classId: d.classId,
+    className: d.className,
+    score: round(d.score, 4),
+    box: d.box.map((v) => round(v, 2)),
+    ...(d.trackId !== undefined && d.trackId >= 0 ? { trackId: d.trackId } : {}),
+    ...(d.mask
+      ? {
+          mask: {
+            areaPx: d.mask.areaPx,
+            polygon: d.mask.polygon.map(([x, y]) => [round(x, 1), round(y, 1)]),
+            angleDeg: round(d.mask.angleDeg, 2),
+            centroid: d.mask.centroid.map((v) => round(v, 2)),
+          },
+        }
+      : {}),
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(
+    argv,
+    {
+      model: { type: 'string' },
+      conf: { type: 'string' },
+      iou: { type: 'string' },
+      provider: { type: 'string' },
+      threads: { type: 'string' },
+      'max-det': { type: 'string' },
+    },
+    true,
+  );
+  const flags = validateFlags(Flags, values);
+  if (positionals.length === 0) throw new UsageError('give at least one IMAGE to detect on');
+
+  const engine = new InferenceEngine({ workerPath: workerScriptPath() });
+  engine.on('status', (m) => writeLine(process.stderr, `vision-station: ${m}`));
+  let failures = 0;
+  try {
+    let model: ModelInfo;
+    try {
+      model = await engine.load({ kind: 'onnx', path: flags.model, providers: providerOrder(flags.provider), intraOpThreads: flags.threads });
+    } catch (e) {
+      writeLine(process.stderr, `vision-station: detect: ${(e as Error).message}`);
+      return 1;
+    }
+    for (const image of positionals) {
+      try {
+        const img = await decodeImageFile(image);
+        const out = await engine.infer(img, {
+          confThreshold: flags.conf,
+          iouThreshold: flags.iou,
+          maxDet: flags['max-det'],
+          classFilter: null,
+        });
+        writeLine(
+          process.stdout,
+          JSON.stringify({
+            image,
+            width: img.widthPx,
+            height: img.heightPx,
+            model: modelSummary(model),
+            detections: out.detections.map(detectionJson),
+            timings: {
+              preMs: round(out.timings.preMs, 2),
+              inferMs: round(out.timings.inferMs, 2),
+              postMs: round(out.timings.postMs, 2),
+            },
+          }),
+        );
+      } catch (e) {
+        failures++;
+        writeLine(process.stderr, `vision-station: detect: cannot process image ${image}: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+  } finally {
+    await engine.close();
+  }
+  return failures > 0 ? 1 : 0;
+}

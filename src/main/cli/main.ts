@@ -1,0 +1,48 @@
+/**
+ * Command-line entry (`node bin/vision-station.js <command>`). Every command returns an exit code;
+ * usage errors exit 2 and runtime errors 1, each with one line on stderr.
+ */
+import { UsageError, writeLine } from './args';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  detect: { summary: 'detect --model PATH [--conf 0.25] [--iou 0.45] [--provider cpu|cuda|tensorrt] IMAGE...', load: async () => (await import('./detect')).main },
+};
+
+function usage(): string {
+  return ['usage: vision-station <command> [options]', '', 'commands:', ...Object.values(COMMANDS).map((c) => `  ${c.summary}`)].join('\n');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    writeLine(process.stdout, usage());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    writeLine(process.stderr, `vision-station: unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    return 2;
+  }
+  try {
+    return await (await cmd.load())(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      writeLine(process.stderr, `vision-station: ${name}: ${e.message}`);
+      return 2;
+    }
+    writeLine(process.stderr, `vision-station: ${name}: ${(e as Error).message.split('\n')[0]}`);
+    return 1;
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    writeLine(process.stderr, `vision-station: ${(e as Error).message}`);
+    process.exitCode = 1;
+  },
+);

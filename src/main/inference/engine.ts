@@ -1,0 +1,156 @@
+/**
+ * Main-thread side of inference. Each loaded model lives in its own worker thread; a model swap
+ * starts a new worker, loads and warms the new model there while the old worker keeps answering
+ * frames, then switches between two frames and retires the old worker once its last frame is done.
+ * A failed load leaves the old model running.
+ */
+import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { ModelInfo } from '../../shared/detection';
+import type { DecodeParams } from '../core/decoders/types';
+import type { ModelSpec, RunOutput } from './model';
+import type { RgbImage } from './preprocess';
+import type { FromWorker, ToWorker } from './protocol';
+
+export interface EngineOptions {
+  /** Path of the built worker script (out/main/inference-worker.js). */
+  workerPath: string;
+  /** A model load (including a TensorRT engine build) that takes longer fails. */
+  loadTimeoutMs?: number;
+  /** A single frame that takes longer fails (and the worker is considered hung). */
+  inferTimeoutMs?: number;
+}
+
+export interface InferResult extends RunOutput {
+  model: ModelInfo;
+}
+
+interface Pending {
+  resolve: (msg: FromWorker) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** One worker holding one model. */
+class ModelWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private dead: Error | null = null;
+  info: ModelInfo | null = null;
+
+  constructor(workerPath: string, onStatus: (message: string) => void) {
+    this.worker = new Worker(workerPath);
+    this.worker.on('message', (msg: FromWorker) => {
+      if (msg.type === 'status') return onStatus(msg.message);
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      clearTimeout(p.timer);
+      if (msg.type === 'error') p.reject(new Error(msg.message));
+      else p.resolve(msg);
+    });
+    const die = (err: Error): void => {
+      this.dead ??= err;
+      for (const p of this.pending.values()) {
+        clearTimeout(p.timer);
+        p.reject(err);
+      }
+      this.pending.clear();
+    };
+    this.worker.on('error', (e) => die(new Error(`inference worker failed: ${e.message}`)));
+    this.worker.on('exit', (code) => die(new Error(`inference worker exited (code ${code})`)));
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  request(msg: Omit<ToWorker, 'id'>, timeoutMs: number, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise<FromWorker>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`inference worker did not answer '${msg.type}' within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.worker.postMessage({ ...msg, id } as ToWorker, transfer);
+    });
+  }
+
+  /** Waits for the frames already sent, then stops the thread. */
+  async retire(): Promise<void> {
+    if (!this.dead) {
+      await this.request({ type: 'release' }, 10_000).catch(() => {});
+    }
+    await this.worker.terminate();
+  }
+}
+
+export class InferenceEngine extends EventEmitter<{ status: [string]; swapped: [ModelInfo] }> {
+  private active: ModelWorker | null = null;
+  private swapping = false;
+  private closed = false;
+  private readonly loadTimeoutMs: number;
+  private readonly inferTimeoutMs: number;
+
+  constructor(private readonly options: EngineOptions) {
+    super();
+    this.loadTimeoutMs = options.loadTimeoutMs ?? 600_000;
+    this.inferTimeoutMs = options.inferTimeoutMs ?? 30_000;
+  }
+
+  get model(): ModelInfo | null {
+    return this.active?.info ?? null;
+  }
+
+  get isSwapping(): boolean {
+    return this.swapping;
+  }
+
+  /** Load a model (first load or hot swap). Rejects, leaving the current model in place, on failure. */
+  async load(spec: ModelSpec): Promise<ModelInfo> {
+    if (this.closed) throw new Error('inference engine is closed');
+    if (this.swapping) throw new Error('a model swap is already in progress; wait for it to finish');
+    this.swapping = true;
+    const candidate = new ModelWorker(this.options.workerPath, (m) => this.emit('status', m));
+    try {
+      const msg = await candidate.request({ type: 'load', spec }, this.loadTimeoutMs);
+      if (msg.type !== 'loaded') throw new Error(`unexpected answer '${msg.type}' to load`);
+      if (this.closed) throw new Error('inference engine closed while loading');
+      candidate.info = msg.info;
+      const old = this.active;
+      this.active = candidate;
+      this.emit('swapped', msg.info);
+      // Frames already sent to the old worker finish there; release waits behind them.
+      if (old) void old.retire();
+      return msg.info;
+    } catch (e) {
+      await candidate.retire();
+      throw e;
+    } finally {
+      this.swapping = false;
+    }
+  }
+
+  /** Run one frame on the active model. The frame's pixels are copied to the worker. */
+  async infer(img: RgbImage, params: DecodeParams): Promise<InferResult> {
+    const worker = this.active;
+    if (!worker || !worker.info) throw new Error('no model loaded');
+    const info = worker.info;
+    const msg = await worker.request(
+      { type: 'infer', rgb: img.rgb, widthPx: img.widthPx, heightPx: img.heightPx, params } as Omit<ToWorker, 'id'>,
+      this.inferTimeoutMs,
+    );
+    if (msg.type !== 'result') throw new Error(`unexpected answer '${msg.type}' to infer`);
+    return { ...msg.output, model: info };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const w = this.active;
+    this.active = null;
+    await w?.retire();
+  }
+}

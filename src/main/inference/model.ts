@@ -1,0 +1,34 @@
+/** What the worker runs: an ONNX model or the classic detector, indistinguishable to callers. */
+import type { Detection, ExecutionProvider, ModelInfo, StageTimingsMs } from '../../shared/detection';
+import type { DecodeParams } from '../core/decoders/types';
+import type { ClassicOptionsInput } from './classic-spec';
+import type { RgbImage } from './preprocess';
+
+export interface OnnxModelSpec {
+  kind: 'onnx';
+  path: string;
+  /** Tried in order; the first that loads is used, the others' failures are recorded. */
+  providers: ExecutionProvider[];
+  intraOpThreads: number;
+}
+
+export interface ClassicModelSpec {
+  kind: 'classic';
+  options?: ClassicOptionsInput;
+}
+
+export type ModelSpec = OnnxModelSpec | ClassicModelSpec;
+
+export interface RunOutput {
+  detections: Detection[];
+  timings: StageTimingsMs;
+}
+
+export interface LoadedModel {
+  readonly info: ModelInfo;
+  run(img: RgbImage, params: DecodeParams): Promise<RunOutput>;
+  release(): Promise<void>;
+}
+
+/** Progress while loading (e.g. "building TensorRT engine"), shown to the user. */
+export type LoadStatusListener = (message: string) => void;

@@ -1,0 +1,157 @@
+/**
+ * An ONNX model in onnxruntime-node: provider fallback, layout detection from a probe run (which is
+ * also the warm-up), preprocessing, run, decoding. Lives inside the inference worker.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { ExecutionProvider, ModelInfo } from '../../shared/detection';
+import { decoderFor } from '../core/decoders';
+import type { DecodeParams, Decoder } from '../core/decoders/types';
+import { detectModelLayout, resolveInputSize } from '../core/detect-layout';
+import { float16ToFloat32Array, float32ToFloat16Array } from '../core/float16';
+import type { ModelLayout } from '../core/model-layout';
+import type { RawTensor, TensorSpec } from '../core/tensor';
+import type { LoadedModel, LoadStatusListener, OnnxModelSpec, RunOutput } from './model';
+import { readOnnxMetadata } from './onnx-metadata';
+import { prepareInput, type RgbImage } from './preprocess';
+import { readSidecar } from './sidecar';
+
+// onnxruntime logs provider-library failures itself; we record and report them ourselves.
+ort.env.logLevel = 'fatal';
+
+function specsOf(meta: readonly ort.InferenceSession.ValueMetadata[]): TensorSpec[] {
+  return meta.map((m) => (m.isTensor ? { name: m.name, type: m.type, shape: m.shape } : { name: m.name, type: 'non-tensor', shape: [] }));
+}
+
+function toRawTensor(t: ort.Tensor): RawTensor {
+  let data: Float32Array;
+  if (t.type === 'float32') data = t.data as Float32Array;
+  else if (t.type === 'float16') {
+    // onnxruntime-node returns float16 as raw bits in a Uint16Array.
+    const bits = t.data as unknown as Uint16Array;
+    data = float16ToFloat32Array(new Uint16Array(bits.buffer, bits.byteOffset, bits.length));
+  } else throw new Error(`output type ${t.type} is not float32/float16`);
+  return { dims: t.dims, data };
+}
+
+const now = (): number => performance.now();
+
+async function createSession(
+  bytes: Uint8Array,
+  spec: OnnxModelSpec,
+  onStatus: LoadStatusListener,
+): Promise<{ session: ort.InferenceSession; provider: ExecutionProvider; fallbacks: { provider: ExecutionProvider; reason: string }[] }> {
+  const fallbacks: { provider: ExecutionProvider; reason: string }[] = [];
+  const order: ExecutionProvider[] = spec.providers.length > 0 ? spec.providers : ['cpu'];
+  for (const provider of order) {
+    if (provider === 'tensorrt') {
+      onStatus('Building the TensorRT engine; the Node binding cannot cache it, so this happens at every start and can take minutes');
+    }
+    try {
+      const session = await ort.InferenceSession.create(bytes, {
+        executionProviders: [provider],
+        intraOpNumThreads: spec.intraOpThreads,
+        graphOptimizationLevel: 'all',
+        logSeverityLevel: 3,
+      });
+      return { session, provider, fallbacks };
+    } catch (e) {
+      const reason = (e as Error).message.split('\n')[0] ?? String(e);
+      fallbacks.push({ provider, reason });
+      if (provider !== order[order.length - 1]) onStatus(`${provider} unavailable (${reason}); trying the next provider`);
+    }
+  }
+  const last = fallbacks[fallbacks.length - 1];
+  throw new Error(`cannot load ${spec.path}: ${last ? `${last.provider}: ${last.reason}` : 'no execution provider'}`);
+}
+
+export class OnnxModel implements LoadedModel {
+  private inputScratch: Float32Array | undefined;
+
+  private constructor(
+    readonly info: ModelInfo,
+    private readonly session: ort.InferenceSession,
+    private readonly layout: ModelLayout,
+    private readonly decode: Decoder,
+  ) {}
+
+  static async load(spec: OnnxModelSpec, onStatus: LoadStatusListener = () => {}): Promise<OnnxModel> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(spec.path);
+    } catch (e) {
+      throw new Error(`cannot read model file ${spec.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    let metadata: Record<string, string>;
+    try {
+      metadata = readOnnxMetadata(bytes).metadata;
+    } catch (e) {
+      throw new Error(`${spec.path}: ${(e as Error).message}`);
+    }
+    const overrides = readSidecar(spec.path) ?? {};
+    const t0 = now();
+    const { session, provider, fallbacks } = await createSession(bytes, spec, onStatus);
+    const loadMs = now() - t0;
+    try {
+      const inputs = specsOf(session.inputMetadata);
+      const outputs = specsOf(session.outputMetadata);
+      if (inputs.length !== 1) {
+        throw new Error(`cannot decode this model (expected one image input, found ${inputs.length}); inputs: ${inputs.map((i) => i.name).join(', ')}`);
+      }
+      const { widthPx, heightPx } = resolveInputSize(inputs[0]!, metadata, overrides);
+      // The probe doubles as the warm-up: the first run allocates and is much slower than the rest.
+      const t1 = now();
+      const probeIn = inputs[0]!.type === 'float16'
+        ? new ort.Tensor('float16', new Uint16Array(3 * widthPx * heightPx), [1, 3, heightPx, widthPx])
+        : new ort.Tensor('float32', new Float32Array(3 * widthPx * heightPx), [1, 3, heightPx, widthPx]);
+      let probeOut: ort.InferenceSession.ReturnType;
+      try {
+        probeOut = await session.run({ [inputs[0]!.name]: probeIn });
+      } catch (e) {
+        throw new Error(`cannot run this model on a ${widthPx}x${heightPx} input: ${(e as Error).message.split('\n')[0]}`);
+      }
+      const warmupMs = now() - t1;
+      const outputDims = outputs.map((o) => probeOut[o.name]!.dims);
+      const { layout, classNames } = detectModelLayout({ inputs, outputs, outputDims, metadata, overrides });
+      const info: ModelInfo = {
+        name: basename(spec.path).replace(/\.onnx$/i, ''),
+        path: spec.path,
+        family: layout.family,
+        task: layout.task,
+        inputWidth: layout.inputWidthPx,
+        inputHeight: layout.inputHeightPx,
+        classNames,
+        provider,
+        providerFallbacks: fallbacks,
+        licence: overrides.licence ?? metadata['license'] ?? metadata['licence'] ?? null,
+        loadMs,
+        warmupMs,
+      };
+      return new OnnxModel(info, session, layout, decoderFor(layout.family));
+    } catch (e) {
+      await session.release().catch(() => {});
+      throw e;
+    }
+  }
+
+  async run(img: RgbImage, params: DecodeParams): Promise<RunOutput> {
+    const t0 = now();
+    const { chw, letterbox } = await prepareInput(img, this.layout, this.inputScratch);
+    this.inputScratch = chw;
+    const dims = [1, 3, this.layout.inputHeightPx, this.layout.inputWidthPx];
+    const input =
+      this.layout.inputType === 'float16' ? new ort.Tensor('float16', float32ToFloat16Array(chw), dims) : new ort.Tensor('float32', chw, dims);
+    const t1 = now();
+    const out = await this.session.run({ [this.layout.inputName]: input });
+    const t2 = now();
+    const tensors = this.layout.outputNames.map((n) => toRawTensor(out[n]!));
+    const detections = this.decode(tensors, { layout: this.layout, letterbox, classNames: this.info.classNames }, params);
+    const t3 = now();
+    return { detections, timings: { preMs: t1 - t0, inferMs: t2 - t1, postMs: t3 - t2 } };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}

@@ -1,0 +1,16 @@
+/** Messages between the engine (main thread) and the inference worker. */
+import type { ModelInfo } from '../../shared/detection';
+import type { DecodeParams } from '../core/decoders/types';
+import type { ModelSpec, RunOutput } from './model';
+
+export type ToWorker =
+  | { type: 'load'; id: number; spec: ModelSpec }
+  | { type: 'infer'; id: number; rgb: Uint8Array; widthPx: number; heightPx: number; params: DecodeParams }
+  | { type: 'release'; id: number };
+
+export type FromWorker =
+  | { type: 'loaded'; id: number; info: ModelInfo }
+  | { type: 'result'; id: number; output: RunOutput }
+  | { type: 'released'; id: number }
+  | { type: 'error'; id: number; message: string }
+  | { type: 'status'; message: string };

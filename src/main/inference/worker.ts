@@ -1,0 +1,47 @@
+/**
+ * The inference worker thread: holds one loaded model and answers load/infer/release requests.
+ * Requests are handled one at a time so a model never runs two frames at once (the input buffer
+ * is reused between frames).
+ */
+import { parentPort } from 'node:worker_threads';
+import type { LoadedModel } from './model';
+import { loadModel } from './load-model';
+import type { FromWorker, ToWorker } from './protocol';
+
+if (!parentPort) throw new Error('inference worker must run in a worker thread');
+const port = parentPort;
+let model: LoadedModel | null = null;
+let chain: Promise<void> = Promise.resolve();
+
+const send = (msg: FromWorker): void => port.postMessage(msg);
+
+async function handle(msg: ToWorker): Promise<void> {
+  try {
+    switch (msg.type) {
+      case 'load': {
+        if (model) throw new Error('this worker already holds a model; the engine swaps models by starting a new worker');
+        model = await loadModel(msg.spec, (message) => send({ type: 'status', message }));
+        send({ type: 'loaded', id: msg.id, info: model.info });
+        break;
+      }
+      case 'infer': {
+        if (!model) throw new Error('no model loaded');
+        const output = await model.run({ rgb: msg.rgb, widthPx: msg.widthPx, heightPx: msg.heightPx }, msg.params);
+        send({ type: 'result', id: msg.id, output });
+        break;
+      }
+      case 'release': {
+        await model?.release();
+        model = null;
+        send({ type: 'released', id: msg.id });
+        break;
+      }
+    }
+  } catch (e) {
+    send({ type: 'error', id: msg.id, message: (e as Error).message });
+  }
+}
+
+port.on('message', (msg: ToWorker) => {
+  chain = chain.then(() => handle(msg));
+});
