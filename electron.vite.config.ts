@@ -14,6 +14,9 @@ export default defineConfig({
           cli: resolve(__dirname, 'src/main/cli/main.ts'),
           'inference-worker': resolve(__dirname, 'src/main/inference/worker.ts'),
         },
+        // Chunks beside the entries, so `__dirname` is out/main in every module (the worker path
+        // and the models folder are found relative to it).
+        output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

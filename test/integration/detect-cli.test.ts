@@ -30,6 +30,10 @@ export async function detectAll(modelFile: string): Promise<DetectLine[]> {
 describe.each([
   ['yolov8n-int8-coco-640.onnx', 'yolov8'],
   ['yolo11n-int8-coco-320.onnx', 'yolov8'],
+  ['yolov5n-fp16-coco-640.onnx', 'yolov5'],
+  ['yolov8n-seg-int8-coco-320.onnx', 'yolov8-seg'],
+  ['yolox-nano-coco-416.onnx', 'yolox'],
+  ['yolov10n-int8-coco-640-e2e.onnx', 'e2e'],
 ])('detect with %s', (modelFile, family) => {
   it('finds the MANIFEST reference detections on every photo', async () => {
     const lines = await detectAll(modelFile);
@@ -43,6 +47,30 @@ describe.each([
       expectMatchesReference(line.detections, ref[name]!, `${modelFile} ${name}`);
     }
     expect(lines.find((l) => l.image.endsWith('dog.jpg'))).toMatchObject({ width: 768, height: 576 });
+  });
+});
+
+describe('segmentation masks on person.jpg', () => {
+  it('person and dog masks are plausible and lie inside their boxes', async () => {
+    const r = await runCli(['detect', '--model', sharedModel('yolov8n-seg-int8-coco-320.onnx'), sharedImage('person.jpg')]);
+    expect(r.code).toBe(0);
+    const [line] = jsonLines(r.stdout) as DetectLine[];
+    for (const cls of ['person', 'dog']) {
+      const d = line!.detections.find((x) => x.className === cls)!;
+      const [x1, y1, x2, y2] = d.box;
+      const boxArea = (x2 - x1) * (y2 - y1);
+      const mask = d.mask as { areaPx: number; polygon: number[][]; centroid: number[] };
+      expect(mask.areaPx / boxArea, `${cls} mask share of its box`).toBeGreaterThan(0.3);
+      expect(mask.areaPx / boxArea, `${cls} mask share of its box`).toBeLessThan(0.95);
+      expect(mask.polygon.length).toBeGreaterThanOrEqual(4);
+      // Polygon vertices sit on pixel corners, so allow one pixel beyond the (sub-pixel) box.
+      for (const [x, y] of [...mask.polygon, mask.centroid]) {
+        expect(x!).toBeGreaterThanOrEqual(Math.floor(x1) - 1);
+        expect(x!).toBeLessThanOrEqual(Math.ceil(x2) + 1);
+        expect(y!).toBeGreaterThanOrEqual(Math.floor(y1) - 1);
+        expect(y!).toBeLessThanOrEqual(Math.ceil(y2) + 1);
+      }
+    }
   });
 });
 
