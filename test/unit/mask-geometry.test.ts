@@ -119,6 +119,21 @@ describe('maskInfoFromBinary', () => {
     expect(new Set(li.polygon.map((p) => p.join(',')))).toEqual(new Set(['0,0', '1,0', '1,3', '3,3', '3,4', '0,4']));
   });
 
+  it('merges runs that only meet further down (a U) before choosing the largest component', () => {
+    const w = 12;
+    const m = blankMask(w, 8);
+    fillRect(m, w, 0, 0, 2, 8); // left prong, 16 px
+    fillRect(m, w, 6, 0, 2, 8); // right prong, 16 px
+    fillRect(m, w, 2, 6, 4, 2); // bottom bar joining them, 8 px → U of 40 px
+    fillRect(m, w, 9, 0, 3, 7); // separate 21 px block: bigger than a prong, smaller than the U
+    const info = maskInfoFromBinary(m, w, 8, [0, 0], { simplifyEpsilonPx: 0 })!;
+    expect(info.areaPx).toBe(61);
+    expect(polygonAreaSigned(info.polygon)).toBe(40);
+    expect(new Set(info.polygon.map((p) => p.join(',')))).toEqual(
+      new Set(['0,0', '2,0', '2,6', '6,6', '6,0', '8,0', '8,8', '0,8']),
+    );
+  });
+
   it('does not outline holes: a ring has the area of its pixels but the polygon of its outside', () => {
     const w = 5;
     const m = blankMask(w, 5);

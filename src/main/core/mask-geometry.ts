@@ -16,14 +16,22 @@ import type { MaskInfo, MaskRle, PointXy } from '../../shared/detection';
 // ---------------------------------------------------------------------------------------------
 // Scratch buffers. JS is single-threaded per isolate (each worker has its own module instance),
 // so sharing them between calls is safe; they only grow.
-let labelScratch = new Int32Array(0);
-let queueScratch = new Int32Array(0);
+let memberScratch = new Uint8Array(0);
+let runRow = new Int32Array(0);
+let runStart = new Int32Array(0);
+let runEnd = new Int32Array(0);
+let runParent = new Int32Array(0);
+let runSize = new Int32Array(0);
 
-function ensureScratch(n: number): void {
-  if (labelScratch.length < n) {
-    const size = Math.max(n, labelScratch.length * 2, 1024);
-    labelScratch = new Int32Array(size);
-    queueScratch = new Int32Array(size);
+function ensureScratch(pixels: number, runs: number): void {
+  if (memberScratch.length < pixels) memberScratch = new Uint8Array(Math.max(pixels, memberScratch.length * 2, 1024));
+  if (runRow.length < runs) {
+    const size = Math.max(runs, runRow.length * 2, 256);
+    runRow = new Int32Array(size);
+    runStart = new Int32Array(size);
+    runEnd = new Int32Array(size);
+    runParent = new Int32Array(size);
+    runSize = new Int32Array(size);
   }
 }
 
@@ -70,54 +78,77 @@ export function maskStats(mask: Uint8Array, widthPx: number, heightPx: number): 
   return { areaPx: area, centroidXy: [sumX / area + 0.5, sumY / area + 0.5], minX, minY, maxX, maxY };
 }
 
+function findRoot(r: number): number {
+  let root = r;
+  while (runParent[root] !== root) root = runParent[root];
+  while (runParent[r] !== root) {
+    const next = runParent[r];
+    runParent[r] = root;
+    r = next;
+  }
+  return root;
+}
+
 /**
- * Labels 8-connected components inside the given bounds into `labelScratch` (1-based, 0 =
- * background; indices are `y * widthPx + x` of the full mask). Returns the largest component's
- * label, size and its first pixel in raster order (topmost, then leftmost).
+ * Largest 8-connected component inside the given bounds, by run-length labelling (runs per row,
+ * union-find between overlapping runs of neighbouring rows): work is per run, not per pixel
+ * neighbourhood. Leaves that component's pixels set to 1 in `memberScratch` (indices
+ * `y * widthPx + x`; valid only inside the bounds) and returns its first pixel in raster order.
  */
 function largestComponent(
   mask: Uint8Array,
   widthPx: number,
-  heightPx: number,
   b: { minX: number; minY: number; maxX: number; maxY: number },
-): { label: number; sizePx: number; startX: number; startY: number } {
-  ensureScratch(widthPx * heightPx);
-  const labels = labelScratch;
-  const queue = queueScratch;
-  for (let y = b.minY; y <= b.maxY; y++) labels.fill(0, y * widthPx + b.minX, y * widthPx + b.maxX + 1);
-  let next = 0;
-  let best = { label: 0, sizePx: 0, startX: 0, startY: 0 };
+): { sizePx: number; startX: number; startY: number } {
+  const boxW = b.maxX - b.minX + 1;
+  const boxH = b.maxY - b.minY + 1;
+  ensureScratch(widthPx * (b.maxY + 1), ((boxW + 1) >> 1) * boxH + 1);
+  let n = 0;
+  let prevFirst = 0; // runs of the previous row are [prevFirst, rowFirst)
   for (let y = b.minY; y <= b.maxY; y++) {
-    for (let x = b.minX; x <= b.maxX; x++) {
-      const i0 = y * widthPx + x;
-      if (mask[i0] === 0 || labels[i0] !== 0) continue;
-      const label = ++next;
-      labels[i0] = label;
-      let head = 0;
-      let tail = 0;
-      queue[tail++] = i0;
-      while (head < tail) {
-        const i = queue[head++];
-        const cy = (i / widthPx) | 0;
-        const cx = i - cy * widthPx;
-        const y0 = cy > b.minY ? cy - 1 : cy;
-        const y1 = cy < b.maxY ? cy + 1 : cy;
-        const x0 = cx > b.minX ? cx - 1 : cx;
-        const x1 = cx < b.maxX ? cx + 1 : cx;
-        for (let ny = y0; ny <= y1; ny++) {
-          for (let nx = x0; nx <= x1; nx++) {
-            const j = ny * widthPx + nx;
-            if (mask[j] !== 0 && labels[j] === 0) {
-              labels[j] = label;
-              queue[tail++] = j;
-            }
-          }
+    const rowFirst = n;
+    const row = y * widthPx;
+    let x = b.minX;
+    while (x <= b.maxX) {
+      if (mask[row + x] === 0) {
+        x++;
+        continue;
+      }
+      const xs = x;
+      while (x <= b.maxX && mask[row + x] !== 0) x++;
+      runRow[n] = y;
+      runStart[n] = xs;
+      runEnd[n] = x - 1;
+      runParent[n] = n;
+      runSize[n] = x - xs;
+      n++;
+    }
+    if (y > b.minY) {
+      // Two pointers over the previous row; 8-connectivity widens each run by one pixel.
+      let p = prevFirst;
+      for (let r = rowFirst; r < n; r++) {
+        while (p < rowFirst && runEnd[p] < runStart[r] - 1) p++;
+        for (let q = p; q < rowFirst && runStart[q] <= runEnd[r] + 1; q++) {
+          const ra = findRoot(r);
+          const rb = findRoot(q);
+          if (ra === rb) continue;
+          // The lower run index becomes the root, so a root is its component's first run.
+          const [lo, hi] = ra < rb ? [ra, rb] : [rb, ra];
+          runParent[hi] = lo;
+          runSize[lo] += runSize[hi];
         }
       }
-      if (tail > best.sizePx) best = { label, sizePx: tail, startX: x, startY: y };
     }
+    prevFirst = rowFirst;
   }
-  return best;
+  let best = -1;
+  for (let r = 0; r < n; r++) if (runParent[r] === r && (best < 0 || runSize[r] > runSize[best])) best = r;
+  const member = memberScratch;
+  for (let y = b.minY; y <= b.maxY; y++) member.fill(0, y * widthPx + b.minX, y * widthPx + b.maxX + 1);
+  for (let r = 0; r < n; r++) {
+    if (findRoot(r) === best) member.fill(1, runRow[r] * widthPx + runStart[r], runRow[r] * widthPx + runEnd[r] + 1);
+  }
+  return { sizePx: runSize[best], startX: runStart[best], startY: runRow[best] };
 }
 
 // Direction d: 0 = +x, 1 = +y, 2 = -x, 3 = -y. For a walk with the component on the right-hand
@@ -400,13 +431,12 @@ export function maskInfoFromBinary(
   const stats = maskStats(mask, widthPx, heightPx);
   if (!stats) return null;
   const [ox, oy] = originXy;
-  const comp = largestComponent(mask, widthPx, heightPx, stats);
-  const labels = labelScratch;
-  const label = comp.label;
-  // Labels outside the bounds are stale from earlier calls, hence the bounds test.
+  const comp = largestComponent(mask, widthPx, stats);
+  const member = memberScratch;
+  // Membership outside the bounds is stale from earlier calls, hence the bounds test.
   const { minX, minY, maxX, maxY } = stats;
   const isSet = (x: number, y: number): boolean =>
-    x >= minX && y >= minY && x <= maxX && y <= maxY && labels[y * widthPx + x] === label;
+    x >= minX && y >= minY && x <= maxX && y <= maxY && member[y * widthPx + x] === 1;
   const flat = traceOuterContour(isSet, comp.startX, comp.startY, 4 * (widthPx + 2) * (heightPx + 2));
   const contour: PointXy[] = [];
   for (let i = 0; i < flat.length; i += 2) contour.push([flat[i], flat[i + 1]]);
