@@ -8,6 +8,10 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   detect: { summary: 'detect --model PATH [--conf 0.25] [--iou 0.45] [--provider cpu|cuda|tensorrt] IMAGE...', load: async () => (await import('./detect')).main },
+  run: {
+    summary: 'run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json]',
+    load: async () => (await import('./run')).main,
+  },
 };
 
 function usage(): string {

@@ -3,7 +3,6 @@
  * (overridable by a sidecar MODEL.json). Pure: the adapter reads the file, this decides.
  */
 import type { ModelFamily, ModelTask } from '../../shared/detection';
-import type { TensorSpec } from './tensor';
 
 export interface Preprocess {
   /** Channel order fed to the model. */

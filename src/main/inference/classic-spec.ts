@@ -1,2 +1,2 @@
-/** Options of the built-in classic detector as they travel in a model spec. */
-export type ClassicOptionsInput = Record<string, unknown>;
+/** Options of the built-in classic detector as they travel in a model spec (validated in the worker). */
+export type { ClassicDetectorOptionsInput as ClassicOptionsInput } from '../core/classic';

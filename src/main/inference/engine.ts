@@ -10,7 +10,7 @@ import type { ModelInfo } from '../../shared/detection';
 import type { DecodeParams } from '../core/decoders/types';
 import type { ModelSpec, RunOutput } from './model';
 import type { RgbImage } from './preprocess';
-import type { FromWorker, ToWorker } from './protocol';
+import type { FromWorker, ToWorker, ToWorkerBody } from './protocol';
 
 export interface EngineOptions {
   /** Path of the built worker script (out/main/inference-worker.js). */
@@ -66,7 +66,7 @@ class ModelWorker {
     return this.pending.size;
   }
 
-  request(msg: Omit<ToWorker, 'id'>, timeoutMs: number, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
+  request(msg: ToWorkerBody, timeoutMs: number, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise<FromWorker>((resolve, reject) => {
@@ -140,7 +140,7 @@ export class InferenceEngine extends EventEmitter<{ status: [string]; swapped: [
     if (!worker || !worker.info) throw new Error('no model loaded');
     const info = worker.info;
     const msg = await worker.request(
-      { type: 'infer', rgb: img.rgb, widthPx: img.widthPx, heightPx: img.heightPx, params } as Omit<ToWorker, 'id'>,
+      { type: 'infer', rgb: img.rgb, widthPx: img.widthPx, heightPx: img.heightPx, params },
       this.inferTimeoutMs,
     );
     if (msg.type !== 'result') throw new Error(`unexpected answer '${msg.type}' to infer`);

@@ -37,7 +37,7 @@ export function readOnnxMetadata(bytes: Uint8Array): OnnxFileInfo {
   try {
     msg = ModelProto.decode(bytes);
   } catch (e) {
-    throw new Error(`not an ONNX model file (protobuf decode failed: ${(e as Error).message})`);
+    throw new Error(`not an ONNX model file (protobuf decode failed: ${(e as Error).message})`, { cause: e });
   }
   const obj = ModelProto.toObject(msg, { longs: Number, defaults: true }) as {
     producerName: string;

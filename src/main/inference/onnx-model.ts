@@ -81,13 +81,13 @@ export class OnnxModel implements LoadedModel {
     try {
       bytes = await readFile(spec.path);
     } catch (e) {
-      throw new Error(`cannot read model file ${spec.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new Error(`cannot read model file ${spec.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
     }
     let metadata: Record<string, string>;
     try {
       metadata = readOnnxMetadata(bytes).metadata;
     } catch (e) {
-      throw new Error(`${spec.path}: ${(e as Error).message}`);
+      throw new Error(`${spec.path}: ${(e as Error).message}`, { cause: e });
     }
     const overrides = readSidecar(spec.path) ?? {};
     const t0 = now();
@@ -109,7 +109,7 @@ export class OnnxModel implements LoadedModel {
       try {
         probeOut = await session.run({ [inputs[0]!.name]: probeIn });
       } catch (e) {
-        throw new Error(`cannot run this model on a ${widthPx}x${heightPx} input: ${(e as Error).message.split('\n')[0]}`);
+        throw new Error(`cannot run this model on a ${widthPx}x${heightPx} input: ${(e as Error).message.split('\n')[0]}`, { cause: e });
       }
       const warmupMs = now() - t1;
       const outputDims = outputs.map((o) => probeOut[o.name]!.dims);

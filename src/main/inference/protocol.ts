@@ -14,3 +14,6 @@ export type FromWorker =
   | { type: 'released'; id: number }
   | { type: 'error'; id: number; message: string }
   | { type: 'status'; message: string };
+
+/** A request before the worker handle numbers it. */
+export type ToWorkerBody = ToWorker extends infer T ? (T extends ToWorker ? Omit<T, 'id'> : never) : never;

@@ -44,7 +44,7 @@ export function readSidecar(modelPath: string): (LayoutOverrides & { licence?: s
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+    throw new Error(`${path}: not valid JSON (${(e as Error).message})`, { cause: e });
   }
   const parsed = SidecarSchema.safeParse(raw);
   if (!parsed.success) {

@@ -1,0 +1,105 @@
+/**
+ * `run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json]`
+ * The whole pipeline without Electron. With --json: one line per processed frame, then a summary.
+ */
+import { z } from 'zod';
+import type { PipelineStats } from '../pipeline/pipeline';
+import { createRuntime, type Runtime } from '../runtime';
+import { intFlag, numberFlag, parseFlags, validateFlags, writeLine } from './args';
+import { detectionJson } from './detect';
+
+const Flags = z.object({
+  source: z.string({ message: 'is required (e.g. synthetic:, file:clip.mp4, rtsp://...)' }).min(1),
+  model: z.string({ message: "is required (path to an .onnx file, or 'classic')" }).min(1),
+  plc: z.string().optional(),
+  serial: z.string().optional(),
+  frames: intFlag(1, 10_000_000).optional(),
+  json: z.boolean().default(false),
+  conf: numberFlag(0, 1).default(0.25),
+  iou: numberFlag(0, 1).default(0.45),
+  provider: z.enum(['cpu', 'cuda', 'tensorrt'], { message: "must be one of 'cpu', 'cuda', 'tensorrt'" }).default('cpu'),
+  threads: intFlag(0, 256).default(0),
+});
+
+const r2 = (v: number): number | null => (Number.isFinite(v) ? Number(v.toFixed(2)) : null);
+
+export function summaryJson(s: PipelineStats, overallFps: number) {
+  const pct = (p: { p50: number; p95: number; p99: number }) => ({ p50: r2(p.p50), p95: r2(p.p95), p99: r2(p.p99) });
+  return {
+    summary: {
+      frames: s.frames,
+      fps: r2(overallFps),
+      dropped: s.dropped,
+      errors: s.errors,
+      latencyMs: pct(s.latencyMs),
+      stages: Object.fromEntries(Object.entries(s.stages).map(([k, v]) => [k, pct(v)])),
+    },
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(
+    argv,
+    {
+      source: { type: 'string' },
+      model: { type: 'string' },
+      plc: { type: 'string' },
+      serial: { type: 'string' },
+      frames: { type: 'string' },
+      json: { type: 'boolean' },
+      conf: { type: 'string' },
+      iou: { type: 'string' },
+      provider: { type: 'string' },
+      threads: { type: 'string' },
+    },
+    false,
+  );
+  void positionals;
+  const flags = validateFlags(Flags, values);
+
+  let runtime: Runtime | null = null;
+  const stopOnSignal = (): void => void runtime?.pipeline.stop();
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  try {
+    runtime = await createRuntime({
+      source: flags.source,
+      model: flags.model,
+      provider: flags.provider,
+      intraOpThreads: flags.threads,
+      plc: flags.plc,
+      serial: flags.serial,
+      maxFrames: flags.frames,
+      params: { confThreshold: flags.conf, iouThreshold: flags.iou, maxDet: 300, classFilter: null },
+      statsWindowMs: Number.MAX_SAFE_INTEGER,
+      log: (line) => writeLine(process.stderr, `vision-station: ${line}`),
+      failFast: true,
+    });
+    const rt = runtime;
+    let firstMs = 0;
+    let lastMs = 0;
+    let count = 0;
+    rt.pipeline.on('result', (r) => {
+      lastMs = performance.now();
+      if (count++ === 0) firstMs = lastMs;
+      if (flags.json) {
+        writeLine(process.stdout, JSON.stringify({ frameId: r.frameId, captureTimeMs: r.captureTimeMs, detections: r.detections.map(detectionJson) }));
+      }
+    });
+    await rt.start();
+    await rt.pipeline.done();
+    const stats = rt.pipeline.stats();
+    const overallFps = count > 1 && lastMs > firstMs ? ((count - 1) * 1000) / (lastMs - firstMs) : 0;
+    const failure = rt.failure();
+    if (flags.json || !failure) writeLine(process.stdout, JSON.stringify(summaryJson(stats, overallFps)));
+    if (failure) {
+      writeLine(process.stderr, `vision-station: run: ${failure}`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', stopOnSignal);
+    process.off('SIGTERM', stopOnSignal);
+    await runtime?.close();
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * source → newest-frame slot → inference worker → sinks, with per-stage timings and
+ * capture-to-result latency in rolling windows. One frame is in inference at a time; frames that
+ * arrive meanwhile replace each other in the slot and are counted as dropped.
+ */
+import { EventEmitter } from 'node:events';
+import type { FrameResult } from '../../shared/frame';
+import { RollingWindow, type Percentiles } from '../core/rolling-stats';
+import type { DecodeParams } from '../core/decoders/types';
+import { FrameSlot } from '../capture/frame-slot';
+import type { Frame, FrameSource } from '../capture/types';
+import type { InferenceEngine } from '../inference/engine';
+import type { ResultSink } from './sink';
+
+export const STAGES = ['captureWaitMs', 'preMs', 'inferMs', 'postMs', 'sinkMs'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface PipelineStats {
+  /** Frames processed since start. */
+  frames: number;
+  /** Results per second over the stats window. */
+  fps: number;
+  /** Frames captured but replaced in the slot before inference took them. */
+  dropped: number;
+  /** Capture → result (after sinks were offered it). */
+  latencyMs: Percentiles;
+  stages: Record<Stage, Percentiles>;
+  /** Inference failures since start (the frame is skipped, the pipeline goes on). */
+  errors: number;
+}
+
+export interface PipelineOptions {
+  source: FrameSource;
+  engine: InferenceEngine;
+  sinks?: ResultSink[];
+  params: DecodeParams;
+  /** Stop after this many processed frames (CLI `--frames`). */
+  maxFrames?: number;
+  /** Length of the rolling stats window. */
+  statsWindowMs?: number;
+}
+
+const now = (): number => performance.now();
+
+export class Pipeline extends EventEmitter<{ result: [FrameResult]; error: [Error]; done: [PipelineStats] }> {
+  private readonly slot = new FrameSlot();
+  private readonly abort = new AbortController();
+  private readonly stageWindows: Record<Stage, RollingWindow>;
+  private readonly latency: RollingWindow;
+  private readonly results: RollingWindow;
+  private params: DecodeParams;
+  private frames = 0;
+  private errors = 0;
+  private loop: Promise<void> | null = null;
+  private readonly onFrame = (frame: Frame): void => this.slot.put(frame);
+
+  constructor(private readonly opts: PipelineOptions) {
+    super();
+    const windowMs = opts.statsWindowMs ?? 10_000;
+    this.stageWindows = Object.fromEntries(STAGES.map((s) => [s, new RollingWindow(windowMs)])) as Record<Stage, RollingWindow>;
+    this.latency = new RollingWindow(windowMs);
+    this.results = new RollingWindow(windowMs);
+    this.params = opts.params;
+  }
+
+  /** Takes effect on the next frame. */
+  setParams(params: Partial<DecodeParams>): void {
+    this.params = { ...this.params, ...params };
+  }
+
+  get decodeParams(): DecodeParams {
+    return this.params;
+  }
+
+  async start(): Promise<void> {
+    if (this.loop) throw new Error('pipeline already started');
+    this.opts.source.on('frame', this.onFrame);
+    this.loop = this.run();
+    await this.opts.source.start();
+  }
+
+  /** Resolves when the loop ended (stop(), maxFrames, or the source ended). */
+  async done(): Promise<void> {
+    await this.loop;
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.opts.source.off('frame', this.onFrame);
+    await this.opts.source.stop();
+    await this.loop?.catch(() => {});
+    this.slot.close();
+  }
+
+  stats(): PipelineStats {
+    const t = Date.now();
+    return {
+      frames: this.frames,
+      fps: this.results.ratePerSec(t),
+      dropped: this.slot.stats.dropped,
+      latencyMs: this.latency.percentiles(t),
+      stages: Object.fromEntries(STAGES.map((s) => [s, this.stageWindows[s].percentiles(t)])) as Record<Stage, Percentiles>,
+      errors: this.errors,
+    };
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.abort.signal;
+    const onState = (c: { state: string }): void => {
+      // A source that ended for good will not fill the slot again.
+      if (c.state === 'stopped' || c.state === 'error') this.slot.close();
+    };
+    this.opts.source.on('state', onState);
+    try {
+      while (!signal.aborted && (this.opts.maxFrames === undefined || this.frames < this.opts.maxFrames)) {
+        const t0 = now();
+        let frame: Frame;
+        try {
+          frame = await this.slot.take(signal);
+        } catch {
+          break; // aborted or the slot was closed
+        }
+        const t1 = now();
+        let out;
+        try {
+          out = await this.opts.engine.infer({ rgb: frame.rgb, widthPx: frame.widthPx, heightPx: frame.heightPx }, this.params);
+        } catch (e) {
+          this.errors++;
+          this.emit('error', e as Error);
+          continue;
+        } finally {
+          frame.release();
+        }
+        const result: FrameResult = {
+          frameId: frame.frameId,
+          captureTimeMs: frame.captureTimeMs,
+          resultTimeMs: Date.now(),
+          widthPx: frame.widthPx,
+          heightPx: frame.heightPx,
+          detections: out.detections,
+          modelName: out.model.name,
+          provider: out.model.provider,
+          timings: out.timings,
+        };
+        const t2 = now();
+        for (const sink of this.opts.sinks ?? []) sink.offer(result);
+        this.emit('result', result);
+        const t3 = now();
+        const wall = Date.now();
+        this.frames++;
+        this.results.add(wall, 1);
+        this.latency.add(wall, wall - frame.captureTimeMs);
+        this.stageWindows.captureWaitMs.add(wall, t1 - t0);
+        this.stageWindows.preMs.add(wall, out.timings.preMs);
+        this.stageWindows.inferMs.add(wall, out.timings.inferMs);
+        this.stageWindows.postMs.add(wall, out.timings.postMs);
+        this.stageWindows.sinkMs.add(wall, t3 - t2);
+      }
+    } finally {
+      this.opts.source.off('state', onState);
+      this.emit('done', this.stats());
+    }
+  }
+}

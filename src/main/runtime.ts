@@ -1,0 +1,124 @@
+/**
+ * The one place where adapters are wired into a running station: source, inference engine,
+ * pipeline and sinks. The CLI, the web server and the Electron shell all start it from here.
+ */
+import { join } from 'node:path';
+import type { ExecutionProvider } from '../shared/detection';
+import { createSource } from './capture/create-source';
+import type { FrameSource, SourceOptions, SourceStateChange } from './capture/types';
+import type { DecodeParams } from './core/decoders/types';
+import { InferenceEngine } from './inference/engine';
+import type { ModelSpec } from './inference/model';
+import { providerOrder } from './inference/providers';
+import { Pipeline } from './pipeline/pipeline';
+import type { ResultSink } from './pipeline/sink';
+import { createOutputSinks, type OutputSinks } from './outputs';
+
+export interface RuntimeOptions {
+  /** Source URI (DESIGN.md "Source URIs"). */
+  source: string;
+  /** Path of an .onnx file, or `classic`. */
+  model: string;
+  provider?: ExecutionProvider;
+  intraOpThreads?: number;
+  /** `s7://HOST[:PORT]?rack=0&slot=1&db=N` or `sim`. */
+  plc?: string;
+  /** `PATH?baud=N&format=csv|json`. */
+  serial?: string;
+  maxFrames?: number;
+  params: DecodeParams;
+  statsWindowMs?: number;
+  sourceOptions?: SourceOptions;
+  /** Built worker script; defaults to the one beside the built main bundle. */
+  workerPath?: string;
+  /** One line of progress or trouble for the user. */
+  log: (line: string) => void;
+  /** Give up (and report) when the source fails before its first frame, instead of retrying. */
+  failFast?: boolean;
+  /** How long start() waits for the first frame when failFast is set. */
+  firstFrameTimeoutMs?: number;
+}
+
+export interface Runtime {
+  readonly source: FrameSource;
+  readonly engine: InferenceEngine;
+  readonly pipeline: Pipeline;
+  readonly outputs: OutputSinks;
+  start(): Promise<void>;
+  /** Why the run ended badly, or null. */
+  failure(): string | null;
+  close(): Promise<void>;
+}
+
+export function modelSpecFor(model: string, provider: ExecutionProvider = 'cpu', intraOpThreads = 0): ModelSpec {
+  return model === 'classic' ? { kind: 'classic' } : { kind: 'onnx', path: model, providers: providerOrder(provider), intraOpThreads };
+}
+
+export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  // Parse everything before starting anything, so bad input fails without side effects.
+  const source = createSource(opts.source, opts.sourceOptions);
+  const engine = new InferenceEngine({ workerPath: opts.workerPath ?? join(__dirname, 'inference-worker.js') });
+  engine.on('status', opts.log);
+  let outputs: OutputSinks | null = null;
+  try {
+    await engine.load(modelSpecFor(opts.model, opts.provider, opts.intraOpThreads));
+    outputs = await createOutputSinks({ plc: opts.plc, serial: opts.serial, log: opts.log, engine });
+  } catch (e) {
+    await outputs?.close();
+    await engine.close();
+    await source.stop();
+    throw e;
+  }
+  const sinks: ResultSink[] = outputs.sinks;
+  const pipeline = new Pipeline({ source, engine, sinks, params: opts.params, maxFrames: opts.maxFrames, statsWindowMs: opts.statsWindowMs });
+  let failure: string | null = null;
+  let seenLive = false;
+  source.on('state', (c: SourceStateChange) => {
+    if (c.state === 'live') seenLive = true;
+    if (c.state === 'error') failure = `source failed: ${c.reason}`;
+    if (c.state !== 'live') opts.log(`source ${c.state}: ${c.reason}`);
+    outputs?.setHealth({ cameraOk: c.state === 'live' });
+  });
+  pipeline.on('error', (e) => opts.log(`inference failed on a frame: ${e.message}`));
+  const out = outputs;
+
+  return {
+    source,
+    engine,
+    pipeline,
+    outputs: out,
+    async start() {
+      if (!opts.failFast) return pipeline.start();
+      const firstFrame = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no frame from ${source.description} within ${opts.firstFrameTimeoutMs ?? 20_000} ms`)),
+          opts.firstFrameTimeoutMs ?? 20_000,
+        );
+        const onState = (c: SourceStateChange): void => {
+          if (c.state === 'live' || c.state === 'stopped') done();
+          else if ((c.state === 'error' || c.state === 'reconnecting') && !seenLive) done(new Error(`source ${source.description}: ${c.reason}`));
+        };
+        const done = (err?: Error): void => {
+          clearTimeout(timer);
+          source.off('state', onState);
+          if (err) reject(err);
+          else resolve();
+        };
+        source.on('state', onState);
+      });
+      await pipeline.start();
+      try {
+        await firstFrame;
+      } catch (e) {
+        failure = (e as Error).message;
+        await pipeline.stop();
+      }
+    },
+    failure: () => failure,
+    async close() {
+      await pipeline.stop();
+      await out.close();
+      await engine.close();
+    },
+  };
+}
