@@ -68,6 +68,7 @@ describe('parseSourceUri', () => {
     expect(errorOf('tcp://127.0.0.1').message).toMatch(/needs a port/);
     expect(errorOf('rtsp:camera').message).toMatch(/rtsp:\/\//);
     expect(errorOf('synthetic:foo').message).toMatch(/takes no path/);
+    expect(errorOf('synthetic:?size=32x32').message).toMatch(/synthetic scene renders 64\.\.7680/);
   });
 
   it('never shows a password in an error or description', () => {

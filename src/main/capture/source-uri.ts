@@ -14,6 +14,7 @@
  * usually typing the URI into a config field or a command line.
  */
 import { z } from 'zod';
+import { SYNTHETIC_MAX_SIDE_PX, SYNTHETIC_MIN_SIDE_PX } from '../core/synthetic-scene';
 
 export type FpsSetting = number | 'max';
 
@@ -218,6 +219,9 @@ export function parseSourceUri(input: string): SourceSpec {
       const { body, query } = splitQuery(rest);
       if (body !== '') fail(input, 'synthetic', `synthetic takes no path (got "${body}"); options go after "?"`);
       const q = parseQuery(input, 'synthetic', syntheticQuery, query);
+      if (q.size && [q.size.widthPx, q.size.heightPx].some((v) => v < SYNTHETIC_MIN_SIDE_PX || v > SYNTHETIC_MAX_SIDE_PX)) {
+        fail(input, 'synthetic', `size: the synthetic scene renders ${SYNTHETIC_MIN_SIDE_PX}..${SYNTHETIC_MAX_SIDE_PX} pixels per side`);
+      }
       return { kind: 'synthetic', size: q.size ?? { ...SYNTHETIC_DEFAULT_SIZE }, fps: q.fps ?? SYNTHETIC_DEFAULT_FPS };
     }
     default:

@@ -1,0 +1,401 @@
+/**
+ * Frames from ffmpeg: one child process per source decodes (file, network stream, camera),
+ * scales to the size the pipeline asks for, and writes packed RGB24 to stdout. This module
+ * assembles stdout into whole frames in the ring, watches the stream's health, and restarts
+ * ffmpeg with backoff when it exits.
+ *
+ * The frame size is read from ffmpeg's own description of its output stream on stderr, so the
+ * source needs no separate ffprobe run (one process, one connection to the camera).
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { access, constants } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { Backoff } from './backoff';
+import { ffmpegCapabilities, resolveFfmpeg, type FfmpegCapabilities } from './ffmpeg-path';
+import { DEFAULT_KILL_TIMEOUT_MS, SourceBase } from './source-base';
+import { describeSource, maskCredentials, type SourceSpec } from './source-uri';
+import type { RingWriteSlot } from './frame-ring';
+import type { SizePx, SourceOptions } from './types';
+
+export type FfmpegSpec = Extract<SourceSpec, { kind: 'file' | 'network' | 'v4l2' | 'dshow' | 'avfoundation' }>;
+
+export const DEFAULT_NETWORK_TIMEOUT_MS = 5000;
+export const DEFAULT_STDERR_TAIL_LINES = 20;
+/** A run that stayed live this long counts as healthy: the next failure starts backoff from the beginning. */
+export const BACKOFF_RESET_AFTER_LIVE_MS = 10_000;
+/** Longest stderr line kept; ffmpeg can print very long lines (metadata, SDP). */
+const MAX_STDERR_LINE_CHARS = 2000;
+/** Video bytes held while the output size is not yet known. Far more than the header delay needs. */
+const MAX_PENDING_BYTES = 64 * 1024 * 1024;
+const FILE_ACCESS_TIMEOUT_MS = 5000;
+
+export interface FfmpegArgsContext {
+  outputSize?: Partial<SizePx>;
+  networkTimeoutMs: number;
+  caps: Pick<FfmpegCapabilities, 'rtspTimeoutOption' | 'fpsModeOption'>;
+}
+
+/** The ffmpeg command line for a source. Pure, exported for tests and for logging the exact command. */
+export function buildFfmpegArgs(spec: FfmpegSpec, ctx: FfmpegArgsContext): string[] {
+  const input: string[] = [];
+  const filters: string[] = [];
+  const timeoutUs = String(Math.round(ctx.networkTimeoutMs * 1000));
+  switch (spec.kind) {
+    case 'file':
+      // -re paces reading at the file's own frame rate, like a camera; without it ffmpeg decodes flat out.
+      if (spec.fps !== 'max') input.push('-re');
+      if (spec.loop) input.push('-stream_loop', '-1');
+      input.push('-i', spec.path);
+      if (typeof spec.fps === 'number') filters.push(`fps=${spec.fps}`);
+      break;
+    case 'network':
+      if (spec.protocol === 'rtsp' || spec.protocol === 'rtsps') {
+        // TCP interleaving: UDP RTP loses packets on busy plant networks and gives smeared frames.
+        input.push('-rtsp_transport', 'tcp', ctx.caps.rtspTimeoutOption, timeoutUs);
+      } else {
+        input.push('-rw_timeout', timeoutUs);
+      }
+      // Do not buffer input for smoother playback: we want the newest picture, not a smooth one.
+      input.push('-fflags', 'nobuffer', '-flags', 'low_delay', '-i', spec.url);
+      break;
+    case 'v4l2':
+    case 'dshow':
+    case 'avfoundation':
+      input.push('-f', spec.kind);
+      if (spec.size) input.push('-video_size', `${spec.size.widthPx}x${spec.size.heightPx}`);
+      if (spec.fps !== undefined) input.push('-framerate', String(spec.fps));
+      // avfoundation takes "video:audio"; name no audio device so it does not open the microphone.
+      input.push('-i', spec.kind === 'avfoundation' && !spec.device.includes(':') ? `${spec.device}:none` : spec.device);
+      break;
+  }
+  const size = ctx.outputSize;
+  if (size && (size.widthPx !== undefined || size.heightPx !== undefined)) {
+    // -2 keeps the aspect ratio (rounded to even) for the side that was not given.
+    filters.push(`scale=${size.widthPx ?? -2}:${size.heightPx ?? -2}:flags=bilinear`);
+  }
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-loglevel',
+    'info',
+    ...input,
+    '-map',
+    '0:v:0',
+    '-an',
+    '-sn',
+    '-dn',
+    ...(filters.length > 0 ? ['-vf', filters.join(',')] : []),
+    // Passthrough: one output frame per decoded frame, no duplicates or drops invented by ffmpeg.
+    ctx.caps.fpsModeOption,
+    'passthrough',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    'pipe:1',
+  ];
+}
+
+/**
+ * Line splitter over ffmpeg's stderr: keeps the last lines for error messages and finds the size
+ * of the raw video output in the "Output #0 ... Stream #0:0: Video: rawvideo ..., WxH" block.
+ */
+export class FfmpegStderr {
+  private readonly lines: string[] = [];
+  private partial = '';
+  private inOutputSection = false;
+  outputSize: SizePx | undefined;
+
+  constructor(private readonly maxLines = DEFAULT_STDERR_TAIL_LINES) {}
+
+  feed(text: string): void {
+    const parts = (this.partial + text).split(/\r\n|\n|\r/);
+    this.partial = (parts.pop() ?? '').slice(0, MAX_STDERR_LINE_CHARS);
+    for (const line of parts) this.addLine(line);
+  }
+
+  /** Last lines, oldest first, credentials masked. */
+  tail(): string[] {
+    const out = this.partial.trim() ? [...this.lines, this.partial] : [...this.lines];
+    return out.slice(-this.maxLines).map(maskCredentials);
+  }
+
+  /** The line most likely to explain a failure: the last one that reads like an error. */
+  summary(): string | undefined {
+    const t = this.tail().filter((l) => !/^\s*(frame=|video:|\[out#|Exiting normally)/.test(l));
+    for (let i = t.length - 1; i >= 0; i--) {
+      if (/error|fail|refused|no such|invalid|denied|timed? ?out|not found|unreachable|unauthori[sz]ed|forbidden|\b[45]\d\d\b|could not|cannot|unable|end of file/i.test(t[i])) return t[i].trim();
+    }
+    const last = t[t.length - 1];
+    return last ? last.trim() : undefined;
+  }
+
+  private addLine(raw: string): void {
+    const line = raw.slice(0, MAX_STDERR_LINE_CHARS);
+    if (line.trim() === '') return;
+    this.lines.push(line);
+    if (this.lines.length > this.maxLines) this.lines.shift();
+    if (this.outputSize) return;
+    if (/^Output #0\b/.test(line)) this.inOutputSection = true;
+    else if (this.inOutputSection && /Stream #0:\d+.*: Video: rawvideo/.test(line)) {
+      // "(RGB[24] / 0x18424752)" looks like a size; a real size is followed by a space, comma or end.
+      const m = /\s(\d{1,5})x(\d{1,5})(?=[\s,]|$)/.exec(line.slice(line.indexOf('Video:')));
+      if (m) this.outputSize = { widthPx: Number(m[1]), heightPx: Number(m[2]) };
+    }
+  }
+}
+
+/** One ffmpeg process and the frame being assembled from its stdout. */
+interface Run {
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  stderr: FfmpegStderr;
+  exited: Promise<void>;
+  ended: boolean;
+  frameBytes: number;
+  widthPx: number;
+  heightPx: number;
+  pending: Buffer[];
+  pendingBytes: number;
+  slot: RingWriteSlot | undefined;
+  discarding: boolean;
+  offset: number;
+  frames: number;
+  firstFrameAtMs: number | undefined;
+  /** Why we killed it ourselves, so the exit is reported for what it was. */
+  killReason: string | undefined;
+}
+
+export class FfmpegSource extends SourceBase {
+  private run: Run | undefined;
+  private ffmpegPath = '';
+  private caps: FfmpegCapabilities | undefined;
+  private readonly backoff: Backoff;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private framesEver = 0;
+  private readonly killTimeoutMs: number;
+  private readonly networkTimeoutMs: number;
+  private readonly maxRestarts: number;
+
+  constructor(
+    readonly spec: FfmpegSpec,
+    options: SourceOptions = {},
+  ) {
+    super(describeSource(spec), options);
+    this.backoff = new Backoff(options.backoff ?? {});
+    this.killTimeoutMs = options.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS;
+    this.networkTimeoutMs = options.networkTimeoutMs ?? DEFAULT_NETWORK_TIMEOUT_MS;
+    this.maxRestarts = options.maxRestarts ?? Number.POSITIVE_INFINITY;
+    const tail = options.stderrTailLines ?? DEFAULT_STDERR_TAIL_LINES;
+    if (!Number.isInteger(tail) || tail < 1 || tail > 1000) throw new RangeError(`stderrTailLines must be within 1..1000 (got ${tail})`);
+  }
+
+  override get pid(): number | undefined {
+    return this.run && !this.run.ended ? this.run.child.pid : undefined;
+  }
+
+  /** The exact ffmpeg arguments of the current (or next) run, for logs and diagnostics. */
+  get args(): string[] | undefined {
+    return this.caps ? this.buildArgs(this.caps) : undefined;
+  }
+
+  protected async launch(): Promise<void> {
+    try {
+      this.ffmpegPath = resolveFfmpeg({ configuredPath: this.options.ffmpegPath }).path;
+      this.caps = await ffmpegCapabilities(this.ffmpegPath);
+    } catch (e) {
+      this.setState('error', (e as Error).message);
+      return;
+    }
+    if (this.spec.kind === 'file') {
+      const problem = await checkReadable(this.spec.path);
+      if (problem) {
+        this.setState('error', problem);
+        return;
+      }
+    }
+    if (this.stopping) return;
+    this.spawnRun();
+  }
+
+  protected async shutdown(): Promise<void> {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    const run = this.run;
+    if (run && !run.ended) await this.kill(run, 'stopped by request');
+  }
+
+  protected onStallTimeout(): void {
+    const run = this.run;
+    if (run && !run.ended) void this.kill(run, `no frame for ${this.restartAfterStallMs} ms; restarting ffmpeg`);
+  }
+
+  private buildArgs(caps: FfmpegCapabilities): string[] {
+    return buildFfmpegArgs(this.spec, { outputSize: this.options.outputSize, networkTimeoutMs: this.networkTimeoutMs, caps });
+  }
+
+  private spawnRun(): void {
+    if (!this.caps || this.stopping || this.isFinished) return;
+    this.markProgress();
+    const child = spawn(this.ffmpegPath, this.buildArgs(this.caps), { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    let resolveExited!: () => void;
+    const run: Run = {
+      child,
+      stderr: new FfmpegStderr(this.options.stderrTailLines ?? DEFAULT_STDERR_TAIL_LINES),
+      exited: new Promise<void>((r) => (resolveExited = r)),
+      ended: false,
+      frameBytes: 0,
+      widthPx: 0,
+      heightPx: 0,
+      pending: [],
+      pendingBytes: 0,
+      slot: undefined,
+      discarding: false,
+      offset: 0,
+      frames: 0,
+      firstFrameAtMs: undefined,
+      killReason: undefined,
+    };
+    this.run = run;
+    const finish = (code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void => {
+      if (run.ended) return;
+      run.ended = true;
+      resolveExited();
+      this.onRunEnded(run, code, signal, spawnError);
+    };
+    child.stdout.on('data', (chunk: Buffer) => this.onStdout(run, chunk));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text: string) => {
+      run.stderr.feed(text);
+      if (run.frameBytes === 0 && run.stderr.outputSize) this.onSizeKnown(run, run.stderr.outputSize);
+    });
+    child.on('error', (err) => {
+      // Spawn failures (ENOENT, EACCES) never get a 'close' with stdio; finish here.
+      if (child.pid === undefined) finish(null, null, err);
+    });
+    // 'close' comes after stdout is drained, so the last frame is delivered before we judge the exit.
+    child.on('close', (code, signal) => finish(code, signal));
+  }
+
+  private onSizeKnown(run: Run, size: SizePx): void {
+    run.widthPx = size.widthPx;
+    run.heightPx = size.heightPx;
+    run.frameBytes = size.widthPx * size.heightPx * 3;
+    this.ring.configure(run.frameBytes);
+    const pending = run.pending;
+    run.pending = [];
+    run.pendingBytes = 0;
+    for (const chunk of pending) this.onStdout(run, chunk);
+  }
+
+  private onStdout(run: Run, chunk: Buffer): void {
+    if (run !== this.run || run.killReason) return;
+    if (run.frameBytes === 0) {
+      // stdout and stderr are separate pipes: video can arrive before the line giving its size.
+      run.pending.push(chunk);
+      run.pendingBytes += chunk.length;
+      if (run.pendingBytes > MAX_PENDING_BYTES) void this.kill(run, 'ffmpeg sent video without describing its output size; cannot split it into frames');
+      return;
+    }
+    let pos = 0;
+    while (pos < chunk.length) {
+      if (run.offset === 0 && !run.slot && !run.discarding) {
+        run.slot = this.acquireBuffer();
+        run.discarding = run.slot === undefined;
+      }
+      const n = Math.min(run.frameBytes - run.offset, chunk.length - pos);
+      if (run.slot) run.slot.rgb.set(chunk.subarray(pos, pos + n), run.offset);
+      run.offset += n;
+      pos += n;
+      if (run.offset === run.frameBytes) {
+        const slot = run.slot;
+        run.slot = undefined;
+        run.discarding = false;
+        run.offset = 0;
+        run.frames++;
+        this.framesEver++;
+        run.firstFrameAtMs ??= Date.now();
+        if (slot) this.publish(slot, run.widthPx, run.heightPx);
+        // A frame dropped for lack of a buffer still proves the camera is alive.
+        else this.markProgress();
+        if (run !== this.run || run.killReason) return;
+      }
+    }
+  }
+
+  private onRunEnded(run: Run, code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void {
+    if (run.slot) this.ring.abandon(run.slot);
+    run.slot = undefined;
+    if (this.stopping || this.isFinished) return;
+    const tail = run.stderr.tail();
+    const detail = run.stderr.summary();
+    if (spawnError) {
+      this.setState('error', `cannot start ffmpeg (${this.ffmpegPath}): ${spawnError.message}`);
+      return;
+    }
+    if (this.spec.kind === 'file' && !run.killReason) {
+      if (code === 0 && !this.spec.loop) {
+        this.setState('stopped', 'end of stream', { stderrTail: tail });
+        return;
+      }
+      if (this.framesEver === 0 && code !== 0 && signal === null) {
+        // A file that never decoded will not decode on retry either.
+        this.setState('error', `cannot read ${this.spec.path}: ${detail ?? `ffmpeg exited with code ${code}`}`, { stderrTail: tail });
+        return;
+      }
+    }
+    if (run.firstFrameAtMs !== undefined && Date.now() - run.firstFrameAtMs >= BACKOFF_RESET_AFTER_LIVE_MS) this.backoff.reset();
+    let reason: string;
+    if (run.killReason) reason = run.killReason;
+    else if (signal) reason = `ffmpeg was killed (${signal})`;
+    else reason = `ffmpeg exited with code ${code}${detail ? `: ${detail}` : ''}`;
+    if (run.offset > 0) reason += ` (incomplete last frame discarded)`;
+    this.scheduleRestart(reason, tail);
+  }
+
+  private scheduleRestart(reason: string, tail: string[]): void {
+    if (this.stats.restarts >= this.maxRestarts) {
+      this.setState('error', `${reason}; gave up after ${this.maxRestarts} restarts`, { stderrTail: tail });
+      return;
+    }
+    const delayMs = this.backoff.next();
+    this.setState('reconnecting', reason, { stderrTail: tail, attempt: this.backoff.attempts, retryInMs: delayMs });
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      this.stats.restarts++;
+      this.spawnRun();
+    }, delayMs);
+  }
+
+  /** SIGTERM, then SIGKILL after killTimeoutMs; resolves when the process has exited. */
+  private async kill(run: Run, reason: string): Promise<void> {
+    run.killReason ??= reason;
+    if (run.ended) return;
+    run.child.kill('SIGTERM');
+    const hard = setTimeout(() => {
+      if (!run.ended) run.child.kill('SIGKILL');
+    }, this.killTimeoutMs);
+    try {
+      await run.exited;
+    } finally {
+      clearTimeout(hard);
+    }
+  }
+}
+
+/** A clear reason when a file cannot be read, before ffmpeg gives a vaguer one. Bounded in time for network shares. */
+async function checkReadable(path: string): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((r) => {
+    timer = setTimeout(() => r(`file ${path} did not answer within ${FILE_ACCESS_TIMEOUT_MS} ms (unreachable network share?)`), FILE_ACCESS_TIMEOUT_MS);
+  });
+  const check = access(path, constants.R_OK).then(
+    () => undefined,
+    (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? `file not found: ${path}` : e.code === 'EACCES' ? `no permission to read ${path}` : `cannot open ${path}: ${e.message}`),
+  );
+  try {
+    return await Promise.race([check, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The fixed ring of preallocated frame buffers behind every source, and the reference counting
+ * that implements the ownership rule documented in ./types.ts.
+ */
+import type { Frame } from './types';
+
+interface RingBuffer {
+  rgb: Uint8Array;
+  /** Holders: the writer while it fills the buffer, then every unreleased retain. 0 = free. */
+  refs: number;
+}
+
+class RingFrame implements Frame {
+  /** Retains taken through this object; bounds release() so extra calls cannot free another holder's claim. */
+  private held: number;
+
+  constructor(
+    readonly frameId: number,
+    readonly captureTimeMs: number,
+    readonly widthPx: number,
+    readonly heightPx: number,
+    readonly rgb: Uint8Array,
+    private readonly buffer: RingBuffer | undefined,
+    initialHeld: number,
+  ) {
+    this.held = initialHeld;
+  }
+
+  retain(): void {
+    this.held++;
+    if (this.buffer) this.buffer.refs++;
+  }
+
+  release(): void {
+    if (this.held === 0) return;
+    this.held--;
+    if (this.buffer) this.buffer.refs--;
+  }
+}
+
+export const MIN_RING_SIZE = 2;
+export const MAX_RING_SIZE = 16;
+export const DEFAULT_RING_SIZE = 3;
+
+/** Handle to a buffer being filled; pass it back to `publish` or `abandon`. */
+export interface RingWriteSlot {
+  readonly rgb: Uint8Array;
+}
+
+export class FrameRing {
+  private buffers: RingBuffer[] = [];
+  private byteLength = 0;
+  private cursor = 0;
+
+  constructor(
+    readonly capacity: number = DEFAULT_RING_SIZE,
+    private readonly sharedMemory = false,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < MIN_RING_SIZE || capacity > MAX_RING_SIZE) {
+      throw new RangeError(`ringSize must be an integer within ${MIN_RING_SIZE}..${MAX_RING_SIZE} (got ${capacity})`);
+    }
+  }
+
+  /** Bytes per frame the ring is currently sized for. */
+  get frameByteLength(): number {
+    return this.byteLength;
+  }
+
+  /** Buffers no one holds right now. */
+  get freeCount(): number {
+    return this.buffers.filter((b) => b.refs === 0).length;
+  }
+
+  /**
+   * Size the ring for frames of `byteLength` bytes. Buffers are only reallocated when the size
+   * changes (decoder restart with another resolution); frames still retained keep their old
+   * buffer alive until released, and then it is garbage.
+   */
+  configure(byteLength: number): void {
+    if (!Number.isInteger(byteLength) || byteLength <= 0) throw new RangeError(`frame byte length must be a positive integer (got ${byteLength})`);
+    if (byteLength === this.byteLength) return;
+    this.byteLength = byteLength;
+    this.cursor = 0;
+    this.buffers = Array.from({ length: this.capacity }, () => ({
+      rgb: this.sharedMemory ? new Uint8Array(new SharedArrayBuffer(byteLength)) : new Uint8Array(byteLength),
+      refs: 0,
+    }));
+  }
+
+  /**
+   * A free buffer to write the next frame into, or undefined when consumers hold them all (the
+   * caller then drops the frame). Round-robin, so the most recently published frame is the last
+   * to be overwritten.
+   */
+  acquire(): RingWriteSlot | undefined {
+    for (let i = 0; i < this.buffers.length; i++) {
+      const b = this.buffers[(this.cursor + i) % this.buffers.length];
+      if (b.refs === 0) {
+        this.cursor = (this.cursor + i + 1) % this.buffers.length;
+        b.refs = 1;
+        return b;
+      }
+    }
+    return undefined;
+  }
+
+  /** Give a buffer back without publishing it (the decoder died mid-frame). */
+  abandon(slot: RingWriteSlot): void {
+    const b = slot as RingBuffer;
+    if (b.refs > 0) b.refs--;
+  }
+
+  /**
+   * Turn a filled buffer into a Frame. The writer's hold passes to the returned frame: the
+   * caller emits it and then calls `release()` once, leaving only listeners' retains.
+   */
+  publish(slot: RingWriteSlot, frameId: number, captureTimeMs: number, widthPx: number, heightPx: number): Frame {
+    const b = slot as RingBuffer;
+    const rgb = b.rgb.length === widthPx * heightPx * 3 ? b.rgb : b.rgb.subarray(0, widthPx * heightPx * 3);
+    return new RingFrame(frameId, captureTimeMs, widthPx, heightPx, rgb, b, 1);
+  }
+}
+
+/** A frame that owns its pixels outright (garbage-collected); retain/release do nothing. */
+export function detachedFrame(init: { frameId: number; captureTimeMs: number; widthPx: number; heightPx: number; rgb: Uint8Array }): Frame {
+  if (init.rgb.length !== init.widthPx * init.heightPx * 3) {
+    throw new RangeError(`rgb has ${init.rgb.length} bytes; ${init.widthPx}x${init.heightPx} RGB24 needs ${init.widthPx * init.heightPx * 3}`);
+  }
+  return new RingFrame(init.frameId, init.captureTimeMs, init.widthPx, init.heightPx, init.rgb, undefined, 0);
+}
+
+/** Copy a borrowed frame into memory of its own, e.g. for a recorder or a test that keeps frames. */
+export function copyFrame(frame: Frame): Frame {
+  return detachedFrame({ ...frame, rgb: frame.rgb.slice() });
+}

@@ -1,0 +1,112 @@
+/**
+ * The newest-frame slot between capture and inference. It holds at most one frame: when
+ * inference is busy, a new frame replaces the waiting one and the replaced one is counted as
+ * dropped. Nothing queues, so results can never fall behind the camera by more than the frame
+ * being processed plus the one waiting.
+ *
+ * Ownership: `put()` retains the frame (so the source will not overwrite it while it waits here);
+ * replacing it or closing the slot releases it. The frame `take()` resolves with is retained for
+ * the taker, who must call `frame.release()` once done reading its pixels (see ./types.ts).
+ */
+import type { Frame } from './types';
+
+export interface FrameSlotStats {
+  /** Frames put into the slot. */
+  captured: number;
+  /** Frames replaced before anyone took them. */
+  dropped: number;
+  /** Frames handed to `take()`. */
+  taken: number;
+}
+
+interface Waiter {
+  resolve: (frame: Frame) => void;
+  reject: (reason: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
+}
+
+export class FrameSlotClosedError extends Error {
+  constructor(reason: string) {
+    super(`frame slot closed: ${reason}`);
+    this.name = 'FrameSlotClosedError';
+  }
+}
+
+export class FrameSlot {
+  private held: Frame | undefined;
+  private readonly waiters: Waiter[] = [];
+  private closedReason: string | undefined;
+  private readonly counts: FrameSlotStats = { captured: 0, dropped: 0, taken: 0 };
+
+  /** A snapshot; counters only grow. */
+  get stats(): FrameSlotStats {
+    return { ...this.counts };
+  }
+
+  /** True while a frame waits to be taken. */
+  get hasFrame(): boolean {
+    return this.held !== undefined;
+  }
+
+  /** Offer a new frame. Usable directly as a source's `'frame'` listener: `source.on('frame', f => slot.put(f))`. */
+  put(frame: Frame): void {
+    if (this.closedReason !== undefined) return;
+    this.counts.captured++;
+    frame.retain();
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      // Someone is already waiting: hand over directly, the frame never sits in the slot.
+      this.counts.taken++;
+      waiter.signal?.removeEventListener('abort', waiter.onAbort);
+      waiter.resolve(frame);
+      return;
+    }
+    if (this.held) {
+      this.held.release();
+      this.counts.dropped++;
+    }
+    this.held = frame;
+  }
+
+  /**
+   * The newest frame put after the previous take: immediately if one waits, else the next one
+   * put. Rejects when `signal` aborts (with its reason) or the slot is closed.
+   */
+  take(signal?: AbortSignal): Promise<Frame> {
+    if (this.closedReason !== undefined) return Promise.reject(new FrameSlotClosedError(this.closedReason));
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const held = this.held;
+    if (held) {
+      this.held = undefined;
+      this.counts.taken++;
+      return Promise.resolve(held);
+    }
+    return new Promise<Frame>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        signal,
+        onAbort: () => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) this.waiters.splice(i, 1);
+          reject(signal?.reason);
+        },
+      };
+      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Reject pending takes, release the waiting frame, ignore later puts. Idempotent. */
+  close(reason = 'closed'): void {
+    if (this.closedReason !== undefined) return;
+    this.closedReason = reason;
+    this.held?.release();
+    this.held = undefined;
+    for (const w of this.waiters.splice(0)) {
+      w.signal?.removeEventListener('abort', w.onAbort);
+      w.reject(new FrameSlotClosedError(reason));
+    }
+  }
+}

@@ -1,0 +1,282 @@
+/**
+ * Capture sources against the real ffmpeg on generated clips: exact frame counts, recovery after
+ * the decoder is killed, clear errors for bad inputs, the stall watchdog, buffer ownership, and
+ * the synthetic and images sources. Everything is awaited on events with timeouts; no sleeps.
+ */
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, copyFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSource } from '../../src/main/capture/create-source';
+import { FfmpegSource } from '../../src/main/capture/ffmpeg-source';
+import { FrameSlot } from '../../src/main/capture/frame-slot';
+import { waitForState } from '../../src/main/capture/source-base';
+import { SyntheticSource } from '../../src/main/capture/synthetic-source';
+import { renderSyntheticFrame } from '../../src/main/core/synthetic-scene';
+import type { Frame, FrameSource, SourceOptions } from '../../src/main/capture/types';
+import { sharedImage } from '../helpers/paths';
+import { decodeAll, freePort, isAlive, makeClip, recordStates, waitForExit, waitForFrame } from './capture-helpers';
+
+const FAST_RETRY: SourceOptions = { backoff: { initialDelayMs: 50, maxDelayMs: 200 }, killTimeoutMs: 500 };
+
+let dir: string;
+let clip37: string;
+const sources: FrameSource[] = [];
+
+function track<T extends FrameSource>(s: T): T {
+  sources.push(s);
+  return s;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vs-capture-'));
+  clip37 = await makeClip(dir, 'clip37.mp4', 37);
+});
+
+afterEach(async () => {
+  await Promise.all(sources.splice(0).map((s) => s.stop()));
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('ffmpeg file source', () => {
+  it('delivers exactly N whole, correct frames at fps=max, then stops with "end of stream"', async () => {
+    const reference = await decodeAll(clip37);
+    const frameBytes = 320 * 240 * 3;
+    expect(reference.length).toBe(37 * frameBytes);
+
+    const source = track(createSource(`file:${clip37}?fps=max`));
+    const states = recordStates(source);
+    const ids: number[] = [];
+    let mismatched = 0;
+    source.on('frame', (f) => {
+      expect(f.rgb.length).toBe(frameBytes);
+      expect([f.widthPx, f.heightPx]).toEqual([320, 240]);
+      // Compare in the callback: the buffer is only ours while the listener runs.
+      const i = ids.length;
+      if (Buffer.compare(Buffer.from(f.rgb.buffer, f.rgb.byteOffset, f.rgb.length), reference.subarray(i * frameBytes, (i + 1) * frameBytes)) !== 0) mismatched++;
+      ids.push(f.frameId);
+    });
+    await source.start();
+    const end = await waitForState(source, (c) => c.state === 'stopped' || c.state === 'error', 15_000);
+    expect(end).toMatchObject({ state: 'stopped', reason: 'end of stream' });
+    expect(ids).toEqual(Array.from({ length: 37 }, (_, i) => i + 1));
+    expect(mismatched).toBe(0);
+    expect(states.map((s) => s.state)).toEqual(['starting', 'live', 'stopped']);
+    expect(source.stats).toEqual({ framesDelivered: 37, droppedNoBuffer: 0, restarts: 0 });
+    expect(source.pid).toBeUndefined();
+  });
+
+  it('lets ffmpeg scale to the requested size, keeping the aspect ratio when one side is given', async () => {
+    const source = track(createSource(`file:${clip37}?fps=max`, { outputSize: { widthPx: 160 } }));
+    const sizes = new Set<string>();
+    let n = 0;
+    source.on('frame', (f) => {
+      sizes.add(`${f.widthPx}x${f.heightPx}:${f.rgb.length}`);
+      n++;
+    });
+    await source.start();
+    await waitForState(source, (c) => c.state === 'stopped', 15_000);
+    expect([...sizes]).toEqual([`160x120:${160 * 120 * 3}`]);
+    expect(n).toBe(37);
+  });
+
+  it('recovers when ffmpeg is killed mid-stream: reconnecting, then live with frames resuming', async () => {
+    const loopClip = await makeClip(dir, 'loop.mp4', 50);
+    const source = track(createSource(`file:${loopClip}?loop=1`, FAST_RETRY));
+    const states = recordStates(source);
+    await source.start();
+    const before = await waitForFrame(source, (f) => f.frameId >= 3, 10_000);
+    const pid = source.pid;
+    expect(pid).toBeTypeOf('number');
+    process.kill(pid as number, 'SIGKILL');
+
+    const reconnecting = await waitForState(source, (c) => c.state === 'reconnecting', 5000);
+    expect(reconnecting.reason).toMatch(/ffmpeg was killed \(SIGKILL\)/);
+    await waitForState(source, (c) => c.state === 'live', 10_000);
+    const after = await waitForFrame(source, (f) => f.frameId > before.frameId + 3, 10_000);
+    expect(after.captureTimeMs).toBeGreaterThan(before.captureTimeMs);
+    expect(source.pid).not.toBe(pid);
+    expect(source.stats.restarts).toBe(1);
+    const seq = states.map((s) => s.state);
+    expect(seq.slice(seq.indexOf('reconnecting'))).toEqual(['reconnecting', 'live']);
+  });
+
+  it('reports a missing file as an error state with the path, without hanging', async () => {
+    const missing = join(dir, 'no-such-clip.mp4');
+    const source = track(createSource(`file:${missing}`));
+    await source.start();
+    const s = await waitForState(source, (c) => c.state === 'error', 5000);
+    expect(s.reason).toBe(`file not found: ${missing}`);
+    expect(source.pid).toBeUndefined();
+  });
+
+  it('reports a file ffmpeg cannot decode as an error with ffmpeg\'s own words', async () => {
+    const bogus = join(dir, 'bogus.mp4');
+    writeFileSync(bogus, 'this is not a video');
+    const source = track(createSource(`file:${bogus}`));
+    await source.start();
+    const s = await waitForState(source, (c) => c.state === 'error', 10_000);
+    expect(s.reason).toMatch(new RegExp(`^cannot read ${bogus.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*(Invalid data|moov atom not found)`));
+    expect(s.stderrTail?.length).toBeGreaterThan(0);
+  });
+
+  it('reports an unreachable RTSP camera as reconnecting with the reason, and stops cleanly', async () => {
+    const port = await freePort();
+    const source = track(createSource(`rtsp://user:secret@127.0.0.1:${port}/x`, { ...FAST_RETRY, networkTimeoutMs: 2000 }));
+    const states = recordStates(source);
+    await source.start();
+    const s = await waitForState(source, (c) => c.state === 'reconnecting', 10_000);
+    expect(s.reason).toMatch(/Connection refused/);
+    expect(s.retryInMs).toBeGreaterThan(0);
+    expect(s.attempt).toBe(1);
+    expect(JSON.stringify(states)).not.toContain('secret');
+    // Backoff keeps trying on its own.
+    await waitForState(source, (c) => c.state === 'reconnecting' && (source.stats.restarts ?? 0) >= 2, 10_000);
+    await source.stop();
+    expect(source.state).toBe('stopped');
+    expect(source.pid).toBeUndefined();
+  });
+
+  it('stop() kills ffmpeg and resolves after it exited', async () => {
+    const loopClip = await makeClip(dir, 'loop-stop.mp4', 25);
+    const source = track(createSource(`file:${loopClip}?loop=1`));
+    await source.start();
+    await waitForState(source, (c) => c.state === 'live', 10_000);
+    const pid = source.pid as number;
+    expect(isAlive(pid)).toBe(true);
+    await source.stop();
+    expect(source.state).toBe('stopped');
+    expect(source.stateReason).toBe('stopped by request');
+    // Reaped by Node before stop() resolved, so the pid no longer exists.
+    await waitForExit(pid, 1000);
+    let late = 0;
+    source.on('frame', () => late++);
+    await source.stop(); // idempotent
+    expect(late).toBe(0);
+  });
+
+  it('goes stalled when frames stop, then restarts the hung ffmpeg and goes live again', async () => {
+    const loopClip = await makeClip(dir, 'loop-stall.mp4', 25);
+    const source = track(createSource(`file:${loopClip}?loop=1`, { ...FAST_RETRY, stallTimeoutMs: 300, restartAfterStallMs: 900 }));
+    const states = recordStates(source);
+    await source.start();
+    await waitForState(source, (c) => c.state === 'live', 10_000);
+    const pid = source.pid as number;
+    // A frozen decoder: still alive, no frames. SIGTERM cannot stop a stopped process; SIGKILL after killTimeoutMs does.
+    process.kill(pid, 'SIGSTOP');
+    const stalled = await waitForState(source, (c) => c.state === 'stalled', 5000);
+    expect(stalled.reason).toMatch(/^no frame for \d+ ms$/);
+    const reconnecting = await waitForState(source, (c) => c.state === 'reconnecting', 5000);
+    expect(reconnecting.reason).toMatch(/no frame for 900 ms; restarting ffmpeg/);
+    await waitForState(source, (c) => c.state === 'live', 10_000);
+    expect(isAlive(pid)).toBe(false);
+    const seq = states.map((s) => s.state);
+    expect(seq.slice(seq.indexOf('stalled'))).toEqual(['stalled', 'reconnecting', 'live']);
+  });
+
+  it('never overwrites a retained frame: when consumers hold every buffer, new frames are dropped and counted', async () => {
+    const source = track(createSource(`file:${clip37}?fps=max`, { ringSize: 3 }));
+    const kept: Frame[] = [];
+    const firstBytes: number[][] = [];
+    source.on('frame', (f) => {
+      f.retain();
+      kept.push(f);
+      firstBytes.push(Array.from(f.rgb.subarray(0, 64)));
+    });
+    await source.start();
+    await waitForState(source, (c) => c.state === 'stopped', 15_000);
+    expect(kept.map((f) => f.frameId)).toEqual([1, 2, 3]);
+    expect(source.stats.droppedNoBuffer).toBe(34);
+    // Still the pixels they had when delivered, although 34 more frames were decoded since.
+    kept.forEach((f, i) => expect(Array.from(f.rgb.subarray(0, 64))).toEqual(firstBytes[i]));
+    kept.forEach((f) => f.release());
+  });
+
+  it('feeds a newest-frame slot that drops what a slow consumer cannot take', async () => {
+    const source = track(createSource(`file:${clip37}?fps=max`));
+    const slot = new FrameSlot();
+    source.on('frame', (f) => slot.put(f));
+    await source.start();
+    const first = await slot.take();
+    // Hold the first frame until the clip has ended: every frame but the newest is dropped meanwhile.
+    await waitForState(source, (c) => c.state === 'stopped', 15_000);
+    first.release();
+    const newest = await slot.take();
+    expect(newest.frameId).toBe(37);
+    newest.release();
+    expect(slot.stats).toEqual({ captured: 37, dropped: 35, taken: 2 });
+  });
+
+  it('builds the expected command line (TCP RTSP with timeout, -re for native pace, looping)', () => {
+    const rtsp = new FfmpegSource({ kind: 'network', protocol: 'rtsp', url: 'rtsp://h/x' }, { networkTimeoutMs: 3000 });
+    expect(rtsp.args).toBeUndefined(); // unknown until the ffmpeg build has been probed
+    const f = createSource(`file:${clip37}?loop=1&fps=10`, { outputSize: { widthPx: 640, heightPx: 360 } }) as FfmpegSource;
+    expect(f.spec).toEqual({ kind: 'file', path: clip37, loop: true, fps: 10 });
+  });
+});
+
+describe('synthetic source', () => {
+  it('renders the scene into ring buffers, frame id N = scene frame N - 1, with ground truth', async () => {
+    const source = track(createSource('synthetic:?size=320x180&fps=max')) as SyntheticSource;
+    const got: { id: number; same: boolean; parts: number }[] = [];
+    source.on('frame', (f) => {
+      if (got.length >= 40) return;
+      const expected = renderSyntheticFrame(f.frameId - 1, 320, 180).rgb;
+      got.push({ id: f.frameId, same: Buffer.compare(Buffer.from(f.rgb), Buffer.from(expected)) === 0, parts: source.groundTruth(f.frameId)?.length ?? -1 });
+    });
+    await source.start();
+    await waitForFrame(source, (f) => f.frameId >= 40, 10_000);
+    expect(got.map((g) => g.id)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(got.every((g) => g.same)).toBe(true);
+    expect(got.every((g) => g.parts >= 0)).toBe(true);
+    expect(source.state).toBe('live');
+  });
+
+  it('paces frames at the requested rate', async () => {
+    const source = track(createSource('synthetic:?size=160x90&fps=20'));
+    const times: number[] = [];
+    source.on('frame', (f) => times.push(f.captureTimeMs));
+    await source.start();
+    await waitForFrame(source, (f) => f.frameId >= 11, 5000);
+    const spanMs = times[10] - times[0];
+    // 10 intervals of 50 ms; generous bounds, CI timers are coarse.
+    expect(spanMs).toBeGreaterThan(400);
+    expect(spanMs).toBeLessThan(900);
+  });
+});
+
+describe('images source', () => {
+  it('plays a folder as a slideshow at one size and ends with "end of stream"', async () => {
+    const imgDir = join(dir, 'slides');
+    mkdirSync(imgDir);
+    const dog = sharedImage('dog.jpg');
+    const horses = sharedImage('horses.jpg');
+    if (!existsSync(dog) || !existsSync(horses)) throw new Error('shared test photos are missing; set VISION_STATION_SHARED');
+    copyFileSync(dog, join(imgDir, 'img10.jpg'));
+    copyFileSync(horses, join(imgDir, 'img2.jpg'));
+    writeFileSync(join(imgDir, 'notes.txt'), 'not a picture');
+    const source = track(createSource(`images:${imgDir}?fps=max`, { outputSize: { widthPx: 320 } }));
+    const frames: { id: number; w: number; h: number; len: number }[] = [];
+    source.on('frame', (f) => frames.push({ id: f.frameId, w: f.widthPx, h: f.heightPx, len: f.rgb.length }));
+    await source.start();
+    const end = await waitForState(source, (c) => c.state === 'stopped' || c.state === 'error', 10_000);
+    expect(end).toMatchObject({ state: 'stopped', reason: 'end of stream' });
+    expect(frames.map((f) => f.id)).toEqual([1, 2]);
+    expect(new Set(frames.map((f) => `${f.w}x${f.h}x${f.len / (f.w * f.h)}`)).size).toBe(1);
+    expect(frames[0].w).toBe(320);
+  });
+
+  it('reports a missing or empty folder as an error', async () => {
+    const missing = track(createSource(`images:${join(dir, 'nope')}`));
+    await missing.start();
+    expect((await waitForState(missing, (c) => c.state === 'error', 5000)).reason).toMatch(/^folder not found: /);
+    const emptyDir = join(dir, 'empty');
+    mkdirSync(emptyDir);
+    const empty = track(createSource(`images:${emptyDir}`));
+    await empty.start();
+    expect((await waitForState(empty, (c) => c.state === 'error', 5000)).reason).toMatch(/^no pictures .* in folder /);
+  });
+});
