@@ -384,8 +384,9 @@ function fillConvexPolygon(
       }
     }
     if (spanLeft > spanRight) continue;
-    let xStart = Math.ceil(spanLeft - 0.5);
-    let xEnd = Math.floor(spanRight - 0.5);
+    // `| 0` also turns Math.ceil's -0 into 0, which would otherwise leak into the ground truth.
+    let xStart = Math.ceil(spanLeft - 0.5) | 0;
+    let xEnd = Math.floor(spanRight - 0.5) | 0;
     if (xStart < 0) {
       xStart = 0;
       clipped = true;
