@@ -74,9 +74,11 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   let failure: string | null = null;
   let seenLive = false;
   source.on('state', (c: SourceStateChange) => {
+    // Before the first frame, start() reports trouble itself (one line, then exit in the CLI);
+    // afterwards every change is news for the operator.
+    if (seenLive && c.state !== 'stopped') opts.log(`source ${c.state}: ${c.reason}`);
     if (c.state === 'live') seenLive = true;
     if (c.state === 'error') failure = `source failed: ${c.reason}`;
-    if (c.state !== 'live') opts.log(`source ${c.state}: ${c.reason}`);
     outputs?.setHealth({ cameraOk: c.state === 'live' });
   });
   pipeline.on('error', (e) => opts.log(`inference failed on a frame: ${e.message}`));

@@ -12,6 +12,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json]',
     load: async () => (await import('./run')).main,
   },
+  bench: {
+    summary: 'bench --model PATH [--source URI] [--frames N]',
+    load: async () => (await import('./bench')).main,
+  },
+  soak: {
+    summary: 'soak --model PATH|classic [--source URI] [--minutes 10]   (memory stays flat?)',
+    load: async () => (await import('./soak')).main,
+  },
 };
 
 function usage(): string {

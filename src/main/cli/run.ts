@@ -91,8 +91,8 @@ export async function main(argv: string[]): Promise<number> {
     const stats = rt.pipeline.stats();
     const overallFps = count > 1 && lastMs > firstMs ? ((count - 1) * 1000) / (lastMs - firstMs) : 0;
     const failure = rt.failure();
-    if (flags.json || !failure) writeLine(process.stdout, JSON.stringify(summaryJson(stats, overallFps)));
-    if (failure) {
+    if (!failure) writeLine(process.stdout, JSON.stringify(summaryJson(stats, overallFps)));
+    else {
       writeLine(process.stderr, `vision-station: run: ${failure}`);
       return 1;
     }

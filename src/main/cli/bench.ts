@@ -1,0 +1,143 @@
+/**
+ * `bench --model PATH [--source URI] [--frames N]`: in one process, the raw model inference time on
+ * a fixed frame and the end-to-end pipeline throughput on a source, and their ratio.
+ */
+import { cpus } from 'node:os';
+import { z } from 'zod';
+import { percentileSorted } from '../core/rolling-stats';
+import { createRuntime } from '../runtime';
+import { intFlag, parseFlags, validateFlags, writeLine } from './args';
+import { summaryJson } from './run';
+
+const Flags = z.object({
+  model: z.string({ message: "is required (path to an .onnx file, or 'classic')" }).min(1),
+  source: z.string().min(1).default('synthetic:?size=1280x720&fps=max'),
+  frames: intFlag(10, 100_000).default(200),
+  'raw-runs': intFlag(5, 10_000).default(30),
+  provider: z.enum(['cpu', 'cuda', 'tensorrt'], { message: "must be one of 'cpu', 'cuda', 'tensorrt'" }).default('cpu'),
+  threads: intFlag(0, 256).default(0),
+});
+
+const mb = (bytes: number): number => Number((bytes / 1048576).toFixed(1));
+const r2 = (v: number): number => Number(v.toFixed(2));
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseFlags(
+    argv,
+    {
+      model: { type: 'string' },
+      source: { type: 'string' },
+      frames: { type: 'string' },
+      'raw-runs': { type: 'string' },
+      provider: { type: 'string' },
+      threads: { type: 'string' },
+    },
+    false,
+  );
+  const flags = validateFlags(Flags, values);
+  const rssStartBytes = process.memoryUsage().rss;
+  const rt = await createRuntime({
+    source: flags.source,
+    model: flags.model,
+    provider: flags.provider,
+    intraOpThreads: flags.threads,
+    maxFrames: flags.frames,
+    params: { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 300, classFilter: null },
+    statsWindowMs: Number.MAX_SAFE_INTEGER,
+    log: (line) => writeLine(process.stderr, `vision-station: ${line}`),
+    failFast: true,
+  });
+  try {
+    // Raw: the same frame over and over, nothing else running; inferMs is session.run alone.
+    let fixed: { rgb: Uint8Array; widthPx: number; heightPx: number } | null = null;
+    const grab = new Promise<void>((resolve) => {
+      const onFrame = (f: { rgb: Uint8Array; widthPx: number; heightPx: number }): void => {
+        fixed = { rgb: f.rgb.slice(), widthPx: f.widthPx, heightPx: f.heightPx };
+        rt.source.off('frame', onFrame);
+        resolve();
+      };
+      rt.source.on('frame', onFrame);
+    });
+    const cpu0 = process.cpuUsage();
+    await rt.source.start();
+    await grab;
+    await rt.source.stop();
+    const frame = fixed!;
+    const params = rt.pipeline.decodeParams;
+    await rt.engine.infer(frame, params);
+    const rawInferMs: number[] = [];
+    const rawTotalMs: number[] = [];
+    for (let i = 0; i < flags['raw-runs']; i++) {
+      const out = await rt.engine.infer(frame, params);
+      rawInferMs.push(out.timings.inferMs);
+      rawTotalMs.push(out.timings.preMs + out.timings.inferMs + out.timings.postMs);
+    }
+    rawInferMs.sort((a, b) => a - b);
+    rawTotalMs.sort((a, b) => a - b);
+    const rawMedianMs = percentileSorted(rawInferMs, 50);
+    const rawFps = 1000 / rawMedianMs;
+    const cpuRaw = process.cpuUsage(cpu0);
+
+    // End to end: a fresh source of the same URI through the whole pipeline.
+    const e2e = await createRuntime({
+      source: flags.source,
+      model: flags.model,
+      provider: flags.provider,
+      intraOpThreads: flags.threads,
+      maxFrames: flags.frames,
+      params,
+      statsWindowMs: Number.MAX_SAFE_INTEGER,
+      log: (line) => writeLine(process.stderr, `vision-station: ${line}`),
+      failFast: true,
+    });
+    await rt.close();
+    let firstMs = 0;
+    let lastMs = 0;
+    let count = 0;
+    e2e.pipeline.on('result', () => {
+      lastMs = performance.now();
+      if (count++ === 0) firstMs = lastMs;
+    });
+    const cpu1 = process.cpuUsage();
+    await e2e.start();
+    await e2e.pipeline.done();
+    const cpuE2e = process.cpuUsage(cpu1);
+    const stats = e2e.pipeline.stats();
+    const failure = e2e.failure();
+    await e2e.close();
+    if (failure) {
+      writeLine(process.stderr, `vision-station: bench: ${failure}`);
+      return 1;
+    }
+    const pipelineFps = count > 1 ? ((count - 1) * 1000) / (lastMs - firstMs) : 0;
+    const elapsedS = (lastMs - firstMs) / 1000;
+    writeLine(
+      process.stdout,
+      JSON.stringify({
+        model: flags.model,
+        provider: e2e.engine.model?.provider ?? flags.provider,
+        source: flags.source,
+        frame: { widthPx: frame.widthPx, heightPx: frame.heightPx },
+        raw: {
+          runs: rawInferMs.length,
+          inferMs: { p50: r2(rawMedianMs), p95: r2(percentileSorted(rawInferMs, 95)) },
+          preInferPostMs: { p50: r2(percentileSorted(rawTotalMs, 50)) },
+          fps: r2(rawFps),
+          cpuMsPerFrame: r2((cpuRaw.user + cpuRaw.system) / 1000 / (rawInferMs.length + 1)),
+        },
+        pipeline: {
+          ...summaryJson(stats, pipelineFps).summary,
+          // Process CPU (main + worker threads) per processed frame; ffmpeg's own CPU is not included.
+          cpuMsPerFrame: r2((cpuE2e.user + cpuE2e.system) / 1000 / Math.max(1, count)),
+          elapsedS: r2(elapsedS),
+        },
+        ratio: r2(pipelineFps / rawFps),
+        rssMb: { start: mb(rssStartBytes), end: mb(process.memoryUsage().rss) },
+        machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version },
+      }),
+    );
+    return 0;
+  } finally {
+    await rt.close();
+  }
+}
