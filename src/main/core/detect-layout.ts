@@ -49,6 +49,22 @@ export function gridCellCount(widthPx: number, heightPx: number, strides: readon
   return strides.reduce((sum, s) => sum + Math.floor(widthPx / s) * Math.floor(heightPx / s), 0);
 }
 
+/**
+ * Checks, before any run, that the model takes one float NCHW 3-channel image; refuses otherwise
+ * with a message naming the declared shapes.
+ */
+export function assertImageInput(inputs: readonly TensorSpec[], outputs: readonly TensorSpec[]): void {
+  const refuse = (why: string): never => {
+    throw new UnsupportedModelError(`cannot decode this model (${why}); inputs: ${describeSpecs(inputs)}; outputs: ${describeSpecs(outputs)}`);
+  };
+  if (inputs.length !== 1) refuse(`expected one image input, found ${inputs.length}`);
+  const input = inputs[0]!;
+  if (input.type !== 'float32' && input.type !== 'float16') refuse(`input type ${input.type} is not float32/float16`);
+  if (input.shape.length !== 4 || (typeof input.shape[1] === 'number' && input.shape[1] !== 3)) {
+    refuse('input is not NCHW with 3 channels');
+  }
+}
+
 export interface LayoutInput {
   inputs: readonly TensorSpec[];
   outputs: readonly TensorSpec[];
@@ -73,12 +89,8 @@ export function detectModelLayout(m: LayoutInput): ResolvedModel {
     throw new UnsupportedModelError(`cannot decode this model (${why}); ${shapes()}`);
   };
 
-  if (m.inputs.length !== 1) refuse(`expected one image input, found ${m.inputs.length}`);
+  assertImageInput(m.inputs, m.outputs);
   const input = m.inputs[0]!;
-  if (input.type !== 'float32' && input.type !== 'float16') refuse(`input type ${input.type} is not float32/float16`);
-  if (input.shape.length !== 4 || (typeof input.shape[1] === 'number' && input.shape[1] !== 3)) {
-    refuse('input is not NCHW with 3 channels');
-  }
   const { widthPx, heightPx } = resolveInputSize(input, m.metadata, overrides);
 
   let metaNames: string[] | null = null;

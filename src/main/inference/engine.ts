@@ -134,6 +134,21 @@ export class InferenceEngine extends EventEmitter<{ status: [string]; swapped: [
     }
   }
 
+  /**
+   * Load a model in a throwaway worker to learn what it is (family, classes, input size) without
+   * touching the running one. Used to list and to validate imports.
+   */
+  async inspect(spec: ModelSpec): Promise<ModelInfo> {
+    const w = new ModelWorker(this.options.workerPath, () => {});
+    try {
+      const msg = await w.request({ type: 'load', spec }, this.loadTimeoutMs);
+      if (msg.type !== 'loaded') throw new Error(`unexpected answer '${msg.type}' to load`);
+      return msg.info;
+    } finally {
+      await w.retire();
+    }
+  }
+
   /** Run one frame on the active model. The frame's pixels are copied to the worker. */
   async infer(img: RgbImage, params: DecodeParams): Promise<InferResult> {
     const worker = this.active;

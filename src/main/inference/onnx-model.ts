@@ -8,7 +8,7 @@ import * as ort from 'onnxruntime-node';
 import type { ExecutionProvider, ModelInfo } from '../../shared/detection';
 import { decoderFor } from '../core/decoders';
 import type { DecodeParams, Decoder } from '../core/decoders/types';
-import { detectModelLayout, resolveInputSize } from '../core/detect-layout';
+import { assertImageInput, detectModelLayout, resolveInputSize } from '../core/detect-layout';
 import { float16ToFloat32Array, float32ToFloat16Array } from '../core/float16';
 import type { ModelLayout } from '../core/model-layout';
 import type { RawTensor, TensorSpec } from '../core/tensor';
@@ -96,9 +96,7 @@ export class OnnxModel implements LoadedModel {
     try {
       const inputs = specsOf(session.inputMetadata);
       const outputs = specsOf(session.outputMetadata);
-      if (inputs.length !== 1) {
-        throw new Error(`cannot decode this model (expected one image input, found ${inputs.length}); inputs: ${inputs.map((i) => i.name).join(', ')}`);
-      }
+      assertImageInput(inputs, outputs);
       const { widthPx, heightPx } = resolveInputSize(inputs[0]!, metadata, overrides);
       // The probe doubles as the warm-up: the first run allocates and is much slower than the rest.
       const t1 = now();

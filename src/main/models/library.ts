@@ -1,0 +1,124 @@
+/**
+ * The model library: the project's models/ folder and one in the user's data folder. Each entry is
+ * described by loading it once (family, task, input size, classes, licence), cached by file size
+ * and modification time. Imports are validated the same way before they are copied in.
+ */
+import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import type { ModelInfo } from '../../shared/detection';
+import type { ModelSpec } from '../inference/model';
+import { sidecarPathFor } from '../inference/sidecar';
+
+export type LibraryLocation = 'project' | 'user' | 'builtin';
+
+export interface LibraryEntry {
+  /** Stable id: `classic`, or the absolute path of the .onnx file. */
+  id: string;
+  name: string;
+  location: LibraryLocation;
+  path: string | null;
+  sizeBytes: number;
+  info: ModelInfo | null;
+  /** Why the file cannot be used, when it cannot. */
+  error: string | null;
+}
+
+export interface ModelLibraryOptions {
+  projectDir: string;
+  userDir: string;
+  /** Loads a model once to describe it (InferenceEngine.inspect). */
+  inspect: (spec: ModelSpec) => Promise<ModelInfo>;
+}
+
+const MAX_MODEL_BYTES = 2 * 1024 * 1024 * 1024;
+
+export class ModelLibrary {
+  private readonly cache = new Map<string, { key: string; info: ModelInfo | null; error: string | null }>();
+
+  constructor(private readonly opts: ModelLibraryOptions) {}
+
+  get userDir(): string {
+    return this.opts.userDir;
+  }
+
+  private async describe(path: string, sizeBytes: number, mtimeMs: number): Promise<{ info: ModelInfo | null; error: string | null }> {
+    const key = `${sizeBytes}:${mtimeMs}`;
+    const hit = this.cache.get(path);
+    if (hit && hit.key === key) return hit;
+    let entry: { key: string; info: ModelInfo | null; error: string | null };
+    try {
+      entry = { key, info: await this.opts.inspect({ kind: 'onnx', path, providers: ['cpu'], intraOpThreads: 1 }), error: null };
+    } catch (e) {
+      entry = { key, info: null, error: (e as Error).message };
+    }
+    this.cache.set(path, entry);
+    return entry;
+  }
+
+  private async scan(dir: string, location: LibraryLocation): Promise<LibraryEntry[]> {
+    let names: string[];
+    try {
+      names = (await readdir(dir)).filter((n) => n.toLowerCase().endsWith('.onnx')).sort();
+    } catch {
+      return [];
+    }
+    const out: LibraryEntry[] = [];
+    for (const n of names) {
+      const path = resolve(dir, n);
+      const st = await stat(path).catch(() => null);
+      if (!st?.isFile()) continue;
+      const { info, error } = await this.describe(path, st.size, st.mtimeMs);
+      out.push({ id: path, name: n.replace(/\.onnx$/i, ''), location, path, sizeBytes: st.size, info, error });
+    }
+    return out;
+  }
+
+  /** Built-in classic detector first, then project models, then the user's. */
+  async list(): Promise<LibraryEntry[]> {
+    const classic: LibraryEntry = { id: 'classic', name: 'classic', location: 'builtin', path: null, sizeBytes: 0, info: null, error: null };
+    return [classic, ...(await this.scan(this.opts.projectDir, 'project')), ...(await this.scan(this.opts.userDir, 'user'))];
+  }
+
+  /**
+   * Copy a model into the user folder after loading it once. A file that does not load is refused
+   * with the reason and nothing is added; the copy goes to a temporary name first, then is renamed.
+   */
+  async import(srcPath: string): Promise<LibraryEntry> {
+    const st = await stat(srcPath).catch((e: NodeJS.ErrnoException) => {
+      throw new Error(`cannot import ${srcPath}: ${e.code ?? e.message}`, { cause: e });
+    });
+    if (!st.isFile()) throw new Error(`cannot import ${srcPath}: not a file`);
+    if (!srcPath.toLowerCase().endsWith('.onnx')) throw new Error(`cannot import ${srcPath}: only .onnx files can be imported`);
+    if (st.size > MAX_MODEL_BYTES) throw new Error(`cannot import ${srcPath}: ${st.size} bytes is larger than the 2 GiB limit`);
+    const name = basename(srcPath);
+    const dest = join(this.opts.userDir, name);
+    if (await stat(dest).catch(() => null)) throw new Error(`cannot import ${srcPath}: a model named ${name} is already in the library`);
+    let info: ModelInfo;
+    try {
+      info = await this.opts.inspect({ kind: 'onnx', path: srcPath, providers: ['cpu'], intraOpThreads: 1 });
+    } catch (e) {
+      throw new Error(`cannot import ${srcPath}: ${(e as Error).message}`, { cause: e });
+    }
+    await mkdir(this.opts.userDir, { recursive: true });
+    const tmp = join(this.opts.userDir, `.${name}.${process.pid}.importing`);
+    // The sidecar (if any) goes first, so the model never appears without its description.
+    const sidecar = sidecarPathFor(srcPath);
+    const sidecarTmp = `${tmp}.json`;
+    try {
+      if (await stat(sidecar).catch(() => null)) {
+        await copyFile(sidecar, sidecarTmp);
+        await rename(sidecarTmp, sidecarPathFor(dest));
+      }
+      await copyFile(srcPath, tmp);
+      await rename(tmp, dest);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      await rm(sidecarTmp, { force: true });
+      throw new Error(`cannot import ${srcPath}: ${(e as Error).message}`, { cause: e });
+    }
+    const destStat = await stat(dest);
+    info = { ...info, path: dest };
+    this.cache.set(dest, { key: `${destStat.size}:${destStat.mtimeMs}`, info, error: null });
+    return { id: dest, name: name.replace(/\.onnx$/i, ''), location: 'user', path: dest, sizeBytes: destStat.size, info, error: null };
+  }
+}

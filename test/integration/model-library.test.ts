@@ -1,0 +1,67 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, copyFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InferenceEngine } from '../../src/main/inference/engine';
+import { ModelLibrary } from '../../src/main/models/library';
+import { sharedModel, WORKER_JS } from '../helpers/paths';
+
+const tmp = mkdtempSync(join(tmpdir(), 'vs-lib-'));
+const projectDir = join(tmp, 'project');
+const userDir = join(tmp, 'user');
+const engine = new InferenceEngine({ workerPath: WORKER_JS });
+const library = new ModelLibrary({ projectDir, userDir, inspect: (spec) => engine.inspect(spec) });
+
+beforeAll(() => {
+  mkdirSync(projectDir);
+  copyFileSync(sharedModel('yolo11n-int8-coco-320.onnx'), join(projectDir, 'yolo11n.onnx'));
+  writeFileSync(join(projectDir, 'broken.onnx'), 'not a model');
+});
+afterAll(async () => {
+  await engine.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('model library', () => {
+  it('lists the classic detector and each model with what it is', async () => {
+    const list = await library.list();
+    expect(list.map((e) => [e.name, e.location])).toEqual([
+      ['classic', 'builtin'],
+      ['broken', 'project'],
+      ['yolo11n', 'project'],
+    ]);
+    const y = list[2]!;
+    expect(y.sizeBytes).toBe(2923867);
+    expect(y.info).toMatchObject({ family: 'yolov8', task: 'detect', inputWidth: 320, inputHeight: 320, provider: 'cpu' });
+    expect(y.info!.classNames).toHaveLength(80);
+    expect(y.info!.licence).toBe('AGPL-3.0 License (https://ultralytics.com/license)');
+    expect(list[1]!.info).toBeNull();
+    expect(list[1]!.error).toMatch(/not an ONNX model file/);
+  });
+
+  it('imports a valid model atomically into the user folder, with its sidecar', async () => {
+    const src = join(tmp, 'yolox-nano.onnx');
+    copyFileSync(sharedModel('yolox-nano-coco-416.onnx'), src);
+    writeFileSync(join(tmp, 'yolox-nano.json'), JSON.stringify({ licence: 'Apache-2.0' }));
+    const entry = await library.import(src);
+    expect(entry).toMatchObject({ name: 'yolox-nano', location: 'user', sizeBytes: 3660092 });
+    expect(entry.info).toMatchObject({ family: 'yolox', inputWidth: 416, licence: 'Apache-2.0' });
+    expect(readdirSync(userDir).sort()).toEqual(['yolox-nano.json', 'yolox-nano.onnx']);
+    expect(readFileSync(join(userDir, 'yolox-nano.onnx')).equals(readFileSync(src))).toBe(true);
+    expect((await library.list()).map((e) => e.name)).toContain('yolox-nano');
+    await expect(library.import(src)).rejects.toThrow(/already in the library/);
+  });
+
+  it('refuses a bad file with the reason and adds nothing', async () => {
+    const before = readdirSync(userDir).sort();
+    const bad = join(tmp, 'segmenter.onnx');
+    copyFileSync(sharedModel('deeplabv3-mnv2-voc21-257-nhwc.onnx'), bad);
+    await expect(library.import(bad)).rejects.toThrow(/^cannot import .*segmenter\.onnx: cannot decode this model .*sub_7 float32 \[1,257,257,3\]/);
+    const garbage = join(tmp, 'garbage.onnx');
+    writeFileSync(garbage, Buffer.alloc(1000, 7));
+    await expect(library.import(garbage)).rejects.toThrow(/^cannot import .*garbage\.onnx: /);
+    await expect(library.import(join(tmp, 'missing.onnx'))).rejects.toThrow(/ENOENT/);
+    await expect(library.import(join(tmp, 'yolox-nano.json'))).rejects.toThrow(/only \.onnx files/);
+    expect(readdirSync(userDir).sort()).toEqual(before);
+  });
+});
