@@ -1,8 +1,9 @@
 /**
  * The one typed API between the renderer and the application. In Electron it travels over IPC
- * through the preload; in a browser over a WebSocket. The renderer cannot tell which.
+ * through the preload; in a browser over a WebSocket served by `serve`. The renderer cannot tell
+ * which: both give it a `StationClient`.
  */
-import type { Detection, ModelInfo, StageTimingsMs } from './detection';
+import type { Detection, ExecutionProvider, ModelInfo, StageTimingsMs } from './detection';
 
 export type Backend = 'electron-ipc' | 'websocket';
 
@@ -27,15 +28,251 @@ export interface DetectImageResult {
   timings: StageTimingsMs;
 }
 
+// ---------------------------------------------------------------------------------------------
+// State the UI shows
+// ---------------------------------------------------------------------------------------------
+
+export type SourceStateName = 'starting' | 'live' | 'stalled' | 'reconnecting' | 'stopped' | 'error';
+
+export interface SourceStatus {
+  /** The URI as configured (credentials masked). */
+  uri: string;
+  description: string;
+  state: SourceStateName;
+  reason: string;
+  /** Last lines of ffmpeg's stderr, when the last change came from the decoder. */
+  stderrTail: string[];
+  atMs: number;
+}
+
+export type ModelLoadState = 'loading' | 'ready' | 'failed';
+
+export interface ModelStatus {
+  state: ModelLoadState;
+  /** The model serving frames now (stays set while another loads or after a failed swap). */
+  active: ModelInfo | null;
+  /** Library id of the model being loaded, while state is 'loading'. */
+  loadingId: string | null;
+  /** Progress or failure text (e.g. "building TensorRT engine", "cannot decode this model ..."). */
+  message: string | null;
+}
+
+export type LibraryLocation = 'project' | 'user' | 'builtin';
+
+export interface LibraryEntry {
+  /** `classic`, or the absolute path of the .onnx file. */
+  id: string;
+  name: string;
+  location: LibraryLocation;
+  path: string | null;
+  sizeBytes: number;
+  info: ModelInfo | null;
+  error: string | null;
+}
+
+export type PlcLinkStateName = 'connected' | 'connecting' | 'disconnected' | 'off';
+
+export interface PlcFieldValue {
+  /** e.g. `lifeCounter`, `records[0].x`. */
+  name: string;
+  /** Absolute byte offset in the DB. */
+  offsetBytes: number;
+  type: 'INT' | 'WORD' | 'DINT' | 'REAL';
+  value: number;
+  /** The field's bytes as written, hex (`00 2A`). */
+  hex: string;
+}
+
+export interface PlcStatus {
+  state: PlcLinkStateName;
+  /** "host:port rack R slot S DB N", or "simulator on 127.0.0.1:port". */
+  endpoint: string;
+  handshake: 'free-run' | 'ack' | 'trigger';
+  lifeCounter: number;
+  writesPerSec: number;
+  lastWriteTimeMs: number | null;
+  lastError: string | null;
+  /** The last written data area, field by field, from the shared layout description. */
+  lastBlock: { frameId: number; fields: PlcFieldValue[] } | null;
+}
+
+export type AlarmKind = 'sourceLost' | 'plcDown' | 'ackTimeout' | 'fpsBelowTarget' | 'modelFailed' | 'plcConfig';
+
+export interface Alarm {
+  id: number;
+  kind: AlarmKind;
+  message: string;
+  raisedAtMs: number;
+  /** Still true while the condition holds. */
+  active: boolean;
+  acknowledged: boolean;
+}
+
+export interface Percentiles {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+export interface StatsSnapshot {
+  atMs: number;
+  frames: number;
+  fps: number;
+  targetFps: number;
+  dropped: number;
+  errors: number;
+  /** Capture → result handed to sinks. */
+  latencyMs: Percentiles;
+  /** Capture → PLC write finished (null without a PLC). */
+  plcLatencyMs: Percentiles;
+  stages: {
+    captureWaitMs: Percentiles;
+    preMs: Percentiles;
+    inferMs: Percentiles;
+    postMs: Percentiles;
+    sinkMs: Percentiles;
+    plcWriteMs: Percentiles;
+  };
+}
+
+export interface TuningParams {
+  confThreshold: number;
+  iouThreshold: number;
+  /** Class ids kept; null keeps all. */
+  classFilter: number[] | null;
+}
+
+export type Locale = 'en' | 'ko';
+
+export interface UiSettings {
+  locale: Locale;
+}
+
+/** Everything the UI needs at connect time; later changes arrive as events. */
+export interface StationSnapshot {
+  app: AppInfo;
+  source: SourceStatus;
+  model: ModelStatus;
+  plc: PlcStatus;
+  stats: StatsSnapshot;
+  alarms: Alarm[];
+  params: TuningParams;
+  ui: UiSettings;
+  /** The class names of the active model (for the class filter). */
+  classNames: string[];
+}
+
+/** One processed frame as the UI gets it: a compact preview plus the detections to draw. */
+export interface FrameMessage {
+  frameId: number;
+  captureTimeMs: number;
+  /** Size the detections refer to (the source frame). */
+  widthPx: number;
+  heightPx: number;
+  /** JPEG of the frame (possibly downscaled; draw it stretched to widthPx × heightPx). */
+  previewJpeg: Uint8Array;
+  detections: Detection[];
+  modelName: string;
+  provider: ExecutionProvider;
+  timings: StageTimingsMs;
+}
+
+/** Server → client pushes. */
+export interface StationEvents {
+  frame: FrameMessage;
+  stats: StatsSnapshot;
+  source: SourceStatus;
+  model: ModelStatus;
+  plc: PlcStatus;
+  alarms: Alarm[];
+  params: TuningParams;
+  ui: UiSettings;
+}
+export type StationEventName = keyof StationEvents;
+export const STATION_EVENTS = ['frame', 'stats', 'source', 'model', 'plc', 'alarms', 'params', 'ui'] as const satisfies readonly StationEventName[];
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+// ---------------------------------------------------------------------------------------------
+
+export interface SetSourceRequest {
+  /** A source URI (DESIGN.md): synthetic:, file:, rtsp://, v4l2:, images:, ... */
+  uri: string;
+}
+
+export interface SetPlcRequest {
+  /** `s7://HOST[:PORT]?rack=0&slot=1&db=N`, `sim`, or null to switch the PLC output off. */
+  uri: string | null;
+  handshake?: 'free-run' | 'ack' | 'trigger';
+  maxObjects?: number;
+}
+
 /** Request/response methods. Every key is also the IPC channel suffix (`vs:<key>`). */
 export interface VisionStationApi {
   getAppInfo(): Promise<AppInfo>;
   detectImage(req: DetectImageRequest): Promise<DetectImageResult>;
+  getSnapshot(): Promise<StationSnapshot>;
+  listModels(): Promise<LibraryEntry[]>;
+  /** Resolves with the new model once it serves frames; rejects (old model still running) on failure. */
+  swapModel(req: { id: string }): Promise<ModelInfo>;
+  setParams(req: Partial<TuningParams>): Promise<TuningParams>;
+  setSource(req: SetSourceRequest): Promise<SourceStatus>;
+  setPlc(req: SetPlcRequest): Promise<PlcStatus>;
+  acknowledgeAlarm(req: { id: number }): Promise<Alarm[]>;
+  setUiSettings(req: Partial<UiSettings>): Promise<UiSettings>;
 }
 
-export const API_METHODS = ['getAppInfo', 'detectImage'] as const satisfies readonly (keyof VisionStationApi)[];
+export const API_METHODS = [
+  'getAppInfo',
+  'detectImage',
+  'getSnapshot',
+  'listModels',
+  'swapModel',
+  'setParams',
+  'setSource',
+  'setPlc',
+  'acknowledgeAlarm',
+  'setUiSettings',
+] as const satisfies readonly (keyof VisionStationApi)[];
 export type ApiMethod = (typeof API_METHODS)[number];
 export const ipcChannel = (method: ApiMethod): string => `vs:${method}`;
+export const ipcEventChannel = (event: StationEventName): string => `vs:event:${event}`;
 
-/** The name under which the preload exposes the API on `window`. */
+/** What the renderer holds: the methods plus event subscriptions. Same over IPC and WebSocket. */
+export interface StationClient extends VisionStationApi {
+  /** Returns the unsubscribe function. */
+  subscribe<E extends StationEventName>(event: E, listener: (payload: StationEvents[E]) => void): () => void;
+}
+
+/** The name under which the preload exposes the client on `window`. */
 export const API_GLOBAL = 'visionStation';
+
+/** The 4 fps floor of the product brief. */
+export const TARGET_FPS = 4;
+
+// ---------------------------------------------------------------------------------------------
+// WebSocket wire format
+// ---------------------------------------------------------------------------------------------
+
+/** Client → server, JSON text. `args` is the method's argument list. */
+export interface WsRequest {
+  id: number;
+  method: ApiMethod;
+  args: unknown[];
+}
+
+/** Server → client, JSON text, except `frame` events which are binary (see below). */
+export type WsServerMessage =
+  | { type: 'response'; id: number; ok: true; result: unknown }
+  | { type: 'response'; id: number; ok: false; error: string }
+  | { type: 'event'; event: Exclude<StationEventName, 'frame'>; payload: unknown }
+  | { type: 'error'; error: string };
+
+/**
+ * Binary messages carry a frame: 4-byte big-endian length N, N bytes of UTF-8 JSON (the
+ * FrameMessage without `previewJpeg`), then the JPEG bytes. Uint8Arrays inside JSON messages
+ * (detectImage) travel as `{ "$bytes": "<base64>" }`.
+ */
+export const WS_FRAME_HEADER_BYTES = 4;
+/** Largest client message the server accepts (a detectImage upload). */
+export const WS_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
