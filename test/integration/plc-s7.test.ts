@@ -91,8 +91,9 @@ async function rig(simOpts: Partial<ConstructorParameters<typeof PlcSim>[0]>, si
 }
 
 describe('S7 sink against S7Server on loopback', () => {
-  it('free-run: every field read back for changing counts, overflow, header never over old records', async () => {
-    const { sim, sink } = await rig({}, {});
+  // PDU 960: one write per block; PDU 480: 468 bytes do not fit, records go first, header last.
+  it.each([960, 480])('free-run (PDU %i): every field read back for changing counts and overflow', async (pduBytes) => {
+    const { sim, sink } = await rig({ pduBytes }, {});
     const simFrames: number[] = [];
     sim.on('frame', (f) => simFrames.push(f.header.frameId));
     sink.start();
@@ -133,7 +134,7 @@ describe('S7 sink against S7Server on loopback', () => {
   });
 
   it('reports a DB that is too small at connect, with what it needs', async () => {
-    const { sink } = await rig({ maxObjects: 16, dbSizeBytes: 100 }, {});
+    const { sink } = await rig({ maxObjects: 16, dbSizeBytes: 100, strictBounds: true }, {});
     const alarm = nextEvent<PlcAlarm>(sink, 'alarm');
     sink.start();
     const a = await alarm;

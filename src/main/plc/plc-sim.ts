@@ -1,18 +1,24 @@
 /**
- * PLC simulator: a node-snap7 S7Server on loopback with the layout-v1 DB registered. It reports
- * each block the app writes (decoded) and can play the PLC side of the handshakes:
+ * PLC simulator: a node-snap7 S7Server on loopback holding the layout-v1 DB. It reports each block
+ * the app writes (decoded) and can play the PLC side of the handshakes:
  * - ack: writes ackFrameId = frameId after each frame (after ackDelayMs);
  * - trigger: increments triggerCounter every triggerIntervalMs.
- * PLC-side writes go through a loopback S7 client, as partial writes, so they can never
- * overwrite bytes the app is writing at the same moment (the server copies each PDU under its
- * area lock; a read-modify-SetArea from JS could).
  *
- * node-snap7 keeps its server event plumbing in process-wide globals, so one native S7Server is
- * created per process and reused; a second simultaneous simulator is refused.
+ * Two memory models:
+ * - exact (default): snap7 "resourceless" mode. Every read and write of a client is handed to JS
+ *   while the server thread waits, so the simulator sees each write's own bytes, in order, and
+ *   never merges two frames. The DB bytes live in JS; PLC-side writes change them directly.
+ *   Limit: snap7 offers no way to refuse an access in this mode, so reads beyond the DB return
+ *   zeros and writes beyond it are dropped (reported as 'problem').
+ * - strictBounds: the DB is registered with snap7, which refuses out-of-range access like a CPU
+ *   ("Address out of range"): use it to exercise the sink's DB size check. Frames are read from
+ *   the DB when snap7 reports the header write, so a client writing faster than the event loop
+ *   turns can show only the newest of two frames (reported once, by lifeCounter). PLC-side
+ *   writes go through a loopback S7 client as partial writes, so they never overwrite bytes the
+ *   app writes at the same moment.
  *
- * The simulator reads the DB when snap7 reports the header write. The app writes the header last
- * (or in one PDU), so the decoded block is that frame's; a client writing several frames faster
- * than the event loop turns would show only the newest (frames are de-duplicated by lifeCounter).
+ * node-snap7 keeps its server plumbing in process-wide globals, so one native S7Server is created
+ * per process and reused; a second simultaneous simulator is refused.
  */
 import { EventEmitter } from 'node:events';
 import { blockSizeBytes, controlAreaOffsetBytes, DEFAULT_MAX_OBJECTS, type ControlFieldName } from '../../shared/plc-layout';
@@ -21,23 +27,15 @@ import { encodeControlField, type PlcControl } from '../core/plc/encode';
 import type { HandshakeMode } from './plc-config';
 import { Snap7Link, loadSnap7 } from './s7-client';
 
-interface NativeS7Server {
-  SetParam(param: number, value: number): boolean;
-  RegisterArea(area: number, index: number, buf: Buffer): boolean;
-  UnregisterArea(area: number, index: number): boolean;
-  GetArea(area: number, index: number): Buffer;
-  StartTo(ip: string, cb: (err: number | null) => void): void;
-  Stop(cb: (err: number | null) => void): void;
-  ErrorText(code: number): string;
-  on(event: 'event', fn: (e: NativeServerEvent) => void): void;
-  off(event: 'event', fn: (e: NativeServerEvent) => void): void;
-  LocalPort: number;
-  PDURequest: number;
-  srvAreaDB: number;
-  evcDataWrite: number;
-  evcClientAdded: number;
-  evcClientDisconnected: number;
+interface RwTag {
+  Area: number;
+  DBNumber: number;
+  Start: number;
+  Size: number;
+  WordLen: number;
 }
+
+type RwHandler = (sender: string, operation: number, tag: RwTag, buffer: Buffer, callback: (buf?: Buffer) => void) => void;
 
 interface NativeServerEvent {
   EvtSender: string;
@@ -49,8 +47,32 @@ interface NativeServerEvent {
   EvtParam4: number;
 }
 
-/** snap7 reports the S7 area code of a DB write (0x84), not the server's srvAreaDB index. */
+interface NativeS7Server {
+  SetParam(param: number, value: number): boolean;
+  SetResourceless(on: boolean): boolean;
+  RegisterArea(area: number, index: number, buf: Buffer): boolean;
+  UnregisterArea(area: number, index: number): boolean;
+  GetArea(area: number, index: number): Buffer;
+  StartTo(ip: string, cb: (err: number | null) => void): void;
+  Stop(cb: (err: number | null) => void): void;
+  ErrorText(code: number): string;
+  on(event: 'event', fn: (e: NativeServerEvent) => void): void;
+  on(event: 'readWrite', fn: RwHandler): void;
+  off(event: 'event', fn: (e: NativeServerEvent) => void): void;
+  off(event: 'readWrite', fn: RwHandler): void;
+  LocalPort: number;
+  PDURequest: number;
+  srvAreaDB: number;
+  operationRead: number;
+  evcDataWrite: number;
+  evcClientAdded: number;
+  evcClientDisconnected: number;
+}
+
+/** snap7 reports S7 area codes (DB = 0x84), not the server's srvAreaDB index. */
 const S7_AREA_DB = 0x84;
+/** Bytes per element for snap7 word lengths (bit, byte, word, dword, real, counter, timer). */
+const WORD_LEN_BYTES: Record<number, number> = { 0x01: 1, 0x02: 1, 0x04: 2, 0x06: 4, 0x08: 4, 0x1c: 2, 0x1d: 2 };
 
 let nativeServer: NativeS7Server | null = null;
 /** Which simulator owns the process-wide server. */
@@ -63,7 +85,7 @@ function server(): NativeS7Server {
 
 export interface PlcSimOptions {
   port: number;
-  /** Bind address; loopback unless a test rig needs otherwise. */
+  /** Bind address; loopback by default. */
   host?: string;
   dbNumber: number;
   startOffsetBytes?: number;
@@ -72,10 +94,12 @@ export interface PlcSimOptions {
   mode?: HandshakeMode;
   triggerIntervalMs?: number;
   ackDelayMs?: number;
-  /** DB size override (tests of the size check); default start offset + block. */
+  /** DB size; default start offset + block. */
   dbSizeBytes?: number;
   /** PDU size the server offers; 960 like an S7-1500 (the client takes the smaller of both). */
   pduBytes?: number;
+  /** Let snap7 own the DB and refuse out-of-range access (see the file comment). */
+  strictBounds?: boolean;
 }
 
 export interface SimFrame extends DecodedBlock {
@@ -87,9 +111,11 @@ export interface PlcSimEvents {
   frame: [SimFrame];
   recipeActive: [number];
   client: [{ event: 'added' | 'disconnected'; address: string }];
-  /** PLC-side writes that failed (ack/trigger play). */
+  /** Something a person running the simulator should know (failed PLC-side write, bad access). */
   problem: [string];
 }
+
+type PlcSideValues = Partial<Pick<PlcControl, 'triggerCounter' | 'ackFrameId' | 'recipeRequest'>>;
 
 export class PlcSim extends EventEmitter<PlcSimEvents> {
   readonly port: number;
@@ -99,19 +125,24 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
   readonly maxObjects: number;
   readonly mode: HandshakeMode;
   readonly dbSizeBytes: number;
+  readonly strictBounds: boolean;
   private readonly triggerIntervalMs: number;
   private readonly ackDelayMs: number;
   private readonly pduBytes: number;
 
   private readonly id = Symbol('plc-sim');
   private running = false;
+  /** DB bytes in exact mode; kept across stop()/start() like a PLC's retentive DB. */
+  private readonly memory: Buffer;
+  private registered = false;
   private plcSide: Snap7Link | null = null;
-  /** PLC-side writes run one after another (one S7 job at a time). */
+  /** Strict mode: PLC-side writes one after another (one S7 job at a time). */
   private plcChain: Promise<void> = Promise.resolve();
   private triggerTimer: NodeJS.Timeout | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
   private lastReported: { lifeCounter: number; frameId: number } | null = null;
   private readonly onEvent = (e: NativeServerEvent): void => this.handleEvent(e);
+  private readonly onReadWrite: RwHandler = (sender, op, tag, buffer, cb) => this.handleReadWrite(sender, op, tag, buffer, cb);
 
   constructor(opts: PlcSimOptions) {
     super();
@@ -124,12 +155,15 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
     this.triggerIntervalMs = opts.triggerIntervalMs ?? 500;
     this.ackDelayMs = opts.ackDelayMs ?? 0;
     this.pduBytes = opts.pduBytes ?? 960;
+    this.strictBounds = opts.strictBounds ?? false;
     this.dbSizeBytes = opts.dbSizeBytes ?? this.startOffsetBytes + blockSizeBytes(this.maxObjects);
     if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) throw new RangeError(`port must be 1..65535, got ${this.port}`);
-    if (this.dbSizeBytes > 65535) throw new RangeError(`DB of ${this.dbSizeBytes} bytes exceeds 65535`);
+    if (!Number.isInteger(this.dbNumber) || this.dbNumber < 1 || this.dbNumber > 65535) throw new RangeError(`DB number must be 1..65535, got ${this.dbNumber}`);
+    if (this.dbSizeBytes < 1 || this.dbSizeBytes > 65535) throw new RangeError(`DB of ${this.dbSizeBytes} bytes: must be 1..65535`);
+    this.memory = Buffer.alloc(this.dbSizeBytes);
   }
 
-  /** Starts listening (again, after stop()). */
+  /** Starts listening (again, after stop(); the DB keeps its contents). */
   async start(): Promise<void> {
     if (this.running) return;
     if (activeSimId && activeSimId !== this.id) throw new Error('a PLC simulator is already running in this process (node-snap7 allows one S7 server per process)');
@@ -137,14 +171,17 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
     activeSimId = this.id;
     srv.SetParam(srv.LocalPort, this.port);
     srv.SetParam(srv.PDURequest, this.pduBytes);
-    // A stop()/start() pair keeps the DB contents, like a PLC whose link went away and came back.
-    if (!this.hasArea(srv)) {
-      if (!srv.RegisterArea(srv.srvAreaDB, this.dbNumber, Buffer.alloc(this.dbSizeBytes))) {
+    srv.SetResourceless(!this.strictBounds);
+    if (this.strictBounds && !this.registered) {
+      srv.UnregisterArea(srv.srvAreaDB, this.dbNumber);
+      if (!srv.RegisterArea(srv.srvAreaDB, this.dbNumber, this.memory)) {
         activeSimId = null;
         throw new Error(`could not register DB${this.dbNumber} (${this.dbSizeBytes} bytes)`);
       }
+      this.registered = true;
     }
     srv.on('event', this.onEvent);
+    if (!this.strictBounds) srv.on('readWrite', this.onReadWrite);
     try {
       await new Promise<void>((resolve, reject) => {
         srv.StartTo(this.host, (err) => {
@@ -154,8 +191,7 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
         });
       });
     } catch (e) {
-      srv.off('event', this.onEvent);
-      srv.UnregisterArea(srv.srvAreaDB, this.dbNumber);
+      this.detach(srv);
       activeSimId = null;
       throw e;
     }
@@ -166,11 +202,8 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
     }
   }
 
-  /**
-   * Stops listening and drops every client. The DB contents survive a stop/start pair
-   * (restart = a PLC that went away and came back), unless `unregister` is set.
-   */
-  async stop(opts: { unregister?: boolean } = {}): Promise<void> {
+  /** Stops listening and drops every client (a PLC that went away); start() again to come back. */
+  async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     if (this.triggerTimer) clearInterval(this.triggerTimer);
@@ -182,43 +215,30 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
     this.plcSide = null;
     const srv = server();
     await new Promise<void>((resolve) => srv.Stop(() => resolve()));
-    srv.off('event', this.onEvent);
-    if (opts.unregister) srv.UnregisterArea(srv.srvAreaDB, this.dbNumber);
+    this.detach(srv);
   }
 
-  private hasArea(srv: NativeS7Server): boolean {
-    try {
-      if (srv.GetArea(srv.srvAreaDB, this.dbNumber).byteLength === this.dbSizeBytes) return true;
-      srv.UnregisterArea(srv.srvAreaDB, this.dbNumber);
-      return false;
-    } catch {
-      return false;
-    }
-  }
-
-  /** Stops for good and releases the process-wide server for another simulator. */
+  /** Stops for good and frees the process-wide server for another simulator. */
   async close(): Promise<void> {
-    await this.stop({ unregister: true });
+    await this.stop();
+    if (this.registered) {
+      const srv = server();
+      srv.UnregisterArea(srv.srvAreaDB, this.dbNumber);
+      this.registered = false;
+    }
     if (activeSimId === this.id) activeSimId = null;
     this.removeAllListeners();
-  }
-
-  /** Stop and start again; the DB keeps its contents. */
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
   }
 
   get isRunning(): boolean {
     return this.running;
   }
 
-  /** The block (start offset .. end), as the PLC holds it now. */
+  /** The block (start offset .. end) as the PLC holds it now. */
   readBlock(): Uint8Array {
-    const srv = server();
-    const all = srv.GetArea(srv.srvAreaDB, this.dbNumber);
+    const all = this.strictBounds && this.registered ? server().GetArea(server().srvAreaDB, this.dbNumber) : this.memory;
     const block = new Uint8Array(blockSizeBytes(this.maxObjects));
-    block.set(all.subarray(this.startOffsetBytes, this.startOffsetBytes + block.byteLength));
+    block.set(all.subarray(this.startOffsetBytes, Math.min(all.byteLength, this.startOffsetBytes + block.byteLength)));
     return block;
   }
 
@@ -227,14 +247,18 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
   }
 
   /** Writes PLC-owned control fields (triggerCounter, ackFrameId, recipeRequest), as the PLC program would. */
-  setControl(values: Partial<Pick<PlcControl, 'triggerCounter' | 'ackFrameId' | 'recipeRequest'>>): Promise<void> {
+  setControl(values: PlcSideValues): Promise<void> {
+    if (!this.running) return Promise.reject(new Error('PLC simulator is not running'));
+    const base = this.startOffsetBytes + controlAreaOffsetBytes(this.maxObjects);
+    const fields = Object.entries(values).map(([name, value]) => encodeControlField(name as ControlFieldName, value as number));
+    if (!this.strictBounds) {
+      // JS owns the bytes and the server thread only touches them through us: no race.
+      for (const f of fields) this.memory.set(f.bytes, base + f.offset);
+      return Promise.resolve();
+    }
     const job = this.plcChain.then(async () => {
-      if (!this.running) throw new Error('PLC simulator is not running');
       const link = await this.plcLink();
-      for (const [name, value] of Object.entries(values) as [ControlFieldName, number][]) {
-        const f = encodeControlField(name, value);
-        await link.writeDb(this.dbNumber, this.startOffsetBytes + controlAreaOffsetBytes(this.maxObjects) + f.offset, f.bytes, 1000);
-      }
+      for (const f of fields) await link.writeDb(this.dbNumber, base + f.offset, f.bytes, 1000);
     });
     this.plcChain = job.catch((e: Error) => {
       this.plcSide?.close();
@@ -252,6 +276,13 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
     return next;
   }
 
+  // ---------------------------------------------------------------------------------------------
+
+  private detach(srv: NativeS7Server): void {
+    srv.off('event', this.onEvent);
+    srv.off('readWrite', this.onReadWrite);
+  }
+
   private async plcLink(): Promise<Snap7Link> {
     if (!this.plcSide) {
       const link = new Snap7Link();
@@ -261,13 +292,38 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
     return this.plcSide;
   }
 
+  private handleReadWrite(sender: string, op: number, tag: RwTag, buffer: Buffer, cb: (buf?: Buffer) => void): void {
+    const srv = server();
+    const ours = tag.Area === S7_AREA_DB && tag.DBNumber === this.dbNumber;
+    const size = tag.Size * (WORD_LEN_BYTES[tag.WordLen] ?? 1);
+    const start = tag.Start;
+    // Always answer at once: the server thread waits for this callback.
+    if (op === srv.operationRead) {
+      if (ours) buffer.set(this.memory.subarray(Math.min(start, this.memory.byteLength), Math.min(start + size, this.memory.byteLength)));
+      cb(buffer);
+      if (!ours || start + size > this.memory.byteLength) this.emit('problem', `read outside DB${this.dbNumber} (${this.dbSizeBytes} bytes): area 0x${tag.Area.toString(16)} DB${tag.DBNumber} ${start}+${size}`);
+      return;
+    }
+    if (ours && start < this.memory.byteLength) this.memory.set(buffer.subarray(0, Math.max(0, Math.min(size, this.memory.byteLength - start))), start);
+    cb();
+    if (!ours || start + size > this.memory.byteLength) {
+      this.emit('problem', `write outside DB${this.dbNumber} (${this.dbSizeBytes} bytes): area 0x${tag.Area.toString(16)} DB${tag.DBNumber} ${start}+${size}`);
+      return;
+    }
+    this.afterWrite(start, start + size, sender);
+  }
+
   private handleEvent(e: NativeServerEvent): void {
     const srv = server();
     if (e.EvtCode === srv.evcClientAdded) this.emit('client', { event: 'added', address: e.EvtSender });
     else if (e.EvtCode === srv.evcClientDisconnected) this.emit('client', { event: 'disconnected', address: e.EvtSender });
+    if (!this.strictBounds) return;
     if (e.EvtCode !== srv.evcDataWrite || e.EvtRetCode !== 0 || e.EvtParam1 !== S7_AREA_DB || e.EvtParam2 !== this.dbNumber) return;
-    const start = e.EvtParam3;
-    const end = start + e.EvtParam4;
+    this.afterWrite(e.EvtParam3, e.EvtParam3 + e.EvtParam4, e.EvtSender);
+  }
+
+  /** A client wrote bytes [start, end) of the DB. */
+  private afterWrite(start: number, end: number, sender: string): void {
     const headerAt = this.startOffsetBytes;
     const recipeActiveAt = this.startOffsetBytes + controlAreaOffsetBytes(this.maxObjects) + encodeControlField('recipeActive', 0).offset;
     if (start <= recipeActiveAt && end > recipeActiveAt) {
@@ -279,7 +335,7 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
     const key = { lifeCounter: block.header.lifeCounter, frameId: block.header.frameId };
     if (this.lastReported && this.lastReported.lifeCounter === key.lifeCounter && this.lastReported.frameId === key.frameId) return;
     this.lastReported = key;
-    this.emit('frame', { ...block, receivedAtMs: Date.now(), sender: e.EvtSender });
+    this.emit('frame', { ...block, receivedAtMs: Date.now(), sender });
     if (this.mode === 'ack') {
       const ack = (): void => void this.setControl({ ackFrameId: block.header.frameId }).catch(() => undefined);
       if (this.ackDelayMs <= 0) ack();
