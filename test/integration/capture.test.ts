@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSource } from '../../src/main/capture/create-source';
-import { FfmpegSource } from '../../src/main/capture/ffmpeg-source';
+import { buildFfmpegArgs, FfmpegStderr } from '../../src/main/capture/ffmpeg-source';
+import { ffmpegCapabilities, FfmpegNotFoundError, parseFfmpegVersion, resolveFfmpeg } from '../../src/main/capture/ffmpeg-path';
 import { FrameSlot } from '../../src/main/capture/frame-slot';
 import { waitForState } from '../../src/main/capture/source-base';
 import { SyntheticSource } from '../../src/main/capture/synthetic-source';
@@ -209,12 +210,79 @@ describe('ffmpeg file source', () => {
     newest.release();
     expect(slot.stats).toEqual({ captured: 37, dropped: 35, taken: 2 });
   });
+});
 
-  it('builds the expected command line (TCP RTSP with timeout, -re for native pace, looping)', () => {
-    const rtsp = new FfmpegSource({ kind: 'network', protocol: 'rtsp', url: 'rtsp://h/x' }, { networkTimeoutMs: 3000 });
-    expect(rtsp.args).toBeUndefined(); // unknown until the ffmpeg build has been probed
-    const f = createSource(`file:${clip37}?loop=1&fps=10`, { outputSize: { widthPx: 640, heightPx: 360 } }) as FfmpegSource;
-    expect(f.spec).toEqual({ kind: 'file', path: clip37, loop: true, fps: 10 });
+describe('ffmpeg resolution and command line', () => {
+  const modern = { rtspTimeoutOption: '-timeout', fpsModeOption: '-fps_mode' } as const;
+
+  it('builds TCP RTSP with a socket timeout, -re for native pace, loop, fps and scale filters', () => {
+    const rtsp = buildFfmpegArgs({ kind: 'network', protocol: 'rtsp', url: 'rtsp://h/x' }, { networkTimeoutMs: 3000, probeDurationMs: 1000, caps: modern });
+    expect(rtsp.join(' ')).toContain('-rtsp_transport tcp -timeout 3000000 -fflags nobuffer -flags low_delay -analyzeduration 1000000 -i rtsp://h/x');
+    const old = buildFfmpegArgs({ kind: 'network', protocol: 'rtsp', url: 'rtsp://h/x' }, { networkTimeoutMs: 3000, probeDurationMs: 1000, caps: { rtspTimeoutOption: '-stimeout', fpsModeOption: '-vsync' } });
+    expect(old.join(' ')).toContain('-stimeout 3000000');
+    expect(old.join(' ')).toContain('-vsync passthrough');
+    const tcp = buildFfmpegArgs({ kind: 'network', protocol: 'tcp', url: 'tcp://h:1' }, { networkTimeoutMs: 2000, probeDurationMs: 500, caps: modern });
+    expect(tcp.join(' ')).toContain('-rw_timeout 2000000');
+    const file = buildFfmpegArgs({ kind: 'file', path: '/a.mp4', loop: true, fps: 10 }, { outputSize: { widthPx: 640 }, networkTimeoutMs: 1, probeDurationMs: 1, caps: modern });
+    expect(file.join(' ')).toBe(
+      '-hide_banner -nostdin -nostats -loglevel info -re -stream_loop -1 -i /a.mp4 -map 0:v:0 -an -sn -dn -vf fps=10,scale=640:-2:flags=bilinear -fps_mode passthrough -f rawvideo -pix_fmt rgb24 pipe:1',
+    );
+    const max = buildFfmpegArgs({ kind: 'file', path: '/a.mp4', loop: false, fps: 'max' }, { networkTimeoutMs: 1, probeDurationMs: 1, caps: modern });
+    expect(max).not.toContain('-re');
+    expect(max).not.toContain('-vf');
+    const cam = buildFfmpegArgs({ kind: 'v4l2', device: '/dev/video0', size: { widthPx: 1280, heightPx: 720 }, fps: 30 }, { networkTimeoutMs: 1, probeDurationMs: 1, caps: modern });
+    expect(cam.join(' ')).toContain('-f v4l2 -video_size 1280x720 -framerate 30 -i /dev/video0');
+    const mac = buildFfmpegArgs({ kind: 'avfoundation', device: '0' }, { networkTimeoutMs: 1, probeDurationMs: 1, caps: modern });
+    expect(mac.join(' ')).toContain('-f avfoundation -i 0:none');
+  });
+
+  it('finds the output size in ffmpeg\'s stderr, not the codec tag that looks like one, and keeps a bounded tail', () => {
+    const e = new FfmpegStderr(5);
+    e.feed("Input #0, mov,mp4, from 'a.mp4':\n  Stream #0:0[0x1](und): Video: h264 (avc1 / 0x31637661), yuv420p, 1920x1080, 25 fps\nOutput #0, rawvideo, to 'pipe:1':\n");
+    expect(e.outputSize).toBeUndefined();
+    e.feed('  Stream #0:0(und): Video: rawvideo (RGB[24] / 0x18424752), rgb24(pc, gbr/unknown/unknown, progressive), 64');
+    e.feed('0x360 [SAR 1:1 DAR 16:9], q=2-31, 25 fps\r\n');
+    expect(e.outputSize).toEqual({ widthPx: 640, heightPx: 360 });
+    for (let i = 0; i < 10; i++) e.feed(`line ${i}\n`);
+    e.feed('[tcp @ 0x1] Connection to tcp://u:pw@h:1 failed: Connection refused\nsomething after');
+    expect(e.tail()).toEqual(['line 6', 'line 7', 'line 8', 'line 9', '[tcp @ 0x1] Connection to tcp://u:***@h:1 failed: Connection refused', 'something after'].slice(-5));
+    expect(e.errorLine()).toBe('[tcp @ 0x1] Connection to tcp://u:***@h:1 failed: Connection refused');
+  });
+
+  it('picks option names by the build\'s libavformat version', () => {
+    expect(parseFfmpegVersion('ffmpeg version 5.1.9-0+deb12u1\nlibavformat    59. 27.100 / 59. 27.100')).toMatchObject({ versionText: '5.1.9-0+deb12u1', rtspTimeoutOption: '-timeout', fpsModeOption: '-fps_mode' });
+    expect(parseFfmpegVersion('ffmpeg version 5.0\nlibavformat    59. 16.100')).toMatchObject({ rtspTimeoutOption: '-timeout', fpsModeOption: '-vsync' });
+    expect(parseFfmpegVersion('ffmpeg version N-47683-g0e8eb07980-static\nlibavformat    58. 24.100')).toMatchObject({ rtspTimeoutOption: '-stimeout', fpsModeOption: '-vsync' });
+  });
+
+  it('resolves ffmpeg from config, then PATH, then the npm package, and names a bad configured path', () => {
+    expect(resolveFfmpeg({ configuredPath: '/usr/bin/ffmpeg' })).toEqual({ path: '/usr/bin/ffmpeg', origin: 'config' });
+    expect(resolveFfmpeg({ envPath: `/nonexistent:/usr/bin` })).toEqual({ path: '/usr/bin/ffmpeg', origin: 'path' });
+    expect(resolveFfmpeg({ envPath: '' }).origin).toBe('npm');
+    expect(() => resolveFfmpeg({ envPath: '', allowNpm: false })).toThrow(FfmpegNotFoundError);
+    expect(() => resolveFfmpeg({ configuredPath: join(dir, 'ffmpeg-typo') })).toThrow(/configured ffmpeg .*ffmpeg-typo" does not exist/);
+  });
+
+  it('works with the old npm-packaged ffmpeg build too (version-dependent options)', async () => {
+    const npm = resolveFfmpeg({ envPath: '' }).path;
+    expect((await ffmpegCapabilities(npm)).libavformat[0]).toBeLessThan(59);
+    const source = track(createSource(`file:${clip37}?fps=max`, { ffmpegPath: npm }));
+    let n = 0;
+    source.on('frame', () => n++);
+    await source.start();
+    expect(await waitForState(source, (c) => c.state === 'stopped' || c.state === 'error', 15_000)).toMatchObject({ state: 'stopped', reason: 'end of stream' });
+    expect(n).toBe(37);
+    // With the wrong timeout option (-timeout) this old build would listen instead of connect and hang.
+    const port = await freePort();
+    const rtsp = track(createSource(`rtsp://127.0.0.1:${port}/x`, { ...FAST_RETRY, ffmpegPath: npm }));
+    await rtsp.start();
+    expect((await waitForState(rtsp, (c) => c.state === 'reconnecting', 10_000)).reason).toMatch(/Connection refused/);
+  });
+
+  it('reports a configured ffmpeg that does not exist as an error state', async () => {
+    const source = track(createSource(`file:${clip37}`, { ffmpegPath: join(dir, 'no-ffmpeg') }));
+    await source.start();
+    expect((await waitForState(source, (c) => c.state === 'error', 5000)).reason).toMatch(/configured ffmpeg/);
   });
 });
 

@@ -67,6 +67,21 @@ describe('FrameSlot', () => {
     expect(slot2.hasFrame).toBe(false);
   });
 
+  it('end() keeps the last waiting frame takeable, then rejects', async () => {
+    const slot = new FrameSlot();
+    slot.put(frame(1));
+    slot.put(frame(2));
+    slot.end('end of stream');
+    slot.put(frame(3)); // ignored after the end
+    expect((await slot.take()).frameId).toBe(2);
+    await expect(slot.take()).rejects.toThrow(/end of stream/);
+    const empty = new FrameSlot();
+    const waiting = empty.take();
+    empty.end();
+    await expect(waiting).rejects.toBeInstanceOf(FrameSlotClosedError);
+    expect(empty.stats).toEqual({ captured: 0, dropped: 0, taken: 0 });
+  });
+
   it('keeps ring buffers held exactly while frames wait or are being processed', async () => {
     const ring = new FrameRing(3);
     ring.configure(6);

@@ -21,6 +21,9 @@ export type FfmpegSpec = Extract<SourceSpec, { kind: 'file' | 'network' | 'v4l2'
 
 export const DEFAULT_NETWORK_TIMEOUT_MS = 5000;
 export const DEFAULT_STDERR_TAIL_LINES = 20;
+/** Enough for cameras that send a keyframe every second; doubled after a probe too short to find the format. */
+export const DEFAULT_PROBE_DURATION_MS = 1000;
+const MAX_PROBE_DURATION_MS = 10_000;
 /** A run that stayed live this long counts as healthy: the next failure starts backoff from the beginning. */
 export const BACKOFF_RESET_AFTER_LIVE_MS = 10_000;
 /** Longest stderr line kept; ffmpeg can print very long lines (metadata, SDP). */
@@ -32,6 +35,8 @@ const FILE_ACCESS_TIMEOUT_MS = 5000;
 export interface FfmpegArgsContext {
   outputSize?: Partial<SizePx>;
   networkTimeoutMs: number;
+  /** How much of a network stream ffmpeg reads to learn its format (`-analyzeduration`). */
+  probeDurationMs: number;
   caps: Pick<FfmpegCapabilities, 'rtspTimeoutOption' | 'fpsModeOption'>;
 }
 
@@ -48,7 +53,7 @@ export function buildFfmpegArgs(spec: FfmpegSpec, ctx: FfmpegArgsContext): strin
       input.push('-i', spec.path);
       if (typeof spec.fps === 'number') filters.push(`fps=${spec.fps}`);
       break;
-    case 'network':
+    case 'network': {
       if (spec.protocol === 'rtsp' || spec.protocol === 'rtsps') {
         // TCP interleaving: UDP RTP loses packets on busy plant networks and gives smeared frames.
         input.push('-rtsp_transport', 'tcp', ctx.caps.rtspTimeoutOption, timeoutUs);
@@ -56,8 +61,11 @@ export function buildFfmpegArgs(spec: FfmpegSpec, ctx: FfmpegArgsContext): strin
         input.push('-rw_timeout', timeoutUs);
       }
       // Do not buffer input for smoother playback: we want the newest picture, not a smooth one.
-      input.push('-fflags', 'nobuffer', '-flags', 'low_delay', '-i', spec.url);
+      // ffmpeg's default 5 s of probing would delay every (re)connect by 5 s on MPEG-TS.
+      const probeUs = String(Math.round(ctx.probeDurationMs * 1000));
+      input.push('-fflags', 'nobuffer', '-flags', 'low_delay', '-analyzeduration', probeUs, '-i', spec.url);
       break;
+    }
     case 'v4l2':
     case 'dshow':
     case 'avfoundation':
@@ -121,14 +129,13 @@ export class FfmpegStderr {
     return out.slice(-this.maxLines).map(maskCredentials);
   }
 
-  /** The line most likely to explain a failure: the last one that reads like an error. */
-  summary(): string | undefined {
-    const t = this.tail().filter((l) => !/^\s*(frame=|video:|\[out#|Exiting normally)/.test(l));
+  /** The line most likely to explain a failure: the last one that reads like an error, if any. */
+  errorLine(): string | undefined {
+    const t = this.tail();
     for (let i = t.length - 1; i >= 0; i--) {
-      if (/error|fail|refused|no such|invalid|denied|timed? ?out|not found|unreachable|unauthori[sz]ed|forbidden|\b[45]\d\d\b|could not|cannot|unable|end of file/i.test(t[i])) return t[i].trim();
+      if (/error|fail|refused|no such|invalid|denied|timed? ?out|not found|unreachable|unauthori[sz]ed|forbidden|\b[45]\d\d\b|could not|cannot|unable|end of file|unspecified/i.test(t[i])) return t[i].trim();
     }
-    const last = t[t.length - 1];
-    return last ? last.trim() : undefined;
+    return undefined;
   }
 
   private addLine(raw: string): void {
@@ -176,6 +183,7 @@ export class FfmpegSource extends SourceBase {
   private readonly killTimeoutMs: number;
   private readonly networkTimeoutMs: number;
   private readonly maxRestarts: number;
+  private probeDurationMs: number;
 
   constructor(
     readonly spec: FfmpegSpec,
@@ -186,6 +194,7 @@ export class FfmpegSource extends SourceBase {
     this.killTimeoutMs = options.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS;
     this.networkTimeoutMs = options.networkTimeoutMs ?? DEFAULT_NETWORK_TIMEOUT_MS;
     this.maxRestarts = options.maxRestarts ?? Number.POSITIVE_INFINITY;
+    this.probeDurationMs = options.probeDurationMs ?? DEFAULT_PROBE_DURATION_MS;
     const tail = options.stderrTailLines ?? DEFAULT_STDERR_TAIL_LINES;
     if (!Number.isInteger(tail) || tail < 1 || tail > 1000) throw new RangeError(`stderrTailLines must be within 1..1000 (got ${tail})`);
   }
@@ -231,7 +240,7 @@ export class FfmpegSource extends SourceBase {
   }
 
   private buildArgs(caps: FfmpegCapabilities): string[] {
-    return buildFfmpegArgs(this.spec, { outputSize: this.options.outputSize, networkTimeoutMs: this.networkTimeoutMs, caps });
+    return buildFfmpegArgs(this.spec, { outputSize: this.options.outputSize, networkTimeoutMs: this.networkTimeoutMs, probeDurationMs: this.probeDurationMs, caps });
   }
 
   private spawnRun(): void {
@@ -328,7 +337,7 @@ export class FfmpegSource extends SourceBase {
     run.slot = undefined;
     if (this.stopping || this.isFinished) return;
     const tail = run.stderr.tail();
-    const detail = run.stderr.summary();
+    const detail = run.stderr.errorLine();
     if (spawnError) {
       this.setState('error', `cannot start ffmpeg (${this.ffmpegPath}): ${spawnError.message}`);
       return;
@@ -340,15 +349,20 @@ export class FfmpegSource extends SourceBase {
       }
       if (this.framesEver === 0 && code !== 0 && signal === null) {
         // A file that never decoded will not decode on retry either.
-        this.setState('error', `cannot read ${this.spec.path}: ${detail ?? `ffmpeg exited with code ${code}`}`, { stderrTail: tail });
+        this.setState('error', `cannot read ${this.spec.path}: ${detail ?? tail[tail.length - 1] ?? `ffmpeg exited with code ${code}`}`, { stderrTail: tail });
         return;
       }
     }
     if (run.firstFrameAtMs !== undefined && Date.now() - run.firstFrameAtMs >= BACKOFF_RESET_AFTER_LIVE_MS) this.backoff.reset();
+    if (run.frames === 0 && detail && /unspecified size|could not find codec parameters/i.test(detail)) {
+      // The stream's format was not known after probing: the next attempt reads longer.
+      this.probeDurationMs = Math.min(MAX_PROBE_DURATION_MS, this.probeDurationMs * 2);
+    }
     let reason: string;
     if (run.killReason) reason = run.killReason;
     else if (signal) reason = `ffmpeg was killed (${signal})`;
-    else reason = `ffmpeg exited with code ${code}${detail ? `: ${detail}` : ''}`;
+    else if (code === 0) reason = `stream ended after ${run.frames} frames`;
+    else reason = `ffmpeg exited with code ${code}: ${detail ?? tail[tail.length - 1] ?? 'no message'}`;
     if (run.offset > 0) reason += ` (incomplete last frame discarded)`;
     this.scheduleRestart(reason, tail);
   }

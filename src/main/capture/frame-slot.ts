@@ -37,6 +37,7 @@ export class FrameSlot {
   private held: Frame | undefined;
   private readonly waiters: Waiter[] = [];
   private closedReason: string | undefined;
+  private endedReason: string | undefined;
   private readonly counts: FrameSlotStats = { captured: 0, dropped: 0, taken: 0 };
 
   /** A snapshot; counters only grow. */
@@ -51,7 +52,7 @@ export class FrameSlot {
 
   /** Offer a new frame. Usable directly as a source's `'frame'` listener: `source.on('frame', f => slot.put(f))`. */
   put(frame: Frame): void {
-    if (this.closedReason !== undefined) return;
+    if (this.closedReason !== undefined || this.endedReason !== undefined) return;
     this.counts.captured++;
     frame.retain();
     const waiter = this.waiters.shift();
@@ -82,6 +83,7 @@ export class FrameSlot {
       this.counts.taken++;
       return Promise.resolve(held);
     }
+    if (this.endedReason !== undefined) return Promise.reject(new FrameSlotClosedError(this.endedReason));
     return new Promise<Frame>((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
@@ -98,10 +100,25 @@ export class FrameSlot {
     });
   }
 
+  /**
+   * The source has ended for good (end of stream): ignore later puts, but let the frame still
+   * waiting be taken, so the last frame of a clip is processed rather than thrown away. Takes
+   * that find the slot empty then reject as after close().
+   */
+  end(reason = 'source ended'): void {
+    if (this.closedReason !== undefined) return;
+    this.endedReason = reason;
+    // Waiters exist only while the slot is empty: nothing more will come for them.
+    for (const w of this.waiters.splice(0)) {
+      w.signal?.removeEventListener('abort', w.onAbort);
+      w.reject(new FrameSlotClosedError(reason));
+    }
+  }
+
   /** Reject pending takes, release the waiting frame, ignore later puts. Idempotent. */
   close(reason = 'closed'): void {
     if (this.closedReason !== undefined) return;
-    this.closedReason = reason;
+    this.closedReason = this.endedReason ?? reason;
     this.held?.release();
     this.held = undefined;
     for (const w of this.waiters.splice(0)) {

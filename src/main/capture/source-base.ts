@@ -198,13 +198,10 @@ function positive(name: string, v: number): number {
  * first); reject after `timeoutMs`. For tests, the CLI ("fail with one clear line, never hang")
  * and the pipeline's start-up.
  */
-export function waitForState(
-  source: FrameSource,
-  predicate: (change: Pick<SourceStateChange, 'state' | 'reason'>) => boolean,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<Pick<SourceStateChange, 'state' | 'reason'> & Partial<SourceStateChange>> {
-  const current = { state: source.state, reason: source.stateReason };
+export type StateSnapshot = Pick<SourceStateChange, 'state' | 'reason'> & Partial<SourceStateChange>;
+
+export function waitForState(source: FrameSource, predicate: (change: StateSnapshot) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<StateSnapshot> {
+  const current: StateSnapshot = { state: source.state, reason: source.stateReason };
   if (predicate(current)) return Promise.resolve(current);
   return new Promise((resolve, reject) => {
     const done = (): void => {

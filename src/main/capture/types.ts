@@ -146,6 +146,11 @@ export interface SourceOptions {
   killTimeoutMs?: number;
   /** Network read/connect timeout handed to ffmpeg (`-rw_timeout`, RTSP `-timeout`). Default 5000. */
   networkTimeoutMs?: number;
+  /**
+   * How long ffmpeg may read a network stream to learn its format, before the first frame.
+   * Default 1000; doubled automatically (up to 10 s) after a probe that was too short.
+   */
+  probeDurationMs?: number;
   /** ffmpeg binary from configuration; otherwise PATH, then the npm-packaged one. */
   ffmpegPath?: string;
   /** stderr lines kept for error messages. Default 20. */
