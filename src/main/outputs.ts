@@ -1,30 +1,130 @@
 /**
- * Result outputs other than the UI: the S7 PLC (or its simulator) and a serial port.
+ * Result outputs other than the UI: the S7 PLC (or the built-in simulator) and a serial port,
+ * built from their URIs. Each is a ResultSink, so the pipeline only ever calls `offer`.
  */
+import { EventEmitter } from 'node:events';
+import { createServer } from 'node:net';
+import type { FrameResult } from '../shared/frame';
 import type { InferenceEngine } from './inference/engine';
 import type { ResultSink } from './pipeline/sink';
+import { parsePlcUri, type PlcSettingsInput } from './plc/plc-config';
+import { PlcSim, type SimFrame } from './plc/plc-sim';
+import { S7Sink, type PlcAlarm, type PlcLinkStatus, type PlcWriteInfo } from './plc/s7-sink';
 
-export interface OutputSinks {
+export interface OutputEvents {
+  plcLink: [PlcLinkStatus];
+  plcWrite: [PlcWriteInfo & { captureTimeMs: number | null }];
+  plcAlarm: [PlcAlarm];
+  /** What the built-in simulator received (`--plc sim`), decoded. */
+  simFrame: [SimFrame];
+  recipeRequest: [number];
+}
+
+export interface OutputSinks extends EventEmitter<OutputEvents> {
   readonly sinks: ResultSink[];
+  readonly plc: S7Sink | null;
+  readonly sim: PlcSim | null;
   setHealth(health: { cameraOk?: boolean; modelOk?: boolean }): void;
   close(): Promise<void>;
 }
 
 export interface OutputOptions {
+  /** `s7://HOST[:PORT]?rack=0&slot=1&db=N`, or `sim`. */
   plc?: string;
+  /** Extra PLC settings (handshake, maxObjects, calibration) applied over the URI's. */
+  plcSettings?: Partial<PlcSettingsInput>;
   serial?: string;
   log: (line: string) => void;
   engine: InferenceEngine;
+  /** Fail (instead of retrying in the background) when the PLC cannot be reached at start. */
+  failFast?: boolean;
+  connectTimeoutMs?: number;
+}
+
+/** The DB the built-in simulator serves. */
+export const SIM_DB_NUMBER = 1;
+
+/** A free TCP port on loopback (for the in-process simulator). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+class Outputs extends EventEmitter<OutputEvents> implements OutputSinks {
+  readonly sinks: ResultSink[] = [];
+  plc: S7Sink | null = null;
+  sim: PlcSim | null = null;
+  /** frameId → capture time of results offered to the PLC, to measure capture → PLC latency. */
+  private readonly captureTimes = new Map<number, number>();
+
+  setHealth(health: { cameraOk?: boolean; modelOk?: boolean }): void {
+    this.plc?.setHealth(health);
+  }
+
+  attachPlc(sink: S7Sink): void {
+    this.plc = sink;
+    sink.on('link', (s) => this.emit('plcLink', s));
+    sink.on('alarm', (a) => this.emit('plcAlarm', a));
+    sink.on('recipeRequest', (slot) => this.emit('recipeRequest', slot));
+    sink.on('write', (w) => {
+      const captureTimeMs = this.captureTimes.get(w.frameId) ?? null;
+      this.emit('plcWrite', { ...w, captureTimeMs });
+    });
+    const captureTimes = this.captureTimes;
+    this.sinks.push({
+      name: 'plc',
+      offer(result: FrameResult) {
+        captureTimes.set(result.frameId, result.captureTimeMs);
+        // Bounded: only recent frames can still be written.
+        if (captureTimes.size > 64) captureTimes.delete(captureTimes.keys().next().value!);
+        sink.offer(result);
+      },
+      close: () => sink.close(),
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.sinks.map((s) => s.close().catch(() => {})));
+    await this.sim?.stop().catch(() => {});
+  }
 }
 
 export async function createOutputSinks(opts: OutputOptions): Promise<OutputSinks> {
-  const sinks: ResultSink[] = [];
-  if (opts.plc || opts.serial) throw new Error('PLC and serial outputs are not wired yet');
-  return {
-    sinks,
-    setHealth() {},
-    async close() {
-      await Promise.all(sinks.map((s) => s.close()));
-    },
-  };
+  const out = new Outputs();
+  try {
+    if (opts.plc) {
+      const target = parsePlcUri(opts.plc);
+      let settings: PlcSettingsInput;
+      if (target.kind === 'sim') {
+        const port = await freePort();
+        const sim = new PlcSim({ port, host: '127.0.0.1', dbNumber: SIM_DB_NUMBER, maxObjects: opts.plcSettings?.maxObjects, mode: opts.plcSettings?.handshake });
+        sim.on('frame', (f) => out.emit('simFrame', f));
+        sim.on('problem', (p) => opts.log(`PLC simulator: ${p}`));
+        await sim.start();
+        out.sim = sim;
+        settings = { host: '127.0.0.1', port, dbNumber: SIM_DB_NUMBER, ...opts.plcSettings };
+      } else {
+        settings = { ...target.settings, ...opts.plcSettings };
+      }
+      const sink = new S7Sink(settings);
+      out.attachPlc(sink);
+      sink.start();
+      if (opts.failFast) await sink.whenConnected(opts.connectTimeoutMs ?? 5000);
+    }
+    if (opts.serial) {
+      const { createSerialSink } = await import('./serial/serial-output');
+      out.sinks.push(await createSerialSink(opts.serial, opts.log, opts.failFast ?? false));
+    }
+  } catch (e) {
+    await out.close();
+    throw e;
+  }
+  return out;
 }

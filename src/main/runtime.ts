@@ -12,7 +12,7 @@ import type { ModelSpec } from './inference/model';
 import { providerOrder } from './inference/providers';
 import { Pipeline } from './pipeline/pipeline';
 import type { ResultSink } from './pipeline/sink';
-import { createOutputSinks, type OutputSinks } from './outputs';
+import { createOutputSinks, type OutputOptions, type OutputSinks } from './outputs';
 
 export interface RuntimeOptions {
   /** Source URI (DESIGN.md "Source URIs"). */
@@ -37,6 +37,10 @@ export interface RuntimeOptions {
   failFast?: boolean;
   /** How long start() waits for the first frame when failFast is set. */
   firstFrameTimeoutMs?: number;
+  /** PLC recipe slot → model (path or `classic`), for `recipeRequest` from the PLC. */
+  recipes?: Readonly<Record<number, string>>;
+  /** Extra PLC settings (handshake, maxObjects, calibration) over the URI's. */
+  plcSettings?: OutputOptions['plcSettings'];
 }
 
 export interface Runtime {
@@ -62,7 +66,15 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   let outputs: OutputSinks | null = null;
   try {
     await engine.load(modelSpecFor(opts.model, opts.provider, opts.intraOpThreads));
-    outputs = await createOutputSinks({ plc: opts.plc, serial: opts.serial, log: opts.log, engine });
+    outputs = await createOutputSinks({
+      plc: opts.plc,
+      plcSettings: opts.plcSettings,
+      serial: opts.serial,
+      log: opts.log,
+      engine,
+      failFast: opts.failFast,
+    });
+    outputs.setHealth({ modelOk: true });
   } catch (e) {
     await outputs?.close();
     await engine.close();
@@ -79,9 +91,22 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     if (seenLive && c.state !== 'stopped') opts.log(`source ${c.state}: ${c.reason}`);
     if (c.state === 'live') seenLive = true;
     if (c.state === 'error') failure = `source failed: ${c.reason}`;
-    outputs?.setHealth({ cameraOk: c.state === 'live' });
+    // A deliberate stop says nothing about the camera; results captured before it stay valid.
+    if (c.state !== 'stopped') outputs?.setHealth({ cameraOk: c.state === 'live' });
   });
   pipeline.on('error', (e) => opts.log(`inference failed on a frame: ${e.message}`));
+  outputs.on('recipeRequest', (slot) => {
+    const model = opts.recipes?.[slot];
+    if (!model) return opts.log(`the PLC asked for recipe slot ${slot}, but no model is configured for it`);
+    // Through the hot swap: the old model serves until the new one is ready; a failure keeps it.
+    engine.load(modelSpecFor(model, opts.provider, opts.intraOpThreads)).then(
+      (info) => {
+        out.plc?.setRecipeActive(slot);
+        opts.log(`recipe slot ${slot}: now running ${info.name}`);
+      },
+      (e: unknown) => opts.log(`recipe slot ${slot}: cannot load ${model}: ${(e as Error).message}`),
+    );
+  });
   const out = outputs;
 
   return {

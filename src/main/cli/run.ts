@@ -7,6 +7,7 @@ import type { PipelineStats } from '../pipeline/pipeline';
 import { createRuntime, type Runtime } from '../runtime';
 import { intFlag, numberFlag, parseFlags, validateFlags, writeLine } from './args';
 import { detectionJson } from './detect';
+import { simFrameToJson } from '../plc/plc-sim';
 
 const Flags = z.object({
   source: z.string({ message: 'is required (e.g. synthetic:, file:clip.mp4, rtsp://...)' }).min(1),
@@ -76,6 +77,8 @@ export async function main(argv: string[]): Promise<number> {
       failFast: true,
     });
     const rt = runtime;
+    // The built-in simulator shows what it received, as plc-sim does (stderr: stdout is the results).
+    rt.outputs.on('simFrame', (f) => writeLine(process.stderr, `plc-sim: ${simFrameToJson(f)}`));
     let firstMs = 0;
     let lastMs = 0;
     let count = 0;
