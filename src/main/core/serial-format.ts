@@ -106,7 +106,7 @@ export class SerialLineError extends Error {}
 
 /** Parses and verifies a line of either format (the receiving side, tests). */
 export function parseSerialLine(line: string): SerialLine {
-  const text = line.replace(/\r?\n$/, '');
+  const text = line.replace(/[\r\n]+$/, '');
   if (text.startsWith('{')) return JSON.parse(text) as SerialLine;
   const m = /^\$([^*$]*)\*([0-9A-F]{2})$/.exec(text);
   if (!m) throw new SerialLineError(`not a $...*HH line: ${JSON.stringify(text.slice(0, 80))}`);
