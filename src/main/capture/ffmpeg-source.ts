@@ -246,7 +246,14 @@ export class FfmpegSource extends SourceBase {
   private spawnRun(): void {
     if (!this.caps || this.stopping || this.isFinished) return;
     this.markProgress();
-    const child = spawn(this.ffmpegPath, this.buildArgs(this.caps), { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      child = spawn(this.ffmpegPath, this.buildArgs(this.caps), { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    } catch (e) {
+      // Synchronous spawn failures (e.g. a NUL byte in a path) are configuration errors.
+      this.setState('error', `cannot start ffmpeg (${this.ffmpegPath}): ${(e as Error).message}`);
+      return;
+    }
     let resolveExited!: () => void;
     const run: Run = {
       child,
@@ -368,7 +375,7 @@ export class FfmpegSource extends SourceBase {
   }
 
   private scheduleRestart(reason: string, tail: string[]): void {
-    if (this.stats.restarts >= this.maxRestarts) {
+    if (this.backoff.attempts >= this.maxRestarts) {
       this.setState('error', `${reason}; gave up after ${this.maxRestarts} restarts`, { stderrTail: tail });
       return;
     }

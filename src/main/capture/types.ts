@@ -140,7 +140,10 @@ export interface SourceOptions {
   restartAfterStallMs?: number;
   /** Restart delays after the decoder exits. Default 500 ms doubling to 10 s, no jitter. */
   backoff?: Partial<BackoffOptions>;
-  /** Restarts allowed before giving up with `error`. Default unlimited: a plant camera comes back. */
+  /**
+   * Consecutive restarts (without a run that stayed live for 10 s) allowed before giving up with
+   * `error`. Default unlimited: a plant camera comes back.
+   */
   maxRestarts?: number;
   /** Grace between SIGTERM and SIGKILL on stop. Default 2000. */
   killTimeoutMs?: number;
