@@ -12,6 +12,8 @@ import { S7Sink, type PlcAlarm, type PlcLinkStatus, type PlcWriteInfo } from '..
 import type { PlcSettingsInput } from '../../src/main/plc/plc-config';
 import { measureS7WriteLatency } from '../../src/main/plc/s7-bench';
 import { timeOfDayMs } from '../../src/main/core/plc/encode';
+import { main as plcSimMain } from '../../src/main/cli/plc-sim';
+import { PassThrough } from 'node:stream';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -302,5 +304,40 @@ describe('S7 sink against S7Server on loopback', () => {
     expect(r.bytesPerWrite).toBe(468);
     expect(r.p50Ms).toBeGreaterThan(0);
     expect(r.p99Ms).toBeGreaterThanOrEqual(r.p50Ms);
+  });
+
+  it('plc-sim command prints one decoded JSON line per block the sink writes', async () => {
+    const port = await freePort();
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    const abort = new AbortController();
+    let listening!: () => void;
+    const up = new Promise<void>((r) => (listening = r));
+    const exit = plcSimMain(['--port', String(port), '--db', '3', '--max-objects', '4', '--mode', 'ack'], {
+      stdout: out,
+      stderr: new PassThrough(),
+      signal: abort.signal,
+      onListening: () => listening(),
+    });
+    await up;
+    const sink = new S7Sink({ host: '127.0.0.1', port, dbNumber: 3, maxObjects: 4, handshake: 'ack', pollIntervalMs: 10, reconnectMinMs: 20 });
+    cleanups.push(() => sink.close());
+    sink.start();
+    const sent: FrameResult[] = [];
+    for (let i = 0; i < 3; i++) {
+      const f = frame(i + 1);
+      sent.push(f);
+      const w = nextEvent<PlcWriteInfo>(sink, 'write', (x) => x.frameId === f.frameId);
+      sink.offer(f);
+      await w;
+    }
+    await until(() => text.split('\n').filter(Boolean).length >= 3, 3000, 'three JSON lines');
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.frameId)).toEqual(sent.map((f) => f.frameId));
+    expect(lines.map((l) => l.count)).toEqual([1, 2, 3]);
+    expect(lines[2].records[0]).toMatchObject({ classId: 0, trackId: 100, x: -10, y: 10, width: 40, height: 30 });
+    abort.abort();
+    expect(await exit).toBe(0);
   });
 });
