@@ -45,6 +45,10 @@ describe('renderSyntheticFrame', () => {
     expect(b.rgb).toBe(out);
     expect(Buffer.from(b.rgb).equals(Buffer.from(a.rgb))).toBe(true);
     expect(b.parts).toEqual(a.parts);
+    // The word-wise noise pass needs 4-byte alignment; a misaligned view must give the same bytes.
+    const misaligned = new Uint8Array(new ArrayBuffer(W * H * 3 + 1), 1, W * H * 3);
+    renderSyntheticFrame(321, W, H, misaligned);
+    expect(Buffer.from(misaligned).equals(Buffer.from(a.rgb))).toBe(true);
     // A buffer of the wrong size is not written into.
     const small = new Uint8Array(10);
     expect(renderSyntheticFrame(321, W, H, small).rgb).not.toBe(small);

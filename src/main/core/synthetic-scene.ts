@@ -81,8 +81,8 @@ const RAIL_RGB = [150, 152, 158] as const;
 /** Peak amplitude of the belt weave texture and of the per-frame sensor noise, per channel. */
 const BELT_TEXTURE_AMPLITUDE = 5;
 const NOISE_AMPLITUDE = 3;
-/** Noise is read from a fixed table at a frame-dependent offset, so a frame costs one pass. */
-const NOISE_SHIFT_RANGE = 4093;
+/** Noise is read from a fixed table at a frame-dependent offset (in 32-bit words), so a frame costs one pass. */
+const NOISE_SHIFT_WORDS = 4093;
 
 const SHAPES: readonly SyntheticShape[] = ['rect', 'disc', 'ellipse', 'hexagon'];
 /** Polygon resolution for round shapes: fine enough that the outline is smooth at 4K. */
@@ -178,8 +178,13 @@ function partRecipe(id: number): PartRecipe {
 interface SizeCache {
   widthPx: number;
   heightPx: number;
+  /**
+   * Background and colour rows are stored NOISE_AMPLITUDE below their true values and the noise
+   * table holds 0..2·NOISE_AMPLITUDE: adding never borrows, so the noise pass can add four bytes
+   * at a time as one 32-bit word (no byte ever exceeds 255, so no carry crosses into the next).
+   */
   background: Uint8Array;
-  noise: Int8Array;
+  noise: Uint8Array;
   /** One full row of each palette colour, so filling a span is a single `set`. */
   colourRows: Uint8Array[];
 }
@@ -203,9 +208,9 @@ function buildSizeCache(widthPx: number, heightPx: number): SizeCache {
       const groove = (y === railTopPx - 2 || y === railBottomPx + 1) ? -40 : 0;
       for (let x = 0; x < widthPx; x++) {
         const i = x * 3;
-        row[i] = RAIL_RGB[0] + groove;
-        row[i + 1] = RAIL_RGB[1] + groove;
-        row[i + 2] = RAIL_RGB[2] + groove;
+        row[i] = RAIL_RGB[0] + groove - NOISE_AMPLITUDE;
+        row[i + 1] = RAIL_RGB[1] + groove - NOISE_AMPLITUDE;
+        row[i + 2] = RAIL_RGB[2] + groove - NOISE_AMPLITUDE;
       }
     } else {
       // Diagonal weave plus a gentle brightness fall-off towards the rails (fixed top lighting).
@@ -214,29 +219,29 @@ function buildSizeCache(widthPx: number, heightPx: number): SizeCache {
       for (let x = 0; x < widthPx; x++) {
         const weave = ((x + 2 * y) % (2 * weavePeriodPx)) < weavePeriodPx ? BELT_TEXTURE_AMPLITUDE : -BELT_TEXTURE_AMPLITUDE;
         const i = x * 3;
-        row[i] = BELT_RGB[0] + weave + light;
-        row[i + 1] = BELT_RGB[1] + weave + light;
-        row[i + 2] = BELT_RGB[2] + weave + light;
+        row[i] = BELT_RGB[0] + weave + light - NOISE_AMPLITUDE;
+        row[i + 1] = BELT_RGB[1] + weave + light - NOISE_AMPLITUDE;
+        row[i + 2] = BELT_RGB[2] + weave + light - NOISE_AMPLITUDE;
       }
     }
     background.set(row, y * widthPx * 3);
   }
   // xorshift32 with a fixed seed: the same noise on every run and platform.
-  const noise = new Int8Array(widthPx * heightPx * 3 + NOISE_SHIFT_RANGE);
+  const noise = new Uint8Array(Math.ceil((widthPx * heightPx * 3) / 4) * 4 + 4 * NOISE_SHIFT_WORDS);
   let state = 0x2545f491;
   const span = 2 * NOISE_AMPLITUDE + 1;
   for (let i = 0; i < noise.length; i++) {
     state ^= state << 13;
     state ^= state >>> 17;
     state ^= state << 5;
-    noise[i] = ((state >>> 0) % span) - NOISE_AMPLITUDE;
+    noise[i] = (state >>> 0) % span;
   }
   const colourRows = PALETTE_RGB.map((rgb) => {
     const r = new Uint8Array(widthPx * 3);
     for (let x = 0; x < widthPx; x++) {
-      r[x * 3] = rgb[0];
-      r[x * 3 + 1] = rgb[1];
-      r[x * 3 + 2] = rgb[2];
+      r[x * 3] = rgb[0] - NOISE_AMPLITUDE;
+      r[x * 3 + 1] = rgb[1] - NOISE_AMPLITUDE;
+      r[x * 3 + 2] = rgb[2] - NOISE_AMPLITUDE;
     }
     return r;
   });
@@ -322,15 +327,27 @@ export function renderSyntheticFrame(frameIndex: number, widthPx: number, height
     if (part) parts.push(part);
   }
 
-  // One pass adds sensor noise everywhere (parts included); values stay within [0, 255] by palette design.
-  addNoise(rgb, cache.noise, hash32(frameIndex) % NOISE_SHIFT_RANGE);
+  // One pass adds sensor noise everywhere (parts included), which also lifts every byte back to its true value.
+  addNoise(rgb, cache.noise, 4 * (hash32(frameIndex) % NOISE_SHIFT_WORDS));
   return { rgb, parts };
 }
 
-/** Kept apart from the caller so V8 optimises this hot loop on its own. */
-function addNoise(rgb: Uint8Array, noise: Int8Array, shift: number): void {
+/**
+ * Adds `noise[i + shiftBytes]` to every byte. Kept apart from the caller so V8 optimises the hot
+ * loop on its own; word-wise when the buffer is 4-byte aligned (the usual case), else byte-wise
+ * with the same result.
+ */
+function addNoise(rgb: Uint8Array, noise: Uint8Array, shiftBytes: number): void {
   const n = rgb.length;
-  for (let i = 0; i < n; i++) rgb[i] += noise[i + shift];
+  let done = 0;
+  if (rgb.byteOffset % 4 === 0) {
+    const words = n >> 2;
+    const rgbWords = new Uint32Array(rgb.buffer, rgb.byteOffset, words);
+    const noiseWords = new Uint32Array(noise.buffer, noise.byteOffset + shiftBytes, words);
+    for (let i = 0; i < words; i++) rgbWords[i] += noiseWords[i];
+    done = words * 4;
+  }
+  for (let i = done; i < n; i++) rgb[i] += noise[i + shiftBytes];
 }
 
 /**
