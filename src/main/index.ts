@@ -1,15 +1,14 @@
 /**
- * Electron shell, kept thin: one secure window, IPC handlers generated from the shared API, and
- * nothing else. Everything it calls runs (and is tested) in plain Node.
+ * Electron shell, kept thin: one secure window, IPC handlers generated from the shared API through
+ * the same dispatcher as the WebSocket server, and station events forwarded to the window.
+ * Everything it calls runs (and is tested) in plain Node.
  */
 import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { API_METHODS, ipcChannel, type ApiMethod } from '../shared/api';
-import { API_ARGS } from '../shared/api-schemas';
-import { createAppApi } from './app-api';
-import { InferenceEngine } from './inference/engine';
-import { defaultModelSpec } from './models/default-model';
+import { API_METHODS, ipcChannel, ipcEventChannel, STATION_EVENTS } from '../shared/api';
+import { dispatch } from './station/dispatch';
+import { Station } from './station/station';
 
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
@@ -17,6 +16,8 @@ const CSP =
 
 const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
 const rendererUrl = process.env['ELECTRON_RENDERER_URL'];
+/** Packaged: models ship as an extra resource; from a checkout: the project's models/ folder. */
+const projectModelsDir = app.isPackaged ? join(process.resourcesPath, 'models') : join(__dirname, '..', '..', 'models');
 
 /** Only our own page may call the API. */
 function isTrustedSender(event: IpcMainInvokeEvent): boolean {
@@ -45,27 +46,27 @@ async function main(): Promise<void> {
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
 
-  const engine = new InferenceEngine({ workerPath: join(__dirname, 'inference-worker.js') });
-  const api = createAppApi({ version: app.getVersion(), engine });
-  engine.load(defaultModelSpec()).catch((e: unknown) => console.error(`vision-station: no model loaded: ${(e as Error).message}`));
+  const station = new Station({
+    version: app.getVersion(),
+    dataDir: app.getPath('userData'),
+    projectModelsDir,
+    workerPath: join(__dirname, 'inference-worker.js'),
+    log: (line) => console.error(`vision-station: ${line}`),
+  });
+  await station.start();
 
-  const handlers: Record<ApiMethod, (...args: never[]) => Promise<unknown>> = {
-    getAppInfo: () => api.getAppInfo('electron-ipc'),
-    detectImage: (req) => api.detectImage(req),
-  };
   for (const method of API_METHODS) {
     ipcMain.handle(ipcChannel(method), async (event, ...args: unknown[]) => {
       if (!isTrustedSender(event)) throw new Error('request from an untrusted page refused');
-      const parsed = API_ARGS[method].safeParse(args);
-      if (!parsed.success) throw new Error(`invalid ${method} request: ${parsed.error.issues[0]?.message}`);
-      return (handlers[method] as (...a: unknown[]) => Promise<unknown>)(...(parsed.data as unknown[]));
+      return dispatch(station, 'electron-ipc', method, args);
     });
   }
 
   const win = new BrowserWindow({
-    width: 1400,
-    height: 900,
+    width: 1600,
+    height: 1000,
     title: 'Vision Station',
+    backgroundColor: '#111418',
     show: false,
     webPreferences: {
       preload: join(__dirname, '..', 'preload', 'index.js'),
@@ -75,12 +76,19 @@ async function main(): Promise<void> {
       webSecurity: true,
     },
   });
+  for (const event of STATION_EVENTS) {
+    station.on(event, (payload: unknown) => {
+      if (!win.isDestroyed()) win.webContents.send(ipcEventChannel(event), payload);
+    });
+  }
+  station.frameSubscribers = 1;
   win.once('ready-to-show', () => win.show());
   if (rendererUrl) await win.loadURL(rendererUrl);
   else await win.loadFile(rendererIndex);
 
   app.on('window-all-closed', () => {
-    void engine.close().finally(() => app.quit());
+    station.frameSubscribers = 0;
+    void station.close().finally(() => app.quit());
   });
 }
 

@@ -1,21 +1,63 @@
 /** Runtime validation of every API request crossing a process or network boundary. */
 import { z } from 'zod';
 import type { ApiMethod, DetectImageRequest } from './api';
+import { API_METHODS } from './api';
 
-export const MAX_IMAGE_BYTES = 50 * 1024 * 1024;
+export const MAX_IMAGE_BYTES = 12 * 1024 * 1024;
 
 export const DetectImageRequestSchema = z
   .object({
     imageBytes: z
       .instanceof(Uint8Array)
-      .refine((b) => b.byteLength > 0 && b.byteLength <= MAX_IMAGE_BYTES, 'image must be 1 byte to 50 MiB'),
+      .refine((b) => b.byteLength > 0 && b.byteLength <= MAX_IMAGE_BYTES, 'image must be 1 byte to 12 MiB'),
     conf: z.number().min(0).max(1).optional(),
     iou: z.number().min(0).max(1).optional(),
   })
   .strict() satisfies z.ZodType<DetectImageRequest>;
 
+const TuningSchema = z
+  .object({
+    confThreshold: z.number().min(0).max(1),
+    iouThreshold: z.number().min(0).max(1),
+    classFilter: z.array(z.number().int().min(0).max(100_000)).max(10_000).nullable(),
+  })
+  .partial()
+  .strict();
+
+const uri = z.string().trim().min(1, 'must not be empty').max(2048, 'is too long');
+
 /** Argument tuples per method. */
 export const API_ARGS = {
   getAppInfo: z.tuple([]),
   detectImage: z.tuple([DetectImageRequestSchema]),
+  getSnapshot: z.tuple([]),
+  listModels: z.tuple([]),
+  swapModel: z.tuple([z.object({ id: z.string().min(1).max(4096) }).strict()]),
+  setParams: z.tuple([TuningSchema]),
+  setSource: z.tuple([z.object({ uri }).strict()]),
+  setPlc: z.tuple([
+    z
+      .object({
+        uri: uri.nullable(),
+        handshake: z.enum(['free-run', 'ack', 'trigger']).optional(),
+        maxObjects: z.number().int().min(1).max(1024).optional(),
+      })
+      .strict(),
+  ]),
+  acknowledgeAlarm: z.tuple([z.object({ id: z.number().int().min(1) }).strict()]),
+  setUiSettings: z.tuple([z.object({ locale: z.enum(['en', 'ko']) }).partial().strict()]),
 } satisfies Record<ApiMethod, z.ZodType>;
+
+export const WsRequestSchema = z
+  .object({
+    id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    method: z.enum(API_METHODS),
+    args: z.array(z.unknown()).max(4),
+  })
+  .strict();
+
+/** First problem of a failed parse, as one line. */
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  return `${issue.path.length ? issue.path.join('.') + ': ' : ''}${issue.message}`;
+}

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test, expect, _electron as electron } from '@playwright/test';
+import { API_METHODS } from '../../src/shared/api';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -26,11 +27,13 @@ test('the Electron window opens with the title and talks over IPC', async () => 
     const win = await app.firstWindow();
     await expect(win).toHaveTitle('Vision Station');
     await expect(win.getByTestId('backend')).toContainText('electron-ipc');
-    const prefs = await app.evaluate(({ BrowserWindow }) => {
-      const w = BrowserWindow.getAllWindows()[0]!;
-      return w.webContents.getLastWebPreferences();
-    });
-    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    // The page sees the typed API and nothing of Node.
+    const globals = await win.evaluate(() => ({
+      require: typeof (globalThis as unknown as { require?: unknown }).require,
+      process: typeof (globalThis as unknown as { process?: unknown }).process,
+      api: Object.keys((globalThis as unknown as { visionStation: object }).visionStation).sort(),
+    }));
+    expect(globals).toEqual({ require: 'undefined', process: 'undefined', api: [...API_METHODS, 'subscribe'].sort() });
     await win.screenshot({ path: 'test-results/electron-window.png' });
   } finally {
     await app.close();

@@ -16,6 +16,26 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'bench --model PATH [--source URI] [--frames N]',
     load: async () => (await import('./bench')).main,
   },
+  serve: {
+    summary: 'serve [--host 127.0.0.1] [--port 8080] [--token T] [--source URI] [--model PATH|classic] [--plc URI|sim|off]',
+    load: async () => (await import('./serve')).main,
+  },
+  'plc-sim': {
+    summary: 'plc-sim [--port 102] [--db 1] [--max-objects 16] [--mode free-run|ack|trigger]',
+    load: async () => (await import('./plc-sim')).main,
+  },
+  'plc-layout': {
+    summary: 'plc-layout [--format scl|json|md] [--max-objects 16] [--start-offset 0]',
+    load: async () => (await import('./plc-layout')).main,
+  },
+  'plc-bench': {
+    summary: 'plc-bench [--writes 500] [--max-objects 16]   (S7 write latency on loopback)',
+    load: async () => (await import('./plc-bench')).main,
+  },
+  'download-model': {
+    summary: 'download-model --id yolox-nano|yolox-s [--dir DIR]   (official YOLOX release, Apache-2.0)',
+    load: async () => (await import('./download-model')).main,
+  },
   soak: {
     summary: 'soak --model PATH|classic [--source URI] [--minutes 10]   (memory stays flat?)',
     load: async () => (await import('./soak')).main,

@@ -5,27 +5,18 @@
  */
 import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import type { LibraryEntry, LibraryLocation } from '../../shared/api';
 import type { ModelInfo } from '../../shared/detection';
 import type { ModelSpec } from '../inference/model';
 import { sidecarPathFor } from '../inference/sidecar';
 
-export type LibraryLocation = 'project' | 'user' | 'builtin';
-
-export interface LibraryEntry {
-  /** Stable id: `classic`, or the absolute path of the .onnx file. */
-  id: string;
-  name: string;
-  location: LibraryLocation;
-  path: string | null;
-  sizeBytes: number;
-  info: ModelInfo | null;
-  /** Why the file cannot be used, when it cannot. */
-  error: string | null;
-}
+export type { LibraryEntry, LibraryLocation };
 
 export interface ModelLibraryOptions {
   projectDir: string;
   userDir: string;
+  /** More folders listed like the project's (e.g. a shared models folder). */
+  extraDirs?: string[];
   /** Loads a model once to describe it (InferenceEngine.inspect). */
   inspect: (spec: ModelSpec) => Promise<ModelInfo>;
 }
@@ -76,7 +67,9 @@ export class ModelLibrary {
   /** Built-in classic detector first, then project models, then the user's. */
   async list(): Promise<LibraryEntry[]> {
     const classic: LibraryEntry = { id: 'classic', name: 'classic', location: 'builtin', path: null, sizeBytes: 0, info: null, error: null };
-    return [classic, ...(await this.scan(this.opts.projectDir, 'project')), ...(await this.scan(this.opts.userDir, 'user'))];
+    const project = await this.scan(this.opts.projectDir, 'project');
+    for (const dir of this.opts.extraDirs ?? []) project.push(...(await this.scan(dir, 'project')));
+    return [classic, ...project, ...(await this.scan(this.opts.userDir, 'user'))];
   }
 
   /**

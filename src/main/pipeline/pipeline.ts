@@ -42,7 +42,12 @@ export interface PipelineOptions {
 
 const now = (): number => performance.now();
 
-export class Pipeline extends EventEmitter<{ result: [FrameResult]; error: [Error]; done: [PipelineStats] }> {
+/**
+ * `result` listeners also get the frame the result belongs to. It is valid during the synchronous
+ * call; a listener that needs the pixels later (preview encoding) calls `frame.retain()` and
+ * `frame.release()` when done.
+ */
+export class Pipeline extends EventEmitter<{ result: [FrameResult, Frame]; error: [Error]; done: [PipelineStats] }> {
   private readonly slot = new FrameSlot();
   private readonly abort = new AbortController();
   private readonly stageWindows: Record<Stage, RollingWindow>;
@@ -106,9 +111,10 @@ export class Pipeline extends EventEmitter<{ result: [FrameResult]; error: [Erro
 
   private async run(): Promise<void> {
     const signal = this.abort.signal;
-    const onState = (c: { state: string }): void => {
-      // A source that ended for good will not fill the slot again.
-      if (c.state === 'stopped' || c.state === 'error') this.slot.close();
+    const onState = (c: { state: string; reason: string }): void => {
+      // A source that ended for good will not fill the slot again; a frame still waiting in it is
+      // processed first (the last frame of a file is not lost), then take() ends the loop.
+      if (c.state === 'stopped' || c.state === 'error') this.slot.end(c.reason);
     };
     this.opts.source.on('state', onState);
     try {
@@ -125,11 +131,10 @@ export class Pipeline extends EventEmitter<{ result: [FrameResult]; error: [Erro
         try {
           out = await this.opts.engine.infer({ rgb: frame.rgb, widthPx: frame.widthPx, heightPx: frame.heightPx }, this.params);
         } catch (e) {
+          frame.release();
           this.errors++;
           this.emit('error', e as Error);
           continue;
-        } finally {
-          frame.release();
         }
         const result: FrameResult = {
           frameId: frame.frameId,
@@ -144,7 +149,11 @@ export class Pipeline extends EventEmitter<{ result: [FrameResult]; error: [Erro
         };
         const t2 = now();
         for (const sink of this.opts.sinks ?? []) sink.offer(result);
-        this.emit('result', result);
+        try {
+          this.emit('result', result, frame);
+        } finally {
+          frame.release();
+        }
         const t3 = now();
         const wall = Date.now();
         this.frames++;

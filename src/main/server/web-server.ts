@@ -1,0 +1,242 @@
+/**
+ * The browser transport: static files of the built renderer plus the station API over a WebSocket
+ * at /ws. Loopback by default; any other interface needs an access token. Every message is
+ * validated; a bad or oversized one is rejected and logged and the server keeps serving others.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { timingSafeEqual } from 'node:crypto';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { STATION_EVENTS, WS_MAX_MESSAGE_BYTES, type StationEventName, type StationEvents, type WsServerMessage } from '../../shared/api';
+import { firstIssue, WsRequestSchema } from '../../shared/api-schemas';
+import { encodeFrameMessage, parseWire, stringifyWire } from '../../shared/wire';
+import { dispatch } from '../station/dispatch';
+import type { Station } from '../station/station';
+
+export interface WebServerOptions {
+  station: Station;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Required from clients when set. */
+  token?: string;
+  /** The built renderer (out/renderer). */
+  staticDir: string;
+  log: (line: string) => void;
+}
+
+export interface WebServer {
+  readonly url: string;
+  readonly port: number;
+  /** Connected WebSocket clients. */
+  readonly clientCount: number;
+  close(): Promise<void>;
+}
+
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; " +
+  "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+};
+
+/** A client that does not read fast enough gets fewer previews instead of a growing buffer. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** Requests a client may have in flight; more are refused (bounded work per client). */
+const MAX_IN_FLIGHT = 16;
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function tokenMatches(expected: string, given: string | null): boolean {
+  if (given === null) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+interface Client {
+  ws: WebSocket;
+  address: string;
+  subscribed: boolean;
+  inFlight: number;
+  skippedFrames: number;
+}
+
+export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
+  if (!isLoopbackHost(opts.host) && !opts.token) {
+    throw new Error(`listening on ${opts.host} (not loopback) needs an access token: pass --token`);
+  }
+  const root = resolve(opts.staticDir);
+  const clients = new Set<Client>();
+
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+        return;
+      }
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+      const path = normalize(join(root, rel));
+      if (path !== root && !path.startsWith(root + sep)) {
+        res.writeHead(403).end();
+        return;
+      }
+      const st = await stat(path).catch(() => null);
+      if (!st?.isFile()) {
+        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+        return;
+      }
+      res.writeHead(200, {
+        'Content-Type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
+        'Content-Length': st.size,
+        'Content-Security-Policy': CSP,
+        'X-Content-Type-Options': 'nosniff',
+        'Cache-Control': 'no-cache',
+      });
+      if (req.method === 'HEAD') res.end();
+      else createReadStream(path).pipe(res);
+    })().catch(() => res.destroy());
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES });
+
+  const refuseUpgrade = (socket: Duplex, status: string, why: string, req: IncomingMessage): void => {
+    opts.log(`websocket: refused ${req.socket.remoteAddress ?? '?'}: ${why}`);
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/ws') return refuseUpgrade(socket, '404 Not Found', `path ${url.pathname}`, req);
+    // A page from another site must not drive the station through the user's browser.
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) {
+      return refuseUpgrade(socket, '403 Forbidden', `origin ${origin} is not this server`, req);
+    }
+    if (opts.token && !tokenMatches(opts.token, url.searchParams.get('token'))) {
+      return refuseUpgrade(socket, '401 Unauthorized', 'missing or wrong access token', req);
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  const send = (c: Client, msg: WsServerMessage): void => {
+    if (c.ws.readyState === c.ws.OPEN) c.ws.send(stringifyWire(msg));
+  };
+
+  const updateSubscribers = (): void => {
+    opts.station.frameSubscribers = [...clients].filter((c) => c.subscribed).length;
+  };
+
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    const client: Client = { ws, address: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, subscribed: false, inFlight: 0, skippedFrames: 0 };
+    clients.add(client);
+    ws.on('message', (data: RawData, isBinary: boolean) => void onMessage(client, data, isBinary));
+    ws.on('error', (e) => opts.log(`websocket ${client.address}: ${e.message}`));
+    ws.on('close', (code) => {
+      if (code === 1009) opts.log(`websocket ${client.address}: closed, message larger than ${WS_MAX_MESSAGE_BYTES} bytes`);
+      clients.delete(client);
+      updateSubscribers();
+    });
+  });
+
+  const onMessage = async (c: Client, data: RawData, isBinary: boolean): Promise<void> => {
+    const reject = (why: string): void => {
+      opts.log(`websocket ${c.address}: rejected message: ${why}`);
+      send(c, { type: 'error', error: why });
+    };
+    if (isBinary) return reject('binary messages are not accepted');
+    let parsed: unknown;
+    try {
+      parsed = parseWire(data.toString());
+    } catch (e) {
+      return reject(`not JSON (${(e as Error).message})`);
+    }
+    const req = WsRequestSchema.safeParse(parsed);
+    if (!req.success) return reject(`not a request: ${firstIssue(req.error)}`);
+    const { id, method, args } = req.data;
+    if (c.inFlight >= MAX_IN_FLIGHT) {
+      opts.log(`websocket ${c.address}: refused ${method}: too many requests in flight`);
+      return send(c, { type: 'response', id, ok: false, error: `too many requests in flight (max ${MAX_IN_FLIGHT})` });
+    }
+    c.inFlight++;
+    try {
+      const result = await dispatch(opts.station, 'websocket', method, args);
+      if (method === 'getSnapshot' && !c.subscribed) {
+        c.subscribed = true;
+        updateSubscribers();
+      }
+      send(c, { type: 'response', id, ok: true, result });
+    } catch (e) {
+      const error = (e as Error).message;
+      if ((e as Error).name === 'BadRequestError') opts.log(`websocket ${c.address}: rejected ${method}: ${error}`);
+      send(c, { type: 'response', id, ok: false, error });
+    } finally {
+      c.inFlight--;
+    }
+  };
+
+  // Station events fan out to subscribed clients.
+  const listeners: { event: StationEventName; fn: (payload: never) => void }[] = [];
+  for (const event of STATION_EVENTS) {
+    const fn = (payload: StationEvents[typeof event]): void => {
+      let bytes: Uint8Array | null = null;
+      for (const c of clients) {
+        if (!c.subscribed || c.ws.readyState !== c.ws.OPEN) continue;
+        if (event === 'frame') {
+          if (c.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+            c.skippedFrames++;
+            continue;
+          }
+          bytes ??= encodeFrameMessage(payload as StationEvents['frame']);
+          c.ws.send(bytes);
+        } else {
+          send(c, { type: 'event', event, payload } as WsServerMessage);
+        }
+      }
+    };
+    opts.station.on(event, fn as never);
+    listeners.push({ event, fn: fn as never });
+  }
+
+  await new Promise<void>((resolvePromise, rejectPromise) => {
+    server.once('error', rejectPromise);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', rejectPromise);
+      resolvePromise();
+    });
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+
+  return {
+    url: `http://${hostForUrl}:${port}/`,
+    port,
+    get clientCount() {
+      return clients.size;
+    },
+    async close() {
+      for (const l of listeners) opts.station.off(l.event, l.fn as never);
+      for (const c of clients) c.ws.terminate();
+      clients.clear();
+      updateSubscribers();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

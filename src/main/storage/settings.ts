@@ -1,0 +1,73 @@
+/**
+ * The station's saved settings (source, model, PLC link, thresholds, UI language), one JSON file in
+ * the user's data folder, validated on read and written atomically.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { writeFileAtomic } from './atomic-file';
+
+export const SettingsSchema = z
+  .object({
+    version: z.literal(1).default(1),
+    source: z.string().min(1).default('synthetic:').describe('source URI'),
+    /** Library id: `classic` or an .onnx path; null picks the best available. */
+    modelId: z.string().min(1).nullable().default(null),
+    provider: z.enum(['cpu', 'cuda', 'tensorrt']).default('cpu'),
+    plc: z
+      .object({
+        uri: z.string().min(1).nullable().default('sim').describe("s7://HOST[:PORT]?rack=0&slot=1&db=N, 'sim', or null for off"),
+        handshake: z.enum(['free-run', 'ack', 'trigger']).default('free-run'),
+        maxObjects: z.number().int().min(1).max(1024).default(16),
+      })
+      .strict()
+      .prefault({}),
+    params: z
+      .object({
+        confThreshold: z.number().min(0).max(1).default(0.25),
+        iouThreshold: z.number().min(0).max(1).default(0.45),
+        classFilter: z.array(z.number().int().min(0).max(100_000)).max(10_000).nullable().default(null),
+      })
+      .strict()
+      .prefault({}),
+    ui: z
+      .object({ locale: z.enum(['en', 'ko']).default('en') })
+      .strict()
+      .prefault({}),
+    /** PLC recipe slot (as a string key) → model id. */
+    recipes: z.record(z.string().regex(/^[1-9]\d*$/), z.string().min(1)).default({}),
+    /** Seconds below the FPS target before the alarm is raised. */
+    fpsAlarmAfterS: z.number().min(1).max(3600).default(10),
+  })
+  .strict();
+
+export type Settings = z.output<typeof SettingsSchema>;
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+export async function loadSettings(path: string): Promise<Settings> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return SettingsSchema.parse({});
+    throw new SettingsError(`cannot read settings ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new SettingsError(`settings ${path} is not valid JSON: ${(e as Error).message}`, { cause: e });
+  }
+  const r = SettingsSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new SettingsError(`settings ${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return r.data;
+}
+
+export async function saveSettings(path: string, settings: Settings): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify(SettingsSchema.parse(settings), null, 2) + '\n');
+}
