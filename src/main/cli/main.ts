@@ -60,7 +60,8 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return await (await cmd.load())(rest);
   } catch (e) {
-    if (e instanceof UsageError) {
+    // Bad URIs and settings given on the command line are usage errors too.
+    if (e instanceof UsageError || ['SourceUriError', 'PlcConfigError', 'SerialConfigError'].includes((e as Error).name)) {
       writeLine(process.stderr, `vision-station: ${name}: ${e.message}`);
       return 2;
     }

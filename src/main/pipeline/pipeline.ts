@@ -47,7 +47,13 @@ const now = (): number => performance.now();
  * call; a listener that needs the pixels later (preview encoding) calls `frame.retain()` and
  * `frame.release()` when done.
  */
-export class Pipeline extends EventEmitter<{ result: [FrameResult, Frame]; error: [Error]; done: [PipelineStats] }> {
+export class Pipeline extends EventEmitter<{
+  result: [FrameResult, Frame];
+  /** A frame left the slot for inference (frame id, `Date.now()`); for tracing which frame was taken when. */
+  taken: [number, number];
+  error: [Error];
+  done: [PipelineStats];
+}> {
   private readonly slot = new FrameSlot();
   private readonly abort = new AbortController();
   private readonly stageWindows: Record<Stage, RollingWindow>;
@@ -127,6 +133,7 @@ export class Pipeline extends EventEmitter<{ result: [FrameResult, Frame]; error
           break; // aborted or the slot was closed
         }
         const t1 = now();
+        this.emit('taken', frame.frameId, Date.now());
         let out;
         try {
           out = await this.opts.engine.infer({ rgb: frame.rgb, widthPx: frame.widthPx, heightPx: frame.heightPx }, this.params);
