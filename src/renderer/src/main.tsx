@@ -1,10 +1,14 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import './i18n';
+import './styles.css';
 import { App } from './App';
-import { connectApi } from './api-client';
+import { connectStation } from './api-client';
+
+const station = connectStation();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App api={connectApi()} />
+    <App station={station} />
   </StrictMode>,
 );

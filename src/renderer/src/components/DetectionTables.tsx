@@ -1,0 +1,108 @@
+import { useTranslation } from 'react-i18next';
+import type { FrameMessage } from '../../../shared/api';
+import { classColour, detectionCentre } from '../overlay';
+import { useFormat } from '../format';
+
+const MAX_ROWS = 200;
+
+function Swatch({ classId }: { classId: number }) {
+  return <span className="swatch" style={{ background: classColour(classId) }} />;
+}
+
+export function DetectionTable({ frame }: { frame: FrameMessage | null }) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const rows = frame?.detections.slice(0, MAX_ROWS) ?? [];
+  return (
+    <table className="data" data-testid="detection-table">
+      <thead>
+        <tr>
+          <th>#</th>
+          <th>{t('table.class')}</th>
+          <th className="num">{t('table.score')}</th>
+          <th className="num">{t('table.x')}</th>
+          <th className="num">{t('table.y')}</th>
+          <th className="num">{t('table.width')}</th>
+          <th className="num">{t('table.height')}</th>
+          <th className="num">{t('table.angle')}</th>
+          <th className="num">{t('table.track')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((d, i) => {
+          const [cx, cy] = detectionCentre(d);
+          return (
+            <tr key={i} data-testid="detection-row">
+              <td>{i + 1}</td>
+              <td>
+                <Swatch classId={d.classId} />
+                {d.className}
+              </td>
+              <td className="num">{f.num(d.score, 2)}</td>
+              <td className="num">{f.num(cx, 0)}</td>
+              <td className="num">{f.num(cy, 0)}</td>
+              <td className="num">{f.num(d.box[2] - d.box[0], 0)}</td>
+              <td className="num">{f.num(d.box[3] - d.box[1], 0)}</td>
+              <td className="num">{d.mask ? `${f.num(d.mask.angleDeg, 1)}°` : '–'}</td>
+              <td className="num">{d.trackId !== undefined && d.trackId >= 0 ? d.trackId : '–'}</td>
+            </tr>
+          );
+        })}
+        {rows.length === 0 && (
+          <tr>
+            <td colSpan={9} className="empty">
+              {frame ? t('table.nothing') : t('live.waiting')}
+            </td>
+          </tr>
+        )}
+      </tbody>
+      <caption>{t('table.unitsPx')}</caption>
+    </table>
+  );
+}
+
+export function SegmentationTable({ frame }: { frame: FrameMessage | null }) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const rows = (frame?.detections ?? []).filter((d) => d.mask).slice(0, MAX_ROWS);
+  return (
+    <table className="data" data-testid="segmentation-table">
+      <thead>
+        <tr>
+          <th>#</th>
+          <th>{t('table.class')}</th>
+          <th className="num">{t('table.score')}</th>
+          <th className="num">{t('table.area')}</th>
+          <th className="num">{t('table.angle')}</th>
+          <th className="num">{t('table.x')}</th>
+          <th className="num">{t('table.y')}</th>
+          <th className="num">{t('table.track')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((d, i) => (
+          <tr key={i} data-testid="segmentation-row">
+            <td>{i + 1}</td>
+            <td>
+              <Swatch classId={d.classId} />
+              {d.className}
+            </td>
+            <td className="num">{f.num(d.score, 2)}</td>
+            <td className="num">{f.int(d.mask!.areaPx)} px²</td>
+            <td className="num">{f.num(d.mask!.angleDeg, 1)}°</td>
+            <td className="num">{f.num(d.mask!.centroid[0], 0)}</td>
+            <td className="num">{f.num(d.mask!.centroid[1], 0)}</td>
+            <td className="num">{d.trackId !== undefined && d.trackId >= 0 ? d.trackId : '–'}</td>
+          </tr>
+        ))}
+        {rows.length === 0 && (
+          <tr>
+            <td colSpan={8} className="empty">
+              {frame ? t('table.noMasks') : t('live.waiting')}
+            </td>
+          </tr>
+        )}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,190 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { FrameMessage } from '../../../shared/api';
+import { DEFAULT_OVERLAYS, drawOverlays, type OverlayOptions } from '../overlay';
+import { useStation } from '../station-state';
+import { useFormat } from '../format';
+import { useNow } from '../hooks';
+import { DetectionTable, SegmentationTable } from './DetectionTables';
+
+const TOGGLES = ['boxes', 'labels', 'masks', 'centres', 'tracks'] as const;
+const STORAGE_KEY = 'vision-station.overlays';
+/** How often the table under the picture follows the frames (the canvas follows every frame). */
+const TABLE_PERIOD_MS = 250;
+const STALE_AFTER_MS = 2_000;
+
+function loadOverlays(): OverlayOptions {
+  try {
+    const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as Partial<OverlayOptions> | null;
+    return { ...DEFAULT_OVERLAYS, ...(saved ?? {}) };
+  } catch {
+    return DEFAULT_OVERLAYS;
+  }
+}
+
+interface Drawn {
+  msg: FrameMessage;
+  bitmap: ImageBitmap;
+}
+
+export function LiveView() {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const { frames, view } = useStation();
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const [opts, setOpts] = useState<OverlayOptions>(loadOverlays);
+  const [paused, setPaused] = useState(false);
+  const [shown, setShown] = useState<FrameMessage | null>(null);
+  const [lastDrawAt, setLastDrawAt] = useState<number | null>(null);
+  const optsRef = useRef(opts);
+  const pausedRef = useRef(paused);
+  const currentRef = useRef<Drawn | null>(null);
+  const fmtRef = useRef(f);
+  fmtRef.current = f;
+
+  const draw = useCallback(() => {
+    const canvas = canvasRef.current;
+    const cur = currentRef.current;
+    if (!canvas || !cur) return;
+    const { msg, bitmap } = cur;
+    if (canvas.width !== msg.widthPx || canvas.height !== msg.heightPx) {
+      canvas.width = msg.widthPx;
+      canvas.height = msg.heightPx;
+    }
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    // Picture and overlay come from the same FrameMessage, drawn in one go.
+    ctx.drawImage(bitmap, 0, 0, msg.widthPx, msg.heightPx);
+    const fmt = fmtRef.current;
+    drawOverlays(ctx, msg.detections, msg.widthPx, optsRef.current, (s) => fmt.num(s, 2), (a) => `${fmt.int(a)} px²`);
+    canvas.dataset['frameId'] = String(msg.frameId);
+    canvas.dataset['detections'] = String(msg.detections.length);
+    canvas.dataset['masks'] = String(msg.detections.filter((d) => d.mask).length);
+  }, []);
+
+  useEffect(() => {
+    optsRef.current = opts;
+    localStorage.setItem(STORAGE_KEY, JSON.stringify({ ...opts, segmentation: false }));
+    draw();
+  }, [opts, draw]);
+
+  useEffect(() => {
+    pausedRef.current = paused;
+    if (canvasRef.current) canvasRef.current.dataset['paused'] = String(paused);
+  }, [paused]);
+
+  useEffect(() => {
+    let pending: FrameMessage | null = null;
+    let busy = false;
+    let alive = true;
+    let lastTableAt = 0;
+    let drawnCount = 0;
+    const pump = async () => {
+      busy = true;
+      while (pending && alive) {
+        const msg = pending;
+        pending = null;
+        let bitmap: ImageBitmap;
+        try {
+          bitmap = await createImageBitmap(new Blob([msg.previewJpeg as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }));
+        } catch (e) {
+          console.warn(`frame ${msg.frameId}: preview does not decode`, e);
+          continue;
+        }
+        if (!alive || pausedRef.current) {
+          bitmap.close();
+          continue;
+        }
+        const prev = currentRef.current;
+        currentRef.current = { msg, bitmap };
+        prev?.bitmap.close();
+        draw();
+        frames.markDrawn();
+        drawnCount += 1;
+        if (canvasRef.current) canvasRef.current.dataset['drawn'] = String(drawnCount);
+        const now = performance.now();
+        if (now - lastTableAt >= TABLE_PERIOD_MS) {
+          lastTableAt = now;
+          setShown(msg);
+          setLastDrawAt(Date.now());
+        }
+      }
+      busy = false;
+    };
+    const off = frames.onFrame((msg) => {
+      if (pausedRef.current) return;
+      if (pending) frames.markSkipped();
+      pending = msg;
+      if (!busy) void pump();
+    });
+    return () => {
+      alive = false;
+      off();
+    };
+  }, [frames, draw]);
+
+  const segmentation = opts.segmentation;
+  const toggle = (k: keyof OverlayOptions) => setOpts((o) => ({ ...o, [k]: !o[k] }));
+
+  return (
+    <section className="live" data-testid="live-view">
+      <div className="live-toolbar">
+        <div className="segmented" role="tablist" aria-label={t('live.viewMode')}>
+          <button role="tab" aria-selected={!segmentation} data-testid="view-detection" className={!segmentation ? 'active' : ''} onClick={() => setOpts((o) => ({ ...o, segmentation: false }))}>
+            {t('live.detectionView')}
+          </button>
+          <button role="tab" aria-selected={segmentation} data-testid="view-segmentation" className={segmentation ? 'active' : ''} onClick={() => setOpts((o) => ({ ...o, segmentation: true }))}>
+            {t('live.segmentationView')}
+          </button>
+        </div>
+        <div className="toggles">
+          {TOGGLES.map((k) => (
+            <label key={k} className={`toggle${opts[k] ? ' on' : ''}`}>
+              <input type="checkbox" data-testid={`toggle-${k}`} checked={opts[k]} onChange={() => toggle(k)} />
+              {t(`live.toggle.${k}`)}
+            </label>
+          ))}
+        </div>
+        <button className={`pause${paused ? ' on' : ''}`} data-testid="live-pause" aria-pressed={paused} onClick={() => setPaused((p) => !p)}>
+          {paused ? t('live.resume') : t('live.pause')}
+        </button>
+      </div>
+      <div className="canvas-wrap">
+        <canvas ref={canvasRef} data-testid="live-canvas" width={1280} height={720} />
+        <LiveBadges paused={paused} lastDrawAt={lastDrawAt} connected={view.connection.kind === 'open'} hasFrame={shown !== null} />
+      </div>
+      <div className="live-footer">
+        <span data-testid="detection-count" data-value={shown?.detections.length ?? 0}>
+          {t('live.detections', { count: shown?.detections.length ?? 0, n: f.int(shown?.detections.length ?? 0) })}
+        </span>
+        <span>{shown ? t('live.frame', { id: f.int(shown.frameId) }) : ''}</span>
+        <span>{shown ? `${shown.widthPx}×${shown.heightPx}` : ''}</span>
+        <span>{shown ? `${shown.modelName} · ${shown.provider.toUpperCase()} · ${f.ms(shown.timings.inferMs)}` : ''}</span>
+      </div>
+      <div className="live-table">{segmentation ? <SegmentationTable frame={shown} /> : <DetectionTable frame={shown} />}</div>
+    </section>
+  );
+}
+
+function LiveBadges({ paused, lastDrawAt, connected, hasFrame }: { paused: boolean; lastDrawAt: number | null; connected: boolean; hasFrame: boolean }) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const now = useNow(500);
+  const age = lastDrawAt === null ? null : now - lastDrawAt;
+  return (
+    <div className="badges">
+      {!connected && (
+        <div className="badge bad" data-testid="live-disconnected">
+          {t('live.disconnected')}
+        </div>
+      )}
+      {paused && <div className="badge warn">{t('live.paused')}</div>}
+      {!paused && connected && !hasFrame && <div className="badge warn">{t('live.waiting')}</div>}
+      {!paused && connected && age !== null && age > STALE_AFTER_MS && (
+        <div className="badge bad" data-testid="live-stale">
+          {t('live.stale', { s: f.num(age / 1000, 0) })}
+        </div>
+      )}
+    </div>
+  );
+}

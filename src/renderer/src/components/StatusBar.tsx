@@ -1,0 +1,130 @@
+import { useTranslation } from 'react-i18next';
+import { TARGET_FPS, type PlcLinkStateName, type SourceStateName } from '../../../shared/api';
+import { useStation } from '../station-state';
+import { useFormat } from '../format';
+import { useNow } from '../hooks';
+
+export type Level = 'ok' | 'warn' | 'bad' | 'off';
+
+export const SOURCE_LEVEL: Record<SourceStateName, Level> = {
+  live: 'ok',
+  starting: 'warn',
+  reconnecting: 'warn',
+  stalled: 'bad',
+  stopped: 'bad',
+  error: 'bad',
+};
+
+export const PLC_LEVEL: Record<PlcLinkStateName, Level> = { connected: 'ok', connecting: 'warn', disconnected: 'bad', off: 'off' };
+
+function Tile(props: { testId: string; level: Level; state?: string; title: string; value: string; detail?: string; onClick?: () => void }) {
+  return (
+    <div
+      className={`tile level-${props.level}${props.onClick ? ' clickable' : ''}`}
+      data-testid={props.testId}
+      data-level={props.level}
+      data-state={props.state}
+      onClick={props.onClick}
+      role={props.onClick ? 'button' : undefined}
+      title={props.detail}
+    >
+      <div className="tile-title">{props.title}</div>
+      <div className="tile-value" data-testid={`${props.testId}-value`}>
+        {props.value}
+      </div>
+      {props.detail !== undefined && <div className="tile-detail">{props.detail}</div>}
+    </div>
+  );
+}
+
+export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
+  const { t } = useTranslation();
+  const { view } = useStation();
+  const f = useFormat();
+  const now = useNow(250);
+  const { source, model, plc, stats, alarms, connection } = view;
+  const target = stats?.targetFps ?? TARGET_FPS;
+  const fps = stats?.fps ?? null;
+  const fpsLevel: Level = fps === null ? 'off' : fps < target ? 'bad' : 'ok';
+  const unacked = alarms.filter((a) => !a.acknowledged);
+  const activeUnacked = unacked.filter((a) => a.active);
+  const connLevel: Level = connection.kind === 'open' ? 'ok' : connection.kind === 'connecting' ? 'warn' : 'bad';
+  const retryIn = connection.retryAtMs ? Math.max(0, (connection.retryAtMs - now) / 1000) : null;
+
+  const modelLevel: Level = !model ? 'off' : model.state === 'failed' ? (model.active ? 'warn' : 'bad') : model.state === 'loading' ? 'warn' : model.active ? 'ok' : 'bad';
+  const lastWriteAge = plc?.lastWriteTimeMs ? (now - plc.lastWriteTimeMs) / 1000 : null;
+
+  return (
+    <header className="status-bar" data-testid="status-bar">
+      <div className="brand">
+        <div className="brand-name">Vision Station</div>
+        <div className="brand-sub" data-testid="backend" data-backend={view.app?.backend ?? ''}>
+          {view.app ? `${view.app.backend} · v${view.app.version}` : t('status.connecting')}
+        </div>
+      </div>
+      {connection.kind !== 'open' && (
+        <Tile
+          testId="status-connection"
+          level={connLevel}
+          state={connection.kind}
+          title={t('status.link')}
+          value={t(`connection.${connection.kind}`)}
+          detail={retryIn !== null ? t('connection.retryIn', { s: f.num(retryIn, 1) }) : (connection.lastError ?? undefined)}
+        />
+      )}
+      <Tile
+        testId="status-source"
+        level={source ? SOURCE_LEVEL[source.state] : 'off'}
+        state={source?.state}
+        title={t('status.source')}
+        value={source ? t(`sourceState.${source.state}`) : '–'}
+        detail={source ? source.description || source.uri : undefined}
+        onClick={() => onOpenTab('source')}
+      />
+      <Tile
+        testId="status-model"
+        level={modelLevel}
+        state={model?.state}
+        title={t('status.model')}
+        value={model?.active ? model.active.name : model?.state === 'loading' ? t('model.loading') : t('model.none')}
+        detail={
+          model?.state === 'loading'
+            ? t('model.loadingId', { id: model.loadingId ?? '' })
+            : model?.active
+              ? `${model.active.provider.toUpperCase()} · ${model.active.family}`
+              : (model?.message ?? undefined)
+        }
+        onClick={() => onOpenTab('model')}
+      />
+      <Tile
+        testId="status-plc"
+        level={plc ? PLC_LEVEL[plc.state] : 'off'}
+        state={plc?.state}
+        title={t('status.plc')}
+        value={plc ? t(`plcState.${plc.state}`) : '–'}
+        detail={
+          plc && plc.state !== 'off'
+            ? `${t('plc.lifeCounter')} ${f.int(plc.lifeCounter)} · ${t('plc.lastWrite')} ${lastWriteAge === null ? '–' : `${f.num(lastWriteAge, 1)} s`}`
+            : undefined
+        }
+        onClick={() => onOpenTab('plc')}
+      />
+      <Tile
+        testId="status-fps"
+        level={fpsLevel}
+        title={t('status.fps')}
+        value={fps === null ? '–' : f.num(fps, 1)}
+        detail={t('status.fpsTarget', { target: f.int(target) })}
+        onClick={() => onOpenTab('performance')}
+      />
+      <Tile
+        testId="status-alarms"
+        level={activeUnacked.length > 0 ? 'bad' : unacked.length > 0 ? 'warn' : 'ok'}
+        title={t('status.alarms')}
+        value={f.int(unacked.length)}
+        detail={unacked.length > 0 ? unacked[0].message : t('alarms.none')}
+        onClick={() => onOpenTab('alarms')}
+      />
+    </header>
+  );
+}

@@ -1,0 +1,129 @@
+/**
+ * Drawing one frame: the picture, then the overlays computed from that same frame's detections.
+ * Coordinates are source-frame pixels; the canvas is sized to the source frame and scaled by CSS.
+ */
+import type { Detection, MaskRle } from '../../shared/detection';
+
+export interface OverlayOptions {
+  boxes: boolean;
+  labels: boolean;
+  masks: boolean;
+  centres: boolean;
+  tracks: boolean;
+  /** Segmentation view: masks emphasised with outlines, area and angle written on them. */
+  segmentation: boolean;
+}
+
+export const DEFAULT_OVERLAYS: OverlayOptions = { boxes: true, labels: true, masks: true, centres: true, tracks: true, segmentation: false };
+
+/** A distinct, stable colour per class id (golden-angle hues), as [r, g, b]. */
+export function classRgb(classId: number): [number, number, number] {
+  const h = ((classId * 137.508 + 25) % 360) / 360;
+  const s = 0.85;
+  const l = 0.55;
+  const f = (n: number) => {
+    const k = (n + h * 12) % 12;
+    const a = s * Math.min(l, 1 - l);
+    return Math.round(255 * (l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
+  };
+  return [f(0), f(8), f(4)];
+}
+
+export const classColour = (classId: number, alpha = 1): string => {
+  const [r, g, b] = classRgb(classId);
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+};
+
+export function detectionCentre(d: Detection): [number, number] {
+  if (d.mask) return d.mask.centroid;
+  return [(d.box[0] + d.box[2]) / 2, (d.box[1] + d.box[3]) / 2];
+}
+
+function rleCanvas(rle: MaskRle, rgb: [number, number, number], alpha: number): OffscreenCanvas | null {
+  if (typeof OffscreenCanvas === 'undefined' || rle.width <= 0 || rle.height <= 0) return null;
+  const img = new ImageData(rle.width, rle.height);
+  const a = Math.round(alpha * 255);
+  let pos = 0;
+  rle.counts.forEach((run, i) => {
+    if (i % 2 === 1) {
+      for (let p = pos; p < pos + run && p < rle.width * rle.height; p++) {
+        img.data[p * 4] = rgb[0];
+        img.data[p * 4 + 1] = rgb[1];
+        img.data[p * 4 + 2] = rgb[2];
+        img.data[p * 4 + 3] = a;
+      }
+    }
+    pos += run;
+  });
+  const c = new OffscreenCanvas(rle.width, rle.height);
+  c.getContext('2d')?.putImageData(img, 0, 0);
+  return c;
+}
+
+function label(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, bg: string, fontPx: number): void {
+  ctx.font = `600 ${fontPx}px system-ui, sans-serif`;
+  const w = ctx.measureText(text).width + fontPx * 0.6;
+  const h = fontPx * 1.35;
+  const top = Math.max(0, y - h);
+  ctx.fillStyle = bg;
+  ctx.fillRect(x, top, w, h);
+  ctx.fillStyle = '#000';
+  ctx.fillText(text, x + fontPx * 0.3, top + fontPx * 1.05);
+}
+
+export function drawOverlays(ctx: CanvasRenderingContext2D, detections: Detection[], widthPx: number, opts: OverlayOptions, fmtScore: (s: number) => string, fmtArea: (a: number) => string): void {
+  const lw = Math.max(2, widthPx / 480);
+  const fontPx = Math.max(12, Math.round(widthPx / 64));
+  const seg = opts.segmentation;
+  if (opts.masks || seg) {
+    for (const d of detections) {
+      const m = d.mask;
+      if (!m) continue;
+      const rgb = classRgb(d.classId);
+      const alpha = seg ? 0.6 : 0.38;
+      if (m.polygon.length >= 3) {
+        ctx.beginPath();
+        ctx.moveTo(m.polygon[0][0], m.polygon[0][1]);
+        for (let i = 1; i < m.polygon.length; i++) ctx.lineTo(m.polygon[i][0], m.polygon[i][1]);
+        ctx.closePath();
+        ctx.fillStyle = `rgba(${rgb[0]}, ${rgb[1]}, ${rgb[2]}, ${alpha})`;
+        ctx.fill();
+        if (seg) {
+          ctx.lineWidth = lw;
+          ctx.strokeStyle = `rgb(${rgb[0]}, ${rgb[1]}, ${rgb[2]})`;
+          ctx.stroke();
+        }
+      } else if (m.rle && m.originXy) {
+        const c = rleCanvas(m.rle, rgb, alpha);
+        if (c) ctx.drawImage(c, m.originXy[0], m.originXy[1]);
+      }
+    }
+  }
+  for (const d of detections) {
+    const [x1, y1, x2, y2] = d.box;
+    const colour = classColour(d.classId);
+    if (opts.boxes && !seg) {
+      ctx.lineWidth = lw;
+      ctx.strokeStyle = colour;
+      ctx.strokeRect(x1, y1, x2 - x1, y2 - y1);
+    }
+    if (opts.labels) {
+      const text = seg && d.mask ? `${d.className} ${fmtArea(d.mask.areaPx)} · ${Math.round(d.mask.angleDeg)}°` : `${d.className} ${fmtScore(d.score)}`;
+      label(ctx, text, x1, y1, colour, fontPx);
+    }
+    if (opts.centres) {
+      const [cx, cy] = detectionCentre(d);
+      const r = lw * 3;
+      ctx.lineWidth = lw;
+      ctx.strokeStyle = '#fff';
+      ctx.fillStyle = colour;
+      ctx.beginPath();
+      ctx.arc(cx, cy, r, 0, Math.PI * 2);
+      ctx.fill();
+      ctx.stroke();
+    }
+    if (opts.tracks && d.trackId !== undefined && d.trackId >= 0) {
+      label(ctx, `#${d.trackId}`, x1, y2 + fontPx * 1.35, '#ffd400', fontPx);
+    }
+  }
+}
