@@ -145,9 +145,12 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     const client: Client = { ws, address: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, subscribed: false, inFlight: 0, skippedFrames: 0 };
     clients.add(client);
     ws.on('message', (data: RawData, isBinary: boolean) => void onMessage(client, data, isBinary));
-    ws.on('error', (e) => opts.log(`websocket ${client.address}: ${e.message}`));
-    ws.on('close', (code) => {
-      if (code === 1009) opts.log(`websocket ${client.address}: closed, message larger than ${WS_MAX_MESSAGE_BYTES} bytes`);
+    ws.on('error', (e: Error & { code?: string }) => {
+      // ws closes the connection itself (1009) when a message exceeds maxPayload.
+      if (e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') opts.log(`websocket ${client.address}: rejected message larger than ${WS_MAX_MESSAGE_BYTES} bytes; connection closed`);
+      else opts.log(`websocket ${client.address}: ${e.message}`);
+    });
+    ws.on('close', () => {
       clients.delete(client);
       updateSubscribers();
     });
