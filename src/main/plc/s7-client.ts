@@ -35,7 +35,8 @@ export function loadSnap7(): Snap7Module {
       snap7Module = require('node-snap7') as Snap7Module;
     } catch (e) {
       throw new Error(
-        `node-snap7 could not be loaded (${(e as Error).message.split('\n')[0]}); run "npm ci" (Node) or rebuild it for Electron with electron-builder install-app-deps`,
+        `node-snap7 could not be loaded (${(e as Error).message.split('\n')[0]}); it is a native addon built for one runtime at a time: ` +
+          `run "npm run rebuild:node" for the command line and tests, "npm run rebuild:electron" for the app`,
         { cause: e },
       );
     }
