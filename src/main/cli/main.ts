@@ -32,6 +32,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'plc-bench [--writes 500] [--max-objects 16]   (S7 write latency on loopback)',
     load: async () => (await import('./plc-bench')).main,
   },
+  'import-model': {
+    summary: 'import-model PATH [--data-dir DIR]   (validated by loading it once)',
+    load: async () => (await import('./import-model')).main,
+  },
   'download-model': {
     summary: 'download-model --id yolox-nano|yolox-s [--dir DIR]   (official YOLOX release, Apache-2.0)',
     load: async () => (await import('./download-model')).main,
