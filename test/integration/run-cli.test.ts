@@ -72,6 +72,8 @@ describe('run', () => {
       compared += s.count;
     }
     expect(compared).toBeGreaterThan(10);
+    // The last frame of the run is flushed to the PLC before the link closes.
+    expect(sim.at(-1)!.frameId).toBe(frames.at(-1)!.frameId);
   });
 
   it('reads every frame of a clip at fps=max when the detector is faster than real time', async () => {

@@ -255,8 +255,31 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
     });
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops the sink. In free-run mode the newest result still waiting (the last frame of a run) is
+   * written first when the link is up, bounded by `flushTimeoutMs`.
+   */
+  async close(flushTimeoutMs = 1000): Promise<void> {
     if (this.closed) return;
+    if (this.state === 'connected' && this.pending && this.settings.handshake === 'free-run') {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          this.off('write', onWrite);
+          this.off('link', onLink);
+          resolve();
+        };
+        const onWrite = (): void => {
+          if (!this.pending) done();
+        };
+        const onLink = (st: PlcLinkStatus): void => {
+          if (st.state !== 'connected') done();
+        };
+        const timer = setTimeout(done, flushTimeoutMs);
+        this.on('write', onWrite);
+        this.on('link', onLink);
+      });
+    }
     this.closed = true;
     this.work.wake();
     this.pause.wake();
