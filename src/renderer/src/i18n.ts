@@ -17,7 +17,7 @@ const en = {
   },
   connection: { connecting: 'Connecting', open: 'Connected', reconnecting: 'Connection lost', retryIn: 'retrying in {{s}} s' },
   sourceState: { starting: 'Starting', live: 'Live', stalled: 'Stalled', reconnecting: 'Reconnecting', stopped: 'Stopped', error: 'Error' },
-  plcState: { connected: 'Connected', connecting: 'Connecting', disconnected: 'Disconnected', off: 'Off' },
+  plcState: { connected: 'Connected', connecting: 'Connecting', reconnecting: 'Down, retrying', disconnected: 'Disconnected', off: 'Off' },
   live: {
     viewMode: 'View',
     detectionView: 'Detections',
@@ -175,7 +175,7 @@ const ko: Resource = {
   },
   connection: { connecting: '연결 중', open: '연결됨', reconnecting: '연결 끊김', retryIn: '{{s}}초 후 재시도' },
   sourceState: { starting: '시작 중', live: '실시간', stalled: '정지됨', reconnecting: '재연결 중', stopped: '중지됨', error: '오류' },
-  plcState: { connected: '연결됨', connecting: '연결 중', disconnected: '연결 끊김', off: '꺼짐' },
+  plcState: { connected: '연결됨', connecting: '연결 중', reconnecting: '끊김, 재시도 중', disconnected: '연결 끊김', off: '꺼짐' },
   live: {
     viewMode: '보기',
     detectionView: '검출',

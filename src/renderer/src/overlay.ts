@@ -60,11 +60,12 @@ function rleCanvas(rle: MaskRle, rgb: [number, number, number], alpha: number): 
   return c;
 }
 
-function label(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, bg: string, fontPx: number): void {
+function label(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, bg: string, fontPx: number, maxX: number): void {
   ctx.font = `600 ${fontPx}px system-ui, sans-serif`;
   const w = ctx.measureText(text).width + fontPx * 0.6;
   const h = fontPx * 1.35;
   const top = Math.max(0, y - h);
+  x = Math.max(0, Math.min(x, maxX - w));
   ctx.fillStyle = bg;
   ctx.fillRect(x, top, w, h);
   ctx.fillStyle = '#000';
@@ -109,7 +110,7 @@ export function drawOverlays(ctx: CanvasRenderingContext2D, detections: Detectio
     }
     if (opts.labels) {
       const text = seg && d.mask ? `${d.className} ${fmtArea(d.mask.areaPx)} · ${Math.round(d.mask.angleDeg)}°` : `${d.className} ${fmtScore(d.score)}`;
-      label(ctx, text, x1, y1, colour, fontPx);
+      label(ctx, text, x1, y1, colour, fontPx, widthPx);
     }
     if (opts.centres) {
       const [cx, cy] = detectionCentre(d);
@@ -123,7 +124,7 @@ export function drawOverlays(ctx: CanvasRenderingContext2D, detections: Detectio
       ctx.stroke();
     }
     if (opts.tracks && d.trackId !== undefined && d.trackId >= 0) {
-      label(ctx, `#${d.trackId}`, x1, y2 + fontPx * 1.35, '#ffd400', fontPx);
+      label(ctx, `#${d.trackId}`, x1, y2 + fontPx * 1.35, '#ffd400', fontPx, widthPx);
     }
   }
 }

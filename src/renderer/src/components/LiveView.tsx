@@ -12,6 +12,8 @@ const STORAGE_KEY = 'vision-station.overlays';
 /** How often the table under the picture follows the frames (the canvas follows every frame). */
 const TABLE_PERIOD_MS = 250;
 const STALE_AFTER_MS = 2_000;
+/** Previews decoding at once; more means the renderer is behind and the newest waits its turn. */
+const MAX_DECODING = 3;
 
 function loadOverlays(): OverlayOptions {
   try {
@@ -74,48 +76,49 @@ export function LiveView() {
   }, [paused]);
 
   useEffect(() => {
-    let pending: FrameMessage | null = null;
-    let busy = false;
+    // Each preview starts decoding (off the main thread) as soon as it arrives, so arrival jitter
+    // does not cost frames; they are drawn strictly in arrival order. Beyond MAX_DECODING frames
+    // in flight the renderer is not keeping up and a frame is skipped (counted).
     let alive = true;
+    let decoding = 0;
+    let chain: Promise<void> = Promise.resolve();
     let lastTableAt = 0;
     let drawnCount = 0;
-    const pump = async () => {
-      busy = true;
-      while (pending && alive) {
-        const msg = pending;
-        pending = null;
-        let bitmap: ImageBitmap;
-        try {
-          bitmap = await createImageBitmap(new Blob([msg.previewJpeg as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }));
-        } catch (e) {
-          console.warn(`frame ${msg.frameId}: preview does not decode`, e);
-          continue;
-        }
-        if (!alive || pausedRef.current) {
-          bitmap.close();
-          continue;
-        }
-        const prev = currentRef.current;
-        currentRef.current = { msg, bitmap };
-        prev?.bitmap.close();
-        draw();
-        frames.markDrawn();
-        drawnCount += 1;
-        if (canvasRef.current) canvasRef.current.dataset['drawn'] = String(drawnCount);
-        const now = performance.now();
-        if (now - lastTableAt >= TABLE_PERIOD_MS) {
-          lastTableAt = now;
-          setShown(msg);
-          setLastDrawAt(Date.now());
-        }
+    let newestDrawn = -Infinity;
+    const show = (msg: FrameMessage, bitmap: ImageBitmap | null) => {
+      decoding -= 1;
+      if (!bitmap) return;
+      if (!alive || pausedRef.current || msg.frameId <= newestDrawn) {
+        bitmap.close();
+        return;
       }
-      busy = false;
+      newestDrawn = msg.frameId;
+      const prev = currentRef.current;
+      currentRef.current = { msg, bitmap };
+      prev?.bitmap.close();
+      draw();
+      frames.markDrawn();
+      drawnCount += 1;
+      if (canvasRef.current) canvasRef.current.dataset['drawn'] = String(drawnCount);
+      const now = performance.now();
+      if (now - lastTableAt >= TABLE_PERIOD_MS) {
+        lastTableAt = now;
+        setShown(msg);
+        setLastDrawAt(Date.now());
+      }
     };
     const off = frames.onFrame((msg) => {
       if (pausedRef.current) return;
-      if (pending) frames.markSkipped();
-      pending = msg;
-      if (!busy) void pump();
+      if (decoding >= MAX_DECODING) {
+        frames.markSkipped();
+        return;
+      }
+      decoding += 1;
+      const decoded = createImageBitmap(new Blob([msg.previewJpeg as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' })).catch((e: unknown) => {
+        console.warn(`frame ${msg.frameId}: preview does not decode`, e);
+        return null;
+      });
+      chain = chain.then(() => decoded).then((bitmap) => show(msg, bitmap));
     });
     return () => {
       alive = false;

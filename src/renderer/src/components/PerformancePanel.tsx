@@ -42,7 +42,7 @@ export function TransportFigures() {
   const f = useFormat();
   const r = useTransportRates();
   return (
-    <div className="figures" data-testid="transport">
+    <div className="figures" data-testid="transport" data-window={r.windowSec.toFixed(2)}>
       <Figure testId="transport-bytes-per-sec" label={t('perf.bytesPerSec')} value={f.bytesPerSec(r.bytesPerSec)} raw={Math.round(r.bytesPerSec)} />
       <Figure testId="transport-received-fps" label={t('perf.receivedFps')} value={f.num(r.framesReceivedPerSec, 1)} raw={Number(r.framesReceivedPerSec.toFixed(2))} />
       <Figure testId="transport-drawn-fps" label={t('perf.drawnFps')} value={f.num(r.framesDrawnPerSec, 1)} raw={Number(r.framesDrawnPerSec.toFixed(2))} />
@@ -59,7 +59,10 @@ export default function PerformancePanel() {
   const { stats, fpsHistory } = view;
   const target = stats?.targetFps ?? TARGET_FPS;
   const maxFps = Math.max(target * 2, ...fpsHistory.map((p) => p.fps));
-  const yMax = Math.ceil(maxFps * 1.15);
+  // Ticks are multiples of the target, so the target itself is always one of them.
+  const step = target * Math.max(1, Math.ceil(maxFps / target / 8));
+  const yMax = Math.ceil((maxFps * 1.1) / step) * step;
+  const yTicks = Array.from({ length: yMax / step + 1 }, (_, i) => i * step);
   const data = useMemo(() => fpsHistory.map((p) => ({ t: p.t, fps: Number(p.fps.toFixed(2)) })), [fpsHistory]);
   // At least a minute on the time axis, ending at the newest sample.
   const tEnd = data.length ? data[data.length - 1].t : Date.now();
@@ -91,7 +94,7 @@ export default function PerformancePanel() {
           <AreaChart data={data} margin={{ top: 10, right: 20, bottom: 0, left: 0 }}>
             <CartesianGrid stroke="#2a3340" strokeDasharray="3 3" />
             <XAxis dataKey="t" type="number" domain={[tStart, tEnd]} allowDataOverflow tickFormatter={(v: number) => f.time(v)} {...AXIS} minTickGap={40} />
-            <YAxis domain={[0, yMax]} allowDecimals={false} {...AXIS} width={40} />
+            <YAxis domain={[0, yMax]} ticks={yTicks} allowDecimals={false} {...AXIS} width={40} />
             <ReferenceArea y1={0} y2={target} fill="#ff4d4f" fillOpacity={0.14} ifOverflow="extendDomain" />
             <ReferenceLine y={target} stroke="#ff4d4f" strokeWidth={2} strokeDasharray="6 4" label={{ value: t('perf.targetLine', { fps: target }), fill: '#ff7875', position: 'insideTopRight', fontSize: 13 }} />
             <Tooltip labelFormatter={(v) => f.time(Number(v))} formatter={(v) => [f.num(Number(v), 1), 'fps']} contentStyle={{ background: '#111821', border: '1px solid #2a3340' }} />

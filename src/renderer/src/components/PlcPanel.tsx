@@ -6,7 +6,7 @@ import { useStation } from '../station-state';
 import { useFormat } from '../format';
 import { errorText, useNow } from '../hooks';
 import { ConfirmDialog } from './ConfirmDialog';
-import { PLC_LEVEL } from './StatusBar';
+import { plcLevel } from './StatusBar';
 
 type Handshake = PlcStatus['handshake'];
 const HANDSHAKES: Handshake[] = ['free-run', 'ack', 'trigger'];
@@ -106,8 +106,8 @@ export function PlcPanel() {
         <dl className="details">
           <dt>{t('source.state')}</dt>
           <dd>
-            <span className={`pill level-${PLC_LEVEL[plc.state]}`} data-testid="plc-state" data-state={plc.state}>
-              {t(`plcState.${plc.state}`)}
+            <span className={`pill level-${plcLevel(plc)}`} data-testid="plc-state" data-state={plc.state} data-level={plcLevel(plc)}>
+              {t(plc.state === 'connecting' && plc.lastError ? 'plcState.reconnecting' : `plcState.${plc.state}`)}
             </span>
           </dd>
           <dt>{t('plc.endpoint')}</dt>

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { TARGET_FPS, type PlcLinkStateName, type SourceStateName } from '../../../shared/api';
+import { TARGET_FPS, type PlcLinkStateName, type PlcStatus, type SourceStateName } from '../../../shared/api';
 import { useStation } from '../station-state';
 import { useFormat } from '../format';
 import { useNow } from '../hooks';
@@ -9,13 +9,20 @@ export type Level = 'ok' | 'warn' | 'bad' | 'off';
 export const SOURCE_LEVEL: Record<SourceStateName, Level> = {
   live: 'ok',
   starting: 'warn',
-  reconnecting: 'warn',
+  reconnecting: 'bad',
   stalled: 'bad',
   stopped: 'bad',
   error: 'bad',
 };
 
 export const PLC_LEVEL: Record<PlcLinkStateName, Level> = { connected: 'ok', connecting: 'warn', disconnected: 'bad', off: 'off' };
+
+/** A link that is retrying after an error is down, not merely starting: red. */
+export function plcLevel(plc: PlcStatus | null): Level {
+  if (!plc) return 'off';
+  if (plc.state === 'connecting' && plc.lastError) return 'bad';
+  return PLC_LEVEL[plc.state];
+}
 
 function Tile(props: { testId: string; level: Level; state?: string; title: string; value: string; detail?: string; onClick?: () => void }) {
   return (
@@ -98,10 +105,10 @@ export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
       />
       <Tile
         testId="status-plc"
-        level={plc ? PLC_LEVEL[plc.state] : 'off'}
+        level={plcLevel(plc)}
         state={plc?.state}
         title={t('status.plc')}
-        value={plc ? t(`plcState.${plc.state}`) : '–'}
+        value={plc ? t(plc.state === 'connecting' && plc.lastError ? 'plcState.reconnecting' : `plcState.${plc.state}`) : '–'}
         detail={
           plc && plc.state !== 'off'
             ? `${t('plc.lifeCounter')} ${f.int(plc.lifeCounter)} · ${t('plc.lastWrite')} ${lastWriteAge === null ? '–' : `${f.num(lastWriteAge, 1)} s`}`
