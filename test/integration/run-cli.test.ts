@@ -113,3 +113,30 @@ describe('run', () => {
     expect([flag.code, flag.stderr]).toEqual([2, 'vision-station: run: --frames: must be between 1 and 10000000\n']);
   });
 });
+
+describe('run --serial', () => {
+  it('writes one checksummed line per frame to a serial port (socat pty pair)', async () => {
+    const { startSocat, stopSocat, openReader } = await import('../helpers/socat');
+    const { parseSerialLine } = await import('../../src/main/core/serial-format');
+    const a = join(tmp, 'ttyA');
+    const b = join(tmp, 'ttyB');
+    const { proc } = await startSocat(a, b);
+    const reader = await openReader(b);
+    try {
+      const r = await runCli(['run', '--source', 'synthetic:?size=640x360', '--model', 'classic', '--serial', `${a}?baud=115200`, '--frames', '45', '--json']);
+      expect(r.code).toBe(0);
+      const frames = (jsonLines(r.stdout) as RunLine[]).slice(0, -1);
+      await expect.poll(() => reader.lines.length).toBeGreaterThan(30);
+      const byId = new Map(frames.map((f) => [f.frameId, f]));
+      for (const line of reader.lines) {
+        const parsed = parseSerialLine(line + '\n');
+        const f = byId.get(parsed.frameId);
+        expect(f, `serial line for frame ${parsed.frameId}`).toBeDefined();
+        expect(parsed.count).toBe(f!.detections.length);
+      }
+    } finally {
+      await new Promise<void>((resolve) => reader.port.close(() => resolve()));
+      await stopSocat(proc);
+    }
+  });
+});

@@ -2,15 +2,14 @@
  * The serial sink through a real pty pair from socat (no mocks): lines arrive and verify, and the
  * port vanishing (socat killed) and coming back (new socat, same link paths) is survived.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ReadlineParser, SerialPort } from 'serialport';
 import type { FrameResult } from '../../src/shared/frame';
 import { parseSerialLine } from '../../src/main/core/serial-format';
 import { SerialSink, parseSerialUri } from '../../src/main/serial/serial-sink';
+import { openReader, startSocat, stopSocat } from '../helpers/socat';
 
 let dir = '';
 beforeAll(() => {
@@ -22,49 +21,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
-
-/** Starts socat and resolves with the two pty paths it reports on stderr. */
-function startSocat(linkA: string, linkB: string): Promise<{ proc: ChildProcess; ptys: string[] }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${linkA}`, `pty,raw,echo=0,link=${linkB}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const ptys: string[] = [];
-    let err = '';
-    const timer = setTimeout(() => {
-      proc.kill();
-      reject(new Error(`socat did not report two ptys within 5 s: ${err}`));
-    }, 5000);
-    proc.once('error', (e) => {
-      clearTimeout(timer);
-      reject(new Error(`socat could not start (apt-get install socat): ${e.message}`));
-    });
-    proc.stderr!.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-      for (const m of err.matchAll(/PTY is (\S+)/g)) if (!ptys.includes(m[1]!)) ptys.push(m[1]!);
-      // "starting data transfer loop" comes after both links exist.
-      if (ptys.length === 2 && /starting data transfer loop/.test(err)) {
-        clearTimeout(timer);
-        resolve({ proc, ptys });
-      }
-    });
-  });
-}
-
-function stopSocat(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    proc.once('exit', () => resolve());
-    proc.kill('SIGTERM');
-  });
-}
-
-async function openReader(path: string): Promise<{ port: SerialPort; lines: string[] }> {
-  const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
-  port.on('error', () => undefined);
-  const lines: string[] = [];
-  port.pipe(new ReadlineParser({ delimiter: '\n' })).on('data', (l: string) => lines.push(l));
-  return { port, lines };
-}
 
 async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const t0 = Date.now();
