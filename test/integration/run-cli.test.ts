@@ -28,7 +28,7 @@ describe('run', () => {
     const lines = jsonLines(r.stdout) as (RunLine | { summary: { frames: number; fps: number; dropped: number } })[];
     expect(lines).toHaveLength(51);
     const frames = lines.slice(0, 50) as RunLine[];
-    const summary = (lines[50] as { summary: { frames: number; fps: number; latencyMs: object; stages: object } }).summary;
+    const summary = (lines[50] as unknown as { summary: { frames: number; fps: number; latencyMs: object; stages: object } }).summary;
     expect(summary.frames).toBe(50);
     expect(summary.fps).toBeGreaterThan(4);
     expect(Object.keys(summary.stages)).toEqual(['captureWaitMs', 'preMs', 'inferMs', 'postMs', 'sinkMs']);

@@ -66,7 +66,7 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     // Bad URIs and settings given on the command line are usage errors too.
     if (e instanceof UsageError || ['SourceUriError', 'PlcConfigError', 'SerialConfigError'].includes((e as Error).name)) {
-      writeLine(process.stderr, `vision-station: ${name}: ${e.message}`);
+      writeLine(process.stderr, `vision-station: ${name}: ${(e as Error).message}`);
       return 2;
     }
     writeLine(process.stderr, `vision-station: ${name}: ${(e as Error).message.split('\n')[0]}`);
