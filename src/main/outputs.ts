@@ -3,10 +3,10 @@
  * built from their URIs. Each is a ResultSink, so the pipeline only ever calls `offer`.
  */
 import { EventEmitter } from 'node:events';
-import { createServer } from 'node:net';
 import type { FrameResult } from '../shared/frame';
 import type { InferenceEngine } from './inference/engine';
 import type { ResultSink } from './pipeline/sink';
+import { freePort } from './util/net';
 import { parsePlcUri, type PlcSettingsInput } from './plc/plc-config';
 import { PlcSim, type SimFrame } from './plc/plc-sim';
 import { S7Sink, type PlcAlarm, type PlcLinkStatus, type PlcWriteInfo } from './plc/s7-sink';
@@ -43,19 +43,6 @@ export interface OutputOptions {
 
 /** The DB the built-in simulator serves. */
 export const SIM_DB_NUMBER = 1;
-
-/** A free TCP port on loopback (for the in-process simulator). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 class Outputs extends EventEmitter<OutputEvents> implements OutputSinks {
   readonly sinks: ResultSink[] = [];

@@ -1,6 +1,5 @@
 /** Helpers for the capture integration tests: generated clips, ports, and waiting on events (never sleeping). */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Frame, FrameSource, SourceStateChange } from '../../src/main/capture/types';
 
@@ -27,17 +26,7 @@ export async function decodeAll(path: string): Promise<Buffer> {
   return run(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-i', path, '-map', '0:v:0', '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../src/main/util/net';
 
 export function recordStates(source: FrameSource): SourceStateChange[] {
   const states: SourceStateChange[] = [];

@@ -1,6 +1,6 @@
 /** `plc-bench [--writes 500] [--max-objects 16]`: S7 write latency of a full block on loopback. */
 import { z } from 'zod';
-import { freePort } from '../outputs';
+import { freePort } from '../util/net';
 import { measureS7WriteLatency } from '../plc/s7-bench';
 import { intFlag, parseFlags, validateFlags, writeLine } from './args';
 

@@ -17,6 +17,7 @@ import { INT_MAX, encodeControlField, encodeDataArea, type PlcControl } from '..
 import { Backoff } from '../capture/backoff';
 import { parsePlcSettings, type HandshakeMode, type PlcSettings, type PlcSettingsInput } from './plc-config';
 import { S7Error, Snap7Link, maxWritePayloadBytes, type S7Link } from './s7-client';
+import { Waker } from '../util/waker';
 
 export type PlcLinkState = 'connected' | 'connecting' | 'disconnected';
 
@@ -91,38 +92,6 @@ export async function writeDataArea(link: S7Link, dbNumber: number, startOffsetB
   await link.writeDb(dbNumber, startOffsetBytes + HEADER_SIZE_BYTES, bytes.subarray(HEADER_SIZE_BYTES), timeoutMs);
   await link.writeDb(dbNumber, startOffsetBytes, bytes.subarray(0, HEADER_SIZE_BYTES), timeoutMs);
   return 2;
-}
-
-/** A wait that ends early on wake(); one pending waiter at a time is all the loop needs. */
-class Waker {
-  private resolveFn: (() => void) | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private woken = false;
-
-  wait(ms: number): Promise<void> {
-    if (this.woken) {
-      this.woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      this.resolveFn = resolve;
-      this.timer = setTimeout(() => this.fire(), Math.max(0, ms));
-    });
-  }
-
-  wake(): void {
-    if (this.resolveFn) this.fire();
-    else this.woken = true;
-  }
-
-  private fire(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const r = this.resolveFn;
-    this.resolveFn = null;
-    this.woken = false;
-    r?.();
-  }
 }
 
 class PlcDbError extends Error {}

@@ -13,6 +13,7 @@ import { Backoff } from '../capture/backoff';
 import { assertHomography, type Homography3x3 } from '../core/calibration';
 import { RECORD_SORT_KEYS } from '../core/plc/encode';
 import { formatSerialLine, type SerialFormat } from '../core/serial-format';
+import { Waker } from '../util/waker';
 
 export const serialSettingsSchema = z
   .object({
@@ -104,34 +105,6 @@ export interface SerialSinkEvents {
 export interface SerialSinkDeps {
   nowMs?: () => number;
   utcOffsetMin?: (epochMs: number) => number;
-}
-
-class Waker {
-  private resolveFn: (() => void) | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private woken = false;
-  wait(ms: number): Promise<void> {
-    if (this.woken) {
-      this.woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      this.resolveFn = resolve;
-      this.timer = setTimeout(() => this.fire(), Math.max(0, ms));
-    });
-  }
-  wake(): void {
-    if (this.resolveFn) this.fire();
-    else this.woken = true;
-  }
-  private fire(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const r = this.resolveFn;
-    this.resolveFn = null;
-    this.woken = false;
-    r?.();
-  }
 }
 
 function withTimeout<T>(what: string, ms: number, start: (done: (err: Error | null | undefined, value?: T) => void) => void): Promise<T> {
