@@ -85,3 +85,27 @@ describe('hot swap under load', () => {
     expect(stage).toBe(order.length - 1);
   });
 });
+
+describe('worker crash', () => {
+  it('reloads the same model in a new worker and answers again', async () => {
+    const engine = new InferenceEngine({ workerPath: WORKER_JS });
+    const statuses: string[] = [];
+    engine.on('status', (m) => statuses.push(m));
+    try {
+      await engine.load({ kind: 'classic' });
+      const frame = { rgb: new Uint8Array(64 * 48 * 3), widthPx: 64, heightPx: 48 };
+      const params = { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 10, classFilter: null };
+      await engine.infer(frame, params);
+      const swapped = new Promise<string>((resolve) => engine.once('swapped', (info) => resolve(info.name)));
+      // The thread dies the way a native crash would take it down: from outside, without a release.
+      const worker = (engine as unknown as { active: { worker: { terminate(): Promise<number> } } }).active.worker;
+      await worker.terminate();
+      await expect(engine.infer(frame, params)).rejects.toThrow(/inference worker exited/);
+      expect(await swapped).toBe('classic');
+      expect(statuses[0]).toMatch(/^inference worker exited \(code 1\); reloading classic in \d+ ms$/);
+      await expect(engine.infer(frame, params)).resolves.toMatchObject({ detections: [], model: { name: 'classic' } });
+    } finally {
+      await engine.close();
+    }
+  });
+});

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { ModelInfo } from '../../shared/detection';
+import { Backoff } from '../capture/backoff';
 import type { DecodeParams } from '../core/decoders/types';
 import type { ModelSpec, RunOutput } from './model';
 import type { RgbImage } from './preprocess';
@@ -37,9 +38,14 @@ class ModelWorker {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private dead: Error | null = null;
+  private retiring = false;
   info: ModelInfo | null = null;
 
-  constructor(workerPath: string, onStatus: (message: string) => void) {
+  constructor(
+    workerPath: string,
+    onStatus: (message: string) => void,
+    private readonly onDeath: (err: Error) => void = () => {},
+  ) {
     this.worker = new Worker(workerPath);
     this.worker.on('message', (msg: FromWorker) => {
       if (msg.type === 'status') return onStatus(msg.message);
@@ -51,6 +57,7 @@ class ModelWorker {
       else p.resolve(msg);
     });
     const die = (err: Error): void => {
+      if (!this.dead && !this.retiring) this.onDeath(err);
       this.dead ??= err;
       for (const p of this.pending.values()) {
         clearTimeout(p.timer);
@@ -81,6 +88,7 @@ class ModelWorker {
 
   /** Waits for the frames already sent, then stops the thread. */
   async retire(): Promise<void> {
+    this.retiring = true;
     if (!this.dead) {
       await this.request({ type: 'release' }, 10_000).catch(() => {});
     }
@@ -90,8 +98,11 @@ class ModelWorker {
 
 export class InferenceEngine extends EventEmitter<{ status: [string]; swapped: [ModelInfo] }> {
   private active: ModelWorker | null = null;
+  private activeSpec: ModelSpec | null = null;
   private swapping = false;
   private closed = false;
+  private readonly restartBackoff = new Backoff({ initialDelayMs: 500, maxDelayMs: 30_000 });
+  private restartTimer: NodeJS.Timeout | null = null;
   private readonly loadTimeoutMs: number;
   private readonly inferTimeoutMs: number;
 
@@ -114,7 +125,11 @@ export class InferenceEngine extends EventEmitter<{ status: [string]; swapped: [
     if (this.closed) throw new Error('inference engine is closed');
     if (this.swapping) throw new Error('a model swap is already in progress; wait for it to finish');
     this.swapping = true;
-    const candidate = new ModelWorker(this.options.workerPath, (m) => this.emit('status', m));
+    const candidate = new ModelWorker(
+      this.options.workerPath,
+      (m) => this.emit('status', m),
+      (err) => this.onWorkerDeath(candidate, err),
+    );
     try {
       const msg = await candidate.request({ type: 'load', spec }, this.loadTimeoutMs);
       if (msg.type !== 'loaded') throw new Error(`unexpected answer '${msg.type}' to load`);
@@ -122,6 +137,7 @@ export class InferenceEngine extends EventEmitter<{ status: [string]; swapped: [
       candidate.info = msg.info;
       const old = this.active;
       this.active = candidate;
+      this.activeSpec = spec;
       this.emit('swapped', msg.info);
       // Frames already sent to the old worker finish there; release waits behind them.
       if (old) void old.retire();
@@ -132,6 +148,28 @@ export class InferenceEngine extends EventEmitter<{ status: [string]; swapped: [
     } finally {
       this.swapping = false;
     }
+  }
+
+  /**
+   * The worker serving frames died (native crash, out of memory): load the same model again in a
+   * new worker, with backoff, so a station recovers without anyone touching it.
+   */
+  private onWorkerDeath(worker: ModelWorker, err: Error): void {
+    if (this.closed || worker !== this.active || !this.activeSpec) return;
+    const spec = this.activeSpec;
+    const delayMs = this.restartBackoff.next();
+    this.emit('status', `${err.message}; reloading ${worker.info?.name ?? 'the model'} in ${delayMs} ms`);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.closed || this.active !== worker) return;
+      this.load(spec).then(
+        () => this.restartBackoff.reset(),
+        (e: unknown) => {
+          this.emit('status', `reloading the model failed: ${(e as Error).message}`);
+          this.onWorkerDeath(worker, e as Error);
+        },
+      );
+    }, delayMs);
   }
 
   /**
@@ -164,6 +202,7 @@ export class InferenceEngine extends EventEmitter<{ status: [string]; swapped: [
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
     const w = this.active;
     this.active = null;
     await w?.retire();

@@ -30,6 +30,7 @@ import { TARGET_FPS } from '../../shared/api';
 import type { ModelInfo } from '../../shared/detection';
 import type { FrameResult } from '../../shared/frame';
 import { createSource } from '../capture/create-source';
+import { parseSourceUri } from '../capture/source-uri';
 import type { Frame, FrameSource, SourceStateChange } from '../capture/types';
 import { RollingWindow, type Percentiles as CorePercentiles } from '../core/rolling-stats';
 import type { DecodeParams } from '../core/decoders/types';
@@ -447,7 +448,7 @@ export class Station extends EventEmitter<StationEventMap> {
   }
 
   async setSource(req: SetSourceRequest): Promise<SourceStatus> {
-    createSource(req.uri).stop().catch(() => {}); // validates the URI (throws with the reason) before anything stops
+    parseSourceUri(req.uri); // a bad URI is refused with the reason before the running source stops
     await this.stopSource();
     this.alarms.clear('sourceLost');
     this.settings.source = req.uri;
