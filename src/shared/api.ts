@@ -96,7 +96,7 @@ export interface PlcStatus {
   lastBlock: { frameId: number; fields: PlcFieldValue[] } | null;
 }
 
-export type AlarmKind = 'sourceLost' | 'plcDown' | 'ackTimeout' | 'fpsBelowTarget' | 'modelFailed' | 'plcConfig';
+export type AlarmKind = 'sourceLost' | 'plcDown' | 'ackTimeout' | 'fpsBelowTarget' | 'modelFailed' | 'plcConfig' | 'settings';
 
 export interface Alarm {
   id: number;

@@ -5,6 +5,7 @@
  * (replaced when the PLC settings change), the model library, the alarms and the saved settings.
  */
 import { EventEmitter } from 'node:events';
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type {
@@ -41,7 +42,7 @@ import { ModelLibrary } from '../models/library';
 import { createOutputSinks, type OutputSinks } from '../outputs';
 import { Pipeline } from '../pipeline/pipeline';
 import { parsePlcUri } from '../plc/plc-config';
-import { loadSettings, saveSettings, type Settings } from '../storage/settings';
+import { loadSettings, saveSettings, SettingsSchema, type Settings } from '../storage/settings';
 import { AlarmBook } from './alarms';
 import { plcBlockFields } from './plc-view';
 
@@ -120,7 +121,17 @@ export class Station extends EventEmitter<StationEventMap> {
   // -------------------------------------------------------------------------------------------
 
   async start(): Promise<void> {
-    this.settings = await loadSettings(this.settingsPath);
+    try {
+      this.settings = await loadSettings(this.settingsPath);
+    } catch (e) {
+      // A damaged settings file must not keep the station down: start on defaults, keep the file
+      // aside for a person to look at, and say so.
+      const aside = `${this.settingsPath}.invalid-${Date.now()}`;
+      await rename(this.settingsPath, aside).catch(() => {});
+      this.settings = SettingsSchema.parse({});
+      this.alarms.raise('settings', `${(e as Error).message}; started on defaults, the file was kept as ${aside}`, true);
+      this.opts.log(`${(e as Error).message}; using defaults (file kept as ${aside})`);
+    }
     const o = this.opts.overrides ?? {};
     if (o.source) this.settings.source = o.source;
     if (o.model) this.settings.modelId = o.model;
