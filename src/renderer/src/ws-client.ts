@@ -29,7 +29,7 @@ interface Pending {
 }
 
 /** Slow commands get a longer answer deadline (a TensorRT engine build, a camera restart). */
-const TIMEOUT_MS: Partial<Record<ApiMethod, number>> = { swapModel: 300_000, setSource: 60_000, setPlc: 60_000, detectImage: 60_000 };
+const TIMEOUT_MS: Partial<Record<ApiMethod, number>> = { swapModel: 300_000, listModels: 120_000, setSource: 60_000, setPlc: 60_000, detectImage: 60_000 };
 const DEFAULT_TIMEOUT_MS = 20_000;
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 5_000;

@@ -73,6 +73,8 @@ export function LiveView() {
   useEffect(() => {
     pausedRef.current = paused;
     if (canvasRef.current) canvasRef.current.dataset['paused'] = String(paused);
+    // Frozen: the table shows exactly the frame on the canvas.
+    if (paused && currentRef.current) setShown(currentRef.current.msg);
   }, [paused]);
 
   useEffect(() => {

@@ -18,9 +18,7 @@ function ModelDetails({ info }: { info: ModelInfo }) {
       <dt>{t('model.task')}</dt>
       <dd>{t(`model.taskName.${info.task}`)}</dd>
       <dt>{t('model.input')}</dt>
-      <dd>
-        {info.inputWidth}×{info.inputHeight}
-      </dd>
+      <dd>{info.inputWidth > 0 ? `${info.inputWidth}×${info.inputHeight}` : t('model.anySize')}</dd>
       <dt>{t('model.provider')}</dt>
       <dd data-testid="model-provider">
         {info.provider.toUpperCase()}
@@ -115,7 +113,7 @@ export function ModelPanel() {
       {listError && <div className="error-box">{listError}</div>}
       {!library && !listError && <p className="muted">{t('common.loading')}</p>}
       <ul className="library" data-testid="model-library">
-        {library?.map((e) => {
+        {library && [...library.filter((e) => !e.error), ...library.filter((e) => e.error)].map((e) => {
           const act = isActive(e);
           return (
             <li key={e.id} className={`lib-entry${act ? ' active' : ''}${e.error ? ' broken' : ''}`} data-testid="model-entry" data-model-id={e.id} data-model-name={e.name} data-active={act} data-error={e.error ? 'true' : 'false'}>

@@ -59,7 +59,7 @@ function LastBlock({ plc }: { plc: PlcStatus }) {
               <td className="num">
                 <FieldValue field={x} />
               </td>
-              <td className="mono small">{x.hex}</td>
+              <td className="mono small hex">{x.hex}</td>
             </tr>
           ))}
         </tbody>
@@ -118,7 +118,7 @@ export function PlcPanel() {
           <dd data-testid="plc-life-counter">{f.int(plc.lifeCounter)}</dd>
           <dt>{t('plc.writesPerSec')}</dt>
           <dd>{f.num(plc.writesPerSec, 1)}</dd>
-          <dt>{t('plc.lastWrite')}</dt>
+          <dt>{t('plc.lastWriteLabel')}</dt>
           <dd>{plc.lastWriteTimeMs ? `${f.time(plc.lastWriteTimeMs)} (${f.ago(plc.lastWriteTimeMs, now)})` : '–'}</dd>
           {plc.lastError && (
             <>

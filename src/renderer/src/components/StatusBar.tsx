@@ -111,7 +111,7 @@ export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
         value={plc ? t(plc.state === 'connecting' && plc.lastError ? 'plcState.reconnecting' : `plcState.${plc.state}`) : '–'}
         detail={
           plc && plc.state !== 'off'
-            ? `${t('plc.lifeCounter')} ${f.int(plc.lifeCounter)} · ${t('plc.lastWrite')} ${lastWriteAge === null ? '–' : `${f.num(lastWriteAge, 1)} s`}`
+            ? `${plc.state === 'connecting' && plc.lastError ? `${t('plc.retrying')} · ` : ''}${t('plc.lifeCounter')} ${f.int(plc.lifeCounter)} · ${t('plc.lastWrite')} ${lastWriteAge === null ? '–' : `${f.num(lastWriteAge, 1)} s`}`
             : undefined
         }
         onClick={() => onOpenTab('plc')}

@@ -1,0 +1,44 @@
+import { test, expect } from '@playwright/test';
+import { drawnFrameId, openStation, openTab, screenshotPath, SHARED_MODELS, startServe, waitForNewFrame, type Served } from './ui-steps';
+
+// Synthetic scene, classic detector to start with, and the shared models in the library
+// (some of them are not YOLO models: the library must show those as errors, not offer them).
+let served: Served;
+test.beforeAll(async () => {
+  served = await startServe({ source: 'synthetic:?size=1280x720&fps=15', model: 'classic', modelsDir: SHARED_MODELS });
+});
+test.afterAll(async () => {
+  await served?.close();
+});
+test.use({ viewport: { width: 1600, height: 900 } });
+
+test('a model swap from the UI changes the active model and the results keep flowing', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openStation(page, served.url);
+  await openTab(page, 'model');
+  await expect(page.getByTestId('model-active-name')).toHaveText('classic');
+  const entries = page.getByTestId('model-entry');
+  const yolo = entries.filter({ hasText: 'yolo11n-int8-coco-320' });
+  // The library describes each model by loading it once: the first listing takes a while.
+  await expect(yolo).toHaveCount(1, { timeout: 60_000 });
+  // Models the station cannot run are listed with their error and cannot be chosen.
+  const broken = entries.filter({ has: page.getByTestId('model-entry-error') });
+  await expect(broken.first()).toBeVisible();
+  await expect(broken.first().getByTestId('model-swap')).toBeDisabled();
+  await page.screenshot({ path: screenshotPath('ui-model-library.png') });
+
+  const before = await waitForNewFrame(page, -1);
+  await yolo.getByTestId('model-swap').click();
+  // One click: the swap runs, the new model becomes active.
+  await expect(page.getByTestId('model-active-name')).toHaveText(/yolo11n-int8-coco-320/, { timeout: 90_000 });
+  await expect(page.getByTestId('status-model-value')).toContainText('yolo11n');
+  await expect(yolo).toHaveAttribute('data-active', 'true');
+  await expect(page.getByTestId('model-details')).toContainText('320×320');
+  // Results keep flowing, now from the new model.
+  const swappedAt = await drawnFrameId(page);
+  expect(swappedAt).toBeGreaterThan(before);
+  await waitForNewFrame(page, swappedAt + 3);
+  await expect(page.getByTestId('live-view')).toContainText('yolo11n-int8-coco-320');
+  await expect(page.getByTestId('status-source')).toHaveAttribute('data-state', 'live');
+  await page.screenshot({ path: screenshotPath('ui-model-swapped.png') });
+});
