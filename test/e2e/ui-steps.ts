@@ -61,6 +61,8 @@ export interface ServeOptions {
   modelsDir?: string;
   token?: string;
   host?: string;
+  /** A fixed port (default: 0, any free port). */
+  port?: number;
 }
 
 export interface Served {
@@ -72,7 +74,7 @@ export interface Served {
 /** Starts `node bin/vision-station.js serve --port 0` and resolves once it prints its URL. */
 export async function startServe(opts: ServeOptions = {}): Promise<Served> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vs-e2e-'));
-  const args = ['bin/vision-station.js', 'serve', '--port', '0', '--data-dir', dataDir];
+  const args = ['bin/vision-station.js', 'serve', '--port', String(opts.port ?? 0), '--data-dir', dataDir];
   if (opts.source) args.push('--source', opts.source);
   if (opts.model) args.push('--model', opts.model);
   if (opts.plc) args.push('--plc', opts.plc);

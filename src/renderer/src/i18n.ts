@@ -15,7 +15,7 @@ const en = {
     fpsTarget: 'target ≥ {{target}}',
     alarms: 'Alarms',
   },
-  connection: { connecting: 'Connecting', open: 'Connected', reconnecting: 'Connection lost', retryIn: 'retrying in {{s}} s' },
+  connection: { connecting: 'Connecting', open: 'Connected', reconnecting: 'Lost', retryIn: 'retrying in {{s}} s' },
   sourceState: { starting: 'Starting', live: 'Live', stalled: 'Stalled', reconnecting: 'Reconnecting', stopped: 'Stopped', error: 'Error' },
   plcState: { connected: 'Online', connecting: 'Connecting', reconnecting: 'Offline', disconnected: 'Offline', off: 'Off' },
   live: {
@@ -176,7 +176,7 @@ const ko: Resource = {
     fpsTarget: '목표 ≥ {{target}}',
     alarms: '알람',
   },
-  connection: { connecting: '연결 중', open: '연결됨', reconnecting: '연결 끊김', retryIn: '{{s}}초 후 재시도' },
+  connection: { connecting: '연결 중', open: '연결됨', reconnecting: '끊김', retryIn: '{{s}}초 후 재시도' },
   sourceState: { starting: '시작 중', live: '실시간', stalled: '정지됨', reconnecting: '재연결 중', stopped: '중지됨', error: '오류' },
   plcState: { connected: '연결됨', connecting: '연결 중', reconnecting: '끊김', disconnected: '끊김', off: '꺼짐' },
   live: {

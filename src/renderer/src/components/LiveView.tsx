@@ -86,15 +86,14 @@ export function LiveView() {
     let chain: Promise<void> = Promise.resolve();
     let lastTableAt = 0;
     let drawnCount = 0;
-    let newestDrawn = -Infinity;
     const show = (msg: FrameMessage, bitmap: ImageBitmap | null) => {
       decoding -= 1;
       if (!bitmap) return;
-      if (!alive || pausedRef.current || msg.frameId <= newestDrawn) {
+      // The chain keeps arrival order; frame ids are not compared (a restarted station counts from 0 again).
+      if (!alive || pausedRef.current) {
         bitmap.close();
         return;
       }
-      newestDrawn = msg.frameId;
       const prev = currentRef.current;
       currentRef.current = { msg, bitmap };
       prev?.bitmap.close();

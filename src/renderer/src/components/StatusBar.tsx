@@ -56,6 +56,9 @@ export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
   const unacked = alarms.filter((a) => !a.acknowledged);
   const activeUnacked = unacked.filter((a) => a.active);
   const connLevel: Level = connection.kind === 'open' ? 'ok' : connection.kind === 'connecting' ? 'warn' : 'bad';
+  // Without the link, the last known states are not the truth any more: show them greyed.
+  const linkUp = connection.kind === 'open';
+  const lv = (l: Level): Level => (linkUp ? l : 'off');
   const retryIn = connection.retryAtMs ? Math.max(0, (connection.retryAtMs - now) / 1000) : null;
 
   const modelLevel: Level = !model ? 'off' : model.state === 'failed' ? (model.active ? 'warn' : 'bad') : model.state === 'loading' ? 'warn' : model.active ? 'ok' : 'bad';
@@ -75,13 +78,13 @@ export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
           level={connLevel}
           state={connection.kind}
           title={t('status.link')}
-          value={t(`connection.${connection.kind}`)}
+          value={t(connection.kind === 'connecting' && connection.attempt > 0 ? 'connection.reconnecting' : `connection.${connection.kind}`)}
           detail={retryIn !== null ? t('connection.retryIn', { s: f.num(retryIn, 1) }) : (connection.lastError ?? undefined)}
         />
       )}
       <Tile
         testId="status-source"
-        level={source ? SOURCE_LEVEL[source.state] : 'off'}
+        level={lv(source ? SOURCE_LEVEL[source.state] : 'off')}
         state={source?.state}
         title={t('status.source')}
         value={source ? t(`sourceState.${source.state}`) : '–'}
@@ -90,7 +93,7 @@ export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
       />
       <Tile
         testId="status-model"
-        level={modelLevel}
+        level={lv(modelLevel)}
         state={model?.state}
         title={t('status.model')}
         value={model?.active ? model.active.name : model?.state === 'loading' ? t('model.loading') : t('model.none')}
@@ -105,7 +108,7 @@ export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
       />
       <Tile
         testId="status-plc"
-        level={plcLevel(plc)}
+        level={lv(plcLevel(plc))}
         state={plc?.state}
         title={t('status.plc')}
         value={plc ? t(plc.state === 'connecting' && plc.lastError ? 'plcState.reconnecting' : `plcState.${plc.state}`) : '–'}
@@ -118,7 +121,7 @@ export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
       />
       <Tile
         testId="status-fps"
-        level={fpsLevel}
+        level={lv(fpsLevel)}
         title={t('status.fps')}
         value={fps === null ? '–' : f.num(fps, 1)}
         detail={t('status.fpsTarget', { target: f.int(target) })}
@@ -126,7 +129,7 @@ export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
       />
       <Tile
         testId="status-alarms"
-        level={activeUnacked.length > 0 ? 'bad' : unacked.length > 0 ? 'warn' : 'ok'}
+        level={lv(activeUnacked.length > 0 ? 'bad' : unacked.length > 0 ? 'warn' : 'ok')}
         title={t('status.alarms')}
         value={f.int(unacked.length)}
         detail={unacked.length > 0 ? unacked[0].message : t('alarms.none')}
