@@ -130,3 +130,23 @@ test('preview transport at 1280×720: the renderer draws what arrives, measured 
   // ... and what arrives holds the source frame rate.
   expect(figures.drawnFps).toBeGreaterThanOrEqual(0.9 * SOURCE_FPS);
 });
+
+test('changing the source asks first, and a bad URI is refused with its reason', async ({ page }) => {
+  await openStation(page, served.url);
+  await openTab(page, 'source');
+  await expect(page.getByTestId('source-state')).toHaveAttribute('data-state', 'live');
+  await page.getByTestId('source-uri-input').fill('nonsense://camera');
+  await page.getByTestId('source-apply').click();
+  await expect(page.getByTestId('confirm-dialog')).toBeVisible();
+  await page.screenshot({ path: screenshotPath('ui-source-confirm.png') });
+  await page.getByTestId('confirm-cancel').click();
+  await expect(page.getByTestId('confirm-dialog')).toHaveCount(0);
+  await expect(page.getByTestId('source-error')).toHaveCount(0);
+  // Confirmed, the station refuses it and keeps the running source.
+  await page.getByTestId('source-apply').click();
+  await page.getByTestId('confirm-ok').click();
+  await expect(page.getByTestId('source-error')).toBeVisible();
+  await expect(page.getByTestId('source-state')).toHaveAttribute('data-state', 'live');
+  await waitForNewFrame(page, await drawnFrameId(page));
+  await page.screenshot({ path: screenshotPath('ui-source-refused.png') });
+});
