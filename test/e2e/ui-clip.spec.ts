@@ -35,14 +35,16 @@ test('moving the confidence slider changes the number of detections on the next 
     await waitForNewFrame(page, after + 3);
     return drawnDetections(page);
   };
-  const low = await counts(0.1);
-  expect(low, 'several objects at a low threshold').toBeGreaterThan(1);
+  // At 0.3 the photo gives dog, car and bicycle, each far above the threshold (0.85 / 0.70 / 0.53
+  // in MANIFEST.md), so the count is stable from frame to frame; below that, weak boxes flicker.
+  const low = await counts(0.3);
+  expect(low, 'dog, car and bicycle at the default threshold').toBe(3);
   await page.screenshot({ path: screenshotPath('ui-conf-low.png') });
   await setSlider(page, 'conf-slider', 0.99);
   await expect.poll(() => drawnDetections(page), { message: 'fewer objects at a high threshold' }).toBeLessThan(low);
   await expect(page.getByTestId('conf-slider-value')).toHaveText('0.99');
   await page.screenshot({ path: screenshotPath('ui-conf-high.png') });
   // Back down: the objects return, without restarting anything.
-  await setSlider(page, 'conf-slider', 0.1);
+  await setSlider(page, 'conf-slider', 0.3);
   await expect.poll(() => drawnDetections(page)).toBe(low);
 });

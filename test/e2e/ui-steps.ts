@@ -4,11 +4,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect, type Page } from '@playwright/test';
+import { freePort } from '../../src/main/util/net';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const SHARED = resolve(ROOT, process.env['VISION_STATION_SHARED'] ?? '../shared');
@@ -101,17 +101,7 @@ export async function startServe(opts: ServeOptions = {}): Promise<Served> {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePromise(port));
-    });
-  });
-}
+export { freePort };
 
 export interface PlcSimProcess {
   port: number;

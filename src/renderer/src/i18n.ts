@@ -73,6 +73,7 @@ const en = {
     fpsBelowTarget: 'Below target FPS',
     modelFailed: 'Model failed',
     plcConfig: 'PLC configuration',
+    settings: 'Settings file',
   },
   model: {
     active: 'Active model',
@@ -234,6 +235,7 @@ const ko: Resource = {
     fpsBelowTarget: '목표 FPS 미달',
     modelFailed: '모델 오류',
     plcConfig: 'PLC 설정',
+    settings: '설정 파일',
   },
   model: {
     active: '사용 중인 모델',
