@@ -64,7 +64,7 @@ try {
       console.error(`bench: skipping ${m}: not found in ${SHARED}/models`);
       continue;
     }
-    const r = await runJson(['bench', '--model', model, '--source', `file:${clip}?loop=1`, '--frames', String(FRAMES)]);
+    const r = await runJson(['bench', '--model', model, '--source', `file:${clip}?loop=1&fps=max`, '--frames', String(FRAMES)]);
     console.log(JSON.stringify(r));
     results.models.push({ ...r, model: m });
   }
@@ -76,7 +76,7 @@ try {
   }
   const soakMin = Number(process.env.BENCH_SOAK_MIN ?? 0);
   if (soakMin > 0) {
-    results.soak = await runJson(['soak', '--model', join(SHARED, 'models', MODELS[0]), '--source', `file:${clip}?loop=1`, '--minutes', String(soakMin)]);
+    results.soak = await runJson(['soak', '--model', join(SHARED, 'models', MODELS[0]), '--source', `file:${clip}?loop=1&fps=max`, '--minutes', String(soakMin)]);
     console.log(JSON.stringify(results.soak));
   }
   const md = [

@@ -3,8 +3,9 @@
  * pipeline and sinks. The CLI, the web server and the Electron shell all start it from here.
  */
 import { join } from 'node:path';
-import type { ExecutionProvider } from '../shared/detection';
+import type { ExecutionProvider, ModelInfo } from '../shared/detection';
 import { createSource } from './capture/create-source';
+import { parseSourceUri, type SourceSpec } from './capture/source-uri';
 import type { FrameSource, SourceOptions, SourceStateChange } from './capture/types';
 import type { DecodeParams } from './core/decoders/types';
 import { InferenceEngine } from './inference/engine';
@@ -58,14 +59,34 @@ export function modelSpecFor(model: string, provider: ExecutionProvider = 'cpu',
   return model === 'classic' ? { kind: 'classic' } : { kind: 'onnx', path: model, providers: providerOrder(provider), intraOpThreads };
 }
 
+/**
+ * How the runtime reads a source for a model. The decoder shrinks frames to fit the model's input
+ * (ffmpeg scales on its own core; every later copy is small and preprocessing is a plain copy);
+ * positions still come out in camera pixels. A file read at fps=max waits for the pipeline instead
+ * of dropping frames, so "as fast as possible" means every frame, as fast as inference goes.
+ */
+export function sourceOptionsFor(spec: SourceSpec, model: ModelInfo): SourceOptions {
+  const options: SourceOptions = {};
+  if (model.inputWidth > 0 && model.inputHeight > 0) options.fitInside = { widthPx: model.inputWidth, heightPx: model.inputHeight };
+  if (spec.kind === 'file' && spec.fps === 'max') {
+    options.whenBuffersBusy = 'wait';
+    // One buffer in inference, one waiting in the slot: a third would only be decoded to replace
+    // the waiting one (a drop). With two, the decoder stops until inference takes the next frame.
+    options.ringSize = 2;
+  }
+  return options;
+}
+
 export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Parse everything before starting anything, so bad input fails without side effects.
-  const source = createSource(opts.source, opts.sourceOptions);
+  const sourceSpec = parseSourceUri(opts.source);
   const engine = new InferenceEngine({ workerPath: opts.workerPath ?? join(__dirname, 'inference-worker.js') });
   engine.on('status', opts.log);
   let outputs: OutputSinks | null = null;
+  let source: FrameSource | null = null;
   try {
-    await engine.load(modelSpecFor(opts.model, opts.provider, opts.intraOpThreads));
+    const model = await engine.load(modelSpecFor(opts.model, opts.provider, opts.intraOpThreads));
+    source = createSource(sourceSpec, { ...sourceOptionsFor(sourceSpec, model), ...opts.sourceOptions });
     outputs = await createOutputSinks({
       plc: opts.plc,
       plcSettings: opts.plcSettings,
@@ -78,7 +99,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   } catch (e) {
     await outputs?.close();
     await engine.close();
-    await source.stop();
+    await source?.stop();
     throw e;
   }
   const sinks: ResultSink[] = outputs.sinks;

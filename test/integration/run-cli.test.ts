@@ -86,7 +86,27 @@ describe('run', () => {
     // Frames may be replaced in the slot while one is processed, but none is lost unaccounted for,
     // and the file's last frame is always processed.
     expect(summary.frames + summary.dropped).toBe(25);
+    // At fps=max a file waits for the pipeline instead of dropping: every frame is processed.
+    expect(summary.dropped).toBe(0);
     expect((lines.at(-2) as RunLine).frameId).toBe(25);
+  });
+
+  it('positions from frames the decoder scaled down to the model size come out in camera pixels', async () => {
+    const { manifestDetections } = await import('../helpers/manifest');
+    const { sharedImage, sharedModel } = await import('../helpers/paths');
+    const { iouXyxy } = await import('../../src/main/core/geometry');
+    const clip = join(tmp, 'dog.mp4');
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-loop', '1', '-i', sharedImage('dog.jpg'), '-frames:v', '3', '-c:v', 'libx264', '-crf', '12', '-pix_fmt', 'yuv444p', clip]);
+    const r = await runCli(['run', '--source', `file:${clip}?fps=max`, '--model', sharedModel('yolo11n-int8-coco-320.onnx'), '--json']);
+    expect(r.code).toBe(0);
+    const frames = (jsonLines(r.stdout) as RunLine[]).slice(0, -1);
+    expect(frames).toHaveLength(3);
+    const ref = manifestDetections('yolo11n-int8-coco-320.onnx')['dog.jpg']!;
+    for (const f of frames) {
+      // ffmpeg shrank 768x576 to 320x240 before inference; boxes are mapped back to 768x576.
+      expect(f.detections).toHaveLength(ref.length);
+      for (const want of ref) expect(Math.max(...f.detections.map((d) => iouXyxy(d.box, want.box)))).toBeGreaterThan(0.9);
+    }
   });
 
   it('bad input exits non-zero with one clear line and never hangs', async () => {

@@ -34,6 +34,7 @@ const FILE_ACCESS_TIMEOUT_MS = 5000;
 
 export interface FfmpegArgsContext {
   outputSize?: Partial<SizePx>;
+  fitInside?: SizePx;
   networkTimeoutMs: number;
   /** How much of a network stream ffmpeg reads to learn its format (`-analyzeduration`). */
   probeDurationMs: number;
@@ -80,6 +81,10 @@ export function buildFfmpegArgs(spec: FfmpegSpec, ctx: FfmpegArgsContext): strin
   if (size && (size.widthPx !== undefined || size.heightPx !== undefined)) {
     // -2 keeps the aspect ratio (rounded to even) for the side that was not given.
     filters.push(`scale=${size.widthPx ?? -2}:${size.heightPx ?? -2}:flags=bilinear`);
+  } else if (ctx.fitInside) {
+    // Shrink to fit the box, aspect kept; a picture already smaller is left alone.
+    const { widthPx: w, heightPx: h } = ctx.fitInside;
+    filters.push(`scale=w='min(${w},iw)':h='min(${h},ih)':force_original_aspect_ratio=decrease:flags=bilinear`);
   }
   return [
     '-hide_banner',
@@ -114,6 +119,8 @@ export class FfmpegStderr {
   private partial = '';
   private inOutputSection = false;
   outputSize: SizePx | undefined;
+  /** Size of the decoded input video ("Input #0 ... Stream #0:0: Video: h264 ..., WxH"). */
+  inputSize: SizePx | undefined;
 
   constructor(private readonly maxLines = DEFAULT_STDERR_TAIL_LINES) {}
 
@@ -145,10 +152,12 @@ export class FfmpegStderr {
     if (this.lines.length > this.maxLines) this.lines.shift();
     if (this.outputSize) return;
     if (/^Output #0\b/.test(line)) this.inOutputSection = true;
-    else if (this.inOutputSection && /Stream #0:\d+.*: Video: rawvideo/.test(line)) {
-      // "(RGB[24] / 0x18424752)" looks like a size; a real size is followed by a space, comma or end.
-      const m = /\s(\d{1,5})x(\d{1,5})(?=[\s,]|$)/.exec(line.slice(line.indexOf('Video:')));
-      if (m) this.outputSize = { widthPx: Number(m[1]), heightPx: Number(m[2]) };
+    else if (/Stream #0:\d+.*: Video: /.test(line)) {
+      // "(RGB[24] / 0x18424752)" looks like a size; a real size is followed by a space, comma, [ or end.
+      const m = /\s(\d{1,5})x(\d{1,5})(?=[\s,[]|$)/.exec(line.slice(line.indexOf('Video:')));
+      const found = m ? { widthPx: Number(m[1]), heightPx: Number(m[2]) } : undefined;
+      if (this.inOutputSection && /: Video: rawvideo/.test(line)) this.outputSize = found;
+      else if (!this.inOutputSection) this.inputSize ??= found;
     }
   }
 }
@@ -166,6 +175,8 @@ interface Run {
   pendingBytes: number;
   slot: RingWriteSlot | undefined;
   discarding: boolean;
+  /** The process ended while frames were held back for a free buffer; runs once they are out. */
+  deferredFinish?: () => void;
   offset: number;
   frames: number;
   firstFrameAtMs: number | undefined;
@@ -184,6 +195,10 @@ export class FfmpegSource extends SourceBase {
   private readonly networkTimeoutMs: number;
   private readonly maxRestarts: number;
   private probeDurationMs: number;
+  /** `whenBuffersBusy: 'wait'` on a file: pause the decoder instead of dropping. */
+  private readonly waitForBuffers: boolean;
+  /** stdout received while paused for a free buffer, in order ('data' may still come after pause()). */
+  private held: { run: Run; chunks: Buffer[] } | null = null;
 
   constructor(
     readonly spec: FfmpegSpec,
@@ -195,6 +210,8 @@ export class FfmpegSource extends SourceBase {
     this.networkTimeoutMs = options.networkTimeoutMs ?? DEFAULT_NETWORK_TIMEOUT_MS;
     this.maxRestarts = options.maxRestarts ?? Number.POSITIVE_INFINITY;
     this.probeDurationMs = options.probeDurationMs ?? DEFAULT_PROBE_DURATION_MS;
+    // A live camera must never wait for a slow consumer (its frames would go stale); a file can.
+    this.waitForBuffers = options.whenBuffersBusy === 'wait' && spec.kind === 'file';
     const tail = options.stderrTailLines ?? DEFAULT_STDERR_TAIL_LINES;
     if (!Number.isInteger(tail) || tail < 1 || tail > 1000) throw new RangeError(`stderrTailLines must be within 1..1000 (got ${tail})`);
   }
@@ -240,7 +257,13 @@ export class FfmpegSource extends SourceBase {
   }
 
   private buildArgs(caps: FfmpegCapabilities): string[] {
-    return buildFfmpegArgs(this.spec, { outputSize: this.options.outputSize, networkTimeoutMs: this.networkTimeoutMs, probeDurationMs: this.probeDurationMs, caps });
+    return buildFfmpegArgs(this.spec, {
+      outputSize: this.options.outputSize,
+      fitInside: this.options.fitInside,
+      networkTimeoutMs: this.networkTimeoutMs,
+      probeDurationMs: this.probeDurationMs,
+      caps,
+    });
   }
 
   private spawnRun(): void {
@@ -275,6 +298,11 @@ export class FfmpegSource extends SourceBase {
     this.run = run;
     const finish = (code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void => {
       if (run.ended) return;
+      if (this.held?.run === run && !run.killReason) {
+        // The last frames are still held back waiting for a free buffer: end after they are out.
+        run.deferredFinish = () => finish(code, signal, spawnError);
+        return;
+      }
       run.ended = true;
       resolveExited();
       this.onRunEnded(run, code, signal, spawnError);
@@ -306,6 +334,10 @@ export class FfmpegSource extends SourceBase {
 
   private onStdout(run: Run, chunk: Buffer): void {
     if (run !== this.run || run.killReason) return;
+    if (this.held?.run === run) {
+      this.held.chunks.push(chunk);
+      return;
+    }
     if (run.frameBytes === 0) {
       // stdout and stderr are separate pipes: video can arrive before the line giving its size.
       run.pending.push(chunk);
@@ -316,6 +348,13 @@ export class FfmpegSource extends SourceBase {
     let pos = 0;
     while (pos < chunk.length) {
       if (run.offset === 0 && !run.slot && !run.discarding) {
+        if (this.waitForBuffers && this.ring.freeCount === 0) {
+          // Stop reading; ffmpeg blocks on the full pipe and stops decoding until we go on.
+          this.held = { run, chunks: [chunk.subarray(pos)] };
+          run.child.stdout.pause();
+          this.ring.whenFree(() => this.resumeReading(run));
+          return;
+        }
         run.slot = this.acquireBuffer();
         run.discarding = run.slot === undefined;
       }
@@ -331,12 +370,45 @@ export class FfmpegSource extends SourceBase {
         run.frames++;
         this.framesEver++;
         run.firstFrameAtMs ??= Date.now();
-        if (slot) this.publish(slot, run.widthPx, run.heightPx);
+        if (slot) this.publish(slot, run.widthPx, run.heightPx, this.sourceSizeOf(run));
         // A frame dropped for lack of a buffer still proves the camera is alive.
         else this.markProgress();
         if (run !== this.run || run.killReason) return;
       }
     }
+  }
+
+  private resumeReading(run: Run): void {
+    const held = this.held;
+    this.held = null;
+    if (run !== this.run || run.ended || run.killReason) return;
+    if (held && held.run === run) {
+      for (let i = 0; i < held.chunks.length; i++) {
+        this.onStdout(run, held.chunks[i]!);
+        // onStdout may have paused again (TypeScript cannot see that assignment through the call).
+        const again = this.held as { run: Run; chunks: Buffer[] } | null;
+        if (again) {
+          // Nothing free again: keep the rest, in order, and stay paused.
+          again.chunks.push(...held.chunks.slice(i + 1));
+          return;
+        }
+      }
+    }
+    run.child.stdout.resume();
+    const finish = run.deferredFinish;
+    run.deferredFinish = undefined;
+    finish?.();
+  }
+
+  protected override get waitingForConsumer(): boolean {
+    return this.held !== null;
+  }
+
+  /** The camera's size when ffmpeg scaled it down (`fitInside`), for mapping positions back. */
+  private sourceSizeOf(run: Run): SizePx | undefined {
+    const input = run.stderr.inputSize;
+    if (!this.options.fitInside || this.options.outputSize || !input) return undefined;
+    return input.widthPx === run.widthPx && input.heightPx === run.heightPx ? undefined : input;
   }
 
   private onRunEnded(run: Run, code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void {
@@ -391,7 +463,13 @@ export class FfmpegSource extends SourceBase {
   /** SIGTERM, then SIGKILL after killTimeoutMs; resolves when the process has exited. */
   private async kill(run: Run, reason: string): Promise<void> {
     run.killReason ??= reason;
+    if (this.held?.run === run) this.held = null;
+    const deferred = run.deferredFinish;
+    run.deferredFinish = undefined;
+    deferred?.();
     if (run.ended) return;
+    // A stream paused for a free buffer must drain, or the process's 'close' never comes.
+    run.child.stdout.resume();
     run.child.kill('SIGTERM');
     const hard = setTimeout(() => {
       if (!run.ended) run.child.kill('SIGKILL');

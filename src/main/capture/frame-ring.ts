@@ -2,12 +2,14 @@
  * The fixed ring of preallocated frame buffers behind every source, and the reference counting
  * that implements the ownership rule documented in ./types.ts.
  */
-import type { Frame } from './types';
+import type { Frame, SizePx } from './types';
 
 interface RingBuffer {
   rgb: Uint8Array;
   /** Holders: the writer while it fills the buffer, then every unreleased retain. 0 = free. */
   refs: number;
+  /** Told when `refs` drops to 0 (a source waiting for a free buffer). */
+  ring: FrameRing;
 }
 
 class RingFrame implements Frame {
@@ -22,6 +24,7 @@ class RingFrame implements Frame {
     readonly rgb: Uint8Array,
     private readonly buffer: RingBuffer | undefined,
     initialHeld: number,
+    readonly sourceSize?: SizePx,
   ) {
     this.held = initialHeld;
   }
@@ -34,7 +37,7 @@ class RingFrame implements Frame {
   release(): void {
     if (this.held === 0) return;
     this.held--;
-    if (this.buffer) this.buffer.refs--;
+    if (this.buffer && --this.buffer.refs === 0) this.buffer.ring.notifyFree();
   }
 }
 
@@ -51,6 +54,8 @@ export class FrameRing {
   private buffers: RingBuffer[] = [];
   private byteLength = 0;
   private cursor = 0;
+  /** Called (once) the next time a buffer becomes free; see `whenFree`. */
+  private onFree: (() => void) | null = null;
 
   constructor(
     readonly capacity: number = DEFAULT_RING_SIZE,
@@ -84,6 +89,7 @@ export class FrameRing {
     this.buffers = Array.from({ length: this.capacity }, () => ({
       rgb: this.sharedMemory ? new Uint8Array(new SharedArrayBuffer(byteLength)) : new Uint8Array(byteLength),
       refs: 0,
+      ring: this,
     }));
   }
 
@@ -107,17 +113,32 @@ export class FrameRing {
   /** Give a buffer back without publishing it (the decoder died mid-frame). */
   abandon(slot: RingWriteSlot): void {
     const b = slot as RingBuffer;
-    if (b.refs > 0) b.refs--;
+    if (b.refs > 0 && --b.refs === 0) this.notifyFree();
+  }
+
+  /** Run `callback` once, on a later tick, when a buffer is free (at once if one is). */
+  whenFree(callback: () => void): void {
+    this.onFree = callback;
+    if (this.freeCount > 0) this.notifyFree();
+  }
+
+  /** @internal a buffer's last holder let go. */
+  notifyFree(): void {
+    const cb = this.onFree;
+    if (!cb) return;
+    this.onFree = null;
+    // Not from inside the releasing consumer's call stack: it may be mid-way through its own work.
+    setImmediate(cb);
   }
 
   /**
    * Turn a filled buffer into a Frame. The writer's hold passes to the returned frame: the
    * caller emits it and then calls `release()` once, leaving only listeners' retains.
    */
-  publish(slot: RingWriteSlot, frameId: number, captureTimeMs: number, widthPx: number, heightPx: number): Frame {
+  publish(slot: RingWriteSlot, frameId: number, captureTimeMs: number, widthPx: number, heightPx: number, sourceSize?: SizePx): Frame {
     const b = slot as RingBuffer;
     const rgb = b.rgb.length === widthPx * heightPx * 3 ? b.rgb : b.rgb.subarray(0, widthPx * heightPx * 3);
-    return new RingFrame(frameId, captureTimeMs, widthPx, heightPx, rgb, b, 1);
+    return new RingFrame(frameId, captureTimeMs, widthPx, heightPx, rgb, b, 1, sourceSize);
   }
 }
 

@@ -4,7 +4,7 @@
  * when frames stop.
  */
 import { DEFAULT_RING_SIZE, FrameRing, type RingWriteSlot } from './frame-ring';
-import type { Frame, FrameListener, FrameSource, SourceOptions, SourceState, SourceStateChange, SourceStats, StateListener } from './types';
+import type { Frame, FrameListener, FrameSource, SizePx, SourceOptions, SourceState, SourceStateChange, SourceStats, StateListener } from './types';
 
 export const DEFAULT_STALL_TIMEOUT_MS = 5000;
 export const DEFAULT_RESTART_AFTER_STALL_MS = 10_000;
@@ -138,12 +138,12 @@ export abstract class SourceBase implements FrameSource {
   }
 
   /** Hand a completely filled buffer to the listeners, then drop the source's own hold on it. */
-  protected publish(slot: RingWriteSlot, widthPx: number, heightPx: number): void {
+  protected publish(slot: RingWriteSlot, widthPx: number, heightPx: number, sourceSize?: SizePx): void {
     if (this.finished || this.stopping) {
       this.ring.abandon(slot);
       return;
     }
-    const frame: Frame = this.ring.publish(slot, this.nextFrameId++, Date.now(), widthPx, heightPx);
+    const frame: Frame = this.ring.publish(slot, this.nextFrameId++, Date.now(), widthPx, heightPx, sourceSize);
     this.markProgress();
     this.stats.framesDelivered++;
     if (this.stateValue !== 'live') this.setState('live', this.stateValue === 'stalled' ? 'frames resumed' : `receiving ${widthPx}x${heightPx} frames`);
@@ -154,9 +154,21 @@ export abstract class SourceBase implements FrameSource {
     }
   }
 
+  /**
+   * True while the source deliberately waits for consumers to free a buffer (`whenBuffersBusy:
+   * 'wait'`): silence then is the consumer's doing, not the camera's.
+   */
+  protected get waitingForConsumer(): boolean {
+    return false;
+  }
+
   private checkHealth(): void {
     const s = this.stateValue;
     if (s !== 'starting' && s !== 'live' && s !== 'stalled' && s !== 'reconnecting') return;
+    if (this.waitingForConsumer) {
+      this.markProgress();
+      return;
+    }
     const silentMs = Date.now() - this.lastProgressMs;
     if (silentMs >= this.restartAfterStallMs && !this.stallRestartRequested) {
       // Also while reconnecting: a relaunched decoder that hangs before its first frame must be

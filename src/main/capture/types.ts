@@ -33,6 +33,11 @@ export interface Frame {
   readonly heightPx: number;
   /** Packed RGB24, row-major, no padding: `widthPx * heightPx * 3` bytes. Borrowed: see above. */
   readonly rgb: Uint8Array;
+  /**
+   * The camera's own size when the decoder scaled the picture down (`fitInside`): positions found
+   * in this frame are multiplied by `sourceSize / size` to be in camera pixels. Absent = not scaled.
+   */
+  readonly sourceSize?: SizePx;
   /** Keep the buffer past the synchronous callback. Pair every call with one `release()`. */
   retain(): void;
   /** Give back one `retain()`. Extra calls are ignored, so a double release cannot free a buffer someone else holds. */
@@ -127,6 +132,19 @@ export interface SourceOptions {
    * cheaper than resizing in JavaScript. Default: the source's native size.
    */
   outputSize?: Partial<SizePx>;
+  /**
+   * Deliver frames scaled down (aspect kept, never up) to fit inside this box, e.g. the model's
+   * input size: the decoder process does the resizing on its own core and every later copy is
+   * small. Frames then carry `sourceSize`. Ignored when `outputSize` is given.
+   */
+  fitInside?: SizePx;
+  /**
+   * What to do when consumers hold every ring buffer. `drop` (default): decode on and drop the
+   * frame, as a live camera must. `wait`: stop reading the decoder until a buffer is free, so a
+   * file read at fps=max goes exactly as fast as the pipeline takes frames and none is dropped.
+   * Only file sources honour `wait`.
+   */
+  whenBuffersBusy?: 'drop' | 'wait';
   /** Ring buffers per source (2..16). 3 lets one frame be processed, one wait in the slot, one fill. */
   ringSize?: number;
   /**

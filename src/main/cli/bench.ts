@@ -94,8 +94,13 @@ export async function main(argv: string[]): Promise<number> {
     let firstMs = 0;
     let lastMs = 0;
     let count = 0;
-    e2e.pipeline.on('result', () => {
-      lastMs = performance.now();
+    // Time between consecutive results not spent in the worker's pre + infer + post: message
+    // passing, the main thread's share, waiting for the decoder.
+    const overheadMs: number[] = [];
+    e2e.pipeline.on('result', (r) => {
+      const t = performance.now();
+      if (count > 0) overheadMs.push(t - lastMs - (r.timings.preMs + r.timings.inferMs + r.timings.postMs));
+      lastMs = t;
       if (count++ === 0) firstMs = lastMs;
     });
     const cpu1 = process.cpuUsage();
@@ -129,6 +134,7 @@ export async function main(argv: string[]): Promise<number> {
           ...summaryJson(stats, pipelineFps).summary,
           // Process CPU (main + worker threads) per processed frame; ffmpeg's own CPU is not included.
           cpuMsPerFrame: r2((cpuE2e.user + cpuE2e.system) / 1000 / Math.max(1, count)),
+          overheadMs: { p50: r2(percentileSorted(overheadMs.sort((a, b) => a - b), 50)), p95: r2(percentileSorted(overheadMs, 95)) },
           elapsedS: r2(elapsedS),
         },
         ratio: r2(pipelineFps / rawFps),

@@ -54,6 +54,9 @@ async function createSession(
         intraOpNumThreads: spec.intraOpThreads,
         graphOptimizationLevel: 'all',
         logSeverityLevel: 3,
+        // Idle intra-op threads sleep instead of spinning: on a small machine the spinning would
+        // take the cores the decoder and the main thread need between two inferences.
+        extra: { session: { intra_op: { allow_spinning: process.env['VISION_STATION_ORT_SPIN'] ?? '0' } } },
       });
       return { session, provider, fallbacks };
     } catch (e) {

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { FrameResult } from '../../shared/frame';
 import { RollingWindow, type Percentiles } from '../core/rolling-stats';
+import { scaleDetections } from '../core/scale-detections';
 import type { DecodeParams } from '../core/decoders/types';
 import { FrameSlot } from '../capture/frame-slot';
 import type { Frame, FrameSource } from '../capture/types';
@@ -143,13 +144,16 @@ export class Pipeline extends EventEmitter<{
           this.emit('error', e as Error);
           continue;
         }
+        // Frames scaled down by the decoder report positions in camera pixels all the same.
+        const src = frame.sourceSize;
+        const detections = src ? scaleDetections(out.detections, src.widthPx / frame.widthPx, src.heightPx / frame.heightPx) : out.detections;
         const result: FrameResult = {
           frameId: frame.frameId,
           captureTimeMs: frame.captureTimeMs,
           resultTimeMs: Date.now(),
-          widthPx: frame.widthPx,
-          heightPx: frame.heightPx,
-          detections: out.detections,
+          widthPx: src?.widthPx ?? frame.widthPx,
+          heightPx: src?.heightPx ?? frame.heightPx,
+          detections,
           modelName: out.model.name,
           provider: out.model.provider,
           timings: out.timings,
