@@ -34,6 +34,8 @@ export interface OutputOptions {
   /** Extra PLC settings (handshake, maxObjects, calibration) applied over the URI's. */
   plcSettings?: Partial<PlcSettingsInput>;
   serial?: string;
+  /** Row-major 3x3 pixel → mm homography for PLC and serial positions; absent writes pixels. */
+  calibration?: number[];
   log: (line: string) => void;
   engine: InferenceEngine;
   /** Fail (instead of retrying in the background) when the PLC cannot be reached at start. */
@@ -100,6 +102,7 @@ export async function createOutputSinks(opts: OutputOptions): Promise<OutputSink
       } else {
         settings = { ...target.settings, ...opts.plcSettings };
       }
+      if (opts.calibration) settings = { ...settings, homographyPxToMm: opts.calibration as PlcSettingsInput['homographyPxToMm'] };
       const sink = new S7Sink(settings);
       out.attachPlc(sink);
       sink.start();
@@ -107,7 +110,7 @@ export async function createOutputSinks(opts: OutputOptions): Promise<OutputSink
     }
     if (opts.serial) {
       const { createSerialSink } = await import('./serial/serial-output');
-      out.sinks.push(await createSerialSink(opts.serial, opts.log, opts.failFast ?? false));
+      out.sinks.push(await createSerialSink(opts.serial, opts.log, opts.failFast ?? false, opts.calibration));
     }
   } catch (e) {
     await out.close();

@@ -40,8 +40,10 @@ export interface RuntimeOptions {
   firstFrameTimeoutMs?: number;
   /** PLC recipe slot → model (path or `classic`), for `recipeRequest` from the PLC. */
   recipes?: Readonly<Record<number, string>>;
-  /** Extra PLC settings (handshake, maxObjects, calibration) over the URI's. */
+  /** Extra PLC settings (handshake, maxObjects) over the URI's. */
   plcSettings?: OutputOptions['plcSettings'];
+  /** Row-major 3x3 pixel → mm homography: positions go to the PLC and serial port in mm. */
+  calibration?: number[];
 }
 
 export interface Runtime {
@@ -90,6 +92,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     outputs = await createOutputSinks({
       plc: opts.plc,
       plcSettings: opts.plcSettings,
+      calibration: opts.calibration,
       serial: opts.serial,
       log: opts.log,
       engine,

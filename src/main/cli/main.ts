@@ -9,7 +9,7 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   detect: { summary: 'detect --model PATH [--conf 0.25] [--iou 0.45] [--provider cpu|cuda|tensorrt] IMAGE...', load: async () => (await import('./detect')).main },
   run: {
-    summary: 'run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json]',
+    summary: 'run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json] [--recipe SLOT=MODEL]... [--calibration h11,...,h33]',
     load: async () => (await import('./run')).main,
   },
   bench: {

@@ -20,6 +20,20 @@ const Flags = z.object({
   iou: numberFlag(0, 1).default(0.45),
   provider: z.enum(['cpu', 'cuda', 'tensorrt'], { message: "must be one of 'cpu', 'cuda', 'tensorrt'" }).default('cpu'),
   threads: intFlag(0, 256).default(0),
+  recipe: z
+    .array(z.string().regex(/^[1-9]\d{0,4}=.+$/, 'must be SLOT=MODEL, e.g. 1=models/bolts.onnx or 2=classic'))
+    .default([]),
+  calibration: z
+    .string()
+    .transform((t, ctx) => {
+      const nums = t.split(',').map((x) => Number(x.trim()));
+      if (nums.length !== 9 || nums.some((n) => !Number.isFinite(n))) {
+        ctx.addIssue({ code: 'custom', message: 'must be 9 comma-separated numbers: the row-major 3x3 pixel → mm homography' });
+        return z.NEVER;
+      }
+      return nums;
+    })
+    .optional(),
 });
 
 const r2 = (v: number): number | null => (Number.isFinite(v) ? Number(v.toFixed(2)) : null);
@@ -52,6 +66,8 @@ export async function main(argv: string[]): Promise<number> {
       iou: { type: 'string' },
       provider: { type: 'string' },
       threads: { type: 'string' },
+      recipe: { type: 'string', multiple: true },
+      calibration: { type: 'string' },
     },
     false,
   );
@@ -70,6 +86,8 @@ export async function main(argv: string[]): Promise<number> {
       intraOpThreads: flags.threads,
       plc: flags.plc,
       serial: flags.serial,
+      calibration: flags.calibration,
+      recipes: Object.fromEntries(flags.recipe.map((r) => [Number(r.slice(0, r.indexOf('='))), r.slice(r.indexOf('=') + 1)])),
       maxFrames: flags.frames,
       params: { confThreshold: flags.conf, iouThreshold: flags.iou, maxDet: 300, classFilter: null },
       statsWindowMs: Number.MAX_SAFE_INTEGER,

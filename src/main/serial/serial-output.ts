@@ -23,8 +23,14 @@ function whenOpen(sink: SerialSink, timeoutMs: number): Promise<void> {
   });
 }
 
-export async function createSerialSink(uri: string, log: (line: string) => void, failFast: boolean): Promise<ResultSink & { serial: SerialSink }> {
-  const serial = new SerialSink(parseSerialUri(uri));
+export async function createSerialSink(
+  uri: string,
+  log: (line: string) => void,
+  failFast: boolean,
+  calibration?: number[],
+): Promise<ResultSink & { serial: SerialSink }> {
+  const settings = parseSerialUri(uri);
+  const serial = new SerialSink(calibration ? { ...settings, homographyPxToMm: calibration as typeof settings.homographyPxToMm } : settings);
   let lastState: string | null = null;
   serial.on('link', (s) => {
     if (s.state !== lastState && lastState !== null) log(`serial ${s.path}: ${s.state}${s.lastError ? ` (${s.lastError})` : ''}`);

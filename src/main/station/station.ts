@@ -290,7 +290,13 @@ export class Station extends EventEmitter<StationEventMap> {
       this.emit('plc', this.plcStatus);
       return;
     }
-    const outputs = await createOutputSinks({ plc: uri, plcSettings: { handshake, maxObjects }, log: this.opts.log, engine: this.engine });
+    const outputs = await createOutputSinks({
+      plc: uri,
+      plcSettings: { handshake, maxObjects },
+      calibration: this.settings.plc.homographyPxToMm ?? undefined,
+      log: this.opts.log,
+      engine: this.engine,
+    });
     this.outputs = outputs;
     const sim = outputs.sim;
     const endpointOf = (e: string): string => (sim ? `simulator on 127.0.0.1:${sim.port}` : e);
@@ -471,6 +477,7 @@ export class Station extends EventEmitter<StationEventMap> {
   async setPlc(req: SetPlcRequest): Promise<PlcStatus> {
     if (req.uri) parsePlcUri(req.uri); // a bad URI is refused before the running link is touched
     this.settings.plc = {
+      ...this.settings.plc,
       uri: req.uri,
       handshake: req.handshake ?? this.settings.plc.handshake,
       maxObjects: req.maxObjects ?? this.settings.plc.maxObjects,
