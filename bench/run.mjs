@@ -91,9 +91,13 @@ try {
       return `| ${r.model} | ${r.raw.inferMs.p50} | ${r.raw.fps} | ${r.pipeline.fps} | ${r.ratio} | ${s.preMs.p50} | ${s.inferMs.p50} | ${s.postMs.p50} | ${r.pipeline.latencyMs.p50}/${r.pipeline.latencyMs.p95} | ${r.pipeline.dropped} | ${r.pipeline.cpuMsPerFrame} | ${r.rssMb.start}→${r.rssMb.end} |`;
     }),
     ``,
-    results.plc ? `S7 write of a full 16-record block on loopback: p50 ${results.plc.p50Ms} ms, p99 ${results.plc.p99Ms} ms (${results.plc.writes} writes).` : 'S7 write latency: not measured.',
+    results.plc
+      ? `S7 write of a full 16-record block on loopback: p50 ${results.plc.p50Ms.toFixed(2)} ms, p99 ${results.plc.p99Ms.toFixed(2)} ms (${results.plc.writes} writes of ${results.plc.bytesPerWrite} bytes).`
+      : 'S7 write latency: not measured.',
     ``,
-    results.soak ? `Memory soak (${results.soak.minutes} min): RSS ${results.soak.rssMb.at1Min} MB after 1 min, ${results.soak.rssMb.end} MB at the end (${results.soak.rssChangePct}%).` : 'Memory soak: not run (set BENCH_SOAK_MIN=10).',
+    results.soak
+      ? `Memory soak (${results.soak.minutes} min, ${results.soak.frames} frames at full rate, ${MODELS[0]}): RSS ${results.soak.rssMb.at1Min} MB after 1 min, ${results.soak.rssMb.end} MB at the end (${results.soak.rssChangePct}%), between ${results.soak.rssMb.min} and ${results.soak.rssMb.max} MB in 10 s samples after the first minute.`
+      : 'Memory soak: not run (set BENCH_SOAK_MIN=10).',
     ``,
   ].join('\n');
   const outDir = join(ROOT, 'bench', 'results');
