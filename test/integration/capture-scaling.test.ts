@@ -89,11 +89,16 @@ describe("whenBuffersBusy: 'wait'", () => {
     // event): a file waiting for its consumer is not a stalled camera.
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(ids).toEqual([1, 2]);
+    expect(states).toEqual(['starting', 'live']);
     holding = false;
     for (const h of held.splice(0)) h.release();
     await waitForState(source, (c) => c.state === 'stopped', 15_000);
     expect(ids).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(source.stats.droppedNoBuffer).toBe(0);
-    expect(states).toEqual(['starting', 'live', 'stopped']);
+    // Never restarted. (Between the last frame and ffmpeg's exit a busy machine may see a short
+    // 'stalled' under these tight test limits; that is the watchdog doing its job, not the wait.)
+    expect(states).not.toContain('reconnecting');
+    expect(states.at(-1)).toBe('stopped');
+    expect(source.stats.restarts).toBe(0);
   });
 });
