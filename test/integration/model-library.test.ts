@@ -65,3 +65,35 @@ describe('model library', () => {
     expect(readdirSync(userDir).sort()).toEqual(before);
   });
 });
+
+describe('model library cache', () => {
+  it('remembers descriptions between runs and describes a model again when it or its sidecar changes', async () => {
+    const dirC = mkdtempSync(join(tmpdir(), 'vs-libcache-'));
+    try {
+      mkdirSync(join(dirC, 'project'));
+      copyFileSync(sharedModel('yolo11n-int8-coco-320.onnx'), join(dirC, 'project', 'm.onnx'));
+      let loads = 0;
+      const make = () =>
+        new ModelLibrary({
+          projectDir: join(dirC, 'project'),
+          userDir: join(dirC, 'user'),
+          cachePath: join(dirC, 'cache.json'),
+          inspect: (spec) => {
+            loads++;
+            return engine.inspect(spec);
+          },
+        });
+      expect((await make().list())[1]!.info!.family).toBe('yolov8');
+      expect(loads).toBe(1);
+      // A new run (new library object) answers from the cache file.
+      expect((await make().list())[1]!.info!.inputWidth).toBe(320);
+      expect(loads).toBe(1);
+      // A sidecar appears: the description changes, so the model is loaded again.
+      writeFileSync(join(dirC, 'project', 'm.json'), JSON.stringify({ licence: 'site licence 42' }));
+      expect((await make().list())[1]!.info!.licence).toBe('site licence 42');
+      expect(loads).toBe(2);
+    } finally {
+      rmSync(dirC, { recursive: true, force: true });
+    }
+  });
+});

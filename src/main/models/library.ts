@@ -3,12 +3,13 @@
  * described by loading it once (family, task, input size, classes, licence), cached by file size
  * and modification time. Imports are validated the same way before they are copied in.
  */
-import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { LibraryEntry, LibraryLocation } from '../../shared/api';
 import type { ModelInfo } from '../../shared/detection';
 import type { ModelSpec } from '../inference/model';
 import { sidecarPathFor } from '../inference/sidecar';
+import { writeFileAtomic } from '../storage/atomic-file';
 
 export type { LibraryEntry, LibraryLocation };
 
@@ -19,21 +20,55 @@ export interface ModelLibraryOptions {
   extraDirs?: string[];
   /** Loads a model once to describe it (InferenceEngine.inspect). */
   inspect: (spec: ModelSpec) => Promise<ModelInfo>;
+  /**
+   * Where descriptions are remembered between runs (keyed by path, size and modification time),
+   * so listing a folder of models does not load every one of them again at each start.
+   */
+  cachePath?: string;
 }
+
+type CacheEntry = { key: string; info: ModelInfo | null; error: string | null };
 
 const MAX_MODEL_BYTES = 2 * 1024 * 1024 * 1024;
 
 export class ModelLibrary {
-  private readonly cache = new Map<string, { key: string; info: ModelInfo | null; error: string | null }>();
+  private readonly cache = new Map<string, CacheEntry>();
+  private cacheLoaded = false;
+  private cacheDirty = false;
 
   constructor(private readonly opts: ModelLibraryOptions) {}
+
+  private async loadCache(): Promise<void> {
+    if (this.cacheLoaded || !this.opts.cachePath) return;
+    this.cacheLoaded = true;
+    try {
+      const raw = JSON.parse(await readFile(this.opts.cachePath, 'utf8')) as Record<string, CacheEntry>;
+      for (const [path, entry] of Object.entries(raw)) {
+        if (entry && typeof entry.key === 'string' && (entry.info === null || typeof entry.info === 'object')) this.cache.set(path, entry);
+      }
+    } catch {
+      // No cache yet, or an unreadable one: describe the models again.
+    }
+  }
+
+  private async saveCache(): Promise<void> {
+    if (!this.opts.cachePath || !this.cacheDirty) return;
+    this.cacheDirty = false;
+    await writeFileAtomic(this.opts.cachePath, JSON.stringify(Object.fromEntries(this.cache))).catch(() => {});
+  }
 
   get userDir(): string {
     return this.opts.userDir;
   }
 
+  /** Size and modification times of the model and its sidecar: a change to either re-describes it. */
+  private async cacheKey(path: string, sizeBytes: number, mtimeMs: number): Promise<string> {
+    const side = await stat(sidecarPathFor(path)).catch(() => null);
+    return `${sizeBytes}:${mtimeMs}:${side ? side.mtimeMs : '-'}`;
+  }
+
   private async describe(path: string, sizeBytes: number, mtimeMs: number): Promise<{ info: ModelInfo | null; error: string | null }> {
-    const key = `${sizeBytes}:${mtimeMs}`;
+    const key = await this.cacheKey(path, sizeBytes, mtimeMs);
     const hit = this.cache.get(path);
     if (hit && hit.key === key) return hit;
     let entry: { key: string; info: ModelInfo | null; error: string | null };
@@ -43,6 +78,7 @@ export class ModelLibrary {
       entry = { key, info: null, error: (e as Error).message };
     }
     this.cache.set(path, entry);
+    this.cacheDirty = true;
     return entry;
   }
 
@@ -66,10 +102,13 @@ export class ModelLibrary {
 
   /** Built-in classic detector first, then project models, then the user's. */
   async list(): Promise<LibraryEntry[]> {
+    await this.loadCache();
     const classic: LibraryEntry = { id: 'classic', name: 'classic', location: 'builtin', path: null, sizeBytes: 0, info: null, error: null };
     const project = await this.scan(this.opts.projectDir, 'project');
     for (const dir of this.opts.extraDirs ?? []) project.push(...(await this.scan(dir, 'project')));
-    return [classic, ...project, ...(await this.scan(this.opts.userDir, 'user'))];
+    const all = [classic, ...project, ...(await this.scan(this.opts.userDir, 'user'))];
+    await this.saveCache();
+    return all;
   }
 
   /**
@@ -111,7 +150,8 @@ export class ModelLibrary {
     }
     const destStat = await stat(dest);
     info = { ...info, path: dest };
-    this.cache.set(dest, { key: `${destStat.size}:${destStat.mtimeMs}`, info, error: null });
+    this.cache.set(dest, { key: await this.cacheKey(dest, destStat.size, destStat.mtimeMs), info, error: null });
+    this.cacheDirty = true;
     return { id: dest, name: name.replace(/\.onnx$/i, ''), location: 'user', path: dest, sizeBytes: destStat.size, info, error: null };
   }
 }

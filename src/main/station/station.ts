@@ -110,6 +110,7 @@ export class Station extends EventEmitter<StationEventMap> {
       userDir: join(opts.dataDir, 'models'),
       extraDirs: opts.extraModelsDirs,
       inspect: (spec) => this.engine.inspect(spec),
+      cachePath: join(opts.dataDir, 'model-library-cache.json'),
     });
     this.alarms = new AlarmBook((list) => this.emit('alarms', list));
     this.sourceStatus = { uri: '', description: '', state: 'stopped', reason: 'not started', stderrTail: [], atMs: Date.now() };
