@@ -175,6 +175,19 @@ export interface FrameMessage {
   modelName: string;
   provider: ExecutionProvider;
   timings: StageTimingsMs;
+  /**
+   * With a pixel → mm calibration: each detection's centre, size and angle in millimetres, as
+   * written to the PLC (same order as `detections`). Null without a calibration.
+   */
+  placementsMm: PlacementMm[] | null;
+}
+
+export interface PlacementMm {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  angleDeg: number;
 }
 
 /** Server → client pushes. */

@@ -33,6 +33,7 @@ import type { FrameResult } from '../../shared/frame';
 import { createSource } from '../capture/create-source';
 import { parseSourceUri } from '../capture/source-uri';
 import type { Frame, FrameSource, SourceStateChange } from '../capture/types';
+import { detectionPlacementMm, type Homography3x3 } from '../core/calibration';
 import { RollingWindow, type Percentiles as CorePercentiles } from '../core/rolling-stats';
 import type { DecodeParams } from '../core/decoders/types';
 import { InferenceEngine } from '../inference/engine';
@@ -243,7 +244,14 @@ export class Station extends EventEmitter<StationEventMap> {
       modelName: r.modelName,
       provider: r.provider,
       timings: r.timings,
+      placementsMm: this.calibration ? r.detections.map((d) => detectionPlacementMm(d, this.calibration!)) : null,
     };
+  }
+
+  /** The pixel → mm homography from the settings, checked once. */
+  private get calibration(): Homography3x3 | null {
+    const h = this.settings.plc.homographyPxToMm;
+    return h ? (h as unknown as Homography3x3) : null;
   }
 
   // -------------------------------------------------------------------------------------------

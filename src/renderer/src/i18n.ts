@@ -46,6 +46,7 @@ const en = {
     nothing: 'Nothing detected in this frame',
     noMasks: 'No masks in this frame (the model does not segment, or found nothing)',
     unitsPx: 'Positions and sizes in source pixels; centre = mask centroid where there is a mask.',
+    unitsMm: 'Positions and sizes in millimetres (calibrated), exactly as written to the PLC.',
   },
   perf: {
     frames: 'Frames processed',
@@ -208,6 +209,7 @@ const ko: Resource = {
     nothing: '이 프레임에서 검출된 객체 없음',
     noMasks: '이 프레임에 마스크 없음 (분할 모델이 아니거나 검출 없음)',
     unitsPx: '위치와 크기는 원본 픽셀 단위, 마스크가 있으면 중심은 마스크 무게중심.',
+    unitsMm: '위치와 크기는 밀리미터 단위(보정됨), PLC에 쓰는 값과 같음.',
   },
   perf: {
     frames: '처리한 프레임',

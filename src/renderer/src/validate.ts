@@ -30,6 +30,11 @@ export function isFrameMessage(v: unknown): v is FrameMessage {
     v['heightPx'] > 0 &&
     v['previewJpeg'] instanceof Uint8Array &&
     Array.isArray(v['detections']) &&
-    v['detections'].every(isDetection)
+    v['detections'].every(isDetection) &&
+    (v['placementsMm'] === undefined ||
+      v['placementsMm'] === null ||
+      (Array.isArray(v['placementsMm']) &&
+        v['placementsMm'].length === v['detections'].length &&
+        v['placementsMm'].every((p) => isPlainObject(p) && ['x', 'y', 'width', 'height', 'angleDeg'].every((k) => isNum(p[k])))))
   );
 }

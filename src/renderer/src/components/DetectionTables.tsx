@@ -30,7 +30,12 @@ export function DetectionTable({ frame }: { frame: FrameMessage | null }) {
       </thead>
       <tbody>
         {rows.map((d, i) => {
-          const [cx, cy] = detectionCentre(d);
+          // With a calibration, the millimetres the PLC receives; otherwise source pixels.
+          const mm = frame?.placementsMm?.[i];
+          const [cx, cy] = mm ? [mm.x, mm.y] : detectionCentre(d);
+          const w = mm ? mm.width : d.box[2] - d.box[0];
+          const h = mm ? mm.height : d.box[3] - d.box[1];
+          const digits = mm ? 1 : 0;
           return (
             <tr key={i} data-testid="detection-row">
               <td>{i + 1}</td>
@@ -39,10 +44,10 @@ export function DetectionTable({ frame }: { frame: FrameMessage | null }) {
                 {d.className}
               </td>
               <td className="num">{f.num(d.score, 2)}</td>
-              <td className="num">{f.num(cx, 0)}</td>
-              <td className="num">{f.num(cy, 0)}</td>
-              <td className="num">{f.num(d.box[2] - d.box[0], 0)}</td>
-              <td className="num">{f.num(d.box[3] - d.box[1], 0)}</td>
+              <td className="num">{f.num(cx, digits)}</td>
+              <td className="num">{f.num(cy, digits)}</td>
+              <td className="num">{f.num(w, digits)}</td>
+              <td className="num">{f.num(h, digits)}</td>
               <td className="num">{d.mask ? `${f.num(d.mask.angleDeg, 1)}°` : '–'}</td>
               <td className="num">{d.trackId !== undefined && d.trackId >= 0 ? d.trackId : '–'}</td>
             </tr>
@@ -56,7 +61,7 @@ export function DetectionTable({ frame }: { frame: FrameMessage | null }) {
           </tr>
         )}
       </tbody>
-      <caption>{t('table.unitsPx')}</caption>
+      <caption>{frame?.placementsMm ? t('table.unitsMm') : t('table.unitsPx')}</caption>
     </table>
   );
 }

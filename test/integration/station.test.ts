@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FrameMessage } from '../../src/shared/api';
+import { Station } from '../../src/main/station/station';
+import { WORKER_JS } from '../helpers/paths';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function startStation(settings: object | string): Promise<{ station: Station; dir: string; logs: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'vs-station-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'settings.json'), typeof settings === 'string' ? settings : JSON.stringify(settings));
+  const logs: string[] = [];
+  const station = new Station({ version: 't', dataDir: dir, projectModelsDir: join(dir, 'none'), workerPath: WORKER_JS, log: (l) => logs.push(l) });
+  await station.start();
+  cleanups.push(() => station.close());
+  return { station, dir, logs };
+}
+
+function frameWithObjects(station: Station): Promise<FrameMessage> {
+  station.frameSubscribers = 1;
+  return new Promise((resolve) => {
+    const on = (f: FrameMessage): void => {
+      if (f.detections.length === 0) return;
+      station.off('frame', on);
+      resolve(f);
+    };
+    station.on('frame', on);
+  });
+}
+
+describe('station', () => {
+  it('sends each frame with its detections and, with a calibration, the millimetres the PLC gets', async () => {
+    const { station } = await startStation({
+      source: 'synthetic:?size=640x360&fps=15',
+      modelId: 'classic',
+      plc: { uri: null, homographyPxToMm: [0.25, 0, 10, 0, 0.25, 20, 0, 0, 1] },
+    });
+    const f = await frameWithObjects(station);
+    expect(f.previewJpeg.subarray(0, 2)).toEqual(new Uint8Array([0xff, 0xd8]));
+    expect(f.placementsMm).toHaveLength(f.detections.length);
+    const d = f.detections[0]!;
+    const mm = f.placementsMm![0]!;
+    expect(mm.x).toBeCloseTo(((d.box[0] + d.box[2]) / 2) * 0.25 + 10, 6);
+    expect(mm.y).toBeCloseTo(((d.box[1] + d.box[3]) / 2) * 0.25 + 20, 6);
+    expect(mm.width).toBeCloseTo((d.box[2] - d.box[0]) * 0.25, 6);
+  });
+
+  it('without a calibration frames carry no millimetres', async () => {
+    const { station } = await startStation({ source: 'synthetic:?size=640x360&fps=15', modelId: 'classic', plc: { uri: null } });
+    expect((await frameWithObjects(station)).placementsMm).toBeNull();
+  });
+
+  it('starts on defaults with an alarm when its settings file is damaged, keeping the file aside', async () => {
+    const { station, dir } = await startStation('{"source": "synthetic:", "params": {"confThreshold": 9}}');
+    const snap = station.getSnapshot('websocket');
+    expect(snap.params.confThreshold).toBe(0.25);
+    expect(snap.alarms.map((a) => a.kind)).toEqual(['settings']);
+    expect(snap.alarms[0]!.message).toMatch(/params\.confThreshold.*kept as .*settings\.json\.invalid-\d+/);
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(dir).some((n) => n.startsWith('settings.json.invalid-'))).toBe(true);
+  });
+});
