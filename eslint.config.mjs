@@ -4,8 +4,38 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'net', 'http', 'https', 'stream', 'crypto', 'events', 'util', 'url', 'zlib', 'dgram', 'tty', 'readline'];
-const adapters = ['electron', 'onnxruntime-node', 'onnxruntime-common', 'node-snap7', 'serialport', 'sharp', 'ws', '@ffmpeg-installer/ffmpeg', 'protobufjs', 'pino'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'worker_threads',
+  'net',
+  'http',
+  'https',
+  'stream',
+  'crypto',
+  'events',
+  'util',
+  'url',
+  'zlib',
+  'dgram',
+  'tty',
+  'readline',
+];
+const adapters = [
+  'electron',
+  'onnxruntime-node',
+  'onnxruntime-common',
+  'node-snap7',
+  'serialport',
+  'sharp',
+  'ws',
+  '@ffmpeg-installer/ffmpeg',
+  'protobufjs',
+  'pino',
+];
 
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench/results/**'] },
@@ -24,8 +54,15 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: nodeBuiltins, message: 'Pure core and shared contracts do no I/O: pass data in, not handles.' },
-            { group: adapters, message: 'Pure core and shared contracts must not depend on adapters; put this behind an interface in src/main.' },
+            {
+              group: nodeBuiltins,
+              message: 'Pure core and shared contracts do no I/O: pass data in, not handles.',
+            },
+            {
+              group: adapters,
+              message:
+                'Pure core and shared contracts must not depend on adapters; put this behind an interface in src/main.',
+            },
           ],
         },
       ],
@@ -40,8 +77,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: [...nodeBuiltins, ...adapters], message: 'The renderer talks only to the shared API; no Node or native modules.' },
-            { group: ['**/main/**', '**/preload/**'], message: 'The renderer may import only src/shared and its own files.' },
+            {
+              group: [...nodeBuiltins, ...adapters],
+              message: 'The renderer talks only to the shared API; no Node or native modules.',
+            },
+            {
+              group: ['**/main/**', '**/preload/**'],
+              message: 'The renderer may import only src/shared and its own files.',
+            },
           ],
         },
       ],

@@ -22,15 +22,42 @@ function makeClip(dir) {
   const clip = join(dir, 'belt-1280x720-30fps.mp4');
   const img = (n) => join(SHARED, 'images', n);
   execFileSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', 'color=c=0x505050:s=1280x720:r=30:d=20',
-    '-loop', '1', '-i', img('dog.jpg'), '-loop', '1', '-i', img('horses.jpg'), '-loop', '1', '-i', img('person.jpg'),
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=0x505050:s=1280x720:r=30:d=20',
+    '-loop',
+    '1',
+    '-i',
+    img('dog.jpg'),
+    '-loop',
+    '1',
+    '-i',
+    img('horses.jpg'),
+    '-loop',
+    '1',
+    '-i',
+    img('person.jpg'),
     '-filter_complex',
-    "[1]scale=480:-2[a];[2]scale=480:-2[b];[3]scale=420:-2[c];" +
+    '[1]scale=480:-2[a];[2]scale=480:-2[b];[3]scale=420:-2[c];' +
       "[0][a]overlay=x='mod(t*160,1760)-480':y=20:shortest=1[ab];" +
       "[ab][b]overlay=x='mod(t*160+600,1760)-480':y=380:shortest=1[abc];" +
       "[abc][c]overlay=x='mod(t*160+1200,1760)-480':y=200:shortest=1",
-    '-t', '20', '-r', '30', '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', clip,
+    '-t',
+    '20',
+    '-r',
+    '30',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-pix_fmt',
+    'yuv420p',
+    clip,
   ]);
   return clip;
 }
@@ -64,7 +91,15 @@ try {
       console.error(`bench: skipping ${m}: not found in ${SHARED}/models`);
       continue;
     }
-    const r = await runJson(['bench', '--model', model, '--source', `file:${clip}?loop=1&fps=max`, '--frames', String(FRAMES)]);
+    const r = await runJson([
+      'bench',
+      '--model',
+      model,
+      '--source',
+      `file:${clip}?loop=1&fps=max`,
+      '--frames',
+      String(FRAMES),
+    ]);
     console.log(JSON.stringify(r));
     results.models.push({ ...r, model: m });
   }
@@ -76,7 +111,15 @@ try {
   }
   const soakMin = Number(process.env.BENCH_SOAK_MIN ?? 0);
   if (soakMin > 0) {
-    results.soak = await runJson(['soak', '--model', join(SHARED, 'models', MODELS[0]), '--source', `file:${clip}?loop=1&fps=max`, '--minutes', String(soakMin)]);
+    results.soak = await runJson([
+      'soak',
+      '--model',
+      join(SHARED, 'models', MODELS[0]),
+      '--source',
+      `file:${clip}?loop=1&fps=max`,
+      '--minutes',
+      String(soakMin),
+    ]);
     console.log(JSON.stringify(results.soak));
   }
   const md = [

@@ -17,7 +17,9 @@ const CSP =
 const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
 const rendererUrl = process.env['ELECTRON_RENDERER_URL'];
 /** Packaged: models ship as an extra resource; from a checkout: the project's models/ folder. */
-const projectModelsDir = app.isPackaged ? join(process.resourcesPath, 'models') : join(__dirname, '..', '..', 'models');
+const projectModelsDir = app.isPackaged
+  ? join(process.resourcesPath, 'models')
+  : join(__dirname, '..', '..', 'models');
 
 /** Only our own page may call the API. */
 function isTrustedSender(event: IpcMainInvokeEvent): boolean {

@@ -2,5 +2,8 @@
 import pino from 'pino';
 
 export function createLogger(component: string): pino.Logger {
-  return pino({ base: { component }, level: process.env['VISION_STATION_LOG'] ?? 'info' }, pino.destination(2));
+  return pino(
+    { base: { component }, level: process.env['VISION_STATION_LOG'] ?? 'info' },
+    pino.destination(2),
+  );
 }

@@ -93,7 +93,13 @@ export async function createOutputSinks(opts: OutputOptions): Promise<OutputSink
       let settings: PlcSettingsInput;
       if (target.kind === 'sim') {
         const port = await freePort();
-        const sim = new PlcSim({ port, host: '127.0.0.1', dbNumber: SIM_DB_NUMBER, maxObjects: opts.plcSettings?.maxObjects, mode: opts.plcSettings?.handshake });
+        const sim = new PlcSim({
+          port,
+          host: '127.0.0.1',
+          dbNumber: SIM_DB_NUMBER,
+          maxObjects: opts.plcSettings?.maxObjects,
+          mode: opts.plcSettings?.handshake,
+        });
         sim.on('frame', (f) => out.emit('simFrame', f));
         sim.on('problem', (p) => opts.log(`PLC simulator: ${p}`));
         await sim.start();
@@ -102,7 +108,11 @@ export async function createOutputSinks(opts: OutputOptions): Promise<OutputSink
       } else {
         settings = { ...target.settings, ...opts.plcSettings };
       }
-      if (opts.calibration) settings = { ...settings, homographyPxToMm: opts.calibration as PlcSettingsInput['homographyPxToMm'] };
+      if (opts.calibration)
+        settings = {
+          ...settings,
+          homographyPxToMm: opts.calibration as PlcSettingsInput['homographyPxToMm'],
+        };
       const sink = new S7Sink(settings);
       out.attachPlc(sink);
       sink.start();

@@ -57,8 +57,14 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export function modelSpecFor(model: string, provider: ExecutionProvider = 'cpu', intraOpThreads = 0): ModelSpec {
-  return model === 'classic' ? { kind: 'classic' } : { kind: 'onnx', path: model, providers: providerOrder(provider), intraOpThreads };
+export function modelSpecFor(
+  model: string,
+  provider: ExecutionProvider = 'cpu',
+  intraOpThreads = 0,
+): ModelSpec {
+  return model === 'classic'
+    ? { kind: 'classic' }
+    : { kind: 'onnx', path: model, providers: providerOrder(provider), intraOpThreads };
 }
 
 /**
@@ -69,7 +75,8 @@ export function modelSpecFor(model: string, provider: ExecutionProvider = 'cpu',
  */
 export function sourceOptionsFor(spec: SourceSpec, model: ModelInfo): SourceOptions {
   const options: SourceOptions = {};
-  if (model.inputWidth > 0 && model.inputHeight > 0) options.fitInside = { widthPx: model.inputWidth, heightPx: model.inputHeight };
+  if (model.inputWidth > 0 && model.inputHeight > 0)
+    options.fitInside = { widthPx: model.inputWidth, heightPx: model.inputHeight };
   if (spec.kind === 'file' && spec.fps === 'max') {
     options.whenBuffersBusy = 'wait';
     // One buffer in inference, one waiting in the slot: a third would only be decoded to replace
@@ -82,7 +89,9 @@ export function sourceOptionsFor(spec: SourceSpec, model: ModelInfo): SourceOpti
 export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Parse everything before starting anything, so bad input fails without side effects.
   const sourceSpec = parseSourceUri(opts.source);
-  const engine = new InferenceEngine({ workerPath: opts.workerPath ?? join(__dirname, 'inference-worker.js') });
+  const engine = new InferenceEngine({
+    workerPath: opts.workerPath ?? join(__dirname, 'inference-worker.js'),
+  });
   engine.on('status', opts.log);
   let outputs: OutputSinks | null = null;
   let source: FrameSource | null = null;
@@ -106,7 +115,14 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     throw e;
   }
   const sinks: ResultSink[] = outputs.sinks;
-  const pipeline = new Pipeline({ source, engine, sinks, params: opts.params, maxFrames: opts.maxFrames, statsWindowMs: opts.statsWindowMs });
+  const pipeline = new Pipeline({
+    source,
+    engine,
+    sinks,
+    params: opts.params,
+    maxFrames: opts.maxFrames,
+    statsWindowMs: opts.statsWindowMs,
+  });
   let failure: string | null = null;
   let seenLive = false;
   source.on('state', (c: SourceStateChange) => {
@@ -142,12 +158,18 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       if (!opts.failFast) return pipeline.start();
       const firstFrame = new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`no frame from ${source.description} within ${opts.firstFrameTimeoutMs ?? 20_000} ms`)),
+          () =>
+            reject(
+              new Error(
+                `no frame from ${source.description} within ${opts.firstFrameTimeoutMs ?? 20_000} ms`,
+              ),
+            ),
           opts.firstFrameTimeoutMs ?? 20_000,
         );
         const onState = (c: SourceStateChange): void => {
           if (c.state === 'live' || c.state === 'stopped') done();
-          else if ((c.state === 'error' || c.state === 'reconnecting') && !seenLive) done(new Error(`source ${source.description}: ${c.reason}`));
+          else if ((c.state === 'error' || c.state === 'reconnecting') && !seenLive)
+            done(new Error(`source ${source.description}: ${c.reason}`));
         };
         const done = (err?: Error): void => {
           clearTimeout(timer);

@@ -45,7 +45,12 @@ export const API_ARGS = {
       .strict(),
   ]),
   acknowledgeAlarm: z.tuple([z.object({ id: z.number().int().min(1) }).strict()]),
-  setUiSettings: z.tuple([z.object({ locale: z.enum(['en', 'ko']) }).partial().strict()]),
+  setUiSettings: z.tuple([
+    z
+      .object({ locale: z.enum(['en', 'ko']) })
+      .partial()
+      .strict(),
+  ]),
 } satisfies Record<ApiMethod, z.ZodType>;
 
 export const WsRequestSchema = z

@@ -96,7 +96,8 @@ export interface PlcStatus {
   lastBlock: { frameId: number; fields: PlcFieldValue[] } | null;
 }
 
-export type AlarmKind = 'sourceLost' | 'plcDown' | 'ackTimeout' | 'fpsBelowTarget' | 'modelFailed' | 'plcConfig' | 'settings';
+export type AlarmKind =
+  'sourceLost' | 'plcDown' | 'ackTimeout' | 'fpsBelowTarget' | 'modelFailed' | 'plcConfig' | 'settings';
 
 export interface Alarm {
   id: number;
@@ -202,7 +203,16 @@ export interface StationEvents {
   ui: UiSettings;
 }
 export type StationEventName = keyof StationEvents;
-export const STATION_EVENTS = ['frame', 'stats', 'source', 'model', 'plc', 'alarms', 'params', 'ui'] as const satisfies readonly StationEventName[];
+export const STATION_EVENTS = [
+  'frame',
+  'stats',
+  'source',
+  'model',
+  'plc',
+  'alarms',
+  'params',
+  'ui',
+] as const satisfies readonly StationEventName[];
 
 // ---------------------------------------------------------------------------------------------
 // Commands

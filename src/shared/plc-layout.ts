@@ -17,7 +17,12 @@ export type S7Type = 'INT' | 'WORD' | 'DINT' | 'REAL';
 export const S7_TYPE_SIZE_BYTES: Readonly<Record<S7Type, number>> = { INT: 2, WORD: 2, DINT: 4, REAL: 4 };
 
 /** TIA Portal spelling of each type, for the SCL source. */
-export const S7_TYPE_SCL: Readonly<Record<S7Type, string>> = { INT: 'Int', WORD: 'Word', DINT: 'DInt', REAL: 'Real' };
+export const S7_TYPE_SCL: Readonly<Record<S7Type, string>> = {
+  INT: 'Int',
+  WORD: 'Word',
+  DINT: 'DInt',
+  REAL: 'Real',
+};
 
 export type PlcWriter = 'app' | 'plc';
 
@@ -31,31 +36,127 @@ export interface PlcField<Name extends string = string> {
 }
 
 export const HEADER_FIELDS = [
-  { name: 'lifeCounter', offset: 0, type: 'INT', writtenBy: 'app', meaning: '+1 on every write, wraps 32767 -> 0 (PLC watchdog)' },
-  { name: 'status', offset: 2, type: 'WORD', writtenBy: 'app', meaning: 'bit0 cameraOk, bit1 modelOk, bit2 resultsValid, bit3 overflow, bit4 stale' },
-  { name: 'frameId', offset: 4, type: 'DINT', writtenBy: 'app', meaning: 'id of the processed frame, increasing (modulo 2^31)' },
-  { name: 'requestId', offset: 8, type: 'DINT', writtenBy: 'app', meaning: 'trigger mode: the triggerCounter this answers; else 0' },
-  { name: 'captureTimeOfDayMs', offset: 12, type: 'DINT', writtenBy: 'app', meaning: 'capture time, ms since local midnight' },
-  { name: 'count', offset: 16, type: 'INT', writtenBy: 'app', meaning: 'valid records that follow (0..maxObjects)' },
-  { name: 'latencyMs', offset: 18, type: 'INT', writtenBy: 'app', meaning: 'capture -> write, clamped to 32767' },
+  {
+    name: 'lifeCounter',
+    offset: 0,
+    type: 'INT',
+    writtenBy: 'app',
+    meaning: '+1 on every write, wraps 32767 -> 0 (PLC watchdog)',
+  },
+  {
+    name: 'status',
+    offset: 2,
+    type: 'WORD',
+    writtenBy: 'app',
+    meaning: 'bit0 cameraOk, bit1 modelOk, bit2 resultsValid, bit3 overflow, bit4 stale',
+  },
+  {
+    name: 'frameId',
+    offset: 4,
+    type: 'DINT',
+    writtenBy: 'app',
+    meaning: 'id of the processed frame, increasing (modulo 2^31)',
+  },
+  {
+    name: 'requestId',
+    offset: 8,
+    type: 'DINT',
+    writtenBy: 'app',
+    meaning: 'trigger mode: the triggerCounter this answers; else 0',
+  },
+  {
+    name: 'captureTimeOfDayMs',
+    offset: 12,
+    type: 'DINT',
+    writtenBy: 'app',
+    meaning: 'capture time, ms since local midnight',
+  },
+  {
+    name: 'count',
+    offset: 16,
+    type: 'INT',
+    writtenBy: 'app',
+    meaning: 'valid records that follow (0..maxObjects)',
+  },
+  {
+    name: 'latencyMs',
+    offset: 18,
+    type: 'INT',
+    writtenBy: 'app',
+    meaning: 'capture -> write, clamped to 32767',
+  },
 ] as const satisfies readonly PlcField[];
 
 export const RECORD_FIELDS = [
   { name: 'classId', offset: 0, type: 'INT', writtenBy: 'app', meaning: 'class index of the model' },
   { name: 'trackId', offset: 2, type: 'INT', writtenBy: 'app', meaning: '-1 without tracking' },
   { name: 'score', offset: 4, type: 'REAL', writtenBy: 'app', meaning: 'confidence 0..1' },
-  { name: 'x', offset: 8, type: 'REAL', writtenBy: 'app', meaning: 'centre X (pixels, or mm when calibrated)' },
-  { name: 'y', offset: 12, type: 'REAL', writtenBy: 'app', meaning: 'centre Y (pixels, or mm when calibrated)' },
-  { name: 'width', offset: 16, type: 'REAL', writtenBy: 'app', meaning: 'width (pixels, or mm when calibrated)' },
-  { name: 'height', offset: 20, type: 'REAL', writtenBy: 'app', meaning: 'height (pixels, or mm when calibrated)' },
-  { name: 'angleDeg', offset: 24, type: 'REAL', writtenBy: 'app', meaning: '0 for plain boxes; mask orientation for segmentation, degrees (-90, 90]' },
+  {
+    name: 'x',
+    offset: 8,
+    type: 'REAL',
+    writtenBy: 'app',
+    meaning: 'centre X (pixels, or mm when calibrated)',
+  },
+  {
+    name: 'y',
+    offset: 12,
+    type: 'REAL',
+    writtenBy: 'app',
+    meaning: 'centre Y (pixels, or mm when calibrated)',
+  },
+  {
+    name: 'width',
+    offset: 16,
+    type: 'REAL',
+    writtenBy: 'app',
+    meaning: 'width (pixels, or mm when calibrated)',
+  },
+  {
+    name: 'height',
+    offset: 20,
+    type: 'REAL',
+    writtenBy: 'app',
+    meaning: 'height (pixels, or mm when calibrated)',
+  },
+  {
+    name: 'angleDeg',
+    offset: 24,
+    type: 'REAL',
+    writtenBy: 'app',
+    meaning: '0 for plain boxes; mask orientation for segmentation, degrees (-90, 90]',
+  },
 ] as const satisfies readonly PlcField[];
 
 export const CONTROL_FIELDS = [
-  { name: 'triggerCounter', offset: 0, type: 'DINT', writtenBy: 'plc', meaning: 'written by the PLC: +1 requests a result (trigger mode)' },
-  { name: 'ackFrameId', offset: 4, type: 'DINT', writtenBy: 'plc', meaning: 'written by the PLC: frameId it has consumed (ack mode)' },
-  { name: 'recipeRequest', offset: 8, type: 'INT', writtenBy: 'plc', meaning: 'written by the PLC: >0 asks to switch to that model/recipe slot' },
-  { name: 'recipeActive', offset: 10, type: 'INT', writtenBy: 'app', meaning: 'written by the app: slot in use' },
+  {
+    name: 'triggerCounter',
+    offset: 0,
+    type: 'DINT',
+    writtenBy: 'plc',
+    meaning: 'written by the PLC: +1 requests a result (trigger mode)',
+  },
+  {
+    name: 'ackFrameId',
+    offset: 4,
+    type: 'DINT',
+    writtenBy: 'plc',
+    meaning: 'written by the PLC: frameId it has consumed (ack mode)',
+  },
+  {
+    name: 'recipeRequest',
+    offset: 8,
+    type: 'INT',
+    writtenBy: 'plc',
+    meaning: 'written by the PLC: >0 asks to switch to that model/recipe slot',
+  },
+  {
+    name: 'recipeActive',
+    offset: 10,
+    type: 'INT',
+    writtenBy: 'app',
+    meaning: 'written by the app: slot in use',
+  },
 ] as const satisfies readonly PlcField[];
 
 export type HeaderFieldName = (typeof HEADER_FIELDS)[number]['name'];
@@ -67,8 +168,16 @@ export const STATUS_BITS = [
   { name: 'cameraOk', bit: 0, meaning: 'the camera delivers frames' },
   { name: 'modelOk', bit: 1, meaning: 'a model is loaded and running' },
   { name: 'resultsValid', bit: 2, meaning: 'count and records describe this frame; 0 = ignore them' },
-  { name: 'overflow', bit: 3, meaning: 'more objects were found than maxObjects; the lowest-ranked were dropped' },
-  { name: 'stale', bit: 4, meaning: 'the result was older than the staleness limit when written (resultsValid is 0)' },
+  {
+    name: 'overflow',
+    bit: 3,
+    meaning: 'more objects were found than maxObjects; the lowest-ranked were dropped',
+  },
+  {
+    name: 'stale',
+    bit: 4,
+    meaning: 'the result was older than the staleness limit when written (resultsValid is 0)',
+  },
 ] as const;
 
 export type StatusBitName = (typeof STATUS_BITS)[number]['name'];
@@ -153,7 +262,10 @@ export interface PlcLayoutDescription {
   statusBits: readonly { name: string; bit: number; meaning: string }[];
 }
 
-export function describePlcLayout(maxObjects = DEFAULT_MAX_OBJECTS, startOffsetBytes = 0): PlcLayoutDescription {
+export function describePlcLayout(
+  maxObjects = DEFAULT_MAX_OBJECTS,
+  startOffsetBytes = 0,
+): PlcLayoutDescription {
   assertMaxObjects(maxObjects);
   return {
     version: PLC_LAYOUT_VERSION,

@@ -19,7 +19,9 @@ function base64ToBytes(b64: string): Uint8Array {
 
 /** JSON.stringify that carries Uint8Arrays as `{ "$bytes": base64 }`. */
 export function stringifyWire(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (v instanceof Uint8Array ? { $bytes: bytesToBase64(v) } : v));
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v instanceof Uint8Array ? { $bytes: bytesToBase64(v) } : v,
+  );
 }
 
 /** JSON.parse that restores `{ "$bytes": base64 }` to Uint8Array. Throws SyntaxError on bad input. */
@@ -28,7 +30,8 @@ export function parseWire(text: string): unknown {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       const o = v as Record<string, unknown>;
       const keys = Object.keys(o);
-      if (keys.length === 1 && keys[0] === '$bytes' && typeof o['$bytes'] === 'string') return base64ToBytes(o['$bytes']);
+      if (keys.length === 1 && keys[0] === '$bytes' && typeof o['$bytes'] === 'string')
+        return base64ToBytes(o['$bytes']);
     }
     return v;
   });
@@ -47,7 +50,10 @@ export function encodeFrameMessage(msg: FrameMessage): Uint8Array {
 export function decodeFrameMessage(bytes: Uint8Array): FrameMessage {
   if (bytes.length < WS_FRAME_HEADER_BYTES) throw new RangeError('frame message shorter than its header');
   const jsonLen = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, false);
-  if (WS_FRAME_HEADER_BYTES + jsonLen > bytes.length) throw new RangeError('frame message shorter than its JSON part');
-  const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(WS_FRAME_HEADER_BYTES, WS_FRAME_HEADER_BYTES + jsonLen))) as Omit<FrameMessage, 'previewJpeg'>;
+  if (WS_FRAME_HEADER_BYTES + jsonLen > bytes.length)
+    throw new RangeError('frame message shorter than its JSON part');
+  const meta = JSON.parse(
+    new TextDecoder().decode(bytes.subarray(WS_FRAME_HEADER_BYTES, WS_FRAME_HEADER_BYTES + jsonLen)),
+  ) as Omit<FrameMessage, 'previewJpeg'>;
   return { ...meta, previewJpeg: bytes.slice(WS_FRAME_HEADER_BYTES + jsonLen) };
 }

@@ -13,10 +13,16 @@ function electronBinary(): { path: string | null; reason: string } {
   const pkg = join(ROOT, 'node_modules', 'electron');
   const pathFile = join(pkg, 'path.txt');
   if (!existsSync(pathFile)) {
-    return { path: null, reason: 'Electron binary not installed (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1); run `npx install-electron` where the network allows' };
+    return {
+      path: null,
+      reason:
+        'Electron binary not installed (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1); run `npx install-electron` where the network allows',
+    };
   }
   const exe = join(pkg, 'dist', readFileSync(pathFile, 'utf8').trim());
-  return existsSync(exe) ? { path: exe, reason: '' } : { path: null, reason: `Electron binary missing at ${exe}` };
+  return existsSync(exe)
+    ? { path: exe, reason: '' }
+    : { path: null, reason: `Electron binary missing at ${exe}` };
 }
 
 test('the Electron window opens with the title and talks over IPC', async () => {
@@ -33,7 +39,11 @@ test('the Electron window opens with the title and talks over IPC', async () => 
       process: typeof (globalThis as unknown as { process?: unknown }).process,
       api: Object.keys((globalThis as unknown as { visionStation: object }).visionStation).sort(),
     }));
-    expect(globals).toEqual({ require: 'undefined', process: 'undefined', api: [...API_METHODS, 'subscribe'].sort() });
+    expect(globals).toEqual({
+      require: 'undefined',
+      process: 'undefined',
+      api: [...API_METHODS, 'subscribe'].sort(),
+    });
     await win.screenshot({ path: 'test-results/electron-window.png' });
   } finally {
     await app.close();

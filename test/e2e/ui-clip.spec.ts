@@ -1,6 +1,17 @@
 import { test, expect } from '@playwright/test';
 import { join } from 'node:path';
-import { drawnDetections, makeClip, openStation, openTab, screenshotPath, setSlider, SHARED_MODELS, startServe, waitForNewFrame, type Served } from './ui-steps';
+import {
+  drawnDetections,
+  makeClip,
+  openStation,
+  openTab,
+  screenshotPath,
+  setSlider,
+  SHARED_MODELS,
+  startServe,
+  waitForNewFrame,
+  type Served,
+} from './ui-steps';
 
 // A looping clip made from ../shared/images/dog.jpg, with a real COCO model on the CPU.
 // Photo credits: see ../shared/images/SOURCES.md.
@@ -8,7 +19,10 @@ let served: Served;
 let clip: ReturnType<typeof makeClip>;
 test.beforeAll(async () => {
   clip = makeClip('dog.jpg');
-  served = await startServe({ source: `file:${clip.path}?loop=1`, model: join(SHARED_MODELS, 'yolo11n-int8-coco-320.onnx') });
+  served = await startServe({
+    source: `file:${clip.path}?loop=1`,
+    model: join(SHARED_MODELS, 'yolo11n-int8-coco-320.onnx'),
+  });
 });
 test.afterAll(async () => {
   await served?.close();
@@ -19,7 +33,9 @@ test.use({ viewport: { width: 1600, height: 900 } });
 test('boxes appear on a clip made from ../shared/images', async ({ page }) => {
   await openStation(page, served.url);
   await waitForNewFrame(page, -1);
-  await expect.poll(() => drawnDetections(page), { message: 'objects found in the dog photo' }).toBeGreaterThan(0);
+  await expect
+    .poll(() => drawnDetections(page), { message: 'objects found in the dog photo' })
+    .toBeGreaterThan(0);
   await expect(page.getByTestId('detection-table')).toContainText('dog');
   await expect(page.getByTestId('status-model-value')).toContainText('yolo11n');
   await page.screenshot({ path: screenshotPath('ui-clip.png') });
@@ -41,7 +57,9 @@ test('moving the confidence slider changes the number of detections on the next 
   expect(low, 'dog, car and bicycle at the default threshold').toBe(3);
   await page.screenshot({ path: screenshotPath('ui-conf-low.png') });
   await setSlider(page, 'conf-slider', 0.99);
-  await expect.poll(() => drawnDetections(page), { message: 'fewer objects at a high threshold' }).toBeLessThan(low);
+  await expect
+    .poll(() => drawnDetections(page), { message: 'fewer objects at a high threshold' })
+    .toBeLessThan(low);
   await expect(page.getByTestId('conf-slider-value')).toHaveText('0.99');
   await page.screenshot({ path: screenshotPath('ui-conf-high.png') });
   // Back down: the objects return, without restarting anything.

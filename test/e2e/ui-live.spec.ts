@@ -31,7 +31,9 @@ test('the live canvas shows frames that change, with boxes on the synthetic scen
   await waitForNewFrame(page, first + 2);
   await expect.poll(() => canvasFingerprint(page), { message: 'the picture changes' }).not.toBe(before);
   // The classic detector finds the moving parts of the synthetic scene.
-  await expect.poll(() => drawnDetections(page), { message: 'boxes on the synthetic scene' }).toBeGreaterThan(0);
+  await expect
+    .poll(() => drawnDetections(page), { message: 'boxes on the synthetic scene' })
+    .toBeGreaterThan(0);
   await expect(page.getByTestId('detection-row').first()).toBeVisible();
   await expect(page.getByTestId('status-source')).toHaveAttribute('data-state', 'live');
   await expect(page.getByTestId('status-model-value')).toHaveText('classic');
@@ -56,12 +58,16 @@ test('toggling masks changes the picture of the same frame', async ({ page }) =>
   await page.screenshot({ path: screenshotPath('ui-masks-on.png') });
 
   await page.getByTestId('toggle-masks').uncheck();
-  await expect.poll(() => canvasFingerprint(page), { message: 'the picture changes without masks' }).not.toBe(withMasks);
+  await expect
+    .poll(() => canvasFingerprint(page), { message: 'the picture changes without masks' })
+    .not.toBe(withMasks);
   expect(await drawnFrameId(page), 'still the same frame').toBe(frameId);
   await page.screenshot({ path: screenshotPath('ui-masks-off.png') });
 
   await page.getByTestId('toggle-masks').check();
-  await expect.poll(() => canvasFingerprint(page), { message: 'masks back: the same picture as before' }).toBe(withMasks);
+  await expect
+    .poll(() => canvasFingerprint(page), { message: 'masks back: the same picture as before' })
+    .toBe(withMasks);
 
   // The segmentation view lists area and angle per instance.
   await page.getByTestId('view-segmentation').click();
@@ -80,7 +86,9 @@ test('the FPS chart has the 4 fps target line and the area below it marked', asy
   // The line sits at the height of the y-axis tick "4" (a horizontal SVG line has no box to "see").
   const line = chart.locator('.recharts-reference-line line');
   await expect(line).toHaveCount(1);
-  const tick4 = chart.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value', { hasText: /^4$/ });
+  const tick4 = chart.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value', {
+    hasText: /^4$/,
+  });
   await expect(tick4).toHaveCount(1);
   const lineY = Number(await line.getAttribute('y1'));
   const tickY = Number(await tick4.getAttribute('y'));
@@ -95,12 +103,16 @@ test('the FPS chart has the 4 fps target line and the area below it marked', asy
   await page.screenshot({ path: screenshotPath('ui-performance.png') });
 });
 
-test('preview transport at 1280×720: the renderer draws what arrives, measured in the client', async ({ page }) => {
+test('preview transport at 1280×720: the renderer draws what arrives, measured in the client', async ({
+  page,
+}) => {
   await openStation(page, served.url);
   await openTab(page, 'performance');
   // Let the station warm up, then read over the client's 5-second window.
   const transport = page.getByTestId('transport');
-  await expect.poll(() => transport.getAttribute('data-window').then(Number), { timeout: 20_000 }).toBeGreaterThanOrEqual(4.5);
+  await expect
+    .poll(() => transport.getAttribute('data-window').then(Number), { timeout: 20_000 })
+    .toBeGreaterThanOrEqual(4.5);
   await waitForNewFrame(page, (await drawnFrameId(page)) + 3 * SOURCE_FPS);
   const figures = await transportFigures(page);
   const stationFps = Number(await page.getByTestId('perf-fps').getAttribute('data-value'));
@@ -117,7 +129,8 @@ test('preview transport at 1280×720: the renderer draws what arrives, measured 
     stationProcessedFps: stationFps,
     stationDroppedTotal: dropped,
     client: figures,
-    drawnOverReceived: figures.receivedFps > 0 ? Number((figures.drawnFps / figures.receivedFps).toFixed(3)) : 0,
+    drawnOverReceived:
+      figures.receivedFps > 0 ? Number((figures.drawnFps / figures.receivedFps).toFixed(3)) : 0,
     drawnOverSource: Number((figures.drawnFps / SOURCE_FPS).toFixed(3)),
     measuredAt: new Date().toISOString(),
   };

@@ -10,7 +10,10 @@ test.afterAll(async () => {
 });
 test.use({ viewport: { width: 1600, height: 900 } });
 
-test('the Korean locale renders, is saved on the station, and formats numbers for the locale', async ({ page, browser }) => {
+test('the Korean locale renders, is saved on the station, and formats numbers for the locale', async ({
+  page,
+  browser,
+}) => {
   await openStation(page, served.url);
   await waitForNewFrame(page, -1);
   await expect(page.getByTestId('status-source')).toContainText('Camera');

@@ -1,11 +1,24 @@
 import { test, expect } from '@playwright/test';
-import { drawnFrameId, openStation, openTab, screenshotPath, SHARED_MODELS, startServe, waitForNewFrame, type Served } from './ui-steps';
+import {
+  drawnFrameId,
+  openStation,
+  openTab,
+  screenshotPath,
+  SHARED_MODELS,
+  startServe,
+  waitForNewFrame,
+  type Served,
+} from './ui-steps';
 
 // Synthetic scene, classic detector to start with, and the shared models in the library
 // (some of them are not YOLO models: the library must show those as errors, not offer them).
 let served: Served;
 test.beforeAll(async () => {
-  served = await startServe({ source: 'synthetic:?size=1280x720&fps=15', model: 'classic', modelsDir: SHARED_MODELS });
+  served = await startServe({
+    source: 'synthetic:?size=1280x720&fps=15',
+    model: 'classic',
+    modelsDir: SHARED_MODELS,
+  });
 });
 test.afterAll(async () => {
   await served?.close();
@@ -30,7 +43,9 @@ test('a model swap from the UI changes the active model and the results keep flo
   const before = await waitForNewFrame(page, -1);
   await yolo.getByTestId('model-swap').click();
   // One click: the swap runs, the new model becomes active.
-  await expect(page.getByTestId('model-active-name')).toHaveText(/yolo11n-int8-coco-320/, { timeout: 90_000 });
+  await expect(page.getByTestId('model-active-name')).toHaveText(/yolo11n-int8-coco-320/, {
+    timeout: 90_000,
+  });
   await expect(page.getByTestId('status-model-value')).toContainText('yolo11n');
   await expect(yolo).toHaveAttribute('data-active', 'true');
   await expect(page.getByTestId('model-details')).toContainText('320×320');

@@ -1,5 +1,13 @@
 import { test, expect } from '@playwright/test';
-import { openStation, openTab, screenshotPath, startPlcSim, startServe, type PlcSimProcess, type Served } from './ui-steps';
+import {
+  openStation,
+  openTab,
+  screenshotPath,
+  startPlcSim,
+  startServe,
+  type PlcSimProcess,
+  type Served,
+} from './ui-steps';
 
 // The PLC simulator runs as its own process, so the test can pull the plug on it.
 let sim: PlcSimProcess;
@@ -14,7 +22,9 @@ test.afterAll(async () => {
 });
 test.use({ viewport: { width: 1600, height: 900 } });
 
-test('stopping the PLC simulator turns the PLC state red and raises an alarm that can be acknowledged', async ({ page }) => {
+test('stopping the PLC simulator turns the PLC state red and raises an alarm that can be acknowledged', async ({
+  page,
+}) => {
   test.setTimeout(90_000);
   await openStation(page, served.url);
   const plcTile = page.getByTestId('status-plc');

@@ -3,7 +3,9 @@ import { freePort, openStation, screenshotPath, startServe, waitForNewFrame, typ
 
 test.use({ viewport: { width: 1600, height: 900 } });
 
-test('when the station goes away the page says so, and it reconnects by itself when it is back', async ({ page }) => {
+test('when the station goes away the page says so, and it reconnects by itself when it is back', async ({
+  page,
+}) => {
   test.setTimeout(90_000);
   const port = await freePort();
   const opts = { source: 'synthetic:?size=1280x720&fps=15', model: 'classic', port };
@@ -15,7 +17,10 @@ test('when the station goes away the page says so, and it reconnects by itself w
 
     await served.close();
     served = null;
-    await expect(page.getByTestId('status-connection')).toHaveAttribute('data-state', /reconnecting|connecting/);
+    await expect(page.getByTestId('status-connection')).toHaveAttribute(
+      'data-state',
+      /reconnecting|connecting/,
+    );
     await expect(page.getByTestId('status-connection')).toHaveAttribute('data-level', /bad|warn/);
     await expect(page.getByTestId('live-disconnected')).toBeVisible();
     // The last known states are no longer the truth: greyed, not green.

@@ -26,14 +26,20 @@ export function writeResult(name: string, value: unknown): void {
   writeFileSync(join(RESULTS, name), JSON.stringify(value, null, 2) + '\n');
 }
 
-function waitForLine(proc: ChildProcess, stream: NodeJS.ReadableStream, match: (line: string) => boolean, what: string): Promise<string> {
+function waitForLine(
+  proc: ChildProcess,
+  stream: NodeJS.ReadableStream,
+  match: (line: string) => boolean,
+  what: string,
+): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const rl = createInterface({ input: stream });
     let stderr = '';
     proc.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
     });
-    const onExit = (code: number | null) => reject(new Error(`${what} exited (${code}) before it was ready:\n${stderr}`));
+    const onExit = (code: number | null) =>
+      reject(new Error(`${what} exited (${code}) before it was ready:\n${stderr}`));
     proc.once('exit', onExit);
     rl.on('line', (line) => {
       if (match(line)) {
@@ -113,7 +119,11 @@ export interface PlcSimProcess {
 /** `node bin/vision-station.js plc-sim` as its own process, ready once it says it listens. */
 export async function startPlcSim(): Promise<PlcSimProcess> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ['bin/vision-station.js', 'plc-sim', '--port', String(port), '--db', '1'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(
+    process.execPath,
+    ['bin/vision-station.js', 'plc-sim', '--port', String(port), '--db', '1'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   proc.stdout!.resume();
   await waitForLine(proc, proc.stderr!, (l) => l.includes('listening'), 'plc-sim');
   return { port, uri: `s7://127.0.0.1:${port}?rack=0&slot=1&db=1`, kill: () => stop(proc) };
@@ -123,7 +133,28 @@ export async function startPlcSim(): Promise<PlcSimProcess> {
 export function makeClip(image: string, seconds = 3, fps = 10): { path: string; dispose(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'vs-clip-'));
   const path = join(dir, 'clip.mp4');
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', join(SHARED_IMAGES, image), '-t', String(seconds), '-r', String(fps), '-vf', 'scale=1280:-2', '-pix_fmt', 'yuv420p', path], { encoding: 'utf8' });
+  const r = spawnSync(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-y',
+      '-loop',
+      '1',
+      '-i',
+      join(SHARED_IMAGES, image),
+      '-t',
+      String(seconds),
+      '-r',
+      String(fps),
+      '-vf',
+      'scale=1280:-2',
+      '-pix_fmt',
+      'yuv420p',
+      path,
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`ffmpeg could not make the clip: ${r.stderr}`);
   return { path, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -141,7 +172,9 @@ export async function openStation(page: Page, url: string): Promise<void> {
 interface CanvasLike {
   width: number;
   height: number;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
 }
 
 /** The id of the frame drawn on the live canvas now (-1 before the first). */
@@ -151,7 +184,9 @@ export async function drawnFrameId(page: Page): Promise<number> {
 
 /** Waits until a frame with an id above `after` has been drawn, and returns its id. */
 export async function waitForNewFrame(page: Page, after: number): Promise<number> {
-  await expect.poll(() => drawnFrameId(page), { message: `a frame newer than ${after} is drawn` }).toBeGreaterThan(after);
+  await expect
+    .poll(() => drawnFrameId(page), { message: `a frame newer than ${after} is drawn` })
+    .toBeGreaterThan(after);
   return drawnFrameId(page);
 }
 
@@ -185,7 +220,10 @@ export async function canvasPixels(page: Page): Promise<number[]> {
   });
 }
 
-export async function openTab(page: Page, tab: 'performance' | 'alarms' | 'model' | 'tuning' | 'source' | 'plc' | 'settings'): Promise<void> {
+export async function openTab(
+  page: Page,
+  tab: 'performance' | 'alarms' | 'model' | 'tuning' | 'source' | 'plc' | 'settings',
+): Promise<void> {
   await page.getByTestId(`tab-${tab}`).click();
 }
 
@@ -194,7 +232,13 @@ export async function setSlider(page: Page, testId: string, value: number): Prom
   await expect(page.getByTestId('tuning-state')).toHaveAttribute('data-state', 'saved');
 }
 
-export async function transportFigures(page: Page): Promise<{ bytesPerSec: number; receivedFps: number; drawnFps: number; meanFrameBytes: number; skippedFps: number }> {
+export async function transportFigures(page: Page): Promise<{
+  bytesPerSec: number;
+  receivedFps: number;
+  drawnFps: number;
+  meanFrameBytes: number;
+  skippedFps: number;
+}> {
   const v = async (id: string) => Number(await page.getByTestId(id).getAttribute('data-value'));
   return {
     bytesPerSec: await v('transport-bytes-per-sec'),

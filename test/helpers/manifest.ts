@@ -29,7 +29,11 @@ export function manifestDetections(modelFile: string): Record<string, RefDetecti
       .map((s) => {
         const d = /^(.+?)\s+([\d.]+)\s+\[(-?[\d.]+),(-?[\d.]+),(-?[\d.]+),(-?[\d.]+)\]/.exec(s);
         if (!d) throw new Error(`cannot read reference detection '${s}'`);
-        return { className: d[1]!, score: Number(d[2]), box: [Number(d[3]), Number(d[4]), Number(d[5]), Number(d[6])] };
+        return {
+          className: d[1]!,
+          score: Number(d[2]),
+          box: [Number(d[3]), Number(d[4]), Number(d[5]), Number(d[6])],
+        };
       });
   }
   return out;

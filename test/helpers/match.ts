@@ -13,7 +13,11 @@ export interface OutDetection {
  * Same classes, one-to-one: every reference detection has its own detection of the same class
  * with |score difference| <= 0.02 and IoU >= 0.95, and there is nothing else.
  */
-export function expectMatchesReference(actual: OutDetection[], reference: RefDetection[], label: string): void {
+export function expectMatchesReference(
+  actual: OutDetection[],
+  reference: RefDetection[],
+  label: string,
+): void {
   const unused = [...actual];
   for (const ref of reference) {
     let bestIdx = -1;
@@ -27,9 +31,15 @@ export function expectMatchesReference(actual: OutDetection[], reference: RefDet
       }
     });
     const found = bestIdx >= 0 ? unused[bestIdx]! : undefined;
-    expect(found, `${label}: no ${ref.className} near [${ref.box}] in ${JSON.stringify(actual)}`).toBeDefined();
+    expect(
+      found,
+      `${label}: no ${ref.className} near [${ref.box}] in ${JSON.stringify(actual)}`,
+    ).toBeDefined();
     expect(bestIou, `${label}: ${ref.className} [${ref.box}] IoU`).toBeGreaterThanOrEqual(0.95);
-    expect(Math.abs(found!.score - ref.score), `${label}: ${ref.className} score ${found!.score} vs ${ref.score}`).toBeLessThanOrEqual(0.02);
+    expect(
+      Math.abs(found!.score - ref.score),
+      `${label}: ${ref.className} score ${found!.score} vs ${ref.score}`,
+    ).toBeLessThanOrEqual(0.02);
     unused.splice(bestIdx, 1);
   }
   expect(unused, `${label}: detections not in the reference`).toEqual([]);

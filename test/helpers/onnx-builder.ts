@@ -18,7 +18,9 @@ const root = protobuf.Root.fromJSON({
     },
     Dimension: { fields: { dimValue: { type: 'int64', id: 1 }, dimParam: { type: 'string', id: 2 } } },
     TensorShapeProto: { fields: { dim: { rule: 'repeated', type: 'Dimension', id: 1 } } },
-    TensorTypeProto: { fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } } },
+    TensorTypeProto: {
+      fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } },
+    },
     TypeProto: { fields: { tensorType: { type: 'TensorTypeProto', id: 1 } } },
     ValueInfoProto: { fields: { name: { type: 'string', id: 1 }, type: { type: 'TypeProto', id: 2 } } },
     NodeProto: {
@@ -67,10 +69,15 @@ export interface ConstantOutput {
  * A model with one float32 NCHW input and outputs that are constants (Identity of initializers):
  * whatever the picture, it "detects" exactly what the test put in.
  */
-export function constantOutputModel(input: { name: string; dims: readonly number[] }, outputs: readonly ConstantOutput[], metadata: Record<string, string> = {}): Uint8Array {
+export function constantOutputModel(
+  input: { name: string; dims: readonly number[] },
+  outputs: readonly ConstantOutput[],
+  metadata: Record<string, string> = {},
+): Uint8Array {
   for (const o of outputs) {
     const n = o.dims.reduce((a, b) => a * b, 1);
-    if (n !== o.values.length) throw new RangeError(`${o.name}: ${o.values.length} values for dims [${o.dims}]`);
+    if (n !== o.values.length)
+      throw new RangeError(`${o.name}: ${o.values.length} values for dims [${o.dims}]`);
   }
   const msg = ModelProto.fromObject({
     irVersion: 8,
@@ -79,8 +86,18 @@ export function constantOutputModel(input: { name: string; dims: readonly number
     metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
     graph: {
       name: 'constant-outputs',
-      node: outputs.map((o) => ({ input: [`${o.name}_const`], output: [o.name], name: `id_${o.name}`, opType: 'Identity' })),
-      initializer: outputs.map((o) => ({ name: `${o.name}_const`, dims: [...o.dims], dataType: FLOAT, floatData: Array.from(o.values) })),
+      node: outputs.map((o) => ({
+        input: [`${o.name}_const`],
+        output: [o.name],
+        name: `id_${o.name}`,
+        opType: 'Identity',
+      })),
+      initializer: outputs.map((o) => ({
+        name: `${o.name}_const`,
+        dims: [...o.dims],
+        dataType: FLOAT,
+        floatData: Array.from(o.values),
+      })),
       input: [valueInfo(input.name, input.dims)],
       output: outputs.map((o) => valueInfo(o.name, o.dims)),
     },

@@ -13,7 +13,8 @@ export const WORKER_JS = resolve(ROOT, 'out', 'main', 'inference-worker.js');
 
 export function sharedModel(name: string): string {
   const p = resolve(MODELS_DIR, name);
-  if (!existsSync(p)) throw new Error(`test model ${p} is missing; set VISION_STATION_SHARED to the shared folder`);
+  if (!existsSync(p))
+    throw new Error(`test model ${p} is missing; set VISION_STATION_SHARED to the shared folder`);
   return p;
 }
 export function sharedImage(name: string): string {

@@ -5,7 +5,11 @@ import { ReadlineParser, SerialPort } from 'serialport';
 /** Starts socat and resolves with the two pty paths it reports on stderr. */
 export function startSocat(linkA: string, linkB: string): Promise<{ proc: ChildProcess; ptys: string[] }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${linkA}`, `pty,raw,echo=0,link=${linkB}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(
+      'socat',
+      ['-d', '-d', `pty,raw,echo=0,link=${linkA}`, `pty,raw,echo=0,link=${linkB}`],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     const ptys: string[] = [];
     let err = '';
     const timer = setTimeout(() => {
@@ -44,4 +48,3 @@ export async function openReader(path: string): Promise<{ port: SerialPort; line
   port.pipe(new ReadlineParser({ delimiter: '\n' })).on('data', (l: string) => lines.push(l));
   return { port, lines };
 }
-

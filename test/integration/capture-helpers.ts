@@ -7,23 +7,63 @@ export const FFMPEG = 'ffmpeg';
 
 export function run(cmd: string, args: string[], timeoutMs = 20_000): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: timeoutMs, killSignal: 'SIGKILL', encoding: 'buffer', maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr.toString()}`));
-      else resolve(stdout);
-    });
+    execFile(
+      cmd,
+      args,
+      { timeout: timeoutMs, killSignal: 'SIGKILL', encoding: 'buffer', maxBuffer: 256 << 20 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr.toString()}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
 /** An H.264 test-pattern clip with exactly `frames` frames. */
-export async function makeClip(dir: string, name: string, frames: number, size = '320x240', rate = 25): Promise<string> {
+export async function makeClip(
+  dir: string,
+  name: string,
+  frames: number,
+  size = '320x240',
+  rate = 25,
+): Promise<string> {
   const path = join(dir, name);
-  await run(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=${rate}`, '-frames:v', String(frames), '-pix_fmt', 'yuv420p', path]);
+  await run(FFMPEG, [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=size=${size}:rate=${rate}`,
+    '-frames:v',
+    String(frames),
+    '-pix_fmt',
+    'yuv420p',
+    path,
+  ]);
   return path;
 }
 
 /** Every frame of a clip as RGB24, decoded by ffmpeg directly: the reference for what a source must deliver. */
 export async function decodeAll(path: string): Promise<Buffer> {
-  return run(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-i', path, '-map', '0:v:0', '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
+  return run(FFMPEG, [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-i',
+    path,
+    '-map',
+    '0:v:0',
+    '-fps_mode',
+    'passthrough',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    'pipe:1',
+  ]);
 }
 
 export { freePort } from '../../src/main/util/net';
@@ -35,7 +75,11 @@ export function recordStates(source: FrameSource): SourceStateChange[] {
 }
 
 /** Resolves when `predicate` holds for a delivered frame; rejects after `timeoutMs`. */
-export function waitForFrame(source: FrameSource, predicate: (f: Frame) => boolean, timeoutMs: number): Promise<{ frameId: number; captureTimeMs: number }> {
+export function waitForFrame(
+  source: FrameSource,
+  predicate: (f: Frame) => boolean,
+  timeoutMs: number,
+): Promise<{ frameId: number; captureTimeMs: number }> {
   return new Promise((resolve, reject) => {
     const onFrame = (f: Frame): void => {
       if (!predicate(f)) return;
@@ -45,7 +89,9 @@ export function waitForFrame(source: FrameSource, predicate: (f: Frame) => boole
     };
     const timer = setTimeout(() => {
       source.off('frame', onFrame);
-      reject(new Error(`no matching frame within ${timeoutMs} ms; state ${source.state} (${source.stateReason})`));
+      reject(
+        new Error(`no matching frame within ${timeoutMs} ms; state ${source.state} (${source.stateReason})`),
+      );
     }, timeoutMs);
     source.on('frame', onFrame);
   });
@@ -77,7 +123,10 @@ export function startProcess(cmd: string, args: string[]): ChildProcess {
 export function stopProcess(child: ChildProcess, timeoutMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`process ${child.pid} did not exit within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`process ${child.pid} did not exit within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     child.once('exit', () => {
       clearTimeout(timer);
       resolve();

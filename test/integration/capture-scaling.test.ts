@@ -28,15 +28,26 @@ describe('fitInside', () => {
   it('builds a shrink-only, aspect-keeping scale filter', () => {
     const args = buildFfmpegArgs(
       { kind: 'file', path: 'x.mp4', loop: false, fps: 'max' },
-      { fitInside: { widthPx: 320, heightPx: 320 }, networkTimeoutMs: 5000, probeDurationMs: 1000, caps: { rtspTimeoutOption: '-timeout', fpsModeOption: '-fps_mode' } },
+      {
+        fitInside: { widthPx: 320, heightPx: 320 },
+        networkTimeoutMs: 5000,
+        probeDurationMs: 1000,
+        caps: { rtspTimeoutOption: '-timeout', fpsModeOption: '-fps_mode' },
+      },
     );
-    expect(args[args.indexOf('-vf') + 1]).toBe("scale=w='min(320,iw)':h='min(320,ih)':force_original_aspect_ratio=decrease:flags=bilinear");
+    expect(args[args.indexOf('-vf') + 1]).toBe(
+      "scale=w='min(320,iw)':h='min(320,ih)':force_original_aspect_ratio=decrease:flags=bilinear",
+    );
   });
 
   it('reads the input size from the Input section and the output size from the Output section', () => {
     const e = new FfmpegStderr();
-    e.feed('Input #0, mov,mp4, from \'x.mp4\':\n  Stream #0:0[0x1](und): Video: h264 (High) (avc1 / 0x31637661), yuv420p(progressive), 1280x720 [SAR 1:1 DAR 16:9], 30 fps\n');
-    e.feed('Output #0, rawvideo, to \'pipe:1\':\n  Stream #0:0(und): Video: rawvideo (RGB[24] / 0x18424752), rgb24(pc, progressive), 320x180 [SAR 1:1 DAR 16:9], q=2-31\n');
+    e.feed(
+      "Input #0, mov,mp4, from 'x.mp4':\n  Stream #0:0[0x1](und): Video: h264 (High) (avc1 / 0x31637661), yuv420p(progressive), 1280x720 [SAR 1:1 DAR 16:9], 30 fps\n",
+    );
+    e.feed(
+      "Output #0, rawvideo, to 'pipe:1':\n  Stream #0:0(und): Video: rawvideo (RGB[24] / 0x18424752), rgb24(pc, progressive), 320x180 [SAR 1:1 DAR 16:9], q=2-31\n",
+    );
     expect([e.inputSize, e.outputSize]).toEqual([
       { widthPx: 1280, heightPx: 720 },
       { widthPx: 320, heightPx: 180 },
@@ -47,7 +58,9 @@ describe('fitInside', () => {
     const source = createSource(`file:${clip}?fps=max`, { fitInside: { widthPx: 160, heightPx: 160 } });
     sources.push(source);
     const frames: { w: number; h: number; src: unknown; bytes: number }[] = [];
-    source.on('frame', (f) => frames.push({ w: f.widthPx, h: f.heightPx, src: f.sourceSize, bytes: f.rgb.length }));
+    source.on('frame', (f) =>
+      frames.push({ w: f.widthPx, h: f.heightPx, src: f.sourceSize, bytes: f.rgb.length }),
+    );
     await source.start();
     await waitForState(source, (c) => c.state === 'stopped', 15_000);
     expect(frames).toHaveLength(30);
@@ -67,7 +80,12 @@ describe('fitInside', () => {
 
 describe("whenBuffersBusy: 'wait'", () => {
   it('pauses the decoder while the consumer holds every buffer, and drops nothing', async () => {
-    const source = createSource(`file:${clip}?fps=max`, { ringSize: 2, whenBuffersBusy: 'wait', stallTimeoutMs: 200, restartAfterStallMs: 400 });
+    const source = createSource(`file:${clip}?fps=max`, {
+      ringSize: 2,
+      whenBuffersBusy: 'wait',
+      stallTimeoutMs: 200,
+      restartAfterStallMs: 400,
+    });
     sources.push(source);
     const held: Frame[] = [];
     const ids: number[] = [];

@@ -9,14 +9,27 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSource } from '../../src/main/capture/create-source';
 import { buildFfmpegArgs, FfmpegStderr } from '../../src/main/capture/ffmpeg-source';
-import { ffmpegCapabilities, FfmpegNotFoundError, parseFfmpegVersion, resolveFfmpeg } from '../../src/main/capture/ffmpeg-path';
+import {
+  ffmpegCapabilities,
+  FfmpegNotFoundError,
+  parseFfmpegVersion,
+  resolveFfmpeg,
+} from '../../src/main/capture/ffmpeg-path';
 import { FrameSlot } from '../../src/main/capture/frame-slot';
 import { waitForState } from '../../src/main/capture/source-base';
 import { SyntheticSource } from '../../src/main/capture/synthetic-source';
 import { renderSyntheticFrame } from '../../src/main/core/synthetic-scene';
 import type { Frame, FrameSource, SourceOptions } from '../../src/main/capture/types';
 import { sharedImage } from '../helpers/paths';
-import { decodeAll, freePort, isAlive, makeClip, recordStates, waitForExit, waitForFrame } from './capture-helpers';
+import {
+  decodeAll,
+  freePort,
+  isAlive,
+  makeClip,
+  recordStates,
+  waitForExit,
+  waitForFrame,
+} from './capture-helpers';
 
 const FAST_RETRY: SourceOptions = { backoff: { initialDelayMs: 50, maxDelayMs: 200 }, killTimeoutMs: 500 };
 
@@ -57,7 +70,13 @@ describe('ffmpeg file source', () => {
       expect([f.widthPx, f.heightPx]).toEqual([320, 240]);
       // Compare in the callback: the buffer is only ours while the listener runs.
       const i = ids.length;
-      if (Buffer.compare(Buffer.from(f.rgb.buffer, f.rgb.byteOffset, f.rgb.length), reference.subarray(i * frameBytes, (i + 1) * frameBytes)) !== 0) mismatched++;
+      if (
+        Buffer.compare(
+          Buffer.from(f.rgb.buffer, f.rgb.byteOffset, f.rgb.length),
+          reference.subarray(i * frameBytes, (i + 1) * frameBytes),
+        ) !== 0
+      )
+        mismatched++;
       ids.push(f.frameId);
     });
     await source.start();
@@ -114,19 +133,25 @@ describe('ffmpeg file source', () => {
     expect(source.pid).toBeUndefined();
   });
 
-  it('reports a file ffmpeg cannot decode as an error with ffmpeg\'s own words', async () => {
+  it("reports a file ffmpeg cannot decode as an error with ffmpeg's own words", async () => {
     const bogus = join(dir, 'bogus.mp4');
     writeFileSync(bogus, 'this is not a video');
     const source = track(createSource(`file:${bogus}`));
     await source.start();
     const s = await waitForState(source, (c) => c.state === 'error', 10_000);
-    expect(s.reason).toMatch(new RegExp(`^cannot read ${bogus.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*(Invalid data|moov atom not found)`));
+    expect(s.reason).toMatch(
+      new RegExp(
+        `^cannot read ${bogus.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*(Invalid data|moov atom not found)`,
+      ),
+    );
     expect(s.stderrTail?.length).toBeGreaterThan(0);
   });
 
   it('reports an unreachable RTSP camera as reconnecting with the reason, and stops cleanly', async () => {
     const port = await freePort();
-    const source = track(createSource(`rtsp://user:secret@127.0.0.1:${port}/x`, { ...FAST_RETRY, networkTimeoutMs: 2000 }));
+    const source = track(
+      createSource(`rtsp://user:secret@127.0.0.1:${port}/x`, { ...FAST_RETRY, networkTimeoutMs: 2000 }),
+    );
     const states = recordStates(source);
     await source.start();
     const s = await waitForState(source, (c) => c.state === 'reconnecting', 10_000);
@@ -135,7 +160,11 @@ describe('ffmpeg file source', () => {
     expect(s.attempt).toBe(1);
     expect(JSON.stringify(states)).not.toContain('secret');
     // Backoff keeps trying on its own.
-    await waitForState(source, (c) => c.state === 'reconnecting' && (source.stats.restarts ?? 0) >= 2, 10_000);
+    await waitForState(
+      source,
+      (c) => c.state === 'reconnecting' && (source.stats.restarts ?? 0) >= 2,
+      10_000,
+    );
     await source.stop();
     expect(source.state).toBe('stopped');
     expect(source.pid).toBeUndefined();
@@ -162,7 +191,13 @@ describe('ffmpeg file source', () => {
   it('goes stalled when frames stop, then restarts the hung ffmpeg and goes live again', async () => {
     const loopClip = await makeClip(dir, 'loop-stall.mp4', 25);
     // Limits well above the frame interval, so a busy machine's hiccup is not taken for a stall.
-    const source = track(createSource(`file:${loopClip}?loop=1`, { ...FAST_RETRY, stallTimeoutMs: 1000, restartAfterStallMs: 2500 }));
+    const source = track(
+      createSource(`file:${loopClip}?loop=1`, {
+        ...FAST_RETRY,
+        stallTimeoutMs: 1000,
+        restartAfterStallMs: 2500,
+      }),
+    );
     const states = recordStates(source);
     await source.start();
     await waitForState(source, (c) => c.state === 'live', 10_000);
@@ -217,51 +252,110 @@ describe('ffmpeg resolution and command line', () => {
   const modern = { rtspTimeoutOption: '-timeout', fpsModeOption: '-fps_mode' } as const;
 
   it('builds TCP RTSP with a socket timeout, -re for native pace, loop, fps and scale filters', () => {
-    const rtsp = buildFfmpegArgs({ kind: 'network', protocol: 'rtsp', url: 'rtsp://h/x' }, { networkTimeoutMs: 3000, probeDurationMs: 1000, caps: modern });
-    expect(rtsp.join(' ')).toContain('-rtsp_transport tcp -timeout 3000000 -fflags nobuffer -flags low_delay -analyzeduration 1000000 -i rtsp://h/x');
-    const old = buildFfmpegArgs({ kind: 'network', protocol: 'rtsp', url: 'rtsp://h/x' }, { networkTimeoutMs: 3000, probeDurationMs: 1000, caps: { rtspTimeoutOption: '-stimeout', fpsModeOption: '-vsync' } });
+    const rtsp = buildFfmpegArgs(
+      { kind: 'network', protocol: 'rtsp', url: 'rtsp://h/x' },
+      { networkTimeoutMs: 3000, probeDurationMs: 1000, caps: modern },
+    );
+    expect(rtsp.join(' ')).toContain(
+      '-rtsp_transport tcp -timeout 3000000 -fflags nobuffer -flags low_delay -analyzeduration 1000000 -i rtsp://h/x',
+    );
+    const old = buildFfmpegArgs(
+      { kind: 'network', protocol: 'rtsp', url: 'rtsp://h/x' },
+      {
+        networkTimeoutMs: 3000,
+        probeDurationMs: 1000,
+        caps: { rtspTimeoutOption: '-stimeout', fpsModeOption: '-vsync' },
+      },
+    );
     expect(old.join(' ')).toContain('-stimeout 3000000');
     expect(old.join(' ')).toContain('-vsync passthrough');
-    const tcp = buildFfmpegArgs({ kind: 'network', protocol: 'tcp', url: 'tcp://h:1' }, { networkTimeoutMs: 2000, probeDurationMs: 500, caps: modern });
+    const tcp = buildFfmpegArgs(
+      { kind: 'network', protocol: 'tcp', url: 'tcp://h:1' },
+      { networkTimeoutMs: 2000, probeDurationMs: 500, caps: modern },
+    );
     expect(tcp.join(' ')).toContain('-rw_timeout 2000000');
-    const file = buildFfmpegArgs({ kind: 'file', path: '/a.mp4', loop: true, fps: 10 }, { outputSize: { widthPx: 640 }, networkTimeoutMs: 1, probeDurationMs: 1, caps: modern });
+    const file = buildFfmpegArgs(
+      { kind: 'file', path: '/a.mp4', loop: true, fps: 10 },
+      { outputSize: { widthPx: 640 }, networkTimeoutMs: 1, probeDurationMs: 1, caps: modern },
+    );
     expect(file.join(' ')).toBe(
       '-hide_banner -nostdin -nostats -loglevel info -re -stream_loop -1 -i /a.mp4 -map 0:v:0 -an -sn -dn -vf fps=10,scale=640:-2:flags=bilinear -fps_mode passthrough -f rawvideo -pix_fmt rgb24 pipe:1',
     );
-    const max = buildFfmpegArgs({ kind: 'file', path: '/a.mp4', loop: false, fps: 'max' }, { networkTimeoutMs: 1, probeDurationMs: 1, caps: modern });
+    const max = buildFfmpegArgs(
+      { kind: 'file', path: '/a.mp4', loop: false, fps: 'max' },
+      { networkTimeoutMs: 1, probeDurationMs: 1, caps: modern },
+    );
     expect(max).not.toContain('-re');
     expect(max).not.toContain('-vf');
-    const cam = buildFfmpegArgs({ kind: 'v4l2', device: '/dev/video0', size: { widthPx: 1280, heightPx: 720 }, fps: 30 }, { networkTimeoutMs: 1, probeDurationMs: 1, caps: modern });
+    const cam = buildFfmpegArgs(
+      { kind: 'v4l2', device: '/dev/video0', size: { widthPx: 1280, heightPx: 720 }, fps: 30 },
+      { networkTimeoutMs: 1, probeDurationMs: 1, caps: modern },
+    );
     expect(cam.join(' ')).toContain('-f v4l2 -video_size 1280x720 -framerate 30 -i /dev/video0');
-    const mac = buildFfmpegArgs({ kind: 'avfoundation', device: '0' }, { networkTimeoutMs: 1, probeDurationMs: 1, caps: modern });
+    const mac = buildFfmpegArgs(
+      { kind: 'avfoundation', device: '0' },
+      { networkTimeoutMs: 1, probeDurationMs: 1, caps: modern },
+    );
     expect(mac.join(' ')).toContain('-f avfoundation -i 0:none');
   });
 
-  it('finds the output size in ffmpeg\'s stderr, not the codec tag that looks like one, and keeps a bounded tail', () => {
+  it("finds the output size in ffmpeg's stderr, not the codec tag that looks like one, and keeps a bounded tail", () => {
     const e = new FfmpegStderr(5);
-    e.feed("Input #0, mov,mp4, from 'a.mp4':\n  Stream #0:0[0x1](und): Video: h264 (avc1 / 0x31637661), yuv420p, 1920x1080, 25 fps\nOutput #0, rawvideo, to 'pipe:1':\n");
+    e.feed(
+      "Input #0, mov,mp4, from 'a.mp4':\n  Stream #0:0[0x1](und): Video: h264 (avc1 / 0x31637661), yuv420p, 1920x1080, 25 fps\nOutput #0, rawvideo, to 'pipe:1':\n",
+    );
     expect(e.outputSize).toBeUndefined();
-    e.feed('  Stream #0:0(und): Video: rawvideo (RGB[24] / 0x18424752), rgb24(pc, gbr/unknown/unknown, progressive), 64');
+    e.feed(
+      '  Stream #0:0(und): Video: rawvideo (RGB[24] / 0x18424752), rgb24(pc, gbr/unknown/unknown, progressive), 64',
+    );
     e.feed('0x360 [SAR 1:1 DAR 16:9], q=2-31, 25 fps\r\n');
     expect(e.outputSize).toEqual({ widthPx: 640, heightPx: 360 });
     for (let i = 0; i < 10; i++) e.feed(`line ${i}\n`);
     e.feed('[tcp @ 0x1] Connection to tcp://u:pw@h:1 failed: Connection refused\nsomething after');
-    expect(e.tail()).toEqual(['line 6', 'line 7', 'line 8', 'line 9', '[tcp @ 0x1] Connection to tcp://u:***@h:1 failed: Connection refused', 'something after'].slice(-5));
+    expect(e.tail()).toEqual(
+      [
+        'line 6',
+        'line 7',
+        'line 8',
+        'line 9',
+        '[tcp @ 0x1] Connection to tcp://u:***@h:1 failed: Connection refused',
+        'something after',
+      ].slice(-5),
+    );
     expect(e.errorLine()).toBe('[tcp @ 0x1] Connection to tcp://u:***@h:1 failed: Connection refused');
   });
 
-  it('picks option names by the build\'s libavformat version', () => {
-    expect(parseFfmpegVersion('ffmpeg version 5.1.9-0+deb12u1\nlibavformat    59. 27.100 / 59. 27.100')).toMatchObject({ versionText: '5.1.9-0+deb12u1', rtspTimeoutOption: '-timeout', fpsModeOption: '-fps_mode' });
-    expect(parseFfmpegVersion('ffmpeg version 5.0\nlibavformat    59. 16.100')).toMatchObject({ rtspTimeoutOption: '-timeout', fpsModeOption: '-vsync' });
-    expect(parseFfmpegVersion('ffmpeg version N-47683-g0e8eb07980-static\nlibavformat    58. 24.100')).toMatchObject({ rtspTimeoutOption: '-stimeout', fpsModeOption: '-vsync' });
+  it("picks option names by the build's libavformat version", () => {
+    expect(
+      parseFfmpegVersion('ffmpeg version 5.1.9-0+deb12u1\nlibavformat    59. 27.100 / 59. 27.100'),
+    ).toMatchObject({
+      versionText: '5.1.9-0+deb12u1',
+      rtspTimeoutOption: '-timeout',
+      fpsModeOption: '-fps_mode',
+    });
+    expect(parseFfmpegVersion('ffmpeg version 5.0\nlibavformat    59. 16.100')).toMatchObject({
+      rtspTimeoutOption: '-timeout',
+      fpsModeOption: '-vsync',
+    });
+    expect(
+      parseFfmpegVersion('ffmpeg version N-47683-g0e8eb07980-static\nlibavformat    58. 24.100'),
+    ).toMatchObject({ rtspTimeoutOption: '-stimeout', fpsModeOption: '-vsync' });
   });
 
   it('resolves ffmpeg from config, then PATH, then the npm package, and names a bad configured path', () => {
-    expect(resolveFfmpeg({ configuredPath: '/usr/bin/ffmpeg' })).toEqual({ path: '/usr/bin/ffmpeg', origin: 'config' });
-    expect(resolveFfmpeg({ envPath: `/nonexistent:/usr/bin` })).toEqual({ path: '/usr/bin/ffmpeg', origin: 'path' });
+    expect(resolveFfmpeg({ configuredPath: '/usr/bin/ffmpeg' })).toEqual({
+      path: '/usr/bin/ffmpeg',
+      origin: 'config',
+    });
+    expect(resolveFfmpeg({ envPath: `/nonexistent:/usr/bin` })).toEqual({
+      path: '/usr/bin/ffmpeg',
+      origin: 'path',
+    });
     expect(resolveFfmpeg({ envPath: '' }).origin).toBe('npm');
     expect(() => resolveFfmpeg({ envPath: '', allowNpm: false })).toThrow(FfmpegNotFoundError);
-    expect(() => resolveFfmpeg({ configuredPath: join(dir, 'ffmpeg-typo') })).toThrow(/configured ffmpeg .*ffmpeg-typo" does not exist/);
+    expect(() => resolveFfmpeg({ configuredPath: join(dir, 'ffmpeg-typo') })).toThrow(
+      /configured ffmpeg .*ffmpeg-typo" does not exist/,
+    );
   });
 
   it('works with the old npm-packaged ffmpeg build too (version-dependent options)', async () => {
@@ -271,19 +365,25 @@ describe('ffmpeg resolution and command line', () => {
     let n = 0;
     source.on('frame', () => n++);
     await source.start();
-    expect(await waitForState(source, (c) => c.state === 'stopped' || c.state === 'error', 15_000)).toMatchObject({ state: 'stopped', reason: 'end of stream' });
+    expect(
+      await waitForState(source, (c) => c.state === 'stopped' || c.state === 'error', 15_000),
+    ).toMatchObject({ state: 'stopped', reason: 'end of stream' });
     expect(n).toBe(37);
     // With the wrong timeout option (-timeout) this old build would listen instead of connect and hang.
     const port = await freePort();
     const rtsp = track(createSource(`rtsp://127.0.0.1:${port}/x`, { ...FAST_RETRY, ffmpegPath: npm }));
     await rtsp.start();
-    expect((await waitForState(rtsp, (c) => c.state === 'reconnecting', 10_000)).reason).toMatch(/Connection refused/);
+    expect((await waitForState(rtsp, (c) => c.state === 'reconnecting', 10_000)).reason).toMatch(
+      /Connection refused/,
+    );
   });
 
   it('reports a configured ffmpeg that does not exist as an error state', async () => {
     const source = track(createSource(`file:${clip37}`, { ffmpegPath: join(dir, 'no-ffmpeg') }));
     await source.start();
-    expect((await waitForState(source, (c) => c.state === 'error', 5000)).reason).toMatch(/configured ffmpeg/);
+    expect((await waitForState(source, (c) => c.state === 'error', 5000)).reason).toMatch(
+      /configured ffmpeg/,
+    );
   });
 });
 
@@ -294,7 +394,11 @@ describe('synthetic source', () => {
     source.on('frame', (f) => {
       if (got.length >= 40) return;
       const expected = renderSyntheticFrame(f.frameId - 1, 320, 180).rgb;
-      got.push({ id: f.frameId, same: Buffer.compare(Buffer.from(f.rgb), Buffer.from(expected)) === 0, parts: source.groundTruth(f.frameId)?.length ?? -1 });
+      got.push({
+        id: f.frameId,
+        same: Buffer.compare(Buffer.from(f.rgb), Buffer.from(expected)) === 0,
+        parts: source.groundTruth(f.frameId)?.length ?? -1,
+      });
     });
     await source.start();
     await waitForFrame(source, (f) => f.frameId >= 40, 10_000);
@@ -323,7 +427,8 @@ describe('images source', () => {
     mkdirSync(imgDir);
     const dog = sharedImage('dog.jpg');
     const horses = sharedImage('horses.jpg');
-    if (!existsSync(dog) || !existsSync(horses)) throw new Error('shared test photos are missing; set VISION_STATION_SHARED');
+    if (!existsSync(dog) || !existsSync(horses))
+      throw new Error('shared test photos are missing; set VISION_STATION_SHARED');
     copyFileSync(dog, join(imgDir, 'img10.jpg'));
     copyFileSync(horses, join(imgDir, 'img2.jpg'));
     writeFileSync(join(imgDir, 'notes.txt'), 'not a picture');
@@ -341,11 +446,15 @@ describe('images source', () => {
   it('reports a missing or empty folder as an error', async () => {
     const missing = track(createSource(`images:${join(dir, 'nope')}`));
     await missing.start();
-    expect((await waitForState(missing, (c) => c.state === 'error', 5000)).reason).toMatch(/^folder not found: /);
+    expect((await waitForState(missing, (c) => c.state === 'error', 5000)).reason).toMatch(
+      /^folder not found: /,
+    );
     const emptyDir = join(dir, 'empty');
     mkdirSync(emptyDir);
     const empty = track(createSource(`images:${emptyDir}`));
     await empty.start();
-    expect((await waitForState(empty, (c) => c.state === 'error', 5000)).reason).toMatch(/^no pictures .* in folder /);
+    expect((await waitForState(empty, (c) => c.state === 'error', 5000)).reason).toMatch(
+      /^no pictures .* in folder /,
+    );
   });
 });

@@ -62,13 +62,16 @@ function expectedCentreX(item: Item, frame: number): number {
 function matchesItem(d: Detection, item: Item, frame: number): boolean {
   const centreX = (d.box[0] + d.box[2]) / 2;
   const widthPx = d.box[2] - d.box[0];
-  return Math.abs(centreX - expectedCentreX(item, frame)) <= 24 && Math.abs(widthPx / item.widthPx - 1) <= 0.2;
+  return (
+    Math.abs(centreX - expectedCentreX(item, frame)) <= 24 && Math.abs(widthPx / item.widthPx - 1) <= 0.2
+  );
 }
 
 let frames: Uint8Array;
 
 beforeAll(() => {
-  if (!existsSync(CLIP)) throw new Error(`footage ${CLIP} is missing; set VISION_STATION_SHARED to the shared folder`);
+  if (!existsSync(CLIP))
+    throw new Error(`footage ${CLIP} is missing; set VISION_STATION_SHARED to the shared folder`);
   frames = execFileSync('ffmpeg', ['-v', 'error', '-i', CLIP, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
     maxBuffer: FRAME_BYTES * (FRAME_COUNT + 1),
   });
@@ -97,7 +100,9 @@ function checkClip(perFrame: (Detection[] | null)[]): { itemFrames: number } {
       const found = perFrame[f];
       if (found === null) continue;
       const matches = found.filter((d) => matchesItem(d, item, f));
-      expect(matches, `${item.name} at frame ${f}: ${JSON.stringify(found.map((d) => d.box))}`).toHaveLength(1);
+      expect(matches, `${item.name} at frame ${f}: ${JSON.stringify(found.map((d) => d.box))}`).toHaveLength(
+        1,
+      );
       itemFrames++;
     }
   }
@@ -107,7 +112,9 @@ function checkClip(perFrame: (Detection[] | null)[]): { itemFrames: number } {
     const found = perFrame[f];
     if (found === null) continue;
     const visible = ITEMS.filter((i) => f >= i.firstVisible && f <= i.lastVisible);
-    const edgy = visible.some((i) => f <= i.firstVisible + 1 || (f >= i.lastVisible - 1 && i.lastVisible !== FRAME_COUNT - 1));
+    const edgy = visible.some(
+      (i) => f <= i.firstVisible + 1 || (f >= i.lastVisible - 1 && i.lastVisible !== FRAME_COUNT - 1),
+    );
     if (edgy) continue;
     expect(found.length, `frame ${f}: ${JSON.stringify(found.map((d) => d.box))}`).toBe(visible.length);
   }

@@ -52,7 +52,12 @@ describe.each([
 
 describe('segmentation masks on person.jpg', () => {
   it('person and dog masks are plausible and lie inside their boxes', async () => {
-    const r = await runCli(['detect', '--model', sharedModel('yolov8n-seg-int8-coco-320.onnx'), sharedImage('person.jpg')]);
+    const r = await runCli([
+      'detect',
+      '--model',
+      sharedModel('yolov8n-seg-int8-coco-320.onnx'),
+      sharedImage('person.jpg'),
+    ]);
     expect(r.code).toBe(0);
     const [line] = jsonLines(r.stdout) as DetectLine[];
     for (const cls of ['person', 'dog']) {
@@ -81,14 +86,19 @@ describe('detect errors: exit code and one clear line on stderr', () => {
     const r = await runCli(['detect', '--model', model, '--bogus', sharedImage('dog.jpg')]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe("vision-station: detect: Unknown option '--bogus'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--bogus\"\n");
+    expect(r.stderr).toBe(
+      "vision-station: detect: Unknown option '--bogus'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--bogus\"\n",
+    );
   });
 
   it('bad flag value → 2', async () => {
     const r = await runCli(['detect', '--model', model, '--conf', '1.5', sharedImage('dog.jpg')]);
     expect([r.code, r.stderr]).toEqual([2, 'vision-station: detect: --conf: must be between 0 and 1\n']);
     const p = await runCli(['detect', '--model', model, '--provider', 'gpu', sharedImage('dog.jpg')]);
-    expect([p.code, p.stderr]).toEqual([2, "vision-station: detect: --provider: must be one of 'cpu', 'cuda', 'tensorrt'\n"]);
+    expect([p.code, p.stderr]).toEqual([
+      2,
+      "vision-station: detect: --provider: must be one of 'cpu', 'cuda', 'tensorrt'\n",
+    ]);
   });
 
   it('missing model flag or images → 2', async () => {
@@ -96,13 +106,20 @@ describe('detect errors: exit code and one clear line on stderr', () => {
       code: 2,
       stderr: 'vision-station: detect: --model: is required (path to an .onnx file)\n',
     });
-    expect(await runCli(['detect', '--model', model])).toMatchObject({ code: 2, stderr: 'vision-station: detect: give at least one IMAGE to detect on\n' });
+    expect(await runCli(['detect', '--model', model])).toMatchObject({
+      code: 2,
+      stderr: 'vision-station: detect: give at least one IMAGE to detect on\n',
+    });
   });
 
   it('missing model file → 1', async () => {
     const missing = join(tmp, 'nope.onnx');
     const r = await runCli(['detect', '--model', missing, sharedImage('dog.jpg')]);
-    expect([r.code, r.stdout, r.stderr]).toEqual([1, '', `vision-station: detect: cannot read model file ${missing}: ENOENT\n`]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      1,
+      '',
+      `vision-station: detect: cannot read model file ${missing}: ENOENT\n`,
+    ]);
   });
 
   it('corrupt model file → 1', async () => {
@@ -125,7 +142,12 @@ describe('detect errors: exit code and one clear line on stderr', () => {
   });
 
   it('model whose outputs cannot be decoded → 1, naming its shapes', async () => {
-    const r = await runCli(['detect', '--model', sharedModel('twinlitenet-bdd100k-drivable-lane-320.onnx'), sharedImage('dog.jpg')]);
+    const r = await runCli([
+      'detect',
+      '--model',
+      sharedModel('twinlitenet-bdd100k-drivable-lane-320.onnx'),
+      sharedImage('dog.jpg'),
+    ]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
@@ -145,7 +167,9 @@ describe('detect errors: exit code and one clear line on stderr', () => {
     const errs = r.stderr.trimEnd().split('\n');
     expect(errs).toHaveLength(2);
     expect(errs[0]).toMatch(new RegExp(`^vision-station: detect: cannot process image ${notImage}: `));
-    expect(errs[1]).toMatch(new RegExp(`^vision-station: detect: cannot process image ${missing}: .*(missing|exist)`));
+    expect(errs[1]).toMatch(
+      new RegExp(`^vision-station: detect: cannot process image ${missing}: .*(missing|exist)`),
+    );
   });
 
   it('unknown command → 2', async () => {

@@ -106,59 +106,121 @@ describe('downloadModel', () => {
   it('downloads, reports progress up to the full size, and leaves only the model in the folder', async () => {
     const progress: DownloadProgress[] = [];
     const dest = join(dir, 'model.onnx');
-    const result = await downloadModel({ url: `${base}/model.onnx`, sha256: BODY_SHA256, sizeBytes: BODY.length, destPath: dest, onProgress: (p) => progress.push(p) });
+    const result = await downloadModel({
+      url: `${base}/model.onnx`,
+      sha256: BODY_SHA256,
+      sizeBytes: BODY.length,
+      destPath: dest,
+      onProgress: (p) => progress.push(p),
+    });
     expect(result).toMatchObject({ path: dest, sizeBytes: BODY.length, sha256: BODY_SHA256 });
     expect(readFileSync(dest).equals(BODY)).toBe(true);
     expect(readdirSync(dir)).toEqual(['model.onnx']);
     expect(progress.length).toBeGreaterThan(1);
     expect(progress.at(-1)).toEqual({ receivedBytes: BODY.length, totalBytes: BODY.length });
-    for (let k = 1; k < progress.length; k++) expect(progress[k].receivedBytes).toBeGreaterThan(progress[k - 1].receivedBytes);
+    for (let k = 1; k < progress.length; k++)
+      expect(progress[k].receivedBytes).toBeGreaterThan(progress[k - 1].receivedBytes);
   });
 
   it('follows redirects (as GitHub release downloads do), and a body without Content-Length', async () => {
     const dest = join(dir, 'sub', 'folder', 'model.onnx');
-    await downloadModel({ url: `${base}/redirect`, sha256: BODY_SHA256, sizeBytes: BODY.length, destPath: dest });
+    await downloadModel({
+      url: `${base}/redirect`,
+      sha256: BODY_SHA256,
+      sizeBytes: BODY.length,
+      destPath: dest,
+    });
     expect(requests).toEqual(['/redirect', '/hop', '/model.onnx']);
     expect(readFileSync(dest).equals(BODY)).toBe(true);
-    await downloadModel({ url: `${base}/no-length.onnx`, sha256: BODY_SHA256, sizeBytes: BODY.length, destPath: join(dir, 'b.onnx') });
+    await downloadModel({
+      url: `${base}/no-length.onnx`,
+      sha256: BODY_SHA256,
+      sizeBytes: BODY.length,
+      destPath: join(dir, 'b.onnx'),
+    });
     expect(readdirSync(dir).sort()).toEqual(['b.onnx', 'sub']);
   });
 
   it('a wrong hash leaves no file and says so', async () => {
     const wrong = createHash('sha256').update('something else').digest('hex');
-    const e = await failure(downloadModel({ url: `${base}/model.onnx`, sha256: wrong, sizeBytes: BODY.length, destPath: join(dir, 'model.onnx') }));
+    const e = await failure(
+      downloadModel({
+        url: `${base}/model.onnx`,
+        sha256: wrong,
+        sizeBytes: BODY.length,
+        destPath: join(dir, 'model.onnx'),
+      }),
+    );
     expect(e.reason).toBe('hash-mismatch');
     expect(e.message).toContain(`SHA-256 of ${base}/model.onnx is ${BODY_SHA256}, expected ${wrong}`);
     expect(readdirSync(dir)).toEqual([]);
   });
 
   it('a connection cut mid-body leaves no file and says how far it got', async () => {
-    const e = await failure(downloadModel({ url: `${base}/cut`, sha256: BODY_SHA256, sizeBytes: BODY.length, destPath: join(dir, 'model.onnx') }));
+    const e = await failure(
+      downloadModel({
+        url: `${base}/cut`,
+        sha256: BODY_SHA256,
+        sizeBytes: BODY.length,
+        destPath: join(dir, 'model.onnx'),
+      }),
+    );
     expect(e.reason).toBe('connection');
-    expect(e.message).toMatch(new RegExp(`^connection to ${base}/cut (closed|failed) after \\d+ of ${BODY.length} bytes`));
+    expect(e.message).toMatch(
+      new RegExp(`^connection to ${base}/cut (closed|failed) after \\d+ of ${BODY.length} bytes`),
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 
   it('an HTTP 404 leaves no file and names the status', async () => {
-    const e = await failure(downloadModel({ url: `${base}/missing.onnx`, sha256: BODY_SHA256, sizeBytes: BODY.length, destPath: join(dir, 'model.onnx') }));
+    const e = await failure(
+      downloadModel({
+        url: `${base}/missing.onnx`,
+        sha256: BODY_SHA256,
+        sizeBytes: BODY.length,
+        destPath: join(dir, 'model.onnx'),
+      }),
+    );
     expect(e.reason).toBe('http-status');
     expect(e.message).toBe(`HTTP 404 Not Found from ${base}/missing.onnx`);
     expect(readdirSync(dir)).toEqual([]);
   });
 
   it('a size other than pinned is refused from the Content-Length, before the body', async () => {
-    const e = await failure(downloadModel({ url: `${base}/model.onnx`, sha256: BODY_SHA256, sizeBytes: BODY.length + 1, destPath: join(dir, 'model.onnx') }));
+    const e = await failure(
+      downloadModel({
+        url: `${base}/model.onnx`,
+        sha256: BODY_SHA256,
+        sizeBytes: BODY.length + 1,
+        destPath: join(dir, 'model.onnx'),
+      }),
+    );
     expect(e.reason).toBe('size-mismatch');
     expect(e.message).toContain(`is ${BODY.length} bytes, expected ${BODY.length + 1}`);
     expect(readdirSync(dir)).toEqual([]);
     // Without a Content-Length the excess is caught while streaming.
-    const e2 = await failure(downloadModel({ url: `${base}/no-length.onnx`, sha256: BODY_SHA256, sizeBytes: 1000, destPath: join(dir, 'model.onnx') }));
+    const e2 = await failure(
+      downloadModel({
+        url: `${base}/no-length.onnx`,
+        sha256: BODY_SHA256,
+        sizeBytes: 1000,
+        destPath: join(dir, 'model.onnx'),
+      }),
+    );
     expect(e2.reason).toBe('size-mismatch');
     expect(readdirSync(dir)).toEqual([]);
   });
 
   it('a server that stops sending times out, leaving no file', async () => {
-    const e = await failure(downloadModel({ url: `${base}/stall`, sha256: BODY_SHA256, sizeBytes: BODY.length, destPath: join(dir, 'model.onnx'), timeoutMs: 150 }));
+    const e = await failure(
+      downloadModel({
+        url: `${base}/stall`,
+        sha256: BODY_SHA256,
+        sizeBytes: BODY.length,
+        destPath: join(dir, 'model.onnx'),
+        timeoutMs: 150,
+      }),
+    );
     expect(e.reason).toBe('timeout');
     expect(e.message).toBe(`no data from ${base}/stall for 150 ms after 1000 of ${BODY.length} bytes`);
     expect(readdirSync(dir)).toEqual([]);
@@ -181,7 +243,15 @@ describe('downloadModel', () => {
   });
 
   it('stops after a bounded number of redirects', async () => {
-    const e = await failure(downloadModel({ url: `${base}/loop`, sha256: BODY_SHA256, sizeBytes: BODY.length, destPath: join(dir, 'model.onnx'), maxRedirects: 3 }));
+    const e = await failure(
+      downloadModel({
+        url: `${base}/loop`,
+        sha256: BODY_SHA256,
+        sizeBytes: BODY.length,
+        destPath: join(dir, 'model.onnx'),
+        maxRedirects: 3,
+      }),
+    );
     expect(e.reason).toBe('too-many-redirects');
     expect(requests).toHaveLength(4);
     expect(readdirSync(dir)).toEqual([]);
@@ -190,19 +260,40 @@ describe('downloadModel', () => {
   it('keeps an existing model intact when a new download fails, and replaces it when one succeeds', async () => {
     const dest = join(dir, 'model.onnx');
     writeFileSync(dest, 'old model');
-    await failure(downloadModel({ url: `${base}/cut`, sha256: BODY_SHA256, sizeBytes: BODY.length, destPath: dest }));
+    await failure(
+      downloadModel({ url: `${base}/cut`, sha256: BODY_SHA256, sizeBytes: BODY.length, destPath: dest }),
+    );
     expect(readFileSync(dest, 'utf8')).toBe('old model');
     expect(readdirSync(dir)).toEqual(['model.onnx']);
-    await downloadModel({ url: `${base}/model.onnx`, sha256: BODY_SHA256, sizeBytes: BODY.length, destPath: dest });
+    await downloadModel({
+      url: `${base}/model.onnx`,
+      sha256: BODY_SHA256,
+      sizeBytes: BODY.length,
+      destPath: dest,
+    });
     expect(readFileSync(dest).equals(BODY)).toBe(true);
     expect(readdirSync(dir)).toEqual(['model.onnx']);
   });
 
   it('refuses, without any request, to download what it cannot verify', async () => {
-    const e = await failure(downloadModel({ url: `${base}/model.onnx`, sha256: null, sizeBytes: BODY.length, destPath: join(dir, 'model.onnx') }));
+    const e = await failure(
+      downloadModel({
+        url: `${base}/model.onnx`,
+        sha256: null,
+        sizeBytes: BODY.length,
+        destPath: join(dir, 'model.onnx'),
+      }),
+    );
     expect(e.reason).toBe('unverified');
     expect(e.message).toMatch(/SHA-256 is not pinned/);
-    const e2 = await failure(downloadModel({ url: 'ftp://example.invalid/x.onnx', sha256: BODY_SHA256, sizeBytes: 1, destPath: join(dir, 'x.onnx') }));
+    const e2 = await failure(
+      downloadModel({
+        url: 'ftp://example.invalid/x.onnx',
+        sha256: BODY_SHA256,
+        sizeBytes: 1,
+        destPath: join(dir, 'x.onnx'),
+      }),
+    );
     expect(e2.reason).toBe('bad-request');
     expect(requests).toEqual([]);
     expect(readdirSync(dir)).toEqual([]);
@@ -213,18 +304,29 @@ describe('model catalogue', () => {
   it('pins the official YOLOX-Nano and YOLOX-S release files with size and hash', () => {
     expect(MODEL_CATALOGUE.map((e) => e.id)).toEqual(['yolox-nano', 'yolox-s']);
     for (const e of MODEL_CATALOGUE) {
-      expect(e.url).toBe(`https://github.com/Megvii-BaseDetection/YOLOX/releases/download/0.1.1rc0/${e.fileName}`);
+      expect(e.url).toBe(
+        `https://github.com/Megvii-BaseDetection/YOLOX/releases/download/0.1.1rc0/${e.fileName}`,
+      );
       expect(e.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(e.sizeBytes).toBeGreaterThan(1_000_000);
       expect(e.licence).toMatch(/^Apache-2\.0/);
-      expect(e.sidecar).toMatchObject({ family: 'yolox', task: 'detect', preprocess: { channelOrder: 'bgr', padCentred: false } });
+      expect(e.sidecar).toMatchObject({
+        family: 'yolox',
+        task: 'detect',
+        preprocess: { channelOrder: 'bgr', padCentred: false },
+      });
       expect(e.sidecar.names).toHaveLength(80);
     }
     expect(() => catalogueEntry('yolov8n')).toThrow(/unknown model "yolov8n"; known: yolox-nano, yolox-s/);
   });
 
   it('downloadCatalogueModel writes the model and its sidecar, and a mirror must serve the pinned file', async () => {
-    const entry = { ...catalogueEntry('yolox-nano'), url: `${base}/model.onnx`, sha256: BODY_SHA256, sizeBytes: BODY.length };
+    const entry = {
+      ...catalogueEntry('yolox-nano'),
+      url: `${base}/model.onnx`,
+      sha256: BODY_SHA256,
+      sizeBytes: BODY.length,
+    };
     const result = await downloadCatalogueModel(entry, dir);
     expect(readdirSync(dir).sort()).toEqual(['yolox_nano.json', 'yolox_nano.onnx']);
     expect(result.sidecarPath).toBe(join(dir, 'yolox_nano.json'));
@@ -233,7 +335,9 @@ describe('model catalogue', () => {
     // The real pinned hash cannot match the test body: the mirror's file is refused, nothing written.
     const other = mkdtempSync(join(tmpdir(), 'vs-download-'));
     try {
-      const e = await failure(downloadCatalogueModel('yolox-nano', other, { mirrorUrl: `${base}/model.onnx` }));
+      const e = await failure(
+        downloadCatalogueModel('yolox-nano', other, { mirrorUrl: `${base}/model.onnx` }),
+      );
       expect(e.reason).toBe('size-mismatch');
       expect(readdirSync(other)).toEqual([]);
     } finally {

@@ -30,7 +30,11 @@ describe('hot swap under load', () => {
   it('keeps answering across three swaps, never with a half-loaded model, and survives a corrupt file', async () => {
     const engine = new InferenceEngine({ workerPath: WORKER_JS });
     const source = createSource('synthetic:?size=640x360&fps=30');
-    const pipeline = new Pipeline({ source, engine, params: { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 100, classFilter: null } });
+    const pipeline = new Pipeline({
+      source,
+      engine,
+      params: { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 100, classFilter: null },
+    });
     const results: FrameResult[] = [];
     /** Model names whose load had completed, in order, with the result count at that moment. */
     const loaded: { name: string; atResult: number }[] = [];
@@ -42,8 +46,18 @@ describe('hot swap under load', () => {
       await nextResults(pipeline, 3);
 
       const swaps = [
-        { kind: 'onnx' as const, path: sharedModel('yolo11n-int8-coco-320.onnx'), providers: ['cpu' as const], intraOpThreads: 1 },
-        { kind: 'onnx' as const, path: sharedModel('yolox-nano-coco-416.onnx'), providers: ['cpu' as const], intraOpThreads: 1 },
+        {
+          kind: 'onnx' as const,
+          path: sharedModel('yolo11n-int8-coco-320.onnx'),
+          providers: ['cpu' as const],
+          intraOpThreads: 1,
+        },
+        {
+          kind: 'onnx' as const,
+          path: sharedModel('yolox-nano-coco-416.onnx'),
+          providers: ['cpu' as const],
+          intraOpThreads: 1,
+        },
         { kind: 'classic' as const },
       ];
       for (const spec of swaps) {
@@ -59,7 +73,9 @@ describe('hot swap under load', () => {
       // A corrupt file: the load fails, the old model (classic) keeps answering.
       const corrupt = join(tmp, 'corrupt.onnx');
       writeFileSync(corrupt, Buffer.alloc(4096, 1));
-      await expect(engine.load({ kind: 'onnx', path: corrupt, providers: ['cpu'], intraOpThreads: 1 })).rejects.toThrow(/corrupt\.onnx/);
+      await expect(
+        engine.load({ kind: 'onnx', path: corrupt, providers: ['cpu'], intraOpThreads: 1 }),
+      ).rejects.toThrow(/corrupt\.onnx/);
       expect(engine.model?.name).toBe('classic');
       const afterCorrupt = await nextResults(pipeline, 3);
       expect(afterCorrupt.map((r) => r.modelName)).toEqual(['classic', 'classic', 'classic']);
@@ -68,9 +84,15 @@ describe('hot swap under load', () => {
       await engine.close();
     }
 
-    expect(loaded.map((l) => l.name)).toEqual(['classic', 'yolo11n-int8-coco-320', 'yolox-nano-coco-416', 'classic']);
+    expect(loaded.map((l) => l.name)).toEqual([
+      'classic',
+      'yolo11n-int8-coco-320',
+      'yolox-nano-coco-416',
+      'classic',
+    ]);
     // Frame ids only go forward.
-    for (let i = 1; i < results.length; i++) expect(results[i]!.frameId).toBeGreaterThan(results[i - 1]!.frameId);
+    for (let i = 1; i < results.length; i++)
+      expect(results[i]!.frameId).toBeGreaterThan(results[i - 1]!.frameId);
     // Every result came from a model whose load had completed before that result: the model
     // sequence only ever moves to the next loaded model, never to one still loading.
     const order = loaded.map((l) => l.name);
@@ -79,7 +101,10 @@ describe('hot swap under load', () => {
       while (r.modelName !== order[stage]) {
         stage++;
         expect(stage, `result ${i} from ${r.modelName}`).toBeLessThan(order.length);
-        expect(loaded[stage]!.atResult, `result ${i} came before ${order[stage]} finished loading`).toBeLessThanOrEqual(i);
+        expect(
+          loaded[stage]!.atResult,
+          `result ${i} came before ${order[stage]} finished loading`,
+        ).toBeLessThanOrEqual(i);
       }
     });
     expect(stage).toBe(order.length - 1);
@@ -98,12 +123,16 @@ describe('worker crash', () => {
       await engine.infer(frame, params);
       const swapped = new Promise<string>((resolve) => engine.once('swapped', (info) => resolve(info.name)));
       // The thread dies the way a native crash would take it down: from outside, without a release.
-      const worker = (engine as unknown as { active: { worker: { terminate(): Promise<number> } } }).active.worker;
+      const worker = (engine as unknown as { active: { worker: { terminate(): Promise<number> } } }).active
+        .worker;
       await worker.terminate();
       await expect(engine.infer(frame, params)).rejects.toThrow(/inference worker exited/);
       expect(await swapped).toBe('classic');
       expect(statuses[0]).toMatch(/^inference worker exited \(code 1\); reloading classic in \d+ ms$/);
-      await expect(engine.infer(frame, params)).resolves.toMatchObject({ detections: [], model: { name: 'classic' } });
+      await expect(engine.infer(frame, params)).resolves.toMatchObject({
+        detections: [],
+        model: { name: 'classic' },
+      });
     } finally {
       await engine.close();
     }

@@ -1,4 +1,12 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, copyFileSync, readFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  copyFileSync,
+  readFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +40,13 @@ describe('model library', () => {
     ]);
     const y = list[2]!;
     expect(y.sizeBytes).toBe(2923867);
-    expect(y.info).toMatchObject({ family: 'yolov8', task: 'detect', inputWidth: 320, inputHeight: 320, provider: 'cpu' });
+    expect(y.info).toMatchObject({
+      family: 'yolov8',
+      task: 'detect',
+      inputWidth: 320,
+      inputHeight: 320,
+      provider: 'cpu',
+    });
     expect(y.info!.classNames).toHaveLength(80);
     expect(y.info!.licence).toBe('AGPL-3.0 License (https://ultralytics.com/license)');
     expect(list[1]!.info).toBeNull();
@@ -56,7 +70,9 @@ describe('model library', () => {
     const before = readdirSync(userDir).sort();
     const bad = join(tmp, 'segmenter.onnx');
     copyFileSync(sharedModel('deeplabv3-mnv2-voc21-257-nhwc.onnx'), bad);
-    await expect(library.import(bad)).rejects.toThrow(/^cannot import .*segmenter\.onnx: cannot decode this model .*sub_7 float32 \[1,257,257,3\]/);
+    await expect(library.import(bad)).rejects.toThrow(
+      /^cannot import .*segmenter\.onnx: cannot decode this model .*sub_7 float32 \[1,257,257,3\]/,
+    );
     const garbage = join(tmp, 'garbage.onnx');
     writeFileSync(garbage, Buffer.alloc(1000, 7));
     await expect(library.import(garbage)).rejects.toThrow(/^cannot import .*garbage\.onnx: /);

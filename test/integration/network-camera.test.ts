@@ -10,7 +10,11 @@ import { waitForState } from '../../src/main/capture/source-base';
 import type { FrameSource, SourceOptions } from '../../src/main/capture/types';
 import { FFMPEG, freePort, recordStates, startProcess, stopProcess, waitForFrame } from './capture-helpers';
 
-const OPTIONS: SourceOptions = { backoff: { initialDelayMs: 100, maxDelayMs: 400 }, networkTimeoutMs: 3000, killTimeoutMs: 1000 };
+const OPTIONS: SourceOptions = {
+  backoff: { initialDelayMs: 100, maxDelayMs: 400 },
+  networkTimeoutMs: 3000,
+  killTimeoutMs: 1000,
+};
 
 const servers: ChildProcess[] = [];
 const sources: FrameSource[] = [];
@@ -51,7 +55,11 @@ async function expectRecovery(uri: string, serve: () => ChildProcess): Promise<v
   await source.start();
   // The client may knock before the server listens; it then retries by itself.
   await waitForState(source, (c) => c.state === 'live', 15_000);
-  const before = await waitForFrame(source, (f) => f.widthPx === 320 && f.heightPx === 240 && f.frameId >= 5, 10_000);
+  const before = await waitForFrame(
+    source,
+    (f) => f.widthPx === 320 && f.heightPx === 240 && f.frameId >= 5,
+    10_000,
+  );
 
   await stopProcess(server);
   const lost = await waitForState(source, (c) => c.state === 'reconnecting', 10_000);
@@ -77,6 +85,8 @@ describe('network camera on loopback', () => {
 
   it('reads MPEG-TS over HTTP and recovers after the camera restarts', async () => {
     const port = await freePort();
-    await expectRecovery(`http://127.0.0.1:${port}/live.ts`, () => startCamera(['-listen', '1', `http://127.0.0.1:${port}/live.ts`]));
+    await expectRecovery(`http://127.0.0.1:${port}/live.ts`, () =>
+      startCamera(['-listen', '1', `http://127.0.0.1:${port}/live.ts`]),
+    );
   });
 });

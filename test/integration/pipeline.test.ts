@@ -16,9 +16,19 @@ describe('pipeline with a deliberately slow model', () => {
     const intervalMs = 1000 / FPS;
     const engine = new InferenceEngine({ workerPath: WORKER_JS });
     // A real slow model: YOLOv10n at 640 on one thread takes several frame intervals per frame.
-    await engine.load({ kind: 'onnx', path: sharedModel('yolov10n-int8-coco-640-e2e.onnx'), providers: ['cpu'], intraOpThreads: 1 });
+    await engine.load({
+      kind: 'onnx',
+      path: sharedModel('yolov10n-int8-coco-640-e2e.onnx'),
+      providers: ['cpu'],
+      intraOpThreads: 1,
+    });
     const source = createSource(`synthetic:?size=640x360&fps=${FPS}`);
-    const pipeline = new Pipeline({ source, engine, params: { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 100, classFilter: null }, maxFrames: 5 });
+    const pipeline = new Pipeline({
+      source,
+      engine,
+      params: { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 100, classFilter: null },
+      maxFrames: 5,
+    });
     cleanups.push(async () => {
       await pipeline.stop();
       await engine.close();
@@ -44,7 +54,8 @@ describe('pipeline with a deliberately slow model', () => {
     // Each inference started on the newest frame the source had delivered at that moment.
     for (const [taken, newest] of takenVsNewest) expect(taken).toBe(newest);
     // Frames piled up behind the slow model were dropped and counted, more after every frame.
-    for (let i = 1; i < results.length; i++) expect(results[i]!.droppedSoFar).toBeGreaterThan(results[i - 1]!.droppedSoFar);
+    for (let i = 1; i < results.length; i++)
+      expect(results[i]!.droppedSoFar).toBeGreaterThan(results[i - 1]!.droppedSoFar);
     expect(results[4]!.r.frameId - results[0]!.r.frameId).toBeGreaterThan(8);
     // Never stale: a frame waits at most for the inference in progress, then its own.
     const maxProcMs = Math.max(...results.map((x) => x.procMs));
@@ -60,12 +71,29 @@ describe('pipeline with a deliberately slow model', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vs-pipe-'));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
     const clip = join(dir, 'clip.mp4');
-    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=25', '-frames:v', '23', '-pix_fmt', 'yuv420p', clip]);
+    execFileSync('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=160x120:rate=25',
+      '-frames:v',
+      '23',
+      '-pix_fmt',
+      'yuv420p',
+      clip,
+    ]);
     const engine = new InferenceEngine({ workerPath: WORKER_JS });
     await engine.load({ kind: 'classic' });
     // A file at its native pace (25 fps) and a detector far faster than that: nothing is dropped.
     const source = createSource(`file:${clip}`);
-    const pipeline = new Pipeline({ source, engine, params: { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 100, classFilter: null } });
+    const pipeline = new Pipeline({
+      source,
+      engine,
+      params: { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 100, classFilter: null },
+    });
     cleanups.push(async () => {
       await pipeline.stop();
       await engine.close();

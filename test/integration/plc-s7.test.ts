@@ -26,7 +26,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-function nextEvent<T>(em: EventEmitter, name: string, pred: (v: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+function nextEvent<T>(
+  em: EventEmitter,
+  name: string,
+  pred: (v: T) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       em.off(name, on);
@@ -81,59 +86,82 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function rig(simOpts: Partial<ConstructorParameters<typeof PlcSim>[0]>, sinkOpts: Partial<PlcSettingsInput>) {
+async function rig(
+  simOpts: Partial<ConstructorParameters<typeof PlcSim>[0]>,
+  sinkOpts: Partial<PlcSettingsInput>,
+) {
   const port = await freePort();
   const maxObjects = simOpts.maxObjects ?? 16;
   const sim = new PlcSim({ port, dbNumber: 7, maxObjects, ...simOpts });
   await sim.start();
   cleanups.push(() => sim.close());
-  const sink = new S7Sink({ host: '127.0.0.1', port, dbNumber: 7, maxObjects, pollIntervalMs: 10, reconnectMinMs: 20, reconnectMaxMs: 100, ...sinkOpts });
+  const sink = new S7Sink({
+    host: '127.0.0.1',
+    port,
+    dbNumber: 7,
+    maxObjects,
+    pollIntervalMs: 10,
+    reconnectMinMs: 20,
+    reconnectMaxMs: 100,
+    ...sinkOpts,
+  });
   cleanups.push(() => sink.close());
   return { sim, sink, port };
 }
 
 describe('S7 sink against S7Server on loopback', () => {
   // PDU 960: one write per block; PDU 480: 468 bytes do not fit, records go first, header last.
-  it.each([960, 480])('free-run (PDU %i): every field read back for changing counts and overflow', async (pduBytes) => {
-    const { sim, sink } = await rig({ pduBytes }, {});
-    const simFrames: number[] = [];
-    sim.on('frame', (f) => simFrames.push(f.header.frameId));
-    sink.start();
-    await sink.whenConnected(5000);
-    let lastLife = 0;
-    for (const n of [3, 0, 17, 16, 1]) {
-      const f = frame(n, Date.now(), n);
-      const written = nextEvent<PlcWriteInfo>(sink, 'write', (w) => w.frameId === f.frameId);
-      sink.offer(f);
-      const w = await written;
-      const d = sim.decode();
-      const expectCount = Math.min(n, 16);
-      expect(d.header.frameId).toBe(f.frameId);
-      expect(d.header.lifeCounter).toBe(lastLife + 1);
-      lastLife = d.header.lifeCounter;
-      expect(d.header.requestId).toBe(0);
-      expect(d.header.count).toBe(expectCount);
-      expect(d.header.captureTimeOfDayMs).toBe(timeOfDayMs(f.captureTimeMs, -new Date(f.captureTimeMs).getTimezoneOffset()));
-      expect(d.header.latencyMs).toBe(Math.max(0, w.writeTimeMs - f.captureTimeMs));
-      expect(d.status).toEqual({ cameraOk: true, modelOk: true, resultsValid: true, overflow: n > 16, stale: false });
-      expect(d.tailZeroed).toBe(true);
-      d.records.forEach((r, i) => {
-        const det = f.detections[i]!;
-        expect(r.classId).toBe(det.classId);
-        expect(r.trackId).toBe(det.trackId ?? -1);
-        expect(r.score).toBe(Math.fround(det.score));
-        expect(r.x).toBe(Math.fround((det.box[0] + det.box[2]) / 2));
-        expect(r.y).toBe(Math.fround((det.box[1] + det.box[3]) / 2));
-        expect(r.width).toBe(Math.fround(det.box[2] - det.box[0]));
-        expect(r.height).toBe(Math.fround(det.box[3] - det.box[1]));
-        expect(r.angleDeg).toBe(0);
-      });
-    }
-    // The simulator saw each block once, in order (its own decode of the header write).
-    await until(() => simFrames.length >= 5, 2000, 'simulator frames');
-    expect(simFrames.slice(-5)).toEqual(Array.from({ length: 5 }, (_, i) => frameSeq - 5 + i));
-    expect(sink.status()).toMatchObject({ state: 'connected', lifeCounter: 5, lastError: null });
-  });
+  it.each([960, 480])(
+    'free-run (PDU %i): every field read back for changing counts and overflow',
+    async (pduBytes) => {
+      const { sim, sink } = await rig({ pduBytes }, {});
+      const simFrames: number[] = [];
+      sim.on('frame', (f) => simFrames.push(f.header.frameId));
+      sink.start();
+      await sink.whenConnected(5000);
+      let lastLife = 0;
+      for (const n of [3, 0, 17, 16, 1]) {
+        const f = frame(n, Date.now(), n);
+        const written = nextEvent<PlcWriteInfo>(sink, 'write', (w) => w.frameId === f.frameId);
+        sink.offer(f);
+        const w = await written;
+        const d = sim.decode();
+        const expectCount = Math.min(n, 16);
+        expect(d.header.frameId).toBe(f.frameId);
+        expect(d.header.lifeCounter).toBe(lastLife + 1);
+        lastLife = d.header.lifeCounter;
+        expect(d.header.requestId).toBe(0);
+        expect(d.header.count).toBe(expectCount);
+        expect(d.header.captureTimeOfDayMs).toBe(
+          timeOfDayMs(f.captureTimeMs, -new Date(f.captureTimeMs).getTimezoneOffset()),
+        );
+        expect(d.header.latencyMs).toBe(Math.max(0, w.writeTimeMs - f.captureTimeMs));
+        expect(d.status).toEqual({
+          cameraOk: true,
+          modelOk: true,
+          resultsValid: true,
+          overflow: n > 16,
+          stale: false,
+        });
+        expect(d.tailZeroed).toBe(true);
+        d.records.forEach((r, i) => {
+          const det = f.detections[i]!;
+          expect(r.classId).toBe(det.classId);
+          expect(r.trackId).toBe(det.trackId ?? -1);
+          expect(r.score).toBe(Math.fround(det.score));
+          expect(r.x).toBe(Math.fround((det.box[0] + det.box[2]) / 2));
+          expect(r.y).toBe(Math.fround((det.box[1] + det.box[3]) / 2));
+          expect(r.width).toBe(Math.fround(det.box[2] - det.box[0]));
+          expect(r.height).toBe(Math.fround(det.box[3] - det.box[1]));
+          expect(r.angleDeg).toBe(0);
+        });
+      }
+      // The simulator saw each block once, in order (its own decode of the header write).
+      await until(() => simFrames.length >= 5, 2000, 'simulator frames');
+      expect(simFrames.slice(-5)).toEqual(Array.from({ length: 5 }, (_, i) => frameSeq - 5 + i));
+      expect(sink.status()).toMatchObject({ state: 'connected', lifeCounter: 5, lastError: null });
+    },
+  );
 
   it('reports a DB that is too small at connect, with what it needs', async () => {
     const { sink } = await rig({ maxObjects: 16, dbSizeBytes: 100, strictBounds: true }, {});
@@ -229,7 +257,10 @@ describe('S7 sink against S7Server on loopback', () => {
   });
 
   it('trigger: the simulator raises the counter on its own and each is answered', async () => {
-    const { sim, sink } = await rig({ maxObjects: 4, mode: 'trigger', triggerIntervalMs: 40 }, { handshake: 'trigger' });
+    const { sim, sink } = await rig(
+      { maxObjects: 4, mode: 'trigger', triggerIntervalMs: 40 },
+      { handshake: 'trigger' },
+    );
     const camera = setInterval(() => sink.offer(frame(1)), 5);
     cleanups.push(async () => clearInterval(camera));
     const simFrames: number[] = [];
@@ -321,7 +352,15 @@ describe('S7 sink against S7Server on loopback', () => {
       onListening: () => listening(),
     });
     await up;
-    const sink = new S7Sink({ host: '127.0.0.1', port, dbNumber: 3, maxObjects: 4, handshake: 'ack', pollIntervalMs: 10, reconnectMinMs: 20 });
+    const sink = new S7Sink({
+      host: '127.0.0.1',
+      port,
+      dbNumber: 3,
+      maxObjects: 4,
+      handshake: 'ack',
+      pollIntervalMs: 10,
+      reconnectMinMs: 20,
+    });
     cleanups.push(() => sink.close());
     sink.start();
     const sent: FrameResult[] = [];
@@ -333,10 +372,20 @@ describe('S7 sink against S7Server on loopback', () => {
       await w;
     }
     await until(() => text.split('\n').filter(Boolean).length >= 3, 3000, 'three JSON lines');
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.frameId)).toEqual(sent.map((f) => f.frameId));
     expect(lines.map((l) => l.count)).toEqual([1, 2, 3]);
-    expect(lines[2].records[0]).toMatchObject({ classId: 0, trackId: 100, x: -10, y: 10, width: 40, height: 30 });
+    expect(lines[2].records[0]).toMatchObject({
+      classId: 0,
+      trackId: 100,
+      x: -10,
+      y: 10,
+      width: 40,
+      height: 30,
+    });
     abort.abort();
     expect(await exit).toBe(0);
   });

@@ -15,7 +15,15 @@ interface SimLine {
   lifeCounter: number;
   count: number;
   status: { cameraOk: boolean; modelOk: boolean; resultsValid: boolean; overflow: boolean; stale: boolean };
-  records: { classId: number; trackId: number; score: number; x: number; y: number; width: number; height: number }[];
+  records: {
+    classId: number;
+    trackId: number;
+    score: number;
+    x: number;
+    y: number;
+    width: number;
+    height: number;
+  }[];
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'vs-run-'));
@@ -23,12 +31,27 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('run', () => {
   it('synthetic scene → classic detector → built-in PLC simulator: the PLC receives what run prints', async () => {
-    const r = await runCli(['run', '--source', 'synthetic:', '--model', 'classic', '--plc', 'sim', '--frames', '50', '--json']);
+    const r = await runCli([
+      'run',
+      '--source',
+      'synthetic:',
+      '--model',
+      'classic',
+      '--plc',
+      'sim',
+      '--frames',
+      '50',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
-    const lines = jsonLines(r.stdout) as (RunLine | { summary: { frames: number; fps: number; dropped: number } })[];
+    const lines = jsonLines(r.stdout) as (
+      RunLine | { summary: { frames: number; fps: number; dropped: number } }
+    )[];
     expect(lines).toHaveLength(51);
     const frames = lines.slice(0, 50) as RunLine[];
-    const summary = (lines[50] as unknown as { summary: { frames: number; fps: number; latencyMs: object; stages: object } }).summary;
+    const summary = (
+      lines[50] as unknown as { summary: { frames: number; fps: number; latencyMs: object; stages: object } }
+    ).summary;
     expect(summary.frames).toBe(50);
     expect(summary.fps).toBeGreaterThan(4);
     expect(Object.keys(summary.stages)).toEqual(['captureWaitMs', 'preMs', 'inferMs', 'postMs', 'sinkMs']);
@@ -57,8 +80,16 @@ describe('run', () => {
       expect(s.count).toBe(f!.detections.length);
       const expected = [...f!.detections]
         .sort((a, b) => b.score - a.score)
-        .map((d) => ({ classId: d.classId, x: (d.box[0] + d.box[2]) / 2, y: (d.box[1] + d.box[3]) / 2, w: d.box[2] - d.box[0], h: d.box[3] - d.box[1] }));
-      const got = s.records.slice(0, s.count).map((rec) => ({ classId: rec.classId, x: rec.x, y: rec.y, w: rec.width, h: rec.height }));
+        .map((d) => ({
+          classId: d.classId,
+          x: (d.box[0] + d.box[2]) / 2,
+          y: (d.box[1] + d.box[3]) / 2,
+          w: d.box[2] - d.box[0],
+          h: d.box[3] - d.box[1],
+        }));
+      const got = s.records
+        .slice(0, s.count)
+        .map((rec) => ({ classId: rec.classId, x: rec.x, y: rec.y, w: rec.width, h: rec.height }));
       const key = (o: { x: number; y: number }) => o.x * 10000 + o.y;
       expected.sort((a, b) => key(a) - key(b));
       got.sort((a, b) => key(a) - key(b));
@@ -78,7 +109,21 @@ describe('run', () => {
 
   it('reads every frame of a clip at fps=max when the detector is faster than real time', async () => {
     const clip = join(tmp, 'clip25.mp4');
-    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=25', '-frames:v', '25', '-pix_fmt', 'yuv420p', clip]);
+    execFileSync('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=160x120:rate=25',
+      '-frames:v',
+      '25',
+      '-pix_fmt',
+      'yuv420p',
+      clip,
+    ]);
     const r = await runCli(['run', '--source', `file:${clip}?fps=max`, '--model', 'classic', '--json']);
     expect(r.code).toBe(0);
     const lines = jsonLines(r.stdout) as (RunLine | { summary: { frames: number; dropped: number } })[];
@@ -96,8 +141,33 @@ describe('run', () => {
     const { sharedImage, sharedModel } = await import('../helpers/paths');
     const { iouXyxy } = await import('../../src/main/core/geometry');
     const clip = join(tmp, 'dog.mp4');
-    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-loop', '1', '-i', sharedImage('dog.jpg'), '-frames:v', '3', '-c:v', 'libx264', '-crf', '12', '-pix_fmt', 'yuv444p', clip]);
-    const r = await runCli(['run', '--source', `file:${clip}?fps=max`, '--model', sharedModel('yolo11n-int8-coco-320.onnx'), '--json']);
+    execFileSync('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-loop',
+      '1',
+      '-i',
+      sharedImage('dog.jpg'),
+      '-frames:v',
+      '3',
+      '-c:v',
+      'libx264',
+      '-crf',
+      '12',
+      '-pix_fmt',
+      'yuv444p',
+      clip,
+    ]);
+    const r = await runCli([
+      'run',
+      '--source',
+      `file:${clip}?fps=max`,
+      '--model',
+      sharedModel('yolo11n-int8-coco-320.onnx'),
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const frames = (jsonLines(r.stdout) as RunLine[]).slice(0, -1);
     expect(frames).toHaveLength(3);
@@ -105,32 +175,65 @@ describe('run', () => {
     for (const f of frames) {
       // ffmpeg shrank 768x576 to 320x240 before inference; boxes are mapped back to 768x576.
       expect(f.detections).toHaveLength(ref.length);
-      for (const want of ref) expect(Math.max(...f.detections.map((d) => iouXyxy(d.box, want.box)))).toBeGreaterThan(0.9);
+      for (const want of ref)
+        expect(Math.max(...f.detections.map((d) => iouXyxy(d.box, want.box)))).toBeGreaterThan(0.9);
     }
   });
 
   it('bad input exits non-zero with one clear line and never hangs', async () => {
-    const missing = await runCli(['run', '--source', `file:${join(tmp, 'none.mp4')}`, '--model', 'classic', '--frames', '5', '--json']);
+    const missing = await runCli([
+      'run',
+      '--source',
+      `file:${join(tmp, 'none.mp4')}`,
+      '--model',
+      'classic',
+      '--frames',
+      '5',
+      '--json',
+    ]);
     expect([missing.code, missing.stdout]).toEqual([1, '']);
-    expect(missing.stderr).toBe(`vision-station: run: source file ${join(tmp, 'none.mp4')} (native pace): file not found: ${join(tmp, 'none.mp4')}\n`);
+    expect(missing.stderr).toBe(
+      `vision-station: run: source file ${join(tmp, 'none.mp4')} (native pace): file not found: ${join(tmp, 'none.mp4')}\n`,
+    );
 
     const badUri = await runCli(['run', '--source', 'webcam:0', '--model', 'classic']);
     expect(badUri.code).toBe(2);
     expect(badUri.stderr.split('\n')).toHaveLength(2);
     expect(badUri.stderr).toMatch(/^vision-station: run: .*webcam:0/);
 
-    const plc = await runCli(['run', '--source', 'synthetic:', '--model', 'classic', '--plc', 's7://127.0.0.1:1?db=5', '--frames', '5']);
+    const plc = await runCli([
+      'run',
+      '--source',
+      'synthetic:',
+      '--model',
+      'classic',
+      '--plc',
+      's7://127.0.0.1:1?db=5',
+      '--frames',
+      '5',
+    ]);
     expect(plc.code).toBe(1);
     expect(plc.stdout).toBe('');
     expect(plc.stderr.split('\n')).toHaveLength(2);
     expect(plc.stderr).toMatch(/^vision-station: run: .*127\.0\.0\.1/);
 
-    const badPlc = await runCli(['run', '--source', 'synthetic:', '--model', 'classic', '--plc', 's7://127.0.0.1?db=zero']);
+    const badPlc = await runCli([
+      'run',
+      '--source',
+      'synthetic:',
+      '--model',
+      'classic',
+      '--plc',
+      's7://127.0.0.1?db=zero',
+    ]);
     expect(badPlc.code).toBe(2);
     expect(badPlc.stderr).toMatch(/^vision-station: run: PLC URI .*db=zero is not a whole number/);
 
     const flag = await runCli(['run', '--source', 'synthetic:', '--model', 'classic', '--frames', '0']);
-    expect([flag.code, flag.stderr]).toEqual([2, 'vision-station: run: --frames: must be between 1 and 10000000\n']);
+    expect([flag.code, flag.stderr]).toEqual([
+      2,
+      'vision-station: run: --frames: must be between 1 and 10000000\n',
+    ]);
   });
 });
 
@@ -143,7 +246,18 @@ describe('run --serial', () => {
     const { proc } = await startSocat(a, b);
     const reader = await openReader(b);
     try {
-      const r = await runCli(['run', '--source', 'synthetic:?size=640x360', '--model', 'classic', '--serial', `${a}?baud=115200`, '--frames', '45', '--json']);
+      const r = await runCli([
+        'run',
+        '--source',
+        'synthetic:?size=640x360',
+        '--model',
+        'classic',
+        '--serial',
+        `${a}?baud=115200`,
+        '--frames',
+        '45',
+        '--json',
+      ]);
       expect(r.code).toBe(0);
       const frames = (jsonLines(r.stdout) as RunLine[]).slice(0, -1);
       await expect.poll(() => reader.lines.length).toBeGreaterThan(30);

@@ -10,7 +10,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function station(extra: Partial<Parameters<typeof createRuntime>[0]>): Promise<{ rt: Runtime; sim: PlcSim }> {
+async function station(
+  extra: Partial<Parameters<typeof createRuntime>[0]>,
+): Promise<{ rt: Runtime; sim: PlcSim }> {
   const port = await freePort();
   const sim = new PlcSim({ port, dbNumber: 7 });
   await sim.start();

@@ -33,12 +33,17 @@ describe('segmentation arithmetic through a real ONNX model built here', () => {
       ),
     );
     const image = join(dir, 'grey64.png');
-    await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toFile(image);
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 90, g: 90, b: 90 } } })
+      .png()
+      .toFile(image);
 
     const r = await runCli(['detect', '--model', model, image]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const [line] = jsonLines(r.stdout) as { model: { family: string; task: string }; detections: unknown[] }[];
+    const [line] = jsonLines(r.stdout) as {
+      model: { family: string; task: string };
+      detections: unknown[];
+    }[];
     expect(line!.model).toMatchObject({ family: 'yolov8-seg', task: 'segment' });
     // The box is [16,16,48,48]; sigmoid(coef · protos) > 0.5 holds left of the zero crossing
     // between proto centres 7 and 8, i.e. image x < 32: columns 16..31, rows 16..47.

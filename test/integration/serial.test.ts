@@ -39,7 +39,12 @@ function frame(n: number): FrameResult {
     resultTimeMs: now,
     widthPx: 640,
     heightPx: 480,
-    detections: Array.from({ length: n }, (_, i) => ({ classId: i, className: 'c', score: 0.9 - i * 0.1, box: [i * 10, 0, i * 10 + 8, 6] as [number, number, number, number] })),
+    detections: Array.from({ length: n }, (_, i) => ({
+      classId: i,
+      className: 'c',
+      score: 0.9 - i * 0.1,
+      box: [i * 10, 0, i * 10 + 8, 6] as [number, number, number, number],
+    })),
     modelName: 't',
     provider: 'cpu',
     timings: { preMs: 0, inferMs: 0, postMs: 0 },
@@ -54,7 +59,11 @@ describe('serial sink over a socat pty pair', () => {
     cleanups.push(() => stopSocat(proc));
     const reader = await openReader(b);
     cleanups.push(() => new Promise<void>((r) => (reader.port.isOpen ? reader.port.close(() => r()) : r())));
-    const sink = new SerialSink({ ...parseSerialUri(`${a}?baud=115200&parity=none&format=${format}`), reopenMinMs: 20, reopenMaxMs: 100 }).start();
+    const sink = new SerialSink({
+      ...parseSerialUri(`${a}?baud=115200&parity=none&format=${format}`),
+      reopenMinMs: 20,
+      reopenMaxMs: 100,
+    }).start();
     cleanups.push(() => sink.close());
     const sent: FrameResult[] = [];
     for (const n of [0, 2, 5]) {
@@ -97,7 +106,11 @@ describe('serial sink over a socat pty pair', () => {
     await until(() => sink.status().state === 'open', 5000, 'port reopened');
     const f3 = frame(3);
     sink.offer(f3);
-    await until(() => reader.lines.some((l) => parseSerialLine(l).frameId === f3.frameId), 5000, 'line after reopen');
+    await until(
+      () => reader.lines.some((l) => parseSerialLine(l).frameId === f3.frameId),
+      5000,
+      'line after reopen',
+    );
     expect(parseSerialLine(reader.lines.at(-1)!).count).toBe(3);
   });
 });

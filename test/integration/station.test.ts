@@ -11,12 +11,23 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function startStation(settings: object | string): Promise<{ station: Station; dir: string; logs: string[] }> {
+async function startStation(
+  settings: object | string,
+): Promise<{ station: Station; dir: string; logs: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'vs-station-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'settings.json'), typeof settings === 'string' ? settings : JSON.stringify(settings));
+  writeFileSync(
+    join(dir, 'settings.json'),
+    typeof settings === 'string' ? settings : JSON.stringify(settings),
+  );
   const logs: string[] = [];
-  const station = new Station({ version: 't', dataDir: dir, projectModelsDir: join(dir, 'none'), workerPath: WORKER_JS, log: (l) => logs.push(l) });
+  const station = new Station({
+    version: 't',
+    dataDir: dir,
+    projectModelsDir: join(dir, 'none'),
+    workerPath: WORKER_JS,
+    log: (l) => logs.push(l),
+  });
   await station.start();
   cleanups.push(() => station.close());
   return { station, dir, logs };
@@ -52,7 +63,11 @@ describe('station', () => {
   });
 
   it('without a calibration frames carry no millimetres', async () => {
-    const { station } = await startStation({ source: 'synthetic:?size=640x360&fps=15', modelId: 'classic', plc: { uri: null } });
+    const { station } = await startStation({
+      source: 'synthetic:?size=640x360&fps=15',
+      modelId: 'classic',
+      plc: { uri: null },
+    });
     expect((await frameWithObjects(station)).placementsMm).toBeNull();
   });
 

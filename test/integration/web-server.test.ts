@@ -24,7 +24,14 @@ beforeAll(async () => {
     overrides: { source: 'synthetic:?size=320x180&fps=10', model: 'classic', plc: null },
   });
   await station.start();
-  server = await startWebServer({ station, host: '127.0.0.1', port: 0, token: TOKEN, staticDir: join(ROOT, 'out', 'renderer'), log: (l) => logs.push(l) });
+  server = await startWebServer({
+    station,
+    host: '127.0.0.1',
+    port: 0,
+    token: TOKEN,
+    staticDir: join(ROOT, 'out', 'renderer'),
+    log: (l) => logs.push(l),
+  });
 });
 afterAll(async () => {
   await server.close();
@@ -35,7 +42,12 @@ afterAll(async () => {
 const wsUrl = (query = `?token=${TOKEN}`): string => `${server.url.replace('http', 'ws')}ws${query}`;
 
 /** A connected client that collects text messages and counts binary (frame) messages. */
-async function connect(query?: string): Promise<{ ws: WebSocket; texts: WsServerMessage[]; binaries: () => number; next: (pred: (m: WsServerMessage) => boolean) => Promise<WsServerMessage> }> {
+async function connect(query?: string): Promise<{
+  ws: WebSocket;
+  texts: WsServerMessage[];
+  binaries: () => number;
+  next: (pred: (m: WsServerMessage) => boolean) => Promise<WsServerMessage>;
+}> {
   const ws = new WebSocket(wsUrl(query));
   const texts: WsServerMessage[] = [];
   let binaries = 0;
@@ -78,17 +90,26 @@ describe('web server', () => {
 
   it('refuses a client without the token, and one from another origin, and keeps serving', async () => {
     const noToken = new WebSocket(wsUrl(''));
-    const status = await new Promise<number>((resolve) => noToken.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    const status = await new Promise<number>((resolve) =>
+      noToken.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    );
     expect(status).toBe(401);
     expect(logs.some((l) => /refused .*missing or wrong access token/.test(l))).toBe(true);
 
     const foreign = new WebSocket(wsUrl(), { origin: 'http://evil.example' });
-    const status2 = await new Promise<number>((resolve) => foreign.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    const status2 = await new Promise<number>((resolve) =>
+      foreign.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    );
     expect(status2).toBe(403);
 
     const ok = await connect();
     ok.ws.send(JSON.stringify({ id: 1, method: 'getAppInfo', args: [] }));
-    expect(await ok.next(response(1))).toEqual({ type: 'response', id: 1, ok: true, result: { name: 'Vision Station', version: 'test', backend: 'websocket' } });
+    expect(await ok.next(response(1))).toEqual({
+      type: 'response',
+      id: 1,
+      ok: true,
+      result: { name: 'Vision Station', version: 'test', backend: 'websocket' },
+    });
     ok.ws.close();
   });
 
@@ -99,11 +120,17 @@ describe('web server', () => {
     await b.next(response(1));
 
     a.ws.send('{"id": 1, "method": ');
-    expect(await a.next((m) => m.type === 'error')).toMatchObject({ type: 'error', error: expect.stringMatching(/^not JSON/) });
+    expect(await a.next((m) => m.type === 'error')).toMatchObject({
+      type: 'error',
+      error: expect.stringMatching(/^not JSON/),
+    });
     a.ws.send(JSON.stringify({ id: 2, method: 'rm -rf', args: [] }));
     expect(await a.next((m) => m.type === 'error' && /not a request/.test(m.error))).toBeTruthy();
     a.ws.send(JSON.stringify({ id: 3, method: 'setParams', args: [{ confThreshold: 7 }] }));
-    expect(await a.next(response(3))).toMatchObject({ ok: false, error: expect.stringMatching(/^invalid setParams request: 0\.confThreshold/) });
+    expect(await a.next(response(3))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^invalid setParams request: 0\.confThreshold/),
+    });
     a.ws.send(Buffer.from([1, 2, 3]));
     expect(await a.next((m) => m.type === 'error' && /binary/.test(m.error))).toBeTruthy();
     expect(logs.filter((l) => l.includes('rejected')).length).toBeGreaterThanOrEqual(4);
@@ -112,7 +139,9 @@ describe('web server', () => {
     a.ws.send(JSON.stringify({ id: 4, method: 'setParams', args: [{ confThreshold: 0.5 }] }));
     expect(await a.next(response(4))).toMatchObject({ ok: true, result: { confThreshold: 0.5 } });
     // And the other client got the change pushed.
-    expect(await b.next((m) => m.type === 'event' && m.event === 'params')).toMatchObject({ payload: { confThreshold: 0.5 } });
+    expect(await b.next((m) => m.type === 'event' && m.event === 'params')).toMatchObject({
+      payload: { confThreshold: 0.5 },
+    });
     a.ws.close();
     b.ws.close();
   });
@@ -133,6 +162,8 @@ describe('web server', () => {
   });
 
   it('will not listen beyond loopback without a token', async () => {
-    await expect(startWebServer({ station, host: '0.0.0.0', port: 0, staticDir: tmp, log: () => {} })).rejects.toThrow(/needs an access token/);
+    await expect(
+      startWebServer({ station, host: '0.0.0.0', port: 0, staticDir: tmp, log: () => {} }),
+    ).rejects.toThrow(/needs an access token/);
   });
 });

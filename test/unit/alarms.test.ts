@@ -6,7 +6,11 @@ describe('AlarmBook', () => {
   const make = () => {
     const pushed: Alarm[][] = [];
     let t = 1000;
-    const book = new AlarmBook((a) => pushed.push(a), 3, () => t++);
+    const book = new AlarmBook(
+      (a) => pushed.push(a),
+      3,
+      () => t++,
+    );
     return { book, pushed };
   };
 
@@ -15,7 +19,16 @@ describe('AlarmBook', () => {
     book.raise('plcDown', 'PLC down: connection refused');
     book.raise('plcDown', 'PLC down: connection refused');
     book.raise('plcDown', 'PLC down: timeout');
-    expect(book.list()).toEqual([{ id: 1, kind: 'plcDown', message: 'PLC down: timeout', raisedAtMs: 1000, active: true, acknowledged: false }]);
+    expect(book.list()).toEqual([
+      {
+        id: 1,
+        kind: 'plcDown',
+        message: 'PLC down: timeout',
+        raisedAtMs: 1000,
+        active: true,
+        acknowledged: false,
+      },
+    ]);
     expect(pushed).toHaveLength(2);
     book.clear('plcDown');
     expect(book.list()[0]).toMatchObject({ active: false, acknowledged: false });

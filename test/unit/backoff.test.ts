@@ -5,7 +5,9 @@ const opts = { initialDelayMs: 100, maxDelayMs: 1000, factor: 2, jitter: 0 };
 
 describe('backoffDelayMs', () => {
   it('grows exponentially and stops at the cap', () => {
-    expect([0, 1, 2, 3, 4, 5, 50, 5000].map((a) => backoffDelayMs(a, opts))).toEqual([100, 200, 400, 800, 1000, 1000, 1000, 1000]);
+    expect([0, 1, 2, 3, 4, 5, 50, 5000].map((a) => backoffDelayMs(a, opts))).toEqual([
+      100, 200, 400, 800, 1000, 1000, 1000, 1000,
+    ]);
   });
 
   it('jitter only shortens the delay, by at most the jitter fraction', () => {

@@ -8,7 +8,12 @@ import {
   type Homography3x3,
 } from '../../src/main/core/calibration';
 
-const mask = (angleDeg: number) => ({ areaPx: 1, polygon: [], angleDeg, centroid: [0, 0] as [number, number] });
+const mask = (angleDeg: number) => ({
+  areaPx: 1,
+  polygon: [],
+  angleDeg,
+  centroid: [0, 0] as [number, number],
+});
 
 describe('homography', () => {
   it('maps points with the projective divide', () => {

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../../src/shared/detection';
 import { iouXyxy } from '../../src/main/core/geometry';
-import { ClassicDetector, classicDetectorOptionsSchema, parseClassicDetectorOptions } from '../../src/main/core/classic';
-import { renderSyntheticFrame, SYNTHETIC_LEAD_IN_FRAMES, type SyntheticPart } from '../../src/main/core/synthetic-scene';
+import {
+  ClassicDetector,
+  classicDetectorOptionsSchema,
+  parseClassicDetectorOptions,
+} from '../../src/main/core/classic';
+import {
+  renderSyntheticFrame,
+  SYNTHETIC_LEAD_IN_FRAMES,
+  type SyntheticPart,
+} from '../../src/main/core/synthetic-scene';
 
 const W = 1280;
 const H = 720;
@@ -17,7 +25,8 @@ function paint(
   const rgb = new Uint8Array(widthPx * heightPx * 3);
   for (let i = 0; i < widthPx * heightPx; i++) rgb.set(backgroundRgb, i * 3);
   for (const { ltrb, rgb: colour } of rects) {
-    for (let y = ltrb[1]; y < ltrb[3]; y++) for (let x = ltrb[0]; x < ltrb[2]; x++) rgb.set(colour, (y * widthPx + x) * 3);
+    for (let y = ltrb[1]; y < ltrb[3]; y++)
+      for (let x = ltrb[0]; x < ltrb[2]; x++) rgb.set(colour, (y * widthPx + x) * 3);
   }
   return rgb;
 }
@@ -29,7 +38,16 @@ function centroidDistancePx(d: Detection, p: SyntheticPart): number {
 describe('classic detector options', () => {
   it('fills defaults and describes every field', () => {
     const o = parseClassicDetectorOptions({});
-    expect(o).toMatchObject({ learnFrames: 15, diffThreshold: 60, openKernelPx: 3, closeKernelPx: 5, minAreaPx: 300, maxProcessingWidthPx: 320, className: 'object', classId: 0 });
+    expect(o).toMatchObject({
+      learnFrames: 15,
+      diffThreshold: 60,
+      openKernelPx: 3,
+      closeKernelPx: 5,
+      minAreaPx: 300,
+      maxProcessingWidthPx: 320,
+      className: 'object',
+      classId: 0,
+    });
     for (const [key, field] of Object.entries(classicDetectorOptionsSchema.shape)) {
       expect(field.description, key).toBeTruthy();
     }
@@ -39,7 +57,9 @@ describe('classic detector options', () => {
     expect(() => parseClassicDetectorOptions({ learnFrames: 0 })).toThrow(/learnFrames/);
     expect(() => parseClassicDetectorOptions({ diffThreshold: 766 })).toThrow(/diffThreshold/);
     expect(() => parseClassicDetectorOptions({ openKernelPx: 4 })).toThrow(/openKernelPx: must be odd/);
-    expect(() => parseClassicDetectorOptions({ minAreaPx: 500, maxAreaPx: 400 })).toThrow(/minAreaPx must not exceed maxAreaPx/);
+    expect(() => parseClassicDetectorOptions({ minAreaPx: 500, maxAreaPx: 400 })).toThrow(
+      /minAreaPx must not exceed maxAreaPx/,
+    );
     expect(() => parseClassicDetectorOptions({ learnFrame: 3 })).toThrow(/unrecognized key/i);
     expect(() => new ClassicDetector({ maxProcessingWidthPx: 8 })).toThrow(RangeError);
   });
@@ -65,7 +85,11 @@ describe('ClassicDetector on hand-made frames (no downscale: exact answers)', ()
     const det = new ClassicDetector(exact);
     det.setReferenceFrame(paint(w, h, [100, 100, 100]), w, h);
     // Luma 0.299·60 + 0.587·100 + 0.114·205 ≈ 101: a grey-level detector would miss it.
-    const found = det.detect(paint(w, h, [100, 100, 100], [{ ltrb: [30, 5, 40, 15], rgb: [60, 100, 205] }]), w, h);
+    const found = det.detect(
+      paint(w, h, [100, 100, 100], [{ ltrb: [30, 5, 40, 15], rgb: [60, 100, 205] }]),
+      w,
+      h,
+    );
     expect(found.map((d) => d.box)).toEqual([[30, 5, 40, 15]]);
   });
 
@@ -110,7 +134,14 @@ describe('ClassicDetector on hand-made frames (no downscale: exact answers)', ()
   it('joins diagonal neighbours (8-connectivity)', () => {
     const det = new ClassicDetector({ ...exact, openKernelPx: 1, closeKernelPx: 1 });
     det.setReferenceFrame(paint(w, h, grey), w, h);
-    const found = det.detect(paint(w, h, grey, [{ ltrb: [10, 10, 14, 14], rgb: [0, 0, 0] }, { ltrb: [14, 14, 18, 18], rgb: [0, 0, 0] }]), w, h);
+    const found = det.detect(
+      paint(w, h, grey, [
+        { ltrb: [10, 10, 14, 14], rgb: [0, 0, 0] },
+        { ltrb: [14, 14, 18, 18], rgb: [0, 0, 0] },
+      ]),
+      w,
+      h,
+    );
     expect(found.map((d) => d.box)).toEqual([[10, 10, 18, 18]]);
   });
 
@@ -118,7 +149,9 @@ describe('ClassicDetector on hand-made frames (no downscale: exact answers)', ()
     const det = new ClassicDetector({ ...exact, learnFrames: 5 });
     // The block sits on a different place in each learning frame; every pixel is empty in ≥ 4 of 5.
     for (let k = 0; k < 5; k++) {
-      expect(det.detect(paint(w, h, grey, [{ ltrb: [k * 12, 0, k * 12 + 10, 10], rgb: [250, 250, 0] }]), w, h)).toEqual([]);
+      expect(
+        det.detect(paint(w, h, grey, [{ ltrb: [k * 12, 0, k * 12 + 10, 10], rgb: [250, 250, 0] }]), w, h),
+      ).toEqual([]);
       expect(det.state.learning).toBe(k < 4);
     }
     expect(det.detect(paint(w, h, grey), w, h)).toEqual([]);
@@ -155,7 +188,12 @@ describe('ClassicDetector on the synthetic conveyor scene (1280×720)', () => {
       expect(det.detect(renderSyntheticFrame(f, W, H, out).rgb, W, H)).toEqual([]);
     }
     expect(det.options.learnFrames).toBeLessThanOrEqual(SYNTHETIC_LEAD_IN_FRAMES);
-    expect(det.state).toMatchObject({ learning: false, processingWidthPx: 320, processingHeightPx: 180, downscaleFactor: 4 });
+    expect(det.state).toMatchObject({
+      learning: false,
+      processingWidthPx: 320,
+      processingHeightPx: 180,
+      downscaleFactor: 4,
+    });
     return det;
   }
 
@@ -178,7 +216,10 @@ describe('ClassicDetector on the synthetic conveyor scene (1280×720)', () => {
         expect(matches, `part ${p.id} at frame ${frameIndex}`).toHaveLength(1);
         if (!p.fullyInFrame) continue;
         const d = matches[0];
-        expect(centroidDistancePx(d, p), `part ${p.id} (${p.shape}) at frame ${frameIndex}`).toBeLessThanOrEqual(3);
+        expect(
+          centroidDistancePx(d, p),
+          `part ${p.id} (${p.shape}) at frame ${frameIndex}`,
+        ).toBeLessThanOrEqual(3);
         for (let k = 0; k < 4; k++) expect(Math.abs(d.box[k] - p.boxXyxy[k])).toBeLessThanOrEqual(8);
         expect(Math.abs(d.mask!.areaPx / p.areaPx - 1)).toBeLessThan(0.1);
         expect(d.score).toBeGreaterThan(0.9);

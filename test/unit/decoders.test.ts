@@ -9,7 +9,11 @@ import { decodeYolov5 } from '../../src/main/core/decoders/yolov5';
 import { decodeYolov8 } from '../../src/main/core/decoders/yolov8';
 import { decodeYolov8Seg } from '../../src/main/core/decoders/yolov8-seg';
 import { decodeYolox, yoloxGrid } from '../../src/main/core/decoders/yolox';
-import { DEFAULT_DECODE_PARAMS, type DecodeContext, type DecodeParams } from '../../src/main/core/decoders/types';
+import {
+  DEFAULT_DECODE_PARAMS,
+  type DecodeContext,
+  type DecodeParams,
+} from '../../src/main/core/decoders/types';
 
 function layout(family: ModelFamily, numClasses: number, inputWidthPx = 64, inputHeightPx = 64): ModelLayout {
   return {
@@ -60,7 +64,9 @@ describe('decodeYolov5', () => {
   });
 
   it('honours classFilter and maxDet', () => {
-    expect(decodeYolov5([out], ctx, params({ classFilter: new Set([0]) })).map((d) => d.classId)).toEqual([0]);
+    expect(decodeYolov5([out], ctx, params({ classFilter: new Set([0]) })).map((d) => d.classId)).toEqual([
+      0,
+    ]);
     expect(decodeYolov5([out], ctx, params({ maxDet: 1 })).map((d) => d.box)).toEqual([[48, 24, 80, 40]]);
     // Without NMS pressure (IoU 0.9), the same-class row 1 survives.
     expect(decodeYolov5([out], ctx, params({ iouThreshold: 0.9 }))).toHaveLength(3);
@@ -108,7 +114,9 @@ describe('decodeYolox', () => {
 
   it('refuses an output whose row count does not match the input grid', () => {
     const rows = Array.from({ length: 80 }, () => [0, 0, 0, 0, 0, 0, 0]);
-    expect(() => decodeYolox([rowsTensor(rows)], ctxOf(layout('yolox', 2), LB_IDENTITY), params())).toThrow(/84 grid cells/);
+    expect(() => decodeYolox([rowsTensor(rows)], ctxOf(layout('yolox', 2), LB_IDENTITY), params())).toThrow(
+      /84 grid cells/,
+    );
   });
 });
 
@@ -140,10 +148,11 @@ describe('decodeE2e', () => {
 describe('decodeYolov8Seg', () => {
   // Protos [1, 2, 16, 16]: channel 0 = 1; channel 1 = +1 left of proto column 8, −1 from it on.
   const protos: RawTensor = { dims: [1, 2, 16, 16], data: new Float32Array(2 * 256) };
-  for (let j = 0; j < 16; j++) for (let i = 0; i < 16; i++) {
-    protos.data[j * 16 + i] = 1;
-    protos.data[256 + j * 16 + i] = i < 8 ? 1 : -1;
-  }
+  for (let j = 0; j < 16; j++)
+    for (let i = 0; i < 16; i++) {
+      protos.data[j * 16 + i] = 1;
+      protos.data[256 + j * 16 + i] = i < 8 ? 1 : -1;
+    }
   // Detections [1, 4 + 2 + 2, 3], column per anchor.
   const cols = [
     [32, 24, 48, 32, 0.125, 0.875, 0, 1], // box [8, 8, 56, 40], class 1, mask = left half
@@ -162,13 +171,17 @@ describe('decodeYolov8Seg', () => {
     expect(d.mask!.areaPx).toBe(24 * 32);
     expect(d.mask!.centroid).toEqual([20, 24]);
     expect(d.mask!.angleDeg).toBe(90);
-    expect(new Set(d.mask!.polygon.map((p) => p.join(',')))).toEqual(new Set(['8,8', '32,8', '32,40', '8,40']));
+    expect(new Set(d.mask!.polygon.map((p) => p.join(',')))).toEqual(
+      new Set(['8,8', '32,8', '32,40', '8,40']),
+    );
     expect(d.mask!.rle).toEqual({ width: 24, height: 32, counts: [0, 768] });
     expect(d.mask!.originXy).toEqual([8, 8]);
   });
 
   it('refuses a detection tensor whose rows do not fit classes + coefficients', () => {
-    expect(() => decodeYolov8Seg([det, protos], ctxOf(layout('yolov8-seg', 3), LB_IDENTITY), params())).toThrow(RangeError);
+    expect(() =>
+      decodeYolov8Seg([det, protos], ctxOf(layout('yolov8-seg', 3), LB_IDENTITY), params()),
+    ).toThrow(RangeError);
   });
 });
 

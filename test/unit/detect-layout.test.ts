@@ -4,7 +4,8 @@ import { UnsupportedModelError } from '../../src/main/core/model-layout';
 import type { TensorSpec } from '../../src/main/core/tensor';
 
 const img = (shape: (number | string)[], type = 'float32'): TensorSpec[] => [{ name: 'images', type, shape }];
-const out = (...shapes: number[][]): TensorSpec[] => shapes.map((s, i) => ({ name: `output${i}`, type: 'float32', shape: s }));
+const out = (...shapes: number[][]): TensorSpec[] =>
+  shapes.map((s, i) => ({ name: `output${i}`, type: 'float32', shape: s }));
 
 describe('grid sizes', () => {
   it('counts anchor-free cells over strides 8/16/32', () => {
@@ -17,7 +18,10 @@ describe('grid sizes', () => {
 describe('resolveInputSize', () => {
   it('prefers a static shape, then imgsz metadata, then 640', () => {
     expect(resolveInputSize(img([1, 3, 320, 416])[0]!, {})).toEqual({ widthPx: 416, heightPx: 320 });
-    expect(resolveInputSize(img(['b', 3, 'h', 'w'])[0]!, { imgsz: '[384, 640]' })).toEqual({ widthPx: 640, heightPx: 384 });
+    expect(resolveInputSize(img(['b', 3, 'h', 'w'])[0]!, { imgsz: '[384, 640]' })).toEqual({
+      widthPx: 640,
+      heightPx: 384,
+    });
     expect(resolveInputSize(img(['b', 3, 'h', 'w'])[0]!, {})).toEqual({ widthPx: 640, heightPx: 640 });
   });
 });
@@ -28,12 +32,20 @@ describe('detectModelLayout', () => {
       inputs: img([1, 3, 640, 640]),
       outputs: out([1, 84, 8400]),
       outputDims: [[1, 84, 8400]],
-      metadata: { names: "{0: 'a', " + Array.from({ length: 79 }, (_, i) => `${i + 1}: 'n${i + 1}'`).join(', ') + '}', task: 'detect' },
+      metadata: {
+        names: "{0: 'a', " + Array.from({ length: 79 }, (_, i) => `${i + 1}: 'n${i + 1}'`).join(', ') + '}',
+        task: 'detect',
+      },
     });
     expect(r.layout.family).toBe('yolov8');
     expect(r.layout.numClasses).toBe(80);
     expect(r.classNames[0]).toBe('a');
-    expect(r.layout.preprocess).toEqual({ channelOrder: 'rgb', pixelScale: 1 / 255, padCentred: true, padValue: 114 });
+    expect(r.layout.preprocess).toEqual({
+      channelOrder: 'rgb',
+      pixelScale: 1 / 255,
+      padCentred: true,
+      padValue: 114,
+    });
   });
   it('YOLOv5 float16 with symbolic shapes, decided from the probe dims', () => {
     const r = detectModelLayout({
@@ -42,12 +54,27 @@ describe('detectModelLayout', () => {
       outputDims: [[1, 25200, 85]],
       metadata: {},
     });
-    expect([r.layout.family, r.layout.inputType, r.layout.numClasses, r.classNames[16]]).toEqual(['yolov5', 'float16', 80, 'dog']);
+    expect([r.layout.family, r.layout.inputType, r.layout.numClasses, r.classNames[16]]).toEqual([
+      'yolov5',
+      'float16',
+      80,
+      'dog',
+    ]);
   });
   it('YOLOX raw grid output [1,3549,85] at 416 gets BGR 0..255 top-left padding', () => {
-    const r = detectModelLayout({ inputs: img([1, 3, 416, 416]), outputs: out([1, 3549, 85]), outputDims: [[1, 3549, 85]], metadata: {} });
+    const r = detectModelLayout({
+      inputs: img([1, 3, 416, 416]),
+      outputs: out([1, 3549, 85]),
+      outputDims: [[1, 3549, 85]],
+      metadata: {},
+    });
     expect(r.layout.family).toBe('yolox');
-    expect(r.layout.preprocess).toEqual({ channelOrder: 'bgr', pixelScale: 1, padCentred: false, padValue: 114 });
+    expect(r.layout.preprocess).toEqual({
+      channelOrder: 'bgr',
+      pixelScale: 1,
+      padCentred: false,
+      padValue: 114,
+    });
   });
   it('segmentation puts detections before protos whatever the file order', () => {
     const r = detectModelLayout({
@@ -63,7 +90,12 @@ describe('detectModelLayout', () => {
     expect(r.layout.outputNames).toEqual(['output1', 'output0']);
   });
   it('end-to-end [1,300,6]', () => {
-    const r = detectModelLayout({ inputs: img([1, 3, 640, 640]), outputs: out([1, 300, 6]), outputDims: [[1, 300, 6]], metadata: { end2end: 'True' } });
+    const r = detectModelLayout({
+      inputs: img([1, 3, 640, 640]),
+      outputs: out([1, 300, 6]),
+      outputDims: [[1, 300, 6]],
+      metadata: { end2end: 'True' },
+    });
     expect(r.layout.family).toBe('e2e');
   });
   it('a sidecar overrides family, names and preprocessing', () => {
@@ -74,18 +106,33 @@ describe('detectModelLayout', () => {
       metadata: {},
       overrides: { family: 'yolox', names: ['bolt', 'nut'], preprocess: { channelOrder: 'rgb' } },
     });
-    expect([r.layout.family, r.layout.numClasses, r.classNames, r.layout.preprocess.channelOrder]).toEqual(['yolox', 2, ['bolt', 'nut'], 'rgb']);
+    expect([r.layout.family, r.layout.numClasses, r.classNames, r.layout.preprocess.channelOrder]).toEqual([
+      'yolox',
+      2,
+      ['bolt', 'nut'],
+      'rgb',
+    ]);
   });
   it('refuses an unknown layout naming its shapes', () => {
     const run = () =>
-      detectModelLayout({ inputs: img([1, 3, 257, 257]), outputs: out([1, 21, 257, 257]), outputDims: [[1, 21, 257, 257]], metadata: {} });
+      detectModelLayout({
+        inputs: img([1, 3, 257, 257]),
+        outputs: out([1, 21, 257, 257]),
+        outputDims: [[1, 21, 257, 257]],
+        metadata: {},
+      });
     expect(run).toThrow(UnsupportedModelError);
     expect(run).toThrow('images float32 [1,3,257,257]; outputs: output0 float32 [1,21,257,257]');
   });
   it('refuses NHWC input and multi-input models', () => {
-    expect(() => detectModelLayout({ inputs: img([1, 257, 257, 3]), outputs: out([1, 84, 8400]), outputDims: [[1, 84, 8400]], metadata: {} })).toThrow(
-      /NCHW/,
-    );
+    expect(() =>
+      detectModelLayout({
+        inputs: img([1, 257, 257, 3]),
+        outputs: out([1, 84, 8400]),
+        outputDims: [[1, 84, 8400]],
+        metadata: {},
+      }),
+    ).toThrow(/NCHW/);
     expect(() =>
       detectModelLayout({
         inputs: [...img([1, 3, 320, 320]), { name: 'scale', type: 'float32', shape: [1, 2] }],
@@ -97,7 +144,12 @@ describe('detectModelLayout', () => {
   });
   it('refuses names metadata that disagrees with the output', () => {
     expect(() =>
-      detectModelLayout({ inputs: img([1, 3, 640, 640]), outputs: out([1, 84, 8400]), outputDims: [[1, 84, 8400]], metadata: { names: "{0: 'a'}" } }),
+      detectModelLayout({
+        inputs: img([1, 3, 640, 640]),
+        outputs: out([1, 84, 8400]),
+        outputDims: [[1, 84, 8400]],
+        metadata: { names: "{0: 'a'}" },
+      }),
     ).toThrow(/1 class names but the output has 80/);
   });
 });

@@ -48,7 +48,7 @@ describe('float16 encode', () => {
     [2.5 * 2 ** -24, 0x0002], // tie between 2 and 3 → 2
     [2 ** -25, 0x0000], // tie between 0 and 1 → 0
     [2 ** -25 * 1.0001, 0x0001],
-    [(1023.5) * 2 ** -24, 0x0400], // rounds up out of the subnormals into the smallest normal
+    [1023.5 * 2 ** -24, 0x0400], // rounds up out of the subnormals into the smallest normal
     [1e-10, 0x0000],
     [-1e-10, 0x8000],
     [Infinity, 0x7c00],
@@ -73,7 +73,8 @@ describe('float16 encode', () => {
     for (let b = 0; b < 65536; b++) {
       const isNaNPattern = (b & 0x7c00) === 0x7c00 && (b & 0x3ff) !== 0;
       if (isNaNPattern) {
-        if (!Number.isNaN(asFloat[b]) || (back[b] & 0x7c00) !== 0x7c00 || (back[b] & 0x3ff) === 0) mismatches++;
+        if (!Number.isNaN(asFloat[b]) || (back[b] & 0x7c00) !== 0x7c00 || (back[b] & 0x3ff) === 0)
+          mismatches++;
       } else if (back[b] !== b || asFloat[b] !== float16BitsToNumber(b)) mismatches++;
     }
     expect(mismatches).toBe(0);

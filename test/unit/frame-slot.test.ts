@@ -4,7 +4,13 @@ import { detachedFrame, FrameRing } from '../../src/main/capture/frame-ring';
 import type { Frame } from '../../src/main/capture/types';
 
 function frame(frameId: number): Frame {
-  return detachedFrame({ frameId, captureTimeMs: 1000 + frameId, widthPx: 2, heightPx: 1, rgb: new Uint8Array(6) });
+  return detachedFrame({
+    frameId,
+    captureTimeMs: 1000 + frameId,
+    widthPx: 2,
+    heightPx: 1,
+    rgb: new Uint8Array(6),
+  });
 }
 
 describe('FrameSlot', () => {
@@ -126,6 +132,8 @@ describe('FrameRing', () => {
     if (!a) throw new Error('unreachable');
     ring.abandon(a);
     expect(ring.acquire()).toBe(a);
-    expect(() => detachedFrame({ frameId: 1, captureTimeMs: 0, widthPx: 2, heightPx: 2, rgb: new Uint8Array(6) })).toThrow(/needs 12/);
+    expect(() =>
+      detachedFrame({ frameId: 1, captureTimeMs: 0, widthPx: 2, heightPx: 2, rgb: new Uint8Array(6) }),
+    ).toThrow(/needs 12/);
   });
 });

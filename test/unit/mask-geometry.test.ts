@@ -20,7 +20,15 @@ function fillRect(mask: Uint8Array, w: number, x0: number, y0: number, rw: numbe
 }
 
 /** Sets every pixel whose centre lies inside a `lengthPx × widthPx` rectangle rotated by angleDeg (y down). */
-function rotatedRectMask(w: number, h: number, cx: number, cy: number, lengthPx: number, widthPx: number, angleDeg: number): Uint8Array {
+function rotatedRectMask(
+  w: number,
+  h: number,
+  cx: number,
+  cy: number,
+  lengthPx: number,
+  widthPx: number,
+  angleDeg: number,
+): Uint8Array {
   const m = blankMask(w, h);
   const a = (angleDeg * Math.PI) / 180;
   const ux = Math.cos(a);
@@ -60,7 +68,9 @@ describe('maskInfoFromBinary', () => {
     expect(info.areaPx).toBe(40);
     expect(info.angleDeg).toBe(90);
     expect(info.centroid).toEqual([103, 206]);
-    expect(new Set(info.polygon.map((p) => p.join(',')))).toEqual(new Set(['101,201', '105,201', '105,211', '101,211']));
+    expect(new Set(info.polygon.map((p) => p.join(',')))).toEqual(
+      new Set(['101,201', '105,201', '105,211', '101,211']),
+    );
     expect(info.originXy).toEqual([101, 201]);
   });
 
@@ -116,7 +126,9 @@ describe('maskInfoFromBinary', () => {
     const li = maskInfoFromBinary(l, w, 4, [0, 0], { simplifyEpsilonPx: 0 })!;
     expect(li.areaPx).toBe(6);
     expect(polygonAreaSigned(li.polygon)).toBe(6);
-    expect(new Set(li.polygon.map((p) => p.join(',')))).toEqual(new Set(['0,0', '1,0', '1,3', '3,3', '3,4', '0,4']));
+    expect(new Set(li.polygon.map((p) => p.join(',')))).toEqual(
+      new Set(['0,0', '1,0', '1,3', '3,3', '3,4', '0,4']),
+    );
   });
 
   it('merges runs that only meet further down (a U) before choosing the largest component', () => {
@@ -164,7 +176,8 @@ describe('RLE', () => {
     }
     expect(decodeRle(encodeRle(m, w, h))).toEqual(m);
     const crop = decodeRle(encodeRle(m, w, h, 5, 7, 10, 4));
-    for (let y = 0; y < 4; y++) for (let x = 0; x < 10; x++) expect(crop[y * 10 + x]).toBe(m[(y + 7) * w + x + 5]);
+    for (let y = 0; y < 4; y++)
+      for (let x = 0; x < 10; x++) expect(crop[y * 10 + x]).toBe(m[(y + 7) * w + x + 5]);
   });
 
   it('rejects runs that do not cover the grid exactly', () => {
@@ -189,7 +202,14 @@ describe('polygon helpers', () => {
   });
 
   it('minAreaRect of a diamond is a square at 45°, of a thin rotated box its long side', () => {
-    const diamond = minAreaRect(convexHull([[0, 1], [1, 0], [2, 1], [1, 2]]));
+    const diamond = minAreaRect(
+      convexHull([
+        [0, 1],
+        [1, 0],
+        [2, 1],
+        [1, 2],
+      ]),
+    );
     expect(diamond.angleDeg).toBeCloseTo(45, 9);
     expect(diamond.lengthPx).toBeCloseTo(Math.SQRT2, 9);
     expect(diamond.centreXy[0]).toBeCloseTo(1, 9);

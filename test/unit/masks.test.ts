@@ -78,6 +78,8 @@ describe('rasterizeProtoMask', () => {
 
   it('refuses a coefficient count that does not match the prototypes', () => {
     const protos = makeProtos(16, 16, [one, one]);
-    expect(() => rasterizeProtoMask([1], protos, [0, 0, 8, 8], computeLetterbox(64, 64, 64, 64))).toThrow(RangeError);
+    expect(() => rasterizeProtoMask([1], protos, [0, 0, 8, 8], computeLetterbox(64, 64, 64, 64))).toThrow(
+      RangeError,
+    );
   });
 });

@@ -6,12 +6,9 @@ import { sharedModel } from '../helpers/paths';
 
 describe('parsePythonNamesDict', () => {
   it('parses quotes, spaces and apostrophes', () => {
-    expect(parsePythonNamesDict(`{0: 'person', 1: "rock 'n' roll", 2: 'traffic light', 3: 'it\\'s'}`)).toEqual([
-      'person',
-      "rock 'n' roll",
-      'traffic light',
-      "it's",
-    ]);
+    expect(
+      parsePythonNamesDict(`{0: 'person', 1: "rock 'n' roll", 2: 'traffic light', 3: 'it\\'s'}`),
+    ).toEqual(['person', "rock 'n' roll", 'traffic light', "it's"]);
   });
   it('fills gaps and tolerates a trailing comma', () => {
     expect(parsePythonNamesDict("{0: 'a', 2: 'c',}")).toEqual(['a', 'class1', 'c']);

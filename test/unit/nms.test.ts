@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { nmsClasswise, type Candidate } from '../../src/main/core/nms';
 
-const c = (classId: number, score: number, box: [number, number, number, number], anchorIndex: number): Candidate => ({
+const c = (
+  classId: number,
+  score: number,
+  box: [number, number, number, number],
+  anchorIndex: number,
+): Candidate => ({
   classId,
   score,
   box,

@@ -22,18 +22,53 @@ const result: FrameResult = {
 describe('decodeBlock', () => {
   it('decodes every field the encoder wrote, with the control area', () => {
     const enc = encodeDataArea(
-      { result, lifeCounter: 12, requestId: 77, cameraOk: true, modelOk: false, stale: false, writeTimeMs: result.captureTimeMs + 15, utcOffsetMin: 0 },
+      {
+        result,
+        lifeCounter: 12,
+        requestId: 77,
+        cameraOk: true,
+        modelOk: false,
+        stale: false,
+        writeTimeMs: result.captureTimeMs + 15,
+        utcOffsetMin: 0,
+      },
       { maxObjects: 4 },
     );
     const block = new Uint8Array(blockSizeBytes(4));
     block.set(enc.bytes, 0);
-    block.set(encodeControlArea({ triggerCounter: 5, ackFrameId: 8, recipeRequest: 2, recipeActive: 1 }), controlAreaOffsetBytes(4));
+    block.set(
+      encodeControlArea({ triggerCounter: 5, ackFrameId: 8, recipeRequest: 2, recipeActive: 1 }),
+      controlAreaOffsetBytes(4),
+    );
     const d = decodeBlock(block, 4);
-    expect(d.header).toEqual({ lifeCounter: 12, status: 0b101, frameId: 9, requestId: 77, captureTimeOfDayMs: 43_200_000, count: 2, latencyMs: 15 });
-    expect(d.status).toEqual({ cameraOk: true, modelOk: false, resultsValid: true, overflow: false, stale: false });
+    expect(d.header).toEqual({
+      lifeCounter: 12,
+      status: 0b101,
+      frameId: 9,
+      requestId: 77,
+      captureTimeOfDayMs: 43_200_000,
+      count: 2,
+      latencyMs: 15,
+    });
+    expect(d.status).toEqual({
+      cameraOk: true,
+      modelOk: false,
+      resultsValid: true,
+      overflow: false,
+      stale: false,
+    });
     expect(d.records).toEqual([
       { classId: 5, trackId: 4, score: Math.fround(0.6), x: -20, y: 45, width: 20, height: 10, angleDeg: 0 },
-      { classId: 2, trackId: -1, score: Math.fround(0.3), x: 6.5, y: 12.5, width: 10, height: 20, angleDeg: 0 },
+      {
+        classId: 2,
+        trackId: -1,
+        score: Math.fround(0.3),
+        x: 6.5,
+        y: 12.5,
+        width: 10,
+        height: 20,
+        angleDeg: 0,
+      },
     ]);
     expect(d.tailZeroed).toBe(true);
     expect(d.control).toEqual({ triggerCounter: 5, ackFrameId: 8, recipeRequest: 2, recipeActive: 1 });
@@ -51,7 +86,15 @@ describe('decodeBlock', () => {
 
   it('decodes a control area at any byte offset of a larger buffer', () => {
     const big = new Uint8Array(40);
-    big.set(encodeControlArea({ triggerCounter: -7, ackFrameId: 2 ** 31 - 1, recipeRequest: 0, recipeActive: 3 }), 17);
-    expect(decodeControlArea(big.subarray(17))).toEqual({ triggerCounter: -7, ackFrameId: 2147483647, recipeRequest: 0, recipeActive: 3 });
+    big.set(
+      encodeControlArea({ triggerCounter: -7, ackFrameId: 2 ** 31 - 1, recipeRequest: 0, recipeActive: 3 }),
+      17,
+    );
+    expect(decodeControlArea(big.subarray(17))).toEqual({
+      triggerCounter: -7,
+      ackFrameId: 2147483647,
+      recipeRequest: 0,
+      recipeActive: 3,
+    });
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../../src/shared/detection';
 import type { FrameResult } from '../../src/shared/frame';
-import { encodeControlArea, encodeControlField, encodeDataArea, frameIdToDint, timeOfDayMs, type EncodeInput } from '../../src/main/core/plc/encode';
+import {
+  encodeControlArea,
+  encodeControlField,
+  encodeDataArea,
+  frameIdToDint,
+  timeOfDayMs,
+  type EncodeInput,
+} from '../../src/main/core/plc/encode';
 
 /** Hex string (spaces ignored) -> bytes, so expected buffers read like a DB monitor. */
 function hex(s: string): Uint8Array {
@@ -37,14 +44,30 @@ function frame(detections: Detection[], frameId = 258): FrameResult {
 }
 
 function input(result: FrameResult, over: Partial<EncodeInput> = {}): EncodeInput {
-  return { result, lifeCounter: 32767, requestId: 0, cameraOk: true, modelOk: true, stale: false, writeTimeMs: CAPTURE_MS + 37, utcOffsetMin: 60, ...over };
+  return {
+    result,
+    lifeCounter: 32767,
+    requestId: 0,
+    cameraOk: true,
+    modelOk: true,
+    stale: false,
+    writeTimeMs: CAPTURE_MS + 37,
+    utcOffsetMin: 60,
+    ...over,
+  };
 }
 
 describe('encodeDataArea (layout v1)', () => {
   it('ranks by score, truncates with overflow, writes negative numbers big-endian', () => {
     const dets = [
       det({ classId: 3, score: 0.5, box: [-14, -22, -6, -18] }), // centre (-10,-20), 8x4, no track
-      det({ classId: 7, score: 0.75, box: [90, 25, 110, 35], trackId: 12, mask: { areaPx: 1, polygon: [], angleDeg: -45, centroid: [0, 0] } }),
+      det({
+        classId: 7,
+        score: 0.75,
+        box: [90, 25, 110, 35],
+        trackId: 12,
+        mask: { areaPx: 1, polygon: [], angleDeg: -45, centroid: [0, 0] },
+      }),
       det({ classId: 1, score: 0.25, box: [0, 0, 1, 1] }), // lowest score: dropped
     ];
     const { bytes, overflow } = encodeDataArea(input(frame(dets)), { maxObjects: 2 });
@@ -59,7 +82,10 @@ describe('encodeDataArea (layout v1)', () => {
   it('zeroes unused records and clamps INT fields and latency', () => {
     const dets = [det({ classId: 40000, score: 1, box: [0, 0, 2, 2], trackId: -2 })];
     const result = { ...frame(dets, 2 ** 31 + 5), captureTimeMs: CAPTURE_MS };
-    const { bytes } = encodeDataArea(input(result, { lifeCounter: 0, requestId: 123456, writeTimeMs: CAPTURE_MS + 40000 }), { maxObjects: 3 });
+    const { bytes } = encodeDataArea(
+      input(result, { lifeCounter: 0, requestId: 123456, writeTimeMs: CAPTURE_MS + 40000 }),
+      { maxObjects: 3 },
+    );
     const expected = hex(`
       0000 0007 00000005 0001E240 006FBF40 0001 7FFF
       7FFF FFFE 3F800000 3F800000 3F800000 40000000 40000000 00000000
@@ -69,7 +95,10 @@ describe('encodeDataArea (layout v1)', () => {
 
   it('writes a stale result as not valid: count 0, all records zero, stale bit', () => {
     const dets = [det({ classId: 1, score: 0.9, box: [0, 0, 10, 10] })];
-    const { bytes } = encodeDataArea(input(frame(dets), { modelOk: false, stale: true, writeTimeMs: CAPTURE_MS - 5 }), { maxObjects: 1 });
+    const { bytes } = encodeDataArea(
+      input(frame(dets), { modelOk: false, stale: true, writeTimeMs: CAPTURE_MS - 5 }),
+      { maxObjects: 1 },
+    );
     // status: cameraOk (1) + stale (16) = 0x0011; latency negative (clock step) -> 0.
     const expected = hex(`7FFF 0011 00000102 00000000 006FBF40 0000 0000 ${'00'.repeat(28)}`);
     expect(toHex(bytes)).toBe(toHex(expected));
@@ -94,7 +123,10 @@ describe('encodeDataArea (layout v1)', () => {
   it('writes millimetres when a homography is given', () => {
     // Scale 0.5 mm/px and shift (+10, -4) mm: centre (100,30)px -> (60,11)mm, 20x10 px -> 10x5 mm.
     const h = [0.5, 0, 10, 0, 0.5, -4, 0, 0, 1] as const;
-    const { records } = encodeDataArea(input(frame([det({ score: 1, box: [90, 25, 110, 35] })])), { maxObjects: 1, homographyPxToMm: h });
+    const { records } = encodeDataArea(input(frame([det({ score: 1, box: [90, 25, 110, 35] })])), {
+      maxObjects: 1,
+      homographyPxToMm: h,
+    });
     expect(records[0]).toMatchObject({ x: 60, y: 11, width: 10, height: 5, angleDeg: 0 });
   });
 });
@@ -110,7 +142,9 @@ describe('helpers', () => {
     expect(frameIdToDint(2 ** 31)).toBe(0);
   });
   it('control area: PLC side and single fields', () => {
-    expect(toHex(encodeControlArea({ triggerCounter: -1, ackFrameId: 258, recipeRequest: 3, recipeActive: -2 }))).toBe('ffffffff000001020003fffe');
+    expect(
+      toHex(encodeControlArea({ triggerCounter: -1, ackFrameId: 258, recipeRequest: 3, recipeActive: -2 })),
+    ).toBe('ffffffff000001020003fffe');
     expect(encodeControlField('recipeActive', 5)).toEqual({ offset: 10, bytes: hex('0005') });
     expect(encodeControlField('ackFrameId', 258)).toEqual({ offset: 4, bytes: hex('00000102') });
   });

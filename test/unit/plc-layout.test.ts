@@ -25,13 +25,29 @@ function contiguous(fields: readonly PlcField[]): boolean {
 describe('layout v1 description', () => {
   it('matches the design table: offsets, types, sizes', () => {
     expect(HEADER_FIELDS.map((f) => `${f.offset}:${f.type}:${f.name}`)).toEqual([
-      '0:INT:lifeCounter', '2:WORD:status', '4:DINT:frameId', '8:DINT:requestId', '12:DINT:captureTimeOfDayMs', '16:INT:count', '18:INT:latencyMs',
+      '0:INT:lifeCounter',
+      '2:WORD:status',
+      '4:DINT:frameId',
+      '8:DINT:requestId',
+      '12:DINT:captureTimeOfDayMs',
+      '16:INT:count',
+      '18:INT:latencyMs',
     ]);
     expect(RECORD_FIELDS.map((f) => `${f.offset}:${f.type}:${f.name}`)).toEqual([
-      '0:INT:classId', '2:INT:trackId', '4:REAL:score', '8:REAL:x', '12:REAL:y', '16:REAL:width', '20:REAL:height', '24:REAL:angleDeg',
+      '0:INT:classId',
+      '2:INT:trackId',
+      '4:REAL:score',
+      '8:REAL:x',
+      '12:REAL:y',
+      '16:REAL:width',
+      '20:REAL:height',
+      '24:REAL:angleDeg',
     ]);
     expect(CONTROL_FIELDS.map((f) => `${f.offset}:${f.type}:${f.name}:${f.writtenBy}`)).toEqual([
-      '0:DINT:triggerCounter:plc', '4:DINT:ackFrameId:plc', '8:INT:recipeRequest:plc', '10:INT:recipeActive:app',
+      '0:DINT:triggerCounter:plc',
+      '4:DINT:ackFrameId:plc',
+      '8:INT:recipeRequest:plc',
+      '10:INT:recipeActive:app',
     ]);
     for (const f of [HEADER_FIELDS, RECORD_FIELDS, CONTROL_FIELDS]) expect(contiguous(f)).toBe(true);
     expect(dataAreaSizeBytes(16)).toBe(468);
@@ -57,7 +73,9 @@ describe('generated documents', () => {
     expect(scl).toContain('DATA_BLOCK "VisionStation"');
     expect(scl).toContain("{ S7_Optimized_Access := 'FALSE' }");
     expect(scl).toContain('records : Array[0..15] of Struct');
-    expect(scl).toMatch(/header : Struct[\s\S]*lifeCounter : Int;[\s\S]*status : Word;[\s\S]*frameId : DInt;/);
+    expect(scl).toMatch(
+      /header : Struct[\s\S]*lifeCounter : Int;[\s\S]*status : Word;[\s\S]*frameId : DInt;/,
+    );
     expect(scl).toMatch(/angleDeg : Real;/);
     expect(scl).toMatch(/control : Struct[\s\S]*triggerCounter : DInt;[\s\S]*recipeActive : Int;/);
     expect(scl).toContain('END_DATA_BLOCK');
@@ -68,7 +86,13 @@ describe('generated documents', () => {
 
   it('JSON and Markdown carry the same sizes', () => {
     const j = JSON.parse(generateLayoutJson({ maxObjects: 16 }));
-    expect(j).toMatchObject({ version: 1, blockSizeBytes: 480, dataAreaSizeBytes: 468, controlAreaOffsetBytes: 468, byteOrder: 'big-endian' });
+    expect(j).toMatchObject({
+      version: 1,
+      blockSizeBytes: 480,
+      dataAreaSizeBytes: 468,
+      controlAreaOffsetBytes: 468,
+      byteOrder: 'big-endian',
+    });
     expect(j.record).toHaveLength(8);
     const md = generateLayoutMarkdown({ maxObjects: 16 });
     expect(md).toContain('| 0 | INT | lifeCounter | app |');

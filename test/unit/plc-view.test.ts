@@ -17,9 +17,23 @@ describe('plcBlockFields', () => {
     const fields = plcBlockFields(bytes, 2, 100, 1);
     expect(fields).toHaveLength(7 + 8);
     expect(fields[0]).toEqual({ name: 'lifeCounter', offsetBytes: 100, type: 'INT', value: 7, hex: '00 07' });
-    expect(fields.find((f) => f.name === 'frameId')).toEqual({ name: 'frameId', offsetBytes: 104, type: 'DINT', value: 1234, hex: '00 00 04 D2' });
-    expect(fields.find((f) => f.name === 'records[0].trackId')).toMatchObject({ value: -1, hex: 'FF FF', offsetBytes: 122 });
-    expect(fields.find((f) => f.name === 'records[0].x')).toMatchObject({ value: 100.25, type: 'REAL', offsetBytes: 128 });
+    expect(fields.find((f) => f.name === 'frameId')).toEqual({
+      name: 'frameId',
+      offsetBytes: 104,
+      type: 'DINT',
+      value: 1234,
+      hex: '00 00 04 D2',
+    });
+    expect(fields.find((f) => f.name === 'records[0].trackId')).toMatchObject({
+      value: -1,
+      hex: 'FF FF',
+      offsetBytes: 122,
+    });
+    expect(fields.find((f) => f.name === 'records[0].x')).toMatchObject({
+      value: 100.25,
+      type: 'REAL',
+      offsetBytes: 128,
+    });
     expect(fields.some((f) => f.name.startsWith('records[1]'))).toBe(false);
   });
 });

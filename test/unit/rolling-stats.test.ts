@@ -4,7 +4,12 @@ import { percentileSorted, RollingWindow } from '../../src/main/core/rolling-sta
 describe('percentileSorted (nearest rank)', () => {
   const xs = Array.from({ length: 100 }, (_, i) => i + 1); // 1..100
   it('picks the nearest-rank value', () => {
-    expect([percentileSorted(xs, 50), percentileSorted(xs, 95), percentileSorted(xs, 99), percentileSorted(xs, 100)]).toEqual([50, 95, 99, 100]);
+    expect([
+      percentileSorted(xs, 50),
+      percentileSorted(xs, 95),
+      percentileSorted(xs, 99),
+      percentileSorted(xs, 100),
+    ]).toEqual([50, 95, 99, 100]);
     expect(percentileSorted([7], 99)).toBe(7);
     expect(percentileSorted([], 50)).toBeNaN();
   });

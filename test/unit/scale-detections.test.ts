@@ -7,14 +7,34 @@ const det: Detection = {
   className: 'car',
   score: 0.9,
   box: [10, 20, 30, 40],
-  mask: { areaPx: 100, polygon: [[10, 20], [30, 20], [30, 40]], angleDeg: 45, centroid: [20, 30], rle: { width: 1, height: 1, counts: [0, 1] }, originXy: [10, 20] },
+  mask: {
+    areaPx: 100,
+    polygon: [
+      [10, 20],
+      [30, 20],
+      [30, 40],
+    ],
+    angleDeg: 45,
+    centroid: [20, 30],
+    rle: { width: 1, height: 1, counts: [0, 1] },
+    originXy: [10, 20],
+  },
 };
 
 describe('scaleDetections', () => {
   it('maps boxes, polygons, centroids and areas by the scale factors', () => {
     const [d] = scaleDetections([det], 4, 4);
     expect(d!.box).toEqual([40, 80, 120, 160]);
-    expect(d!.mask).toEqual({ areaPx: 1600, polygon: [[40, 80], [120, 80], [120, 160]], angleDeg: 45, centroid: [80, 120] });
+    expect(d!.mask).toEqual({
+      areaPx: 1600,
+      polygon: [
+        [40, 80],
+        [120, 80],
+        [120, 160],
+      ],
+      angleDeg: 45,
+      centroid: [80, 120],
+    });
     expect(d!.score).toBe(0.9);
   });
   it('turns the angle under a non-uniform scale', () => {

@@ -10,7 +10,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('settings', () => {
   it('defaults when there is no file: synthetic scene, best model, PLC simulator', async () => {
     const s = await loadSettings(join(dir, 'none.json'));
-    expect(s).toMatchObject({ source: 'synthetic:', modelId: null, plc: { uri: 'sim', handshake: 'free-run', maxObjects: 16 }, params: { confThreshold: 0.25, iouThreshold: 0.45, classFilter: null }, ui: { locale: 'en' } });
+    expect(s).toMatchObject({
+      source: 'synthetic:',
+      modelId: null,
+      plc: { uri: 'sim', handshake: 'free-run', maxObjects: 16 },
+      params: { confThreshold: 0.25, iouThreshold: 0.45, classFilter: null },
+      ui: { locale: 'en' },
+    });
   });
 
   it('round-trips through an atomic write, leaving no temporary file', async () => {
@@ -26,7 +32,9 @@ describe('settings', () => {
   it('refuses a bad file with the field named', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ params: { confThreshold: 3 } }));
-    await expect(loadSettings(bad)).rejects.toThrow(`settings ${bad}: params.confThreshold: Too big: expected number to be <=1`);
+    await expect(loadSettings(bad)).rejects.toThrow(
+      `settings ${bad}: params.confThreshold: Too big: expected number to be <=1`,
+    );
     writeFileSync(bad, '{"source": ');
     await expect(loadSettings(bad)).rejects.toThrow(/is not valid JSON/);
     writeFileSync(bad, JSON.stringify({ sauce: 'synthetic:' }));

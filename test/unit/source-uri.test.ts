@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { describeSource, maskCredentials, parseSourceUri, SourceUriError, sourceUriSchema } from '../../src/main/capture/source-uri';
+import {
+  describeSource,
+  maskCredentials,
+  parseSourceUri,
+  SourceUriError,
+  sourceUriSchema,
+} from '../../src/main/capture/source-uri';
 
 function errorOf(uri: string): SourceUriError {
   try {
@@ -13,11 +19,29 @@ function errorOf(uri: string): SourceUriError {
 
 describe('parseSourceUri', () => {
   it('parses file sources with defaults and options', () => {
-    expect(parseSourceUri('file:clip.mp4')).toEqual({ kind: 'file', path: 'clip.mp4', loop: false, fps: 'native' });
-    expect(parseSourceUri('file:/data/a b.mp4?loop=1&fps=max')).toEqual({ kind: 'file', path: '/data/a b.mp4', loop: true, fps: 'max' });
-    expect(parseSourceUri('file:/x.mp4?fps=12.5&loop=0')).toEqual({ kind: 'file', path: '/x.mp4', loop: false, fps: 12.5 });
+    expect(parseSourceUri('file:clip.mp4')).toEqual({
+      kind: 'file',
+      path: 'clip.mp4',
+      loop: false,
+      fps: 'native',
+    });
+    expect(parseSourceUri('file:/data/a b.mp4?loop=1&fps=max')).toEqual({
+      kind: 'file',
+      path: '/data/a b.mp4',
+      loop: true,
+      fps: 'max',
+    });
+    expect(parseSourceUri('file:/x.mp4?fps=12.5&loop=0')).toEqual({
+      kind: 'file',
+      path: '/x.mp4',
+      loop: false,
+      fps: 12.5,
+    });
     expect(parseSourceUri('file:///data/a%20b.mp4')).toMatchObject({ kind: 'file', path: '/data/a b.mp4' });
-    expect(parseSourceUri('file:C:\\videos\\a.mp4')).toMatchObject({ kind: 'file', path: 'C:\\videos\\a.mp4' });
+    expect(parseSourceUri('file:C:\\videos\\a.mp4')).toMatchObject({
+      kind: 'file',
+      path: 'C:\\videos\\a.mp4',
+    });
   });
 
   it('passes network URLs through unchanged', () => {
@@ -32,18 +56,39 @@ describe('parseSourceUri', () => {
   });
 
   it('parses cameras of each platform', () => {
-    expect(parseSourceUri('v4l2:/dev/video0?size=1280x720&fps=30')).toEqual({ kind: 'v4l2', device: '/dev/video0', size: { widthPx: 1280, heightPx: 720 }, fps: 30 });
+    expect(parseSourceUri('v4l2:/dev/video0?size=1280x720&fps=30')).toEqual({
+      kind: 'v4l2',
+      device: '/dev/video0',
+      size: { widthPx: 1280, heightPx: 720 },
+      fps: 30,
+    });
     expect(parseSourceUri('v4l2:/dev/video2')).toEqual({ kind: 'v4l2', device: '/dev/video2' });
-    expect(parseSourceUri('dshow:video=Integrated Camera')).toEqual({ kind: 'dshow', device: 'video=Integrated Camera' });
+    expect(parseSourceUri('dshow:video=Integrated Camera')).toEqual({
+      kind: 'dshow',
+      device: 'video=Integrated Camera',
+    });
     expect(parseSourceUri('avfoundation:0?fps=30')).toEqual({ kind: 'avfoundation', device: '0', fps: 30 });
   });
 
   it('parses images and synthetic sources with defaults', () => {
     expect(parseSourceUri('images:/photos')).toEqual({ kind: 'images', dir: '/photos', loop: false, fps: 1 });
-    expect(parseSourceUri('images:/photos?fps=max&loop=true')).toEqual({ kind: 'images', dir: '/photos', loop: true, fps: 'max' });
-    expect(parseSourceUri('synthetic:')).toEqual({ kind: 'synthetic', size: { widthPx: 1280, heightPx: 720 }, fps: 15 });
+    expect(parseSourceUri('images:/photos?fps=max&loop=true')).toEqual({
+      kind: 'images',
+      dir: '/photos',
+      loop: true,
+      fps: 'max',
+    });
+    expect(parseSourceUri('synthetic:')).toEqual({
+      kind: 'synthetic',
+      size: { widthPx: 1280, heightPx: 720 },
+      fps: 15,
+    });
     expect(parseSourceUri('synthetic')).toEqual(parseSourceUri('synthetic:'));
-    expect(parseSourceUri('synthetic:?size=640x360&fps=max')).toEqual({ kind: 'synthetic', size: { widthPx: 640, heightPx: 360 }, fps: 'max' });
+    expect(parseSourceUri('synthetic:?size=640x360&fps=max')).toEqual({
+      kind: 'synthetic',
+      size: { widthPx: 640, heightPx: 360 },
+      fps: 'max',
+    });
   });
 
   it('rejects bad input with messages that say what to fix', () => {
@@ -55,7 +100,9 @@ describe('parseSourceUri', () => {
     const fps = errorOf('file:a.mp4?fps=fast');
     expect(fps.message).toMatch(/fps must be a number of frames per second .* or "max"/);
     expect(fps.message).toMatch(/example: file:/);
-    expect(errorOf('file:a.mp4?fsp=3').message).toMatch(/unknown parameter "fsp".*allowed parameters: loop, fps/);
+    expect(errorOf('file:a.mp4?fsp=3').message).toMatch(
+      /unknown parameter "fsp".*allowed parameters: loop, fps/,
+    );
     expect(errorOf('file:a.mp4?fps=0').message).toMatch(/fps/);
     expect(errorOf('file:a.mp4?fps=1000').message).toMatch(/fps/);
     expect(errorOf('file:a.mp4?loop=maybe').message).toMatch(/loop must be 1 or 0/);
@@ -84,7 +131,9 @@ describe('parseSourceUri', () => {
       return '';
     })();
     expect(withBadQuery).not.toContain('secret');
-    expect(describeSource(parseSourceUri('rtsp://admin:secret@10.0.0.5:554/s'))).toBe('rtsp stream rtsp://admin:***@10.0.0.5:554/s');
+    expect(describeSource(parseSourceUri('rtsp://admin:secret@10.0.0.5:554/s'))).toBe(
+      'rtsp stream rtsp://admin:***@10.0.0.5:554/s',
+    );
     expect(maskCredentials('[tcp] rtsp://u:p@h/x failed')).toBe('[tcp] rtsp://u:***@h/x failed');
   });
 

@@ -12,7 +12,12 @@ const H = 720;
 /** Per-channel noise amplitude the scene promises (sensor noise only, no texture on parts). */
 const NOISE = 3;
 
-function pixelsOfColour(rgb: Uint8Array, widthPx: number, heightPx: number, colour: [number, number, number]): {
+function pixelsOfColour(
+  rgb: Uint8Array,
+  widthPx: number,
+  heightPx: number,
+  colour: [number, number, number],
+): {
   count: number;
   box: [number, number, number, number];
 } {
@@ -77,7 +82,8 @@ describe('renderSyntheticFrame', () => {
       // Parts sharing a colour would be counted together; the scene's hash makes that rare, so
       // check only colours used once in this frame.
       const byColour = new Map<string, SyntheticPart[]>();
-      for (const p of parts) byColour.set(p.colourRgb.join(), [...(byColour.get(p.colourRgb.join()) ?? []), p]);
+      for (const p of parts)
+        byColour.set(p.colourRgb.join(), [...(byColour.get(p.colourRgb.join()) ?? []), p]);
       let checked = 0;
       for (const [, same] of byColour) {
         if (same.length !== 1) continue;
@@ -124,7 +130,11 @@ describe('renderSyntheticFrame', () => {
     expect(leaving.fullyInFrame).toBe(false);
     expect(leaving.boxXyxy[2]).toBe(W);
     // Spawns are periodic.
-    expect(renderSyntheticFrame(SYNTHETIC_LEAD_IN_FRAMES + SYNTHETIC_SPAWN_PERIOD_FRAMES + 12, W, H).parts.map((p) => p.id)).toEqual([0, 1]);
+    expect(
+      renderSyntheticFrame(SYNTHETIC_LEAD_IN_FRAMES + SYNTHETIC_SPAWN_PERIOD_FRAMES + 12, W, H).parts.map(
+        (p) => p.id,
+      ),
+    ).toEqual([0, 1]);
   });
 
   it('varies shapes, colours and rotation across parts', () => {

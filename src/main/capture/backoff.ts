@@ -26,9 +26,12 @@ export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({
 });
 
 function checkOptions(o: BackoffOptions): void {
-  if (!(Number.isFinite(o.initialDelayMs) && o.initialDelayMs >= 0)) throw new RangeError(`initialDelayMs must be >= 0 (got ${o.initialDelayMs})`);
-  if (!(Number.isFinite(o.maxDelayMs) && o.maxDelayMs >= o.initialDelayMs)) throw new RangeError(`maxDelayMs must be >= initialDelayMs (got ${o.maxDelayMs})`);
-  if (!(Number.isFinite(o.factor) && o.factor >= 1)) throw new RangeError(`factor must be >= 1 (got ${o.factor})`);
+  if (!(Number.isFinite(o.initialDelayMs) && o.initialDelayMs >= 0))
+    throw new RangeError(`initialDelayMs must be >= 0 (got ${o.initialDelayMs})`);
+  if (!(Number.isFinite(o.maxDelayMs) && o.maxDelayMs >= o.initialDelayMs))
+    throw new RangeError(`maxDelayMs must be >= initialDelayMs (got ${o.maxDelayMs})`);
+  if (!(Number.isFinite(o.factor) && o.factor >= 1))
+    throw new RangeError(`factor must be >= 1 (got ${o.factor})`);
   if (!(o.jitter >= 0 && o.jitter <= 1)) throw new RangeError(`jitter must be within 0..1 (got ${o.jitter})`);
 }
 
@@ -36,7 +39,11 @@ function checkOptions(o: BackoffOptions): void {
  * Delay before retry number `attempt` (0 = first retry): min(max, initial · factor^attempt), then
  * reduced by up to `jitter` of itself using `random()` in [0, 1).
  */
-export function backoffDelayMs(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  attempt: number,
+  options: BackoffOptions,
+  random: () => number = Math.random,
+): number {
   checkOptions(options);
   const n = Math.max(0, Math.floor(attempt));
   // Exponentiation overflows to Infinity for large n, which min() then caps: no special case needed.
@@ -51,7 +58,10 @@ export class Backoff {
   private readonly options: BackoffOptions;
   private attemptCount = 0;
 
-  constructor(options: Partial<BackoffOptions> = {}, private readonly random: () => number = Math.random) {
+  constructor(
+    options: Partial<BackoffOptions> = {},
+    private readonly random: () => number = Math.random,
+  ) {
     this.options = { ...DEFAULT_BACKOFF, ...options };
     checkOptions(this.options);
   }

@@ -45,7 +45,13 @@ function isExecutableFile(p: string, platform: NodeJS.Platform): boolean {
 }
 
 function searchPath(envPath: string, platform: NodeJS.Platform, pathExt: string): string | undefined {
-  const names = platform === 'win32' ? pathExt.split(';').filter(Boolean).map((ext) => `ffmpeg${ext.toLowerCase()}`) : ['ffmpeg'];
+  const names =
+    platform === 'win32'
+      ? pathExt
+          .split(';')
+          .filter(Boolean)
+          .map((ext) => `ffmpeg${ext.toLowerCase()}`)
+      : ['ffmpeg'];
   for (const dir of envPath.split(platform === 'win32' ? ';' : delimiter)) {
     if (!dir) continue;
     for (const name of names) {
@@ -75,17 +81,25 @@ export function resolveFfmpeg(options: ResolveFfmpegOptions = {}): ResolvedFfmpe
   if (options.configuredPath !== undefined && options.configuredPath !== '') {
     const p = isAbsolute(options.configuredPath) ? options.configuredPath : resolve(options.configuredPath);
     if (!isExecutableFile(p, platform)) {
-      throw new FfmpegNotFoundError(`configured ffmpeg "${p}" does not exist or is not executable; fix the ffmpeg path in the settings or remove it to use the one on PATH`);
+      throw new FfmpegNotFoundError(
+        `configured ffmpeg "${p}" does not exist or is not executable; fix the ffmpeg path in the settings or remove it to use the one on PATH`,
+      );
     }
     return { path: p, origin: 'config' };
   }
-  const onPath = searchPath(options.envPath ?? process.env['PATH'] ?? '', platform, options.pathExt ?? process.env['PATHEXT'] ?? '.EXE;.CMD;.BAT;.COM');
+  const onPath = searchPath(
+    options.envPath ?? process.env['PATH'] ?? '',
+    platform,
+    options.pathExt ?? process.env['PATHEXT'] ?? '.EXE;.CMD;.BAT;.COM',
+  );
   if (onPath) return { path: onPath, origin: 'path' };
   if (options.allowNpm !== false) {
     const p = npmFfmpeg();
     if (p && isExecutableFile(p, platform)) return { path: p, origin: 'npm' };
   }
-  throw new FfmpegNotFoundError('ffmpeg not found: not configured, not on PATH, and the bundled @ffmpeg-installer/ffmpeg binary is missing; install ffmpeg or set its path in the settings');
+  throw new FfmpegNotFoundError(
+    'ffmpeg not found: not configured, not on PATH, and the bundled @ffmpeg-installer/ffmpeg binary is missing; install ffmpeg or set its path in the settings',
+  );
 }
 
 /** What the ffmpeg build supports, where option names changed between major versions. */
@@ -107,7 +121,8 @@ export function parseFfmpegVersion(output: string): FfmpegCapabilities {
   const m = /libavformat\s+(\d+)\.\s*(\d+)\./.exec(output);
   // Unknown builds are assumed modern: old builds print their lavf version like every other.
   const lavf: [number, number] = m ? [Number(m[1]), Number(m[2])] : [99, 0];
-  const atLeast = (major: number, minor: number): boolean => lavf[0] > major || (lavf[0] === major && lavf[1] >= minor);
+  const atLeast = (major: number, minor: number): boolean =>
+    lavf[0] > major || (lavf[0] === major && lavf[1] >= minor);
   return {
     versionText,
     libavformat: lavf,
@@ -121,10 +136,15 @@ export function ffmpegCapabilities(ffmpegPath: string, timeoutMs = 10_000): Prom
   let p = capabilityCache.get(ffmpegPath);
   if (!p) {
     p = new Promise<FfmpegCapabilities>((resolvePromise, reject) => {
-      execFile(ffmpegPath, ['-hide_banner', '-version'], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20, windowsHide: true }, (err, stdout) => {
-        if (err) reject(new Error(`cannot run ${ffmpegPath} -version: ${err.message}`));
-        else resolvePromise(parseFfmpegVersion(stdout));
-      });
+      execFile(
+        ffmpegPath,
+        ['-hide_banner', '-version'],
+        { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20, windowsHide: true },
+        (err, stdout) => {
+          if (err) reject(new Error(`cannot run ${ffmpegPath} -version: ${err.message}`));
+          else resolvePromise(parseFfmpegVersion(stdout));
+        },
+      );
     });
     capabilityCache.set(ffmpegPath, p);
     // A failure is not cached: the binary may be fixed while the app runs.

@@ -17,7 +17,10 @@ import { describeSource, maskCredentials, type SourceSpec } from './source-uri';
 import type { RingWriteSlot } from './frame-ring';
 import type { SizePx, SourceOptions } from './types';
 
-export type FfmpegSpec = Extract<SourceSpec, { kind: 'file' | 'network' | 'v4l2' | 'dshow' | 'avfoundation' }>;
+export type FfmpegSpec = Extract<
+  SourceSpec,
+  { kind: 'file' | 'network' | 'v4l2' | 'dshow' | 'avfoundation' }
+>;
 
 export const DEFAULT_NETWORK_TIMEOUT_MS = 5000;
 export const DEFAULT_STDERR_TAIL_LINES = 20;
@@ -74,7 +77,10 @@ export function buildFfmpegArgs(spec: FfmpegSpec, ctx: FfmpegArgsContext): strin
       if (spec.size) input.push('-video_size', `${spec.size.widthPx}x${spec.size.heightPx}`);
       if (spec.fps !== undefined) input.push('-framerate', String(spec.fps));
       // avfoundation takes "video:audio"; name no audio device so it does not open the microphone.
-      input.push('-i', spec.kind === 'avfoundation' && !spec.device.includes(':') ? `${spec.device}:none` : spec.device);
+      input.push(
+        '-i',
+        spec.kind === 'avfoundation' && !spec.device.includes(':') ? `${spec.device}:none` : spec.device,
+      );
       break;
   }
   const size = ctx.outputSize;
@@ -84,7 +90,9 @@ export function buildFfmpegArgs(spec: FfmpegSpec, ctx: FfmpegArgsContext): strin
   } else if (ctx.fitInside) {
     // Shrink to fit the box, aspect kept; a picture already smaller is left alone.
     const { widthPx: w, heightPx: h } = ctx.fitInside;
-    filters.push(`scale=w='min(${w},iw)':h='min(${h},ih)':force_original_aspect_ratio=decrease:flags=bilinear`);
+    filters.push(
+      `scale=w='min(${w},iw)':h='min(${h},ih)':force_original_aspect_ratio=decrease:flags=bilinear`,
+    );
   }
   return [
     '-hide_banner',
@@ -140,7 +148,12 @@ export class FfmpegStderr {
   errorLine(): string | undefined {
     const t = this.tail();
     for (let i = t.length - 1; i >= 0; i--) {
-      if (/error|fail|refused|no such|invalid|denied|timed? ?out|not found|unreachable|unauthori[sz]ed|forbidden|\b[45]\d\d\b|could not|cannot|unable|end of file|unspecified/i.test(t[i])) return t[i].trim();
+      if (
+        /error|fail|refused|no such|invalid|denied|timed? ?out|not found|unreachable|unauthori[sz]ed|forbidden|\b[45]\d\d\b|could not|cannot|unable|end of file|unspecified/i.test(
+          t[i],
+        )
+      )
+        return t[i].trim();
     }
     return undefined;
   }
@@ -213,7 +226,8 @@ export class FfmpegSource extends SourceBase {
     // A live camera must never wait for a slow consumer (its frames would go stale); a file can.
     this.waitForBuffers = options.whenBuffersBusy === 'wait' && spec.kind === 'file';
     const tail = options.stderrTailLines ?? DEFAULT_STDERR_TAIL_LINES;
-    if (!Number.isInteger(tail) || tail < 1 || tail > 1000) throw new RangeError(`stderrTailLines must be within 1..1000 (got ${tail})`);
+    if (!Number.isInteger(tail) || tail < 1 || tail > 1000)
+      throw new RangeError(`stderrTailLines must be within 1..1000 (got ${tail})`);
   }
 
   override get pid(): number | undefined {
@@ -253,7 +267,8 @@ export class FfmpegSource extends SourceBase {
 
   protected onStallTimeout(): void {
     const run = this.run;
-    if (run && !run.ended) void this.kill(run, `no frame for ${this.restartAfterStallMs} ms; restarting ffmpeg`);
+    if (run && !run.ended)
+      void this.kill(run, `no frame for ${this.restartAfterStallMs} ms; restarting ffmpeg`);
   }
 
   private buildArgs(caps: FfmpegCapabilities): string[] {
@@ -271,7 +286,10 @@ export class FfmpegSource extends SourceBase {
     this.markProgress();
     let child: ChildProcessByStdio<null, Readable, Readable>;
     try {
-      child = spawn(this.ffmpegPath, this.buildArgs(this.caps), { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+      child = spawn(this.ffmpegPath, this.buildArgs(this.caps), {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        windowsHide: true,
+      });
     } catch (e) {
       // Synchronous spawn failures (e.g. a NUL byte in a path) are configuration errors.
       this.setState('error', `cannot start ffmpeg (${this.ffmpegPath}): ${(e as Error).message}`);
@@ -342,7 +360,11 @@ export class FfmpegSource extends SourceBase {
       // stdout and stderr are separate pipes: video can arrive before the line giving its size.
       run.pending.push(chunk);
       run.pendingBytes += chunk.length;
-      if (run.pendingBytes > MAX_PENDING_BYTES) void this.kill(run, 'ffmpeg sent video without describing its output size; cannot split it into frames');
+      if (run.pendingBytes > MAX_PENDING_BYTES)
+        void this.kill(
+          run,
+          'ffmpeg sent video without describing its output size; cannot split it into frames',
+        );
       return;
     }
     let pos = 0;
@@ -428,11 +450,16 @@ export class FfmpegSource extends SourceBase {
       }
       if (this.framesEver === 0 && code !== 0 && signal === null) {
         // A file that never decoded will not decode on retry either.
-        this.setState('error', `cannot read ${this.spec.path}: ${detail ?? tail[tail.length - 1] ?? `ffmpeg exited with code ${code}`}`, { stderrTail: tail });
+        this.setState(
+          'error',
+          `cannot read ${this.spec.path}: ${detail ?? tail[tail.length - 1] ?? `ffmpeg exited with code ${code}`}`,
+          { stderrTail: tail },
+        );
         return;
       }
     }
-    if (run.firstFrameAtMs !== undefined && Date.now() - run.firstFrameAtMs >= BACKOFF_RESET_AFTER_LIVE_MS) this.backoff.reset();
+    if (run.firstFrameAtMs !== undefined && Date.now() - run.firstFrameAtMs >= BACKOFF_RESET_AFTER_LIVE_MS)
+      this.backoff.reset();
     if (run.frames === 0 && detail && /unspecified size|could not find codec parameters/i.test(detail)) {
       // The stream's format was not known after probing: the next attempt reads longer.
       this.probeDurationMs = Math.min(MAX_PROBE_DURATION_MS, this.probeDurationMs * 2);
@@ -452,7 +479,11 @@ export class FfmpegSource extends SourceBase {
       return;
     }
     const delayMs = this.backoff.next();
-    this.setState('reconnecting', reason, { stderrTail: tail, attempt: this.backoff.attempts, retryInMs: delayMs });
+    this.setState('reconnecting', reason, {
+      stderrTail: tail,
+      attempt: this.backoff.attempts,
+      retryInMs: delayMs,
+    });
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       this.stats.restarts++;
@@ -486,11 +517,19 @@ export class FfmpegSource extends SourceBase {
 async function checkReadable(path: string): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<string>((r) => {
-    timer = setTimeout(() => r(`file ${path} did not answer within ${FILE_ACCESS_TIMEOUT_MS} ms (unreachable network share?)`), FILE_ACCESS_TIMEOUT_MS);
+    timer = setTimeout(
+      () => r(`file ${path} did not answer within ${FILE_ACCESS_TIMEOUT_MS} ms (unreachable network share?)`),
+      FILE_ACCESS_TIMEOUT_MS,
+    );
   });
   const check = access(path, constants.R_OK).then(
     () => undefined,
-    (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? `file not found: ${path}` : e.code === 'EACCES' ? `no permission to read ${path}` : `cannot open ${path}: ${e.message}`),
+    (e: NodeJS.ErrnoException) =>
+      e.code === 'ENOENT'
+        ? `file not found: ${path}`
+        : e.code === 'EACCES'
+          ? `no permission to read ${path}`
+          : `cannot open ${path}: ${e.message}`,
   );
   try {
     return await Promise.race([check, timeout]);

@@ -62,7 +62,9 @@ export class FrameRing {
     private readonly sharedMemory = false,
   ) {
     if (!Number.isInteger(capacity) || capacity < MIN_RING_SIZE || capacity > MAX_RING_SIZE) {
-      throw new RangeError(`ringSize must be an integer within ${MIN_RING_SIZE}..${MAX_RING_SIZE} (got ${capacity})`);
+      throw new RangeError(
+        `ringSize must be an integer within ${MIN_RING_SIZE}..${MAX_RING_SIZE} (got ${capacity})`,
+      );
     }
   }
 
@@ -82,7 +84,8 @@ export class FrameRing {
    * buffer alive until released, and then it is garbage.
    */
   configure(byteLength: number): void {
-    if (!Number.isInteger(byteLength) || byteLength <= 0) throw new RangeError(`frame byte length must be a positive integer (got ${byteLength})`);
+    if (!Number.isInteger(byteLength) || byteLength <= 0)
+      throw new RangeError(`frame byte length must be a positive integer (got ${byteLength})`);
     if (byteLength === this.byteLength) return;
     this.byteLength = byteLength;
     this.cursor = 0;
@@ -135,7 +138,14 @@ export class FrameRing {
    * Turn a filled buffer into a Frame. The writer's hold passes to the returned frame: the
    * caller emits it and then calls `release()` once, leaving only listeners' retains.
    */
-  publish(slot: RingWriteSlot, frameId: number, captureTimeMs: number, widthPx: number, heightPx: number, sourceSize?: SizePx): Frame {
+  publish(
+    slot: RingWriteSlot,
+    frameId: number,
+    captureTimeMs: number,
+    widthPx: number,
+    heightPx: number,
+    sourceSize?: SizePx,
+  ): Frame {
     const b = slot as RingBuffer;
     const rgb = b.rgb.length === widthPx * heightPx * 3 ? b.rgb : b.rgb.subarray(0, widthPx * heightPx * 3);
     return new RingFrame(frameId, captureTimeMs, widthPx, heightPx, rgb, b, 1, sourceSize);
@@ -143,9 +153,17 @@ export class FrameRing {
 }
 
 /** A frame that owns its pixels outright (garbage-collected); retain/release do nothing. */
-export function detachedFrame(init: { frameId: number; captureTimeMs: number; widthPx: number; heightPx: number; rgb: Uint8Array }): Frame {
+export function detachedFrame(init: {
+  frameId: number;
+  captureTimeMs: number;
+  widthPx: number;
+  heightPx: number;
+  rgb: Uint8Array;
+}): Frame {
   if (init.rgb.length !== init.widthPx * init.heightPx * 3) {
-    throw new RangeError(`rgb has ${init.rgb.length} bytes; ${init.widthPx}x${init.heightPx} RGB24 needs ${init.widthPx * init.heightPx * 3}`);
+    throw new RangeError(
+      `rgb has ${init.rgb.length} bytes; ${init.widthPx}x${init.heightPx} RGB24 needs ${init.widthPx * init.heightPx * 3}`,
+    );
   }
   return new RingFrame(init.frameId, init.captureTimeMs, init.widthPx, init.heightPx, init.rgb, undefined, 0);
 }

@@ -14,7 +14,16 @@ import type { SizePx, SourceOptions } from './types';
 
 export type ImagesSpec = Extract<SourceSpec, { kind: 'images' }>;
 
-export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.avif', '.gif']);
+export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
+  '.jpg',
+  '.jpeg',
+  '.png',
+  '.webp',
+  '.tif',
+  '.tiff',
+  '.avif',
+  '.gif',
+]);
 /** A folder of more pictures than this is almost certainly the wrong folder. */
 const MAX_IMAGES = 100_000;
 const DECODE_TIMEOUT_S = 10;
@@ -121,7 +130,9 @@ export class ImagesSource extends SourceBase {
       if (!meta.width || !meta.height) throw new Error('picture has no size');
       // EXIF orientations 5..8 swap the sides once rotated upright.
       const swap = (meta.orientation ?? 1) >= 5;
-      const native = swap ? { widthPx: meta.height, heightPx: meta.width } : { widthPx: meta.width, heightPx: meta.height };
+      const native = swap
+        ? { widthPx: meta.height, heightPx: meta.width }
+        : { widthPx: meta.width, heightPx: meta.height };
       this.size = resolveOutputSize(native, this.options.outputSize);
       this.ring.configure(this.size.widthPx * this.size.heightPx * 3);
     }
@@ -135,7 +146,9 @@ export class ImagesSource extends SourceBase {
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (info.width !== widthPx || info.height !== heightPx || info.channels !== 3) {
-      throw new Error(`decoded to ${info.width}x${info.height}x${info.channels}, expected ${widthPx}x${heightPx}x3`);
+      throw new Error(
+        `decoded to ${info.width}x${info.height}x${info.channels}, expected ${widthPx}x${heightPx}x3`,
+      );
     }
     return data;
   }
@@ -144,7 +157,13 @@ export class ImagesSource extends SourceBase {
 async function listImages(dir: string): Promise<string[]> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`folder ${dir} did not answer within ${LIST_TIMEOUT_MS} ms (unreachable network share?)`)), LIST_TIMEOUT_MS);
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(`folder ${dir} did not answer within ${LIST_TIMEOUT_MS} ms (unreachable network share?)`),
+        ),
+      LIST_TIMEOUT_MS,
+    );
   });
   try {
     const entries = await Promise.race([readdir(dir, { withFileTypes: true }), timeout]);
@@ -152,7 +171,10 @@ async function listImages(dir: string): Promise<string[]> {
       .filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()))
       .map((e) => e.name)
       .sort(new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' }).compare);
-    if (names.length > MAX_IMAGES) throw new Error(`folder ${dir} holds ${names.length} pictures, more than the ${MAX_IMAGES} a slideshow accepts`);
+    if (names.length > MAX_IMAGES)
+      throw new Error(
+        `folder ${dir} holds ${names.length} pictures, more than the ${MAX_IMAGES} a slideshow accepts`,
+      );
     return names.map((n) => join(dir, n));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

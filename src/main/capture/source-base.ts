@@ -4,7 +4,17 @@
  * when frames stop.
  */
 import { DEFAULT_RING_SIZE, FrameRing, type RingWriteSlot } from './frame-ring';
-import type { Frame, FrameListener, FrameSource, SizePx, SourceOptions, SourceState, SourceStateChange, SourceStats, StateListener } from './types';
+import type {
+  Frame,
+  FrameListener,
+  FrameSource,
+  SizePx,
+  SourceOptions,
+  SourceState,
+  SourceStateChange,
+  SourceStats,
+  StateListener,
+} from './types';
 
 export const DEFAULT_STALL_TIMEOUT_MS = 5000;
 export const DEFAULT_RESTART_AFTER_STALL_MS = 10_000;
@@ -42,7 +52,10 @@ export abstract class SourceBase implements FrameSource {
   ) {
     this.ring = new FrameRing(options.ringSize ?? DEFAULT_RING_SIZE, options.sharedMemory ?? false);
     this.stallTimeoutMs = positive('stallTimeoutMs', options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS);
-    this.restartAfterStallMs = positive('restartAfterStallMs', options.restartAfterStallMs ?? Math.max(DEFAULT_RESTART_AFTER_STALL_MS, 2 * this.stallTimeoutMs));
+    this.restartAfterStallMs = positive(
+      'restartAfterStallMs',
+      options.restartAfterStallMs ?? Math.max(DEFAULT_RESTART_AFTER_STALL_MS, 2 * this.stallTimeoutMs),
+    );
   }
 
   get state(): SourceState {
@@ -74,11 +87,15 @@ export abstract class SourceBase implements FrameSource {
   }
 
   async start(): Promise<void> {
-    if (this.started || this.stopping) throw new Error(`source ${this.description} was already started or stopped; create a new one`);
+    if (this.started || this.stopping)
+      throw new Error(`source ${this.description} was already started or stopped; create a new one`);
     this.started = true;
     this.setState('starting', `opening ${this.description}`);
     this.markProgress();
-    this.healthTimer = setInterval(() => this.checkHealth(), Math.max(20, Math.min(250, this.stallTimeoutMs / 5)));
+    this.healthTimer = setInterval(
+      () => this.checkHealth(),
+      Math.max(20, Math.min(250, this.stallTimeoutMs / 5)),
+    );
     this.healthTimer.unref();
     await this.launch();
   }
@@ -108,7 +125,11 @@ export abstract class SourceBase implements FrameSource {
     this.stallRestartRequested = false;
   }
 
-  protected setState(state: SourceState, reason: string, extra: Partial<Pick<SourceStateChange, 'stderrTail' | 'attempt' | 'retryInMs'>> = {}): void {
+  protected setState(
+    state: SourceState,
+    reason: string,
+    extra: Partial<Pick<SourceStateChange, 'stderrTail' | 'attempt' | 'retryInMs'>> = {},
+  ): void {
     const previous = this.stateValue;
     // Terminal states are final; a late exit event after stop() must not resurrect the source.
     if (this.finished) return;
@@ -143,10 +164,21 @@ export abstract class SourceBase implements FrameSource {
       this.ring.abandon(slot);
       return;
     }
-    const frame: Frame = this.ring.publish(slot, this.nextFrameId++, Date.now(), widthPx, heightPx, sourceSize);
+    const frame: Frame = this.ring.publish(
+      slot,
+      this.nextFrameId++,
+      Date.now(),
+      widthPx,
+      heightPx,
+      sourceSize,
+    );
     this.markProgress();
     this.stats.framesDelivered++;
-    if (this.stateValue !== 'live') this.setState('live', this.stateValue === 'stalled' ? 'frames resumed' : `receiving ${widthPx}x${heightPx} frames`);
+    if (this.stateValue !== 'live')
+      this.setState(
+        'live',
+        this.stateValue === 'stalled' ? 'frames resumed' : `receiving ${widthPx}x${heightPx} frames`,
+      );
     try {
       for (const l of [...this.frameListeners]) callSafely(l, frame);
     } finally {
@@ -201,7 +233,8 @@ function callSafely<T>(listener: (arg: T) => void, arg: T): void {
 }
 
 function positive(name: string, v: number): number {
-  if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`${name} must be a positive number of milliseconds (got ${v})`);
+  if (!(Number.isFinite(v) && v > 0))
+    throw new RangeError(`${name} must be a positive number of milliseconds (got ${v})`);
   return v;
 }
 
@@ -212,7 +245,12 @@ function positive(name: string, v: number): number {
  */
 export type StateSnapshot = Pick<SourceStateChange, 'state' | 'reason'> & Partial<SourceStateChange>;
 
-export function waitForState(source: FrameSource, predicate: (change: StateSnapshot) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<StateSnapshot> {
+export function waitForState(
+  source: FrameSource,
+  predicate: (change: StateSnapshot) => boolean,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<StateSnapshot> {
   const current: StateSnapshot = { state: source.state, reason: source.stateReason };
   if (predicate(current)) return Promise.resolve(current);
   return new Promise((resolve, reject) => {
@@ -232,7 +270,11 @@ export function waitForState(source: FrameSource, predicate: (change: StateSnaps
     };
     const timer = setTimeout(() => {
       done();
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${source.description}; state is ${source.state} (${source.stateReason})`));
+      reject(
+        new Error(
+          `timed out after ${timeoutMs} ms waiting for ${source.description}; state is ${source.state} (${source.stateReason})`,
+        ),
+      );
     }, timeoutMs);
     source.on('state', onState);
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -283,12 +325,18 @@ export function selfPacedOptions(options: SourceOptions, fps: number | 'max'): S
   if (fps === 'max') return options;
   const intervalMs = 1000 / fps;
   const stallTimeoutMs = Math.max(options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS, 3 * intervalMs);
-  const restartAfterStallMs = Math.max(options.restartAfterStallMs ?? DEFAULT_RESTART_AFTER_STALL_MS, 2 * stallTimeoutMs);
+  const restartAfterStallMs = Math.max(
+    options.restartAfterStallMs ?? DEFAULT_RESTART_AFTER_STALL_MS,
+    2 * stallTimeoutMs,
+  );
   return { ...options, stallTimeoutMs, restartAfterStallMs };
 }
 
 /** Output size from an optional requested size: both sides given → exact; one side → keep aspect. */
-export function resolveOutputSize(native: { widthPx: number; heightPx: number }, requested: SourceOptions['outputSize']): { widthPx: number; heightPx: number } {
+export function resolveOutputSize(
+  native: { widthPx: number; heightPx: number },
+  requested: SourceOptions['outputSize'],
+): { widthPx: number; heightPx: number } {
   const w = requested?.widthPx;
   const h = requested?.heightPx;
   if (w !== undefined && h !== undefined) return { widthPx: w, heightPx: h };

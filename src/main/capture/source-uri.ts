@@ -19,7 +19,12 @@ import { SYNTHETIC_MAX_SIDE_PX, SYNTHETIC_MIN_SIDE_PX } from '../core/synthetic-
 export type FpsSetting = number | 'max';
 
 export type SourceSpec =
-  | { kind: 'file'; path: string; loop: boolean; /** 'native' plays at the file's own rate. */ fps: FpsSetting | 'native' }
+  | {
+      kind: 'file';
+      path: string;
+      loop: boolean;
+      /** 'native' plays at the file's own rate. */ fps: FpsSetting | 'native';
+    }
   | { kind: 'network'; protocol: NetworkProtocol; url: string }
   | { kind: 'v4l2'; device: string; size?: { widthPx: number; heightPx: number }; fps?: number }
   | { kind: 'dshow'; device: string; size?: { widthPx: number; heightPx: number }; fps?: number }
@@ -71,7 +76,12 @@ const fpsNumber = z
   .string()
   .regex(/^\d+(\.\d+)?$/, { error: `must be a number of frames per second, e.g. 15` })
   .transform(Number)
-  .pipe(z.number().min(MIN_FPS, { error: `must be at least ${MIN_FPS}` }).max(MAX_FPS, { error: `must be at most ${MAX_FPS}` }));
+  .pipe(
+    z
+      .number()
+      .min(MIN_FPS, { error: `must be at least ${MIN_FPS}` })
+      .max(MAX_FPS, { error: `must be at most ${MAX_FPS}` }),
+  );
 
 const fpsOrMax = z.union([z.literal('max').transform(() => 'max' as const), fpsNumber], {
   error: `must be a number of frames per second (${MIN_FPS}..${MAX_FPS}) or "max"`,
@@ -84,9 +94,16 @@ const sizeParam = z
     const [w, h] = s.split('x').map(Number);
     return { widthPx: w, heightPx: h };
   })
-  .refine((v) => v.widthPx >= MIN_SIZE_PX && v.heightPx >= MIN_SIZE_PX && v.widthPx <= MAX_SIZE_PX && v.heightPx <= MAX_SIZE_PX, {
-    error: `width and height must be within ${MIN_SIZE_PX}..${MAX_SIZE_PX} pixels`,
-  });
+  .refine(
+    (v) =>
+      v.widthPx >= MIN_SIZE_PX &&
+      v.heightPx >= MIN_SIZE_PX &&
+      v.widthPx <= MAX_SIZE_PX &&
+      v.heightPx <= MAX_SIZE_PX,
+    {
+      error: `width and height must be within ${MIN_SIZE_PX}..${MAX_SIZE_PX} pixels`,
+    },
+  );
 
 const fileQuery = z.strictObject({ loop: boolParam.optional(), fps: fpsOrMax.optional() });
 const deviceQuery = z.strictObject({ size: sizeParam.optional(), fps: fpsNumber.optional() });
@@ -122,12 +139,21 @@ function formatIssues(error: z.ZodError): string[] {
   });
 }
 
-function parseQuery<S extends z.ZodType>(uri: string, kind: SourceKind, schema: S, query: Record<string, string> | string): z.output<S> {
+function parseQuery<S extends z.ZodType>(
+  uri: string,
+  kind: SourceKind,
+  schema: S,
+  query: Record<string, string> | string,
+): z.output<S> {
   const allowed = schema instanceof z.ZodObject ? Object.keys(schema.shape).join(', ') : '';
   if (typeof query === 'string') throw new SourceUriError(uri, [query, `example: ${EXAMPLES[kind]}`]);
   const r = schema.safeParse(query);
   if (!r.success) {
-    throw new SourceUriError(uri, [...formatIssues(r.error), `allowed parameters: ${allowed}`, `example: ${EXAMPLES[kind]}`]);
+    throw new SourceUriError(uri, [
+      ...formatIssues(r.error),
+      `allowed parameters: ${allowed}`,
+      `example: ${EXAMPLES[kind]}`,
+    ]);
   }
   return r.data;
 }
@@ -149,19 +175,37 @@ function fileUrlPath(body: string): string {
 
 // ---- parser -------------------------------------------------------------------------------------
 
-const SCHEMES = ['file', 'rtsp', 'rtsps', 'tcp', 'udp', 'http', 'https', 'v4l2', 'dshow', 'avfoundation', 'images', 'synthetic'];
+const SCHEMES = [
+  'file',
+  'rtsp',
+  'rtsps',
+  'tcp',
+  'udp',
+  'http',
+  'https',
+  'v4l2',
+  'dshow',
+  'avfoundation',
+  'images',
+  'synthetic',
+];
 
 /** Parse a source URI. Throws `SourceUriError` whose message says what is wrong and how it should look. */
 export function parseSourceUri(input: string): SourceSpec {
   const uri = input.trim();
   if (uri === '') fail(input, undefined, `empty source; use one of: ${Object.values(EXAMPLES).join(', ')}`);
   if (uri.length > 4096) fail(input.slice(0, 64), undefined, 'source URI is longer than 4096 characters');
-  if (uri === 'synthetic') return { kind: 'synthetic', size: { ...SYNTHETIC_DEFAULT_SIZE }, fps: SYNTHETIC_DEFAULT_FPS };
+  if (uri === 'synthetic')
+    return { kind: 'synthetic', size: { ...SYNTHETIC_DEFAULT_SIZE }, fps: SYNTHETIC_DEFAULT_FPS };
 
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):(.*)$/s.exec(uri);
   // A bare Windows drive path (C:\x) parses as scheme "c": treat single letters as "no scheme".
   if (!m || m[1].length === 1) {
-    fail(input, undefined, `no scheme; a video file is written file:${uri}, a camera e.g. v4l2:/dev/video0. Known schemes: ${SCHEMES.join(', ')}`);
+    fail(
+      input,
+      undefined,
+      `no scheme; a video file is written file:${uri}, a camera e.g. v4l2:/dev/video0. Known schemes: ${SCHEMES.join(', ')}`,
+    );
   }
   const scheme = m[1].toLowerCase();
   const rest = m[2];
@@ -188,26 +232,57 @@ export function parseSourceUri(input: string): SourceSpec {
       }
       if (!rest.startsWith('//')) fail(input, 'network', `${scheme} URLs start with ${scheme}://`);
       if (url.hostname === '') fail(input, 'network', `missing host in ${scheme}:// URL`);
-      if ((scheme === 'tcp' || scheme === 'udp') && url.port === '') fail(input, 'network', `${scheme}:// needs a port, e.g. ${scheme}://192.168.0.10:5000`);
+      if ((scheme === 'tcp' || scheme === 'udp') && url.port === '')
+        fail(input, 'network', `${scheme}:// needs a port, e.g. ${scheme}://192.168.0.10:5000`);
       return { kind: 'network', protocol: scheme, url: uri };
     }
     case 'v4l2': {
       const { body, query } = splitQuery(rest);
-      if (!body.startsWith('/dev/')) fail(input, 'v4l2', `the device must be a path under /dev/ (got "${body}"), e.g. /dev/video0 or /dev/v4l/by-id/...`);
+      if (!body.startsWith('/dev/'))
+        fail(
+          input,
+          'v4l2',
+          `the device must be a path under /dev/ (got "${body}"), e.g. /dev/video0 or /dev/v4l/by-id/...`,
+        );
       const q = parseQuery(input, 'v4l2', deviceQuery, query);
-      return { kind: 'v4l2', device: body, ...(q.size ? { size: q.size } : {}), ...(q.fps !== undefined ? { fps: q.fps } : {}) };
+      return {
+        kind: 'v4l2',
+        device: body,
+        ...(q.size ? { size: q.size } : {}),
+        ...(q.fps !== undefined ? { fps: q.fps } : {}),
+      };
     }
     case 'dshow': {
       const { body, query } = splitQuery(rest);
-      if (!/^video=.+/.test(body)) fail(input, 'dshow', 'DirectShow devices are written video=NAME, with NAME as listed by: ffmpeg -list_devices true -f dshow -i dummy');
+      if (!/^video=.+/.test(body))
+        fail(
+          input,
+          'dshow',
+          'DirectShow devices are written video=NAME, with NAME as listed by: ffmpeg -list_devices true -f dshow -i dummy',
+        );
       const q = parseQuery(input, 'dshow', deviceQuery, query);
-      return { kind: 'dshow', device: body, ...(q.size ? { size: q.size } : {}), ...(q.fps !== undefined ? { fps: q.fps } : {}) };
+      return {
+        kind: 'dshow',
+        device: body,
+        ...(q.size ? { size: q.size } : {}),
+        ...(q.fps !== undefined ? { fps: q.fps } : {}),
+      };
     }
     case 'avfoundation': {
       const { body, query } = splitQuery(rest);
-      if (body === '') fail(input, 'avfoundation', 'missing device index or name; list them with: ffmpeg -f avfoundation -list_devices true -i ""');
+      if (body === '')
+        fail(
+          input,
+          'avfoundation',
+          'missing device index or name; list them with: ffmpeg -f avfoundation -list_devices true -i ""',
+        );
       const q = parseQuery(input, 'avfoundation', deviceQuery, query);
-      return { kind: 'avfoundation', device: body, ...(q.size ? { size: q.size } : {}), ...(q.fps !== undefined ? { fps: q.fps } : {}) };
+      return {
+        kind: 'avfoundation',
+        device: body,
+        ...(q.size ? { size: q.size } : {}),
+        ...(q.fps !== undefined ? { fps: q.fps } : {}),
+      };
     }
     case 'images': {
       const { body, query } = splitQuery(rest);
@@ -217,12 +292,24 @@ export function parseSourceUri(input: string): SourceSpec {
     }
     case 'synthetic': {
       const { body, query } = splitQuery(rest);
-      if (body !== '') fail(input, 'synthetic', `synthetic takes no path (got "${body}"); options go after "?"`);
+      if (body !== '')
+        fail(input, 'synthetic', `synthetic takes no path (got "${body}"); options go after "?"`);
       const q = parseQuery(input, 'synthetic', syntheticQuery, query);
-      if (q.size && [q.size.widthPx, q.size.heightPx].some((v) => v < SYNTHETIC_MIN_SIDE_PX || v > SYNTHETIC_MAX_SIDE_PX)) {
-        fail(input, 'synthetic', `size: the synthetic scene renders ${SYNTHETIC_MIN_SIDE_PX}..${SYNTHETIC_MAX_SIDE_PX} pixels per side`);
+      if (
+        q.size &&
+        [q.size.widthPx, q.size.heightPx].some((v) => v < SYNTHETIC_MIN_SIDE_PX || v > SYNTHETIC_MAX_SIDE_PX)
+      ) {
+        fail(
+          input,
+          'synthetic',
+          `size: the synthetic scene renders ${SYNTHETIC_MIN_SIDE_PX}..${SYNTHETIC_MAX_SIDE_PX} pixels per side`,
+        );
       }
-      return { kind: 'synthetic', size: q.size ?? { ...SYNTHETIC_DEFAULT_SIZE }, fps: q.fps ?? SYNTHETIC_DEFAULT_FPS };
+      return {
+        kind: 'synthetic',
+        size: q.size ?? { ...SYNTHETIC_DEFAULT_SIZE },
+        fps: q.fps ?? SYNTHETIC_DEFAULT_FPS,
+      };
     }
     default:
       return fail(input, undefined, `unknown scheme "${scheme}:"; known schemes: ${SCHEMES.join(', ')}`);

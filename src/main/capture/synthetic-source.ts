@@ -38,9 +38,17 @@ export class SyntheticSource extends SourceBase {
     try {
       this.ring.configure(this.size.widthPx * this.size.heightPx * 3);
       // Render once up front so a bad size fails here, as a state, not inside a timer.
-      renderSyntheticFrame(0, this.size.widthPx, this.size.heightPx, new Uint8Array(this.size.widthPx * this.size.heightPx * 3));
+      renderSyntheticFrame(
+        0,
+        this.size.widthPx,
+        this.size.heightPx,
+        new Uint8Array(this.size.widthPx * this.size.heightPx * 3),
+      );
     } catch (e) {
-      this.setState('error', `synthetic scene cannot render ${this.size.widthPx}x${this.size.heightPx}: ${(e as Error).message}`);
+      this.setState(
+        'error',
+        `synthetic scene cannot render ${this.size.widthPx}x${this.size.heightPx}: ${(e as Error).message}`,
+      );
       return;
     }
     this.pacer.begin(Date.now());
@@ -57,7 +65,10 @@ export class SyntheticSource extends SourceBase {
 
   private schedule(delayMs: number): void {
     if (this.stopping || this.isFinished) return;
-    this.timer = delayMs === 0 && this.pacer.frameIntervalMs === 0 ? setImmediate(() => this.tick()) : setTimeout(() => this.tick(), delayMs);
+    this.timer =
+      delayMs === 0 && this.pacer.frameIntervalMs === 0
+        ? setImmediate(() => this.tick())
+        : setTimeout(() => this.tick(), delayMs);
   }
 
   private clearTimer(): void {

@@ -14,7 +14,9 @@ const Flags = z.object({
   source: z.string().min(1).default('synthetic:?size=1280x720&fps=max'),
   frames: intFlag(10, 100_000).default(200),
   'raw-runs': intFlag(5, 10_000).default(30),
-  provider: z.enum(['cpu', 'cuda', 'tensorrt'], { message: "must be one of 'cpu', 'cuda', 'tensorrt'" }).default('cpu'),
+  provider: z
+    .enum(['cpu', 'cuda', 'tensorrt'], { message: "must be one of 'cpu', 'cuda', 'tensorrt'" })
+    .default('cpu'),
   threads: intFlag(0, 256).default(0),
 });
 
@@ -134,7 +136,15 @@ export async function main(argv: string[]): Promise<number> {
           ...summaryJson(stats, pipelineFps).summary,
           // Process CPU (main + worker threads) per processed frame; ffmpeg's own CPU is not included.
           cpuMsPerFrame: r2((cpuE2e.user + cpuE2e.system) / 1000 / Math.max(1, count)),
-          overheadMs: { p50: r2(percentileSorted(overheadMs.sort((a, b) => a - b), 50)), p95: r2(percentileSorted(overheadMs, 95)) },
+          overheadMs: {
+            p50: r2(
+              percentileSorted(
+                overheadMs.sort((a, b) => a - b),
+                50,
+              ),
+            ),
+            p95: r2(percentileSorted(overheadMs, 95)),
+          },
           elapsedS: r2(elapsedS),
         },
         ratio: r2(pipelineFps / rawFps),

@@ -11,10 +11,14 @@ import { workerScriptPath } from './runtime-paths';
 import { providerOrder } from '../inference/providers';
 
 const Flags = z.object({
-  model: z.string({ message: 'is required (path to an .onnx file)' }).min(1, 'is required (path to an .onnx file)'),
+  model: z
+    .string({ message: 'is required (path to an .onnx file)' })
+    .min(1, 'is required (path to an .onnx file)'),
   conf: numberFlag(0, 1).default(0.25),
   iou: numberFlag(0, 1).default(0.45),
-  provider: z.enum(['cpu', 'cuda', 'tensorrt'], { message: "must be one of 'cpu', 'cuda', 'tensorrt'" }).default('cpu'),
+  provider: z
+    .enum(['cpu', 'cuda', 'tensorrt'], { message: "must be one of 'cpu', 'cuda', 'tensorrt'" })
+    .default('cpu'),
   threads: intFlag(0, 256).default(0),
   'max-det': intFlag(1, 10_000).default(300),
 });
@@ -75,7 +79,12 @@ export async function main(argv: string[]): Promise<number> {
   try {
     let model: ModelInfo;
     try {
-      model = await engine.load({ kind: 'onnx', path: flags.model, providers: providerOrder(flags.provider), intraOpThreads: flags.threads });
+      model = await engine.load({
+        kind: 'onnx',
+        path: flags.model,
+        providers: providerOrder(flags.provider),
+        intraOpThreads: flags.threads,
+      });
     } catch (e) {
       writeLine(process.stderr, `vision-station: detect: ${(e as Error).message}`);
       return 1;
@@ -106,7 +115,10 @@ export async function main(argv: string[]): Promise<number> {
         );
       } catch (e) {
         failures++;
-        writeLine(process.stderr, `vision-station: detect: cannot process image ${image}: ${(e as Error).message.split('\n')[0]}`);
+        writeLine(
+          process.stderr,
+          `vision-station: detect: cannot process image ${image}: ${(e as Error).message.split('\n')[0]}`,
+        );
       }
     }
   } finally {

@@ -12,12 +12,19 @@ import { parseFlags, validateFlags, writeLine } from './args';
 const ids = MODEL_CATALOGUE.map((e) => e.id) as [string, ...string[]];
 const Flags = z.object({
   id: z.enum(ids, { message: `must be one of ${ids.join(', ')}` }),
-  dir: z.string().min(1).default(join(homedir(), '.vision-station', 'models')),
+  dir: z
+    .string()
+    .min(1)
+    .default(join(homedir(), '.vision-station', 'models')),
   mirror: z.string().url().optional(),
 });
 
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { id: { type: 'string' }, dir: { type: 'string' }, mirror: { type: 'string' } }, false);
+  const { values } = parseFlags(
+    argv,
+    { id: { type: 'string' }, dir: { type: 'string' }, mirror: { type: 'string' } },
+    false,
+  );
   const flags = validateFlags(Flags, values);
   let lastPct = -1;
   const r = await downloadCatalogueModel(flags.id, flags.dir, {
@@ -26,10 +33,16 @@ export async function main(argv: string[]): Promise<number> {
       const pctDone = Math.floor((receivedBytes / totalBytes) * 100);
       if (pctDone >= lastPct + 10 || receivedBytes === totalBytes) {
         lastPct = pctDone;
-        writeLine(process.stderr, `vision-station: download ${flags.id}: ${pctDone}% (${receivedBytes} of ${totalBytes} bytes)`);
+        writeLine(
+          process.stderr,
+          `vision-station: download ${flags.id}: ${pctDone}% (${receivedBytes} of ${totalBytes} bytes)`,
+        );
       }
     },
   });
-  writeLine(process.stdout, JSON.stringify({ path: r.path, sidecar: r.sidecarPath, sizeBytes: r.sizeBytes, sha256: r.sha256 }));
+  writeLine(
+    process.stdout,
+    JSON.stringify({ path: r.path, sidecar: r.sidecarPath, sizeBytes: r.sizeBytes, sha256: r.sha256 }),
+  );
   return 0;
 }

@@ -28,7 +28,15 @@ export async function main(argv: string[]): Promise<number> {
     const i = entry.info!;
     writeLine(
       process.stdout,
-      JSON.stringify({ path: entry.path, family: i.family, task: i.task, inputWidth: i.inputWidth, inputHeight: i.inputHeight, classes: i.classNames.length, licence: i.licence }),
+      JSON.stringify({
+        path: entry.path,
+        family: i.family,
+        task: i.task,
+        inputWidth: i.inputWidth,
+        inputHeight: i.inputHeight,
+        classes: i.classNames.length,
+        licence: i.licence,
+      }),
     );
     return 0;
   } finally {

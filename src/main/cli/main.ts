@@ -7,9 +7,13 @@ import { UsageError, writeLine } from './args';
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  detect: { summary: 'detect --model PATH [--conf 0.25] [--iou 0.45] [--provider cpu|cuda|tensorrt] IMAGE...', load: async () => (await import('./detect')).main },
+  detect: {
+    summary: 'detect --model PATH [--conf 0.25] [--iou 0.45] [--provider cpu|cuda|tensorrt] IMAGE...',
+    load: async () => (await import('./detect')).main,
+  },
   run: {
-    summary: 'run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json] [--recipe SLOT=MODEL]... [--calibration h11,...,h33]',
+    summary:
+      'run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json] [--recipe SLOT=MODEL]... [--calibration h11,...,h33]',
     load: async () => (await import('./run')).main,
   },
   bench: {
@@ -17,7 +21,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./bench')).main,
   },
   serve: {
-    summary: 'serve [--host 127.0.0.1] [--port 8080] [--token T] [--source URI] [--model PATH|classic] [--plc URI|sim|off]',
+    summary:
+      'serve [--host 127.0.0.1] [--port 8080] [--token T] [--source URI] [--model PATH|classic] [--plc URI|sim|off]',
     load: async () => (await import('./serve')).main,
   },
   'plc-sim': {
@@ -47,7 +52,12 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
 };
 
 function usage(): string {
-  return ['usage: vision-station <command> [options]', '', 'commands:', ...Object.values(COMMANDS).map((c) => `  ${c.summary}`)].join('\n');
+  return [
+    'usage: vision-station <command> [options]',
+    '',
+    'commands:',
+    ...Object.values(COMMANDS).map((c) => `  ${c.summary}`),
+  ].join('\n');
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -58,14 +68,22 @@ export async function run(argv: string[]): Promise<number> {
   }
   const cmd = COMMANDS[name];
   if (!cmd) {
-    writeLine(process.stderr, `vision-station: unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    writeLine(
+      process.stderr,
+      `vision-station: unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`,
+    );
     return 2;
   }
   try {
-    return await (await cmd.load())(rest);
+    return await (
+      await cmd.load()
+    )(rest);
   } catch (e) {
     // Bad URIs and settings given on the command line are usage errors too.
-    if (e instanceof UsageError || ['SourceUriError', 'PlcConfigError', 'SerialConfigError'].includes((e as Error).name)) {
+    if (
+      e instanceof UsageError ||
+      ['SourceUriError', 'PlcConfigError', 'SerialConfigError'].includes((e as Error).name)
+    ) {
       writeLine(process.stderr, `vision-station: ${name}: ${(e as Error).message}`);
       return 2;
     }

@@ -19,17 +19,29 @@ const flagSchema = z.object({
     .default('VisionStation'),
 });
 
-export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {}): Promise<number> {
+export async function main(
+  argv: string[],
+  io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {},
+): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
   try {
     const { values } = parseFlags(
       argv,
-      { format: { type: 'string' }, 'max-objects': { type: 'string' }, 'start-offset': { type: 'string' }, 'db-name': { type: 'string' } },
+      {
+        format: { type: 'string' },
+        'max-objects': { type: 'string' },
+        'start-offset': { type: 'string' },
+        'db-name': { type: 'string' },
+      },
       false,
     );
     const flags = validateFlags(flagSchema, values);
-    const text = generateLayout(flags.format, { maxObjects: flags['max-objects'], startOffsetBytes: flags['start-offset'], dbName: flags['db-name'] });
+    const text = generateLayout(flags.format, {
+      maxObjects: flags['max-objects'],
+      startOffsetBytes: flags['start-offset'],
+      dbName: flags['db-name'],
+    });
     // One write, so a reader never sees half a document.
     stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return 0;

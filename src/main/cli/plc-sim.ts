@@ -17,7 +17,9 @@ const flagSchema = z.object({
   'start-offset': intFlag(0, 65534)
     .refine((n) => n % 2 === 0, 'must be even')
     .default(0),
-  mode: z.enum(HANDSHAKE_MODES, { message: `must be one of ${HANDSHAKE_MODES.join(', ')}` }).default('free-run'),
+  mode: z
+    .enum(HANDSHAKE_MODES, { message: `must be one of ${HANDSHAKE_MODES.join(', ')}` })
+    .default('free-run'),
   'trigger-interval-ms': intFlag(10, 3_600_000).default(500),
   'ack-delay-ms': intFlag(0, 60_000).default(0),
   host: z.string().default('127.0.0.1'),

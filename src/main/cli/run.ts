@@ -18,7 +18,9 @@ const Flags = z.object({
   json: z.boolean().default(false),
   conf: numberFlag(0, 1).default(0.25),
   iou: numberFlag(0, 1).default(0.45),
-  provider: z.enum(['cpu', 'cuda', 'tensorrt'], { message: "must be one of 'cpu', 'cuda', 'tensorrt'" }).default('cpu'),
+  provider: z
+    .enum(['cpu', 'cuda', 'tensorrt'], { message: "must be one of 'cpu', 'cuda', 'tensorrt'" })
+    .default('cpu'),
   threads: intFlag(0, 256).default(0),
   recipe: z
     .array(z.string().regex(/^[1-9]\d{0,4}=.+$/, 'must be SLOT=MODEL, e.g. 1=models/bolts.onnx or 2=classic'))
@@ -28,7 +30,10 @@ const Flags = z.object({
     .transform((t, ctx) => {
       const nums = t.split(',').map((x) => Number(x.trim()));
       if (nums.length !== 9 || nums.some((n) => !Number.isFinite(n))) {
-        ctx.addIssue({ code: 'custom', message: 'must be 9 comma-separated numbers: the row-major 3x3 pixel → mm homography' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be 9 comma-separated numbers: the row-major 3x3 pixel → mm homography',
+        });
         return z.NEVER;
       }
       return nums;
@@ -39,7 +44,11 @@ const Flags = z.object({
 const r2 = (v: number): number | null => (Number.isFinite(v) ? Number(v.toFixed(2)) : null);
 
 export function summaryJson(s: PipelineStats, overallFps: number) {
-  const pct = (p: { p50: number; p95: number; p99: number }) => ({ p50: r2(p.p50), p95: r2(p.p95), p99: r2(p.p99) });
+  const pct = (p: { p50: number; p95: number; p99: number }) => ({
+    p50: r2(p.p50),
+    p95: r2(p.p95),
+    p99: r2(p.p99),
+  });
   return {
     summary: {
       frames: s.frames,
@@ -87,7 +96,9 @@ export async function main(argv: string[]): Promise<number> {
       plc: flags.plc,
       serial: flags.serial,
       calibration: flags.calibration,
-      recipes: Object.fromEntries(flags.recipe.map((r) => [Number(r.slice(0, r.indexOf('='))), r.slice(r.indexOf('=') + 1)])),
+      recipes: Object.fromEntries(
+        flags.recipe.map((r) => [Number(r.slice(0, r.indexOf('='))), r.slice(r.indexOf('=') + 1)]),
+      ),
       maxFrames: flags.frames,
       params: { confThreshold: flags.conf, iouThreshold: flags.iou, maxDet: 300, classFilter: null },
       statsWindowMs: Number.MAX_SAFE_INTEGER,
@@ -104,7 +115,14 @@ export async function main(argv: string[]): Promise<number> {
       lastMs = performance.now();
       if (count++ === 0) firstMs = lastMs;
       if (flags.json) {
-        writeLine(process.stdout, JSON.stringify({ frameId: r.frameId, captureTimeMs: r.captureTimeMs, detections: r.detections.map(detectionJson) }));
+        writeLine(
+          process.stdout,
+          JSON.stringify({
+            frameId: r.frameId,
+            captureTimeMs: r.captureTimeMs,
+            detections: r.detections.map(detectionJson),
+          }),
+        );
       }
     });
     await rt.start();

@@ -51,14 +51,22 @@ export async function main(argv: string[]): Promise<number> {
     log,
     overrides: {
       source: flags.source,
-      model: flags.model === undefined ? undefined : flags.model === 'classic' ? 'classic' : resolve(flags.model),
+      model:
+        flags.model === undefined ? undefined : flags.model === 'classic' ? 'classic' : resolve(flags.model),
       plc: flags.plc === undefined ? undefined : flags.plc === 'off' ? null : flags.plc,
     },
   });
   await station.start();
   let server;
   try {
-    server = await startWebServer({ station, host: flags.host, port: flags.port, token: flags.token, staticDir: resolve(outDir, 'renderer'), log });
+    server = await startWebServer({
+      station,
+      host: flags.host,
+      port: flags.port,
+      token: flags.token,
+      staticDir: resolve(outDir, 'renderer'),
+      log,
+    });
   } catch (e) {
     await station.close();
     throw e;

@@ -16,7 +16,11 @@ const Flags = z.object({
 const mb = (bytes: number): number => Number((bytes / 1048576).toFixed(1));
 
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { model: { type: 'string' }, source: { type: 'string' }, minutes: { type: 'string' } }, false);
+  const { values } = parseFlags(
+    argv,
+    { model: { type: 'string' }, source: { type: 'string' }, minutes: { type: 'string' } },
+    false,
+  );
   const flags = validateFlags(Flags, values);
   const rt = await createRuntime({
     source: flags.source,
@@ -31,7 +35,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const rssStart = process.memoryUsage().rss;
     await rt.start();
-    const at1 = await new Promise<number>((r) => setTimeout(() => r(process.memoryUsage().rss), firstMinuteMs));
+    const at1 = await new Promise<number>((r) =>
+      setTimeout(() => r(process.memoryUsage().rss), firstMinuteMs),
+    );
     const samples: number[] = [];
     const sampler = setInterval(() => samples.push(process.memoryUsage().rss), 10_000);
     await new Promise((r) => setTimeout(r, totalMs - firstMinuteMs));
@@ -48,7 +54,13 @@ export async function main(argv: string[]): Promise<number> {
       JSON.stringify({
         minutes: flags.minutes,
         frames: stats.frames,
-        rssMb: { start: mb(rssStart), at1Min: mb(at1), end: mb(end), max: mb(Math.max(end, ...samples)), min: mb(Math.min(end, ...samples)) },
+        rssMb: {
+          start: mb(rssStart),
+          at1Min: mb(at1),
+          end: mb(end),
+          max: mb(Math.max(end, ...samples)),
+          min: mb(Math.min(end, ...samples)),
+        },
         rssChangePct: Number((((end - at1) / at1) * 100).toFixed(1)),
         lastMinute: summaryJson(stats, stats.fps).summary,
       }),

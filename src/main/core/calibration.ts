@@ -18,7 +18,11 @@ export type Homography3x3 = readonly [number, number, number, number, number, nu
 export const IDENTITY_HOMOGRAPHY: Homography3x3 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
 
 export function homographyDeterminant(h: Homography3x3): number {
-  return h[0] * (h[4] * h[8] - h[5] * h[7]) - h[1] * (h[3] * h[8] - h[5] * h[6]) + h[2] * (h[3] * h[7] - h[4] * h[6]);
+  return (
+    h[0] * (h[4] * h[8] - h[5] * h[7]) -
+    h[1] * (h[3] * h[8] - h[5] * h[6]) +
+    h[2] * (h[3] * h[7] - h[4] * h[6])
+  );
 }
 
 /** Throws a readable error when H cannot be a pixel -> mm calibration. */
@@ -102,10 +106,19 @@ export function detectionPlacementMm(det: Pick<Detection, 'box' | 'mask'>, h: Ho
     const ahead = applyHomography(h, [cx + Math.cos(a) * stepPx, cy + Math.sin(a) * stepPx]);
     angleDeg = normalizeAngleDeg((Math.atan2(ahead[1] - centre[1], ahead[0] - centre[0]) * 180) / Math.PI);
   }
-  return { x: centre[0], y: centre[1], width: distance(left, right), height: distance(top, bottom), angleDeg };
+  return {
+    x: centre[0],
+    y: centre[1],
+    width: distance(left, right),
+    height: distance(top, bottom),
+    angleDeg,
+  };
 }
 
 /** Pixels without a calibration, millimetres with one. */
-export function detectionPlacement(det: Pick<Detection, 'box' | 'mask'>, h: Homography3x3 | null | undefined): PlacementXywh {
+export function detectionPlacement(
+  det: Pick<Detection, 'box' | 'mask'>,
+  h: Homography3x3 | null | undefined,
+): PlacementXywh {
   return h ? detectionPlacementMm(det, h) : detectionPlacementPx(det);
 }

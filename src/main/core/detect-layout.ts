@@ -32,7 +32,8 @@ export function resolveInputSize(
   metadata: Readonly<Record<string, string>>,
   overrides: LayoutOverrides = {},
 ): { widthPx: number; heightPx: number } {
-  if (overrides.inputWidth && overrides.inputHeight) return { widthPx: overrides.inputWidth, heightPx: overrides.inputHeight };
+  if (overrides.inputWidth && overrides.inputHeight)
+    return { widthPx: overrides.inputWidth, heightPx: overrides.inputHeight };
   const [, , h, w] = input.shape;
   if (typeof h === 'number' && typeof w === 'number' && h > 0 && w > 0) return { widthPx: w, heightPx: h };
   const imgsz = metadata['imgsz'];
@@ -45,7 +46,11 @@ export function resolveInputSize(
 }
 
 /** Anchor-free grid cells over strides 8/16/32 (YOLOX, YOLOv8): for 416 → 3549, for 640 → 8400. */
-export function gridCellCount(widthPx: number, heightPx: number, strides: readonly number[] = [8, 16, 32]): number {
+export function gridCellCount(
+  widthPx: number,
+  heightPx: number,
+  strides: readonly number[] = [8, 16, 32],
+): number {
   return strides.reduce((sum, s) => sum + Math.floor(widthPx / s) * Math.floor(heightPx / s), 0);
 }
 
@@ -55,11 +60,14 @@ export function gridCellCount(widthPx: number, heightPx: number, strides: readon
  */
 export function assertImageInput(inputs: readonly TensorSpec[], outputs: readonly TensorSpec[]): void {
   const refuse = (why: string): never => {
-    throw new UnsupportedModelError(`cannot decode this model (${why}); inputs: ${describeSpecs(inputs)}; outputs: ${describeSpecs(outputs)}`);
+    throw new UnsupportedModelError(
+      `cannot decode this model (${why}); inputs: ${describeSpecs(inputs)}; outputs: ${describeSpecs(outputs)}`,
+    );
   };
   if (inputs.length !== 1) refuse(`expected one image input, found ${inputs.length}`);
   const input = inputs[0]!;
-  if (input.type !== 'float32' && input.type !== 'float16') refuse(`input type ${input.type} is not float32/float16`);
+  if (input.type !== 'float32' && input.type !== 'float16')
+    refuse(`input type ${input.type} is not float32/float16`);
   if (input.shape.length !== 4 || (typeof input.shape[1] === 'number' && input.shape[1] !== 3)) {
     refuse('input is not NCHW with 3 channels');
   }
@@ -102,7 +110,9 @@ export function detectModelLayout(m: LayoutInput): ResolvedModel {
       refuse(`its names metadata cannot be read: ${(e as Error).message}`);
     }
   }
-  const metaTask = overrides.task ?? (m.metadata['task'] === 'segment' ? 'segment' : m.metadata['task'] === 'detect' ? 'detect' : undefined);
+  const metaTask =
+    overrides.task ??
+    (m.metadata['task'] === 'segment' ? 'segment' : m.metadata['task'] === 'detect' ? 'detect' : undefined);
   const end2end = m.metadata['end2end']?.toLowerCase() === 'true';
 
   const dims = m.outputDims;
@@ -112,7 +122,8 @@ export function detectModelLayout(m: LayoutInput): ResolvedModel {
   let outputNames = m.outputs.map((o) => o.name);
 
   const guessFamily = (): ModelFamily | undefined => {
-    if (dims.length === 2 && dims.some((d) => d.length === 3) && dims.some((d) => d.length === 4)) return 'yolov8-seg';
+    if (dims.length === 2 && dims.some((d) => d.length === 3) && dims.some((d) => d.length === 4))
+      return 'yolov8-seg';
     if (dims.length !== 1 || d0.length !== 3 || d0[0] !== 1) return undefined;
     const [, a, b] = d0 as [number, number, number];
     if (b === 6 && (end2end || a <= 1000)) return 'e2e';
@@ -124,7 +135,10 @@ export function detectModelLayout(m: LayoutInput): ResolvedModel {
     return undefined;
   };
   family ??= guessFamily();
-  if (!family || family === 'classic') return refuse('output layout not recognised as YOLOv5, YOLOv8/11 detect or segment, YOLOX or end-to-end [1,300,6]');
+  if (!family || family === 'classic')
+    return refuse(
+      'output layout not recognised as YOLOv5, YOLOv8/11 detect or segment, YOLOX or end-to-end [1,300,6]',
+    );
 
   switch (family) {
     case 'yolov8':
@@ -158,7 +172,8 @@ export function detectModelLayout(m: LayoutInput): ResolvedModel {
   }
   // Exports without metadata (YOLOv5 torch.onnx.export, YOLOX) are nearly always COCO-80.
   const classNames =
-    metaNames ?? (numClasses === 80 ? [...COCO80_NAMES] : Array.from({ length: numClasses }, (_, k) => `class${k}`));
+    metaNames ??
+    (numClasses === 80 ? [...COCO80_NAMES] : Array.from({ length: numClasses }, (_, k) => `class${k}`));
 
   const task: ModelTask = family === 'yolov8-seg' ? 'segment' : (metaTask ?? 'detect');
   const basePre = family === 'yolox' ? YOLOX_PREPROCESS : ULTRALYTICS_PREPROCESS;

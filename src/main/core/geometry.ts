@@ -69,7 +69,9 @@ export function computeLetterbox(
   centred = true,
 ): Letterbox {
   if (!(srcWidthPx > 0 && srcHeightPx > 0 && dstWidthPx > 0 && dstHeightPx > 0)) {
-    throw new RangeError(`letterbox needs positive sizes, got ${srcWidthPx}x${srcHeightPx} → ${dstWidthPx}x${dstHeightPx}`);
+    throw new RangeError(
+      `letterbox needs positive sizes, got ${srcWidthPx}x${srcHeightPx} → ${dstWidthPx}x${dstHeightPx}`,
+    );
   }
   const scale = Math.min(dstWidthPx / srcWidthPx, dstHeightPx / srcHeightPx);
   const resizedWidthPx = Math.round(srcWidthPx * scale);
@@ -80,7 +82,17 @@ export function computeLetterbox(
     padLeftPx = Math.max(0, Math.round((dstWidthPx - resizedWidthPx) / 2 - 0.1));
     padTopPx = Math.max(0, Math.round((dstHeightPx - resizedHeightPx) / 2 - 0.1));
   }
-  return { srcWidthPx, srcHeightPx, dstWidthPx, dstHeightPx, scale, resizedWidthPx, resizedHeightPx, padLeftPx, padTopPx };
+  return {
+    srcWidthPx,
+    srcHeightPx,
+    dstWidthPx,
+    dstHeightPx,
+    scale,
+    resizedWidthPx,
+    resizedHeightPx,
+    padLeftPx,
+    padTopPx,
+  };
 }
 
 /** Model-input pixels → original-image pixels, clipped to the image. */

@@ -24,7 +24,8 @@ let runParent = new Int32Array(0);
 let runSize = new Int32Array(0);
 
 function ensureScratch(pixels: number, runs: number): void {
-  if (memberScratch.length < pixels) memberScratch = new Uint8Array(Math.max(pixels, memberScratch.length * 2, 1024));
+  if (memberScratch.length < pixels)
+    memberScratch = new Uint8Array(Math.max(pixels, memberScratch.length * 2, 1024));
   if (runRow.length < runs) {
     const size = Math.max(runs, runRow.length * 2, 256);
     runRow = new Int32Array(size);
@@ -146,7 +147,8 @@ function largestComponent(
   const member = memberScratch;
   for (let y = b.minY; y <= b.maxY; y++) member.fill(0, y * widthPx + b.minX, y * widthPx + b.maxX + 1);
   for (let r = 0; r < n; r++) {
-    if (findRoot(r) === best) member.fill(1, runRow[r] * widthPx + runStart[r], runRow[r] * widthPx + runEnd[r] + 1);
+    if (findRoot(r) === best)
+      member.fill(1, runRow[r] * widthPx + runStart[r], runRow[r] * widthPx + runEnd[r] + 1);
   }
   return { sizePx: runSize[best], startX: runStart[best], startY: runRow[best] };
 }
@@ -264,7 +266,8 @@ export function simplifyClosedPolygon(points: readonly PointXy[], epsilonPx: num
 export function convexHull(points: readonly PointXy[]): PointXy[] {
   const pts = [...points].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   if (pts.length <= 2) return pts.map((p) => [p[0], p[1]] as PointXy);
-  const cross = (o: PointXy, a: PointXy, b: PointXy): number => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  const cross = (o: PointXy, a: PointXy, b: PointXy): number =>
+    (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
   const lower: PointXy[] = [];
   for (const p of pts) {
     while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], p) <= 0) lower.pop();
@@ -310,7 +313,8 @@ export interface RotatedRect {
 export function minAreaRect(hull: readonly PointXy[]): RotatedRect {
   const n = hull.length;
   if (n === 0) return { centreXy: [0, 0], lengthPx: 0, widthPx: 0, angleDeg: 0 };
-  let best: { area: number; ux: number; uy: number; s0: number; s1: number; t0: number; t1: number } | null = null;
+  let best: { area: number; ux: number; uy: number; s0: number; s1: number; t0: number; t1: number } | null =
+    null;
   for (let i = 0; i < n; i++) {
     const a = hull[i];
     const b = hull[(i + 1) % n];
@@ -427,7 +431,8 @@ export function maskInfoFromBinary(
   originXy: PointXy = [0, 0],
   options: MaskInfoOptions = {},
 ): MaskInfo | null {
-  if (mask.length < widthPx * heightPx) throw new RangeError(`mask has ${mask.length} bytes, expected ${widthPx}x${heightPx}`);
+  if (mask.length < widthPx * heightPx)
+    throw new RangeError(`mask has ${mask.length} bytes, expected ${widthPx}x${heightPx}`);
   const stats = maskStats(mask, widthPx, heightPx);
   if (!stats) return null;
   const [ox, oy] = originXy;
@@ -451,7 +456,15 @@ export function maskInfoFromBinary(
     centroid: [stats.centroidXy[0] + ox, stats.centroidXy[1] + oy],
   };
   if (options.includeRle ?? true) {
-    info.rle = encodeRle(mask, widthPx, heightPx, stats.minX, stats.minY, stats.maxX - stats.minX + 1, stats.maxY - stats.minY + 1);
+    info.rle = encodeRle(
+      mask,
+      widthPx,
+      heightPx,
+      stats.minX,
+      stats.minY,
+      stats.maxX - stats.minX + 1,
+      stats.maxY - stats.minY + 1,
+    );
     info.originXy = [ox + stats.minX, oy + stats.minY];
   }
   return info;

@@ -33,7 +33,11 @@ let colIndexScratch = new Int32Array(0);
 let colFracScratch = new Float64Array(0);
 let maskScratch = new Uint8Array(0);
 
-function grow<T extends Float64Array | Int32Array | Uint8Array>(buf: T, n: number, make: (n: number) => T): T {
+function grow<T extends Float64Array | Int32Array | Uint8Array>(
+  buf: T,
+  n: number,
+  make: (n: number) => T,
+): T {
   return buf.length >= n ? buf : make(Math.max(n, buf.length * 2));
 }
 
@@ -59,7 +63,8 @@ export function rasterizeProtoMask(
   out?: Uint8Array,
 ): BoxMask | null {
   const [batch, nm, hp, wp] = protos.dims as [number, number, number, number];
-  if (protos.dims.length !== 4 || batch !== 1) throw new RangeError(`expected protos [1, nm, Hp, Wp], got [${protos.dims.join(', ')}]`);
+  if (protos.dims.length !== 4 || batch !== 1)
+    throw new RangeError(`expected protos [1, nm, Hp, Wp], got [${protos.dims.join(', ')}]`);
   if (coefs.length !== nm) throw new RangeError(`got ${coefs.length} mask coefficients for ${nm} prototypes`);
 
   // Image pixels whose centres fall inside the (clipped) box.

@@ -27,8 +27,18 @@ export interface ModelLayout {
   preprocess: Preprocess;
 }
 
-export const ULTRALYTICS_PREPROCESS: Preprocess = { channelOrder: 'rgb', pixelScale: 1 / 255, padCentred: true, padValue: 114 };
-export const YOLOX_PREPROCESS: Preprocess = { channelOrder: 'bgr', pixelScale: 1, padCentred: false, padValue: 114 };
+export const ULTRALYTICS_PREPROCESS: Preprocess = {
+  channelOrder: 'rgb',
+  pixelScale: 1 / 255,
+  padCentred: true,
+  padValue: 114,
+};
+export const YOLOX_PREPROCESS: Preprocess = {
+  channelOrder: 'bgr',
+  pixelScale: 1,
+  padCentred: false,
+  padValue: 114,
+};
 
 /** Thrown when a model's layout is not one we can decode; the message names its shapes. */
 export class UnsupportedModelError extends Error {

@@ -16,7 +16,11 @@ export interface Candidate {
  * Class-wise NMS: a box only suppresses boxes of its own class. Keeps at most `maxDet`, highest
  * score first; ties keep the lower anchor index first so results are deterministic.
  */
-export function nmsClasswise(candidates: readonly Candidate[], iouThreshold: number, maxDet = 300): Candidate[] {
+export function nmsClasswise(
+  candidates: readonly Candidate[],
+  iouThreshold: number,
+  maxDet = 300,
+): Candidate[] {
   const order = [...candidates].sort((a, b) => b.score - a.score || a.anchorIndex - b.anchorIndex);
   const kept: Candidate[] = [];
   for (const c of order) {

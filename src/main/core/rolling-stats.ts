@@ -52,7 +52,11 @@ export class RollingWindow {
   percentiles(nowMs: number): Percentiles {
     this.prune(nowMs);
     const sorted = [...this.values].sort((a, b) => a - b);
-    return { p50: percentileSorted(sorted, 50), p95: percentileSorted(sorted, 95), p99: percentileSorted(sorted, 99) };
+    return {
+      p50: percentileSorted(sorted, 50),
+      p95: percentileSorted(sorted, 95),
+      p99: percentileSorted(sorted, 99),
+    };
   }
 
   mean(nowMs: number): number {

@@ -15,7 +15,15 @@ export function scaleDetections(detections: readonly Detection[], sx: number, sy
       const mask: MaskInfo = {
         areaPx: Math.round(d.mask.areaPx * sx * sy),
         polygon: d.mask.polygon.map(pt),
-        angleDeg: sx === sy ? d.mask.angleDeg : (Math.atan2(Math.sin((d.mask.angleDeg * Math.PI) / 180) * sy, Math.cos((d.mask.angleDeg * Math.PI) / 180) * sx) * 180) / Math.PI,
+        angleDeg:
+          sx === sy
+            ? d.mask.angleDeg
+            : (Math.atan2(
+                Math.sin((d.mask.angleDeg * Math.PI) / 180) * sy,
+                Math.cos((d.mask.angleDeg * Math.PI) / 180) * sx,
+              ) *
+                180) /
+              Math.PI,
         centroid: pt(d.mask.centroid),
       };
       out.mask = mask;

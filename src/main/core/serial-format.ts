@@ -14,13 +14,31 @@
  */
 import type { FrameResult } from '../../shared/frame';
 import type { StatusFlags } from '../../shared/plc-layout';
-import { INT_MAX, frameIdToDint, rankRecords, statusFlags, statusWord, timeOfDayMs, type PlcRecord, type RecordOptions } from './plc/encode';
+import {
+  INT_MAX,
+  frameIdToDint,
+  rankRecords,
+  statusFlags,
+  statusWord,
+  timeOfDayMs,
+  type PlcRecord,
+  type RecordOptions,
+} from './plc/encode';
 
 export type SerialFormat = 'csv' | 'json';
 
 export const CSV_TALKER = 'VSR';
 export const CSV_HEADER_FIELDS = ['frameId', 'captureTimeOfDayMs', 'latencyMs', 'status', 'count'] as const;
-export const CSV_RECORD_FIELDS = ['classId', 'trackId', 'score', 'x', 'y', 'width', 'height', 'angleDeg'] as const;
+export const CSV_RECORD_FIELDS = [
+  'classId',
+  'trackId',
+  'score',
+  'x',
+  'y',
+  'width',
+  'height',
+  'angleDeg',
+] as const;
 
 export interface SerialLineInput {
   result: FrameResult;
@@ -94,9 +112,25 @@ export function formatSerialLine(format: SerialFormat, input: SerialLineInput, o
       })),
     })}\n`;
   }
-  const parts: string[] = [CSV_TALKER, String(v.frameId), String(v.captureTimeOfDayMs), String(v.latencyMs), String(statusWord(v.status)), String(v.count)];
+  const parts: string[] = [
+    CSV_TALKER,
+    String(v.frameId),
+    String(v.captureTimeOfDayMs),
+    String(v.latencyMs),
+    String(statusWord(v.status)),
+    String(v.count),
+  ];
   for (const o of v.objects) {
-    parts.push(String(o.classId), String(o.trackId), fixed(o.score, 3), fixed(o.x, 2), fixed(o.y, 2), fixed(o.width, 2), fixed(o.height, 2), fixed(o.angleDeg, 1));
+    parts.push(
+      String(o.classId),
+      String(o.trackId),
+      fixed(o.score, 3),
+      fixed(o.x, 2),
+      fixed(o.y, 2),
+      fixed(o.width, 2),
+      fixed(o.height, 2),
+      fixed(o.angleDeg, 1),
+    );
   }
   const body = parts.join(',');
   return `$${body}*${hex2(nmeaChecksum(body))}\r\n`;
@@ -117,14 +151,40 @@ export function parseSerialLine(line: string): SerialLine {
   const f = body.split(',');
   if (f[0] !== CSV_TALKER) throw new SerialLineError(`unknown talker ${f[0]}`);
   const nums = f.slice(1).map(Number);
-  if (nums.length < CSV_HEADER_FIELDS.length || nums.some((n) => !Number.isFinite(n))) throw new SerialLineError('bad header fields');
-  const [frameId, captureTimeOfDayMs, latencyMs, status, count] = nums as [number, number, number, number, number];
+  if (nums.length < CSV_HEADER_FIELDS.length || nums.some((n) => !Number.isFinite(n)))
+    throw new SerialLineError('bad header fields');
+  const [frameId, captureTimeOfDayMs, latencyMs, status, count] = nums as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const rest = nums.slice(CSV_HEADER_FIELDS.length);
-  if (rest.length !== count * CSV_RECORD_FIELDS.length) throw new SerialLineError(`count ${count} but ${rest.length} record fields`);
+  if (rest.length !== count * CSV_RECORD_FIELDS.length)
+    throw new SerialLineError(`count ${count} but ${rest.length} record fields`);
   const objects: PlcRecord[] = [];
   for (let i = 0; i < count; i++) {
-    const r = rest.slice(i * 8, i * 8 + 8) as [number, number, number, number, number, number, number, number];
-    objects.push({ classId: r[0], trackId: r[1], score: r[2], x: r[3], y: r[4], width: r[5], height: r[6], angleDeg: r[7] });
+    const r = rest.slice(i * 8, i * 8 + 8) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    objects.push({
+      classId: r[0],
+      trackId: r[1],
+      score: r[2],
+      x: r[3],
+      y: r[4],
+      width: r[5],
+      height: r[6],
+      angleDeg: r[7],
+    });
   }
   return { frameId, captureTimeOfDayMs, latencyMs, status: statusFlags(status), count, objects };
 }

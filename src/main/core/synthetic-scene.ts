@@ -141,7 +141,16 @@ function partRecipe(id: number): PartRecipe {
     case 'rect': {
       const halfWidthPx = 60;
       const halfHeightPx = 30;
-      local.push(-halfWidthPx, -halfHeightPx, halfWidthPx, -halfHeightPx, halfWidthPx, halfHeightPx, -halfWidthPx, halfHeightPx);
+      local.push(
+        -halfWidthPx,
+        -halfHeightPx,
+        halfWidthPx,
+        -halfHeightPx,
+        halfWidthPx,
+        halfHeightPx,
+        -halfWidthPx,
+        halfHeightPx,
+      );
       angleDeg = normaliseAngleDeg(rotationDeg, 180);
       break;
     }
@@ -171,7 +180,15 @@ function partRecipe(id: number): PartRecipe {
     outlineRefPx[k] = local[k] * cosT - local[k + 1] * sinT;
     outlineRefPx[k + 1] = local[k] * sinT + local[k + 1] * cosT;
   }
-  return { id, shape, colourRgb, laneFractionY, rotationDeg, outlineRefPx, angleDeg: angleDeg === 0 ? 0 : angleDeg };
+  return {
+    id,
+    shape,
+    colourRgb,
+    laneFractionY,
+    rotationDeg,
+    outlineRefPx,
+    angleDeg: angleDeg === 0 ? 0 : angleDeg,
+  };
 }
 
 /** Everything that depends only on the frame size; built once per size and reused. */
@@ -205,7 +222,7 @@ function buildSizeCache(widthPx: number, heightPx: number): SizeCache {
     const onRail = y < railTopPx || y >= railBottomPx;
     if (onRail) {
       // A darker groove along each rail gives the rails a visible edge.
-      const groove = (y === railTopPx - 2 || y === railBottomPx + 1) ? -40 : 0;
+      const groove = y === railTopPx - 2 || y === railBottomPx + 1 ? -40 : 0;
       for (let x = 0; x < widthPx; x++) {
         const i = x * 3;
         row[i] = RAIL_RGB[0] + groove - NOISE_AMPLITUDE;
@@ -217,7 +234,10 @@ function buildSizeCache(widthPx: number, heightPx: number): SizeCache {
       const fromCentre = Math.abs((y - heightPx / 2) / (heightPx / 2));
       const light = Math.round(-6 * fromCentre * fromCentre);
       for (let x = 0; x < widthPx; x++) {
-        const weave = ((x + 2 * y) % (2 * weavePeriodPx)) < weavePeriodPx ? BELT_TEXTURE_AMPLITUDE : -BELT_TEXTURE_AMPLITUDE;
+        const weave =
+          (x + 2 * y) % (2 * weavePeriodPx) < weavePeriodPx
+            ? BELT_TEXTURE_AMPLITUDE
+            : -BELT_TEXTURE_AMPLITUDE;
         const i = x * 3;
         row[i] = BELT_RGB[0] + weave + light - NOISE_AMPLITUDE;
         row[i + 1] = BELT_RGB[1] + weave + light - NOISE_AMPLITUDE;
@@ -285,7 +305,9 @@ export function syntheticSceneGeometry(widthPx: number, heightPx: number): Synth
 
 function checkSize(name: string, value: number): void {
   if (!Number.isInteger(value) || value < SYNTHETIC_MIN_SIDE_PX || value > SYNTHETIC_MAX_SIDE_PX) {
-    throw new RangeError(`synthetic scene ${name} must be an integer in [${SYNTHETIC_MIN_SIDE_PX}, ${SYNTHETIC_MAX_SIDE_PX}], got ${value}`);
+    throw new RangeError(
+      `synthetic scene ${name} must be an integer in [${SYNTHETIC_MIN_SIDE_PX}, ${SYNTHETIC_MAX_SIDE_PX}], got ${value}`,
+    );
   }
 }
 
@@ -299,7 +321,12 @@ function partCentreX(id: number, frameIndex: number, geometry: SyntheticSceneGeo
  * Renders frame `frameIndex` of the scene into `out` (allocated when absent or of the wrong size)
  * and returns the ground truth of every part with at least one pixel in the frame, ordered by id.
  */
-export function renderSyntheticFrame(frameIndex: number, widthPx: number, heightPx: number, out?: Uint8Array): SyntheticFrame {
+export function renderSyntheticFrame(
+  frameIndex: number,
+  widthPx: number,
+  heightPx: number,
+  out?: Uint8Array,
+): SyntheticFrame {
   if (!Number.isInteger(frameIndex) || frameIndex < 0 || frameIndex > Number.MAX_SAFE_INTEGER / 2) {
     throw new RangeError(`synthetic frame index must be a non-negative integer, got ${frameIndex}`);
   }
@@ -377,7 +404,9 @@ function fillConvexPolygon(
   }
   const rowStart = Math.max(0, Math.ceil(minY - 0.5));
   const rowEnd = Math.min(heightPx - 1, Math.floor(maxY - 0.5));
-  const colourIndex = PALETTE_RGB.findIndex((c) => c[0] === recipe.colourRgb[0] && c[1] === recipe.colourRgb[1] && c[2] === recipe.colourRgb[2]);
+  const colourIndex = PALETTE_RGB.findIndex(
+    (c) => c[0] === recipe.colourRgb[0] && c[1] === recipe.colourRgb[1] && c[2] === recipe.colourRgb[2],
+  );
   const colourRow = cache.colourRows[colourIndex];
   let areaPx = 0;
   let boxX1 = Infinity;

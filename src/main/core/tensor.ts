@@ -17,5 +17,7 @@ export interface TensorSpec {
 }
 
 export function describeSpecs(specs: readonly TensorSpec[]): string {
-  return specs.map((s) => `${s.name} ${s.type} [${s.shape.map((d) => (d === '' || d === -1 ? '?' : d)).join(',')}]`).join('; ');
+  return specs
+    .map((s) => `${s.name} ${s.type} [${s.shape.map((d) => (d === '' || d === -1 ? '?' : d)).join(',')}]`)
+    .join('; ');
 }

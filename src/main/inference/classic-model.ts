@@ -44,7 +44,9 @@ export class ClassicModel implements LoadedModel {
     const t1 = performance.now();
     // Confidence and class filter apply as for any model; there is no NMS (components are disjoint).
     const detections = all
-      .filter((d) => d.score >= params.confThreshold && (!params.classFilter || params.classFilter.has(d.classId)))
+      .filter(
+        (d) => d.score >= params.confThreshold && (!params.classFilter || params.classFilter.has(d.classId)),
+      )
       .slice(0, params.maxDet);
     return { detections, timings: { preMs: 0, inferMs: t1 - t0, postMs: performance.now() - t1 } };
   }

@@ -21,7 +21,11 @@ import { readSidecar } from './sidecar';
 ort.env.logLevel = 'fatal';
 
 function specsOf(meta: readonly ort.InferenceSession.ValueMetadata[]): TensorSpec[] {
-  return meta.map((m) => (m.isTensor ? { name: m.name, type: m.type, shape: m.shape } : { name: m.name, type: 'non-tensor', shape: [] }));
+  return meta.map((m) =>
+    m.isTensor
+      ? { name: m.name, type: m.type, shape: m.shape }
+      : { name: m.name, type: 'non-tensor', shape: [] },
+  );
 }
 
 function toRawTensor(t: ort.Tensor): RawTensor {
@@ -41,12 +45,18 @@ async function createSession(
   bytes: Uint8Array,
   spec: OnnxModelSpec,
   onStatus: LoadStatusListener,
-): Promise<{ session: ort.InferenceSession; provider: ExecutionProvider; fallbacks: { provider: ExecutionProvider; reason: string }[] }> {
+): Promise<{
+  session: ort.InferenceSession;
+  provider: ExecutionProvider;
+  fallbacks: { provider: ExecutionProvider; reason: string }[];
+}> {
   const fallbacks: { provider: ExecutionProvider; reason: string }[] = [];
   const order: ExecutionProvider[] = spec.providers.length > 0 ? spec.providers : ['cpu'];
   for (const provider of order) {
     if (provider === 'tensorrt') {
-      onStatus('Building the TensorRT engine; the Node binding cannot cache it, so this happens at every start and can take minutes');
+      onStatus(
+        'Building the TensorRT engine; the Node binding cannot cache it, so this happens at every start and can take minutes',
+      );
     }
     try {
       const session = await ort.InferenceSession.create(bytes, {
@@ -62,11 +72,14 @@ async function createSession(
     } catch (e) {
       const reason = (e as Error).message.split('\n')[0] ?? String(e);
       fallbacks.push({ provider, reason });
-      if (provider !== order[order.length - 1]) onStatus(`${provider} unavailable (${reason}); trying the next provider`);
+      if (provider !== order[order.length - 1])
+        onStatus(`${provider} unavailable (${reason}); trying the next provider`);
     }
   }
   const last = fallbacks[fallbacks.length - 1];
-  throw new Error(`cannot load ${spec.path}: ${last ? `${last.provider}: ${last.reason}` : 'no execution provider'}`);
+  throw new Error(
+    `cannot load ${spec.path}: ${last ? `${last.provider}: ${last.reason}` : 'no execution provider'}`,
+  );
 }
 
 export class OnnxModel implements LoadedModel {
@@ -84,7 +97,10 @@ export class OnnxModel implements LoadedModel {
     try {
       bytes = await readFile(spec.path);
     } catch (e) {
-      throw new Error(`cannot read model file ${spec.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+      throw new Error(
+        `cannot read model file ${spec.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        { cause: e },
+      );
     }
     let metadata: Record<string, string>;
     try {
@@ -103,14 +119,18 @@ export class OnnxModel implements LoadedModel {
       const { widthPx, heightPx } = resolveInputSize(inputs[0]!, metadata, overrides);
       // The probe doubles as the warm-up: the first run allocates and is much slower than the rest.
       const t1 = now();
-      const probeIn = inputs[0]!.type === 'float16'
-        ? new ort.Tensor('float16', new Uint16Array(3 * widthPx * heightPx), [1, 3, heightPx, widthPx])
-        : new ort.Tensor('float32', new Float32Array(3 * widthPx * heightPx), [1, 3, heightPx, widthPx]);
+      const probeIn =
+        inputs[0]!.type === 'float16'
+          ? new ort.Tensor('float16', new Uint16Array(3 * widthPx * heightPx), [1, 3, heightPx, widthPx])
+          : new ort.Tensor('float32', new Float32Array(3 * widthPx * heightPx), [1, 3, heightPx, widthPx]);
       let probeOut: ort.InferenceSession.ReturnType;
       try {
         probeOut = await session.run({ [inputs[0]!.name]: probeIn });
       } catch (e) {
-        throw new Error(`cannot run this model on a ${widthPx}x${heightPx} input: ${(e as Error).message.split('\n')[0]}`, { cause: e });
+        throw new Error(
+          `cannot run this model on a ${widthPx}x${heightPx} input: ${(e as Error).message.split('\n')[0]}`,
+          { cause: e },
+        );
       }
       const warmupMs = now() - t1;
       const outputDims = outputs.map((o) => probeOut[o.name]!.dims);
@@ -142,12 +162,18 @@ export class OnnxModel implements LoadedModel {
     this.inputScratch = chw;
     const dims = [1, 3, this.layout.inputHeightPx, this.layout.inputWidthPx];
     const input =
-      this.layout.inputType === 'float16' ? new ort.Tensor('float16', float32ToFloat16Array(chw), dims) : new ort.Tensor('float32', chw, dims);
+      this.layout.inputType === 'float16'
+        ? new ort.Tensor('float16', float32ToFloat16Array(chw), dims)
+        : new ort.Tensor('float32', chw, dims);
     const t1 = now();
     const out = await this.session.run({ [this.layout.inputName]: input });
     const t2 = now();
     const tensors = this.layout.outputNames.map((n) => toRawTensor(out[n]!));
-    const detections = this.decode(tensors, { layout: this.layout, letterbox, classNames: this.info.classNames }, params);
+    const detections = this.decode(
+      tensors,
+      { layout: this.layout, letterbox, classNames: this.info.classNames },
+      params,
+    );
     const t3 = now();
     return { detections, timings: { preMs: t1 - t0, inferMs: t2 - t1, postMs: t3 - t2 } };
   }

@@ -33,7 +33,11 @@ export async function resizeRgb(img: RgbImage, widthPx: number, heightPx: number
  * Letterbox `img` into the model input: resize (aspect kept), pad with `padValue`, reorder channels,
  * scale pixel values. `out` is reused between frames when given.
  */
-export async function prepareInput(img: RgbImage, layout: ModelLayout, out?: Float32Array): Promise<PreparedInput> {
+export async function prepareInput(
+  img: RgbImage,
+  layout: ModelLayout,
+  out?: Float32Array,
+): Promise<PreparedInput> {
   const W = layout.inputWidthPx;
   const H = layout.inputHeightPx;
   const pre = layout.preprocess;
@@ -60,7 +64,16 @@ export async function prepareInput(img: RgbImage, layout: ModelLayout, out?: Flo
 
 /** Decode an image file (JPEG, PNG, WebP, ...) to packed RGB24. */
 export async function decodeImageFile(path: string): Promise<RgbImage> {
-  const { data, info } = await sharp(path, { failOn: 'error' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-  if (info.channels !== 3) throw new Error(`${path}: expected 3 colour channels after decoding, got ${info.channels}`);
-  return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), widthPx: info.width, heightPx: info.height };
+  const { data, info } = await sharp(path, { failOn: 'error' })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3)
+    throw new Error(`${path}: expected 3 colour channels after decoding, got ${info.channels}`);
+  return {
+    rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    widthPx: info.width,
+    heightPx: info.height,
+  };
 }

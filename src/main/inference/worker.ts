@@ -19,14 +19,20 @@ async function handle(msg: ToWorker): Promise<void> {
   try {
     switch (msg.type) {
       case 'load': {
-        if (model) throw new Error('this worker already holds a model; the engine swaps models by starting a new worker');
+        if (model)
+          throw new Error(
+            'this worker already holds a model; the engine swaps models by starting a new worker',
+          );
         model = await loadModel(msg.spec, (message) => send({ type: 'status', message }));
         send({ type: 'loaded', id: msg.id, info: model.info });
         break;
       }
       case 'infer': {
         if (!model) throw new Error('no model loaded');
-        const output = await model.run({ rgb: msg.rgb, widthPx: msg.widthPx, heightPx: msg.heightPx }, msg.params);
+        const output = await model.run(
+          { rgb: msg.rgb, widthPx: msg.widthPx, heightPx: msg.heightPx },
+          msg.params,
+        );
         send({ type: 'result', id: msg.id, output });
         break;
       }

@@ -50,7 +50,15 @@ export const MODEL_CATALOGUE: readonly ModelCatalogueEntry[] = Object.freeze([
     sha256: 'c789161ed43c8269fcd4e67c67eeeb4e80c622da2eb296a20bc6007bd18a0b7d',
     sizeBytes: 3_659_407,
     licence: YOLOX_LICENCE,
-    sidecar: { family: 'yolox', task: 'detect', inputWidth: 416, inputHeight: 416, names: [...COCO80_NAMES], licence: YOLOX_LICENCE, preprocess: { ...YOLOX_PREPROCESS } },
+    sidecar: {
+      family: 'yolox',
+      task: 'detect',
+      inputWidth: 416,
+      inputHeight: 416,
+      names: [...COCO80_NAMES],
+      licence: YOLOX_LICENCE,
+      preprocess: { ...YOLOX_PREPROCESS },
+    },
   },
   {
     id: 'yolox-s',
@@ -60,13 +68,25 @@ export const MODEL_CATALOGUE: readonly ModelCatalogueEntry[] = Object.freeze([
     sha256: 'c5c2d13e59ae883e6af3b45daea64af4833a4951c92d116ec270d9ddbe998063',
     sizeBytes: 35_858_002,
     licence: YOLOX_LICENCE,
-    sidecar: { family: 'yolox', task: 'detect', inputWidth: 640, inputHeight: 640, names: [...COCO80_NAMES], licence: YOLOX_LICENCE, preprocess: { ...YOLOX_PREPROCESS } },
+    sidecar: {
+      family: 'yolox',
+      task: 'detect',
+      inputWidth: 640,
+      inputHeight: 640,
+      names: [...COCO80_NAMES],
+      licence: YOLOX_LICENCE,
+      preprocess: { ...YOLOX_PREPROCESS },
+    },
   },
 ]);
 
 export function catalogueEntry(id: string): ModelCatalogueEntry {
   const entry = MODEL_CATALOGUE.find((e) => e.id === id);
-  if (!entry) throw new DownloadError('bad-request', `unknown model "${id}"; known: ${MODEL_CATALOGUE.map((e) => e.id).join(', ')}`);
+  if (!entry)
+    throw new DownloadError(
+      'bad-request',
+      `unknown model "${id}"; known: ${MODEL_CATALOGUE.map((e) => e.id).join(', ')}`,
+    );
   return entry;
 }
 
@@ -134,18 +154,31 @@ function checkOptions(o: DownloadModelOptions): URL {
   } catch {
     throw new DownloadError('bad-request', `not a URL: ${o.url}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new DownloadError('bad-request', `only http and https downloads are supported, got ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new DownloadError(
+      'bad-request',
+      `only http and https downloads are supported, got ${url.protocol}`,
+    );
   if (o.sha256 === null || o.sizeBytes === null) {
-    throw new DownloadError('unverified', `refusing to download ${o.url}: its ${o.sha256 === null ? 'SHA-256' : 'size'} is not pinned, so the file could not be verified`);
+    throw new DownloadError(
+      'unverified',
+      `refusing to download ${o.url}: its ${o.sha256 === null ? 'SHA-256' : 'size'} is not pinned, so the file could not be verified`,
+    );
   }
-  if (!/^[0-9a-f]{64}$/.test(o.sha256)) throw new DownloadError('bad-request', `sha256 must be 64 lower-case hex digits, got "${o.sha256}"`);
+  if (!/^[0-9a-f]{64}$/.test(o.sha256))
+    throw new DownloadError('bad-request', `sha256 must be 64 lower-case hex digits, got "${o.sha256}"`);
   if (!Number.isInteger(o.sizeBytes) || o.sizeBytes < 1 || o.sizeBytes > MAX_DOWNLOAD_BYTES) {
-    throw new DownloadError('bad-request', `sizeBytes must be an integer in [1, ${MAX_DOWNLOAD_BYTES}], got ${o.sizeBytes}`);
+    throw new DownloadError(
+      'bad-request',
+      `sizeBytes must be an integer in [1, ${MAX_DOWNLOAD_BYTES}], got ${o.sizeBytes}`,
+    );
   }
   const timeoutMs = o.timeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS;
-  if (!(timeoutMs >= 1 && timeoutMs <= 3_600_000)) throw new DownloadError('bad-request', `timeoutMs must be in [1, 3600000], got ${timeoutMs}`);
+  if (!(timeoutMs >= 1 && timeoutMs <= 3_600_000))
+    throw new DownloadError('bad-request', `timeoutMs must be in [1, 3600000], got ${timeoutMs}`);
   const maxRedirects = o.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
-  if (!Number.isInteger(maxRedirects) || maxRedirects < 0 || maxRedirects > 20) throw new DownloadError('bad-request', `maxRedirects must be an integer in [0, 20], got ${maxRedirects}`);
+  if (!Number.isInteger(maxRedirects) || maxRedirects < 0 || maxRedirects > 20)
+    throw new DownloadError('bad-request', `maxRedirects must be an integer in [0, 20], got ${maxRedirects}`);
   return url;
 }
 
@@ -170,7 +203,10 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
   const destPath = resolve(options.destPath);
   const destDir = dirname(destPath);
   // A dot-name in the same folder: hidden from listings, and rename() stays on one filesystem.
-  const tempPath = join(destDir, `.${basename(destPath)}.${process.pid}.${randomBytes(4).toString('hex')}.part`);
+  const tempPath = join(
+    destDir,
+    `.${basename(destPath)}.${process.pid}.${randomBytes(4).toString('hex')}.part`,
+  );
   try {
     await mkdir(destDir, { recursive: true });
   } catch (e) {
@@ -181,14 +217,27 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
   try {
     file = await open(tempPath, 'wx');
   } catch (e) {
-    throw new DownloadError('filesystem', `cannot write in ${destDir}: ${(e as Error).message}`, { cause: e });
+    throw new DownloadError('filesystem', `cannot write in ${destDir}: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   let fileClosed = false;
   try {
     const response = await fetchFollowingRedirects(firstUrl, maxRedirects, timeoutMs, options.signal);
-    const sha256 = await receiveBody(response.res, response.url, file, expectedSize, timeoutMs, options.signal, options.onProgress);
+    const sha256 = await receiveBody(
+      response.res,
+      response.url,
+      file,
+      expectedSize,
+      timeoutMs,
+      options.signal,
+      options.onProgress,
+    );
     if (sha256 !== expectedSha) {
-      throw new DownloadError('hash-mismatch', `SHA-256 of ${describeUrl(response.url)} is ${sha256}, expected ${expectedSha}: the file is not the pinned model`);
+      throw new DownloadError(
+        'hash-mismatch',
+        `SHA-256 of ${describeUrl(response.url)} is ${sha256}, expected ${expectedSha}: the file is not the pinned model`,
+      );
     }
     await file.sync();
     await file.close();
@@ -199,7 +248,9 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
     if (!fileClosed) await file.close().catch(() => undefined);
     await rm(tempPath, { force: true }).catch(() => undefined);
     if (e instanceof DownloadError) throw e;
-    throw new DownloadError('filesystem', `writing ${destPath} failed: ${(e as Error).message}`, { cause: e });
+    throw new DownloadError('filesystem', `writing ${destPath} failed: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 
@@ -208,7 +259,12 @@ interface OpenResponse {
   url: URL;
 }
 
-async function fetchFollowingRedirects(firstUrl: URL, maxRedirects: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<OpenResponse> {
+async function fetchFollowingRedirects(
+  firstUrl: URL,
+  maxRedirects: number,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<OpenResponse> {
   let url = firstUrl;
   for (let hop = 0; ; hop++) {
     const res = await requestOnce(url, timeoutMs, signal);
@@ -216,17 +272,33 @@ async function fetchFollowingRedirects(firstUrl: URL, maxRedirects: number, time
     if (REDIRECT_STATUSES.has(status)) {
       res.resume(); // drain so the socket is released
       const location = res.headers.location;
-      if (!location) throw new DownloadError('http-status', `HTTP ${status} from ${describeUrl(url)} without a Location header`);
-      if (hop >= maxRedirects) throw new DownloadError('too-many-redirects', `more than ${maxRedirects} redirects starting at ${describeUrl(firstUrl)}`);
+      if (!location)
+        throw new DownloadError(
+          'http-status',
+          `HTTP ${status} from ${describeUrl(url)} without a Location header`,
+        );
+      if (hop >= maxRedirects)
+        throw new DownloadError(
+          'too-many-redirects',
+          `more than ${maxRedirects} redirects starting at ${describeUrl(firstUrl)}`,
+        );
       const next = new URL(location, url);
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new DownloadError('insecure-redirect', `redirect to unsupported ${next.protocol} URL`);
-      if (url.protocol === 'https:' && next.protocol === 'http:') throw new DownloadError('insecure-redirect', `refusing redirect from https to plain http (${describeUrl(next)})`);
+      if (next.protocol !== 'http:' && next.protocol !== 'https:')
+        throw new DownloadError('insecure-redirect', `redirect to unsupported ${next.protocol} URL`);
+      if (url.protocol === 'https:' && next.protocol === 'http:')
+        throw new DownloadError(
+          'insecure-redirect',
+          `refusing redirect from https to plain http (${describeUrl(next)})`,
+        );
       url = next;
       continue;
     }
     if (status !== 200) {
       res.resume();
-      throw new DownloadError('http-status', `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''} from ${describeUrl(url)}`);
+      throw new DownloadError(
+        'http-status',
+        `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''} from ${describeUrl(url)}`,
+      );
     }
     return { res, url };
   }
@@ -235,9 +307,15 @@ async function fetchFollowingRedirects(firstUrl: URL, maxRedirects: number, time
 function requestOnce(url: URL, timeoutMs: number, signal: AbortSignal | undefined): Promise<IncomingMessage> {
   return new Promise((resolvePromise, reject) => {
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = request(url, { method: 'GET', headers: { 'user-agent': 'vision-station-model-download', accept: 'application/octet-stream' }, signal });
+    const req = request(url, {
+      method: 'GET',
+      headers: { 'user-agent': 'vision-station-model-download', accept: 'application/octet-stream' },
+      signal,
+    });
     // Socket inactivity: covers connecting, waiting for headers and (until handed over) the body.
-    req.setTimeout(timeoutMs, () => req.destroy(new DownloadError('timeout', `no answer from ${describeUrl(url)} within ${timeoutMs} ms`)));
+    req.setTimeout(timeoutMs, () =>
+      req.destroy(new DownloadError('timeout', `no answer from ${describeUrl(url)} within ${timeoutMs} ms`)),
+    );
     req.once('response', (res) => {
       // From here the body has its own idle timer (receiveBody), with a more precise message.
       req.setTimeout(0);
@@ -251,9 +329,14 @@ function requestOnce(url: URL, timeoutMs: number, signal: AbortSignal | undefine
 
 function asDownloadError(e: unknown, url: URL, signal: AbortSignal | undefined): DownloadError {
   if (e instanceof DownloadError) return e;
-  if (signal?.aborted) return new DownloadError('aborted', `download of ${describeUrl(url)} cancelled`, { cause: e });
+  if (signal?.aborted)
+    return new DownloadError('aborted', `download of ${describeUrl(url)} cancelled`, { cause: e });
   const err = e as NodeJS.ErrnoException;
-  return new DownloadError('connection', `connection to ${describeUrl(url)} failed: ${err.code ?? err.message}`, { cause: e });
+  return new DownloadError(
+    'connection',
+    `connection to ${describeUrl(url)} failed: ${err.code ?? err.message}`,
+    { cause: e },
+  );
 }
 
 /**
@@ -274,7 +357,12 @@ function receiveBody(
     const declared = res.headers['content-length'];
     if (declared !== undefined && Number(declared) !== expectedSize) {
       res.destroy();
-      reject(new DownloadError('size-mismatch', `${where} is ${declared} bytes, expected ${expectedSize}: not the pinned model`));
+      reject(
+        new DownloadError(
+          'size-mismatch',
+          `${where} is ${declared} bytes, expected ${expectedSize}: not the pinned model`,
+        ),
+      );
       return;
     }
     const hash = createHash('sha256');
@@ -289,11 +377,26 @@ function receiveBody(
       // Let an in-flight write finish before the caller closes and deletes the file.
       void writing.finally(() => reject(error));
     };
-    const onAbort = (): void => fail(new DownloadError('aborted', `download of ${where} cancelled after ${received} of ${expectedSize} bytes`));
+    const onAbort = (): void =>
+      fail(
+        new DownloadError(
+          'aborted',
+          `download of ${where} cancelled after ${received} of ${expectedSize} bytes`,
+        ),
+      );
     let timer: ReturnType<typeof setTimeout> | null = null;
     const armTimer = (): void => {
       if (timer) clearTimeout(timer);
-      timer = setTimeout(() => fail(new DownloadError('timeout', `no data from ${where} for ${timeoutMs} ms after ${received} of ${expectedSize} bytes`)), timeoutMs);
+      timer = setTimeout(
+        () =>
+          fail(
+            new DownloadError(
+              'timeout',
+              `no data from ${where} for ${timeoutMs} ms after ${received} of ${expectedSize} bytes`,
+            ),
+          ),
+        timeoutMs,
+      );
     };
     const cleanup = (): void => {
       if (timer) clearTimeout(timer);
@@ -306,32 +409,51 @@ function receiveBody(
       if (settled) return;
       received += chunk.length;
       if (received > expectedSize) {
-        fail(new DownloadError('size-mismatch', `${where} sent more than the expected ${expectedSize} bytes: not the pinned model`));
+        fail(
+          new DownloadError(
+            'size-mismatch',
+            `${where} sent more than the expected ${expectedSize} bytes: not the pinned model`,
+          ),
+        );
         return;
       }
       armTimer();
       hash.update(chunk);
       // Back-pressure: pause the socket while the disk catches up; writes stay in order.
       res.pause();
-      writing = writing.then(() => file.write(chunk)).then(
-        () => {
-          if (settled) return;
-          try {
-            onProgress?.({ receivedBytes: received, totalBytes: expectedSize });
-          } catch (e) {
-            fail(new DownloadError('aborted', `download stopped: the progress callback threw (${(e as Error).message})`, { cause: e }));
-            return;
-          }
-          res.resume();
-        },
-        (e: Error) => fail(new DownloadError('filesystem', `writing the download failed: ${e.message}`, { cause: e })),
-      );
+      writing = writing
+        .then(() => file.write(chunk))
+        .then(
+          () => {
+            if (settled) return;
+            try {
+              onProgress?.({ receivedBytes: received, totalBytes: expectedSize });
+            } catch (e) {
+              fail(
+                new DownloadError(
+                  'aborted',
+                  `download stopped: the progress callback threw (${(e as Error).message})`,
+                  { cause: e },
+                ),
+              );
+              return;
+            }
+            res.resume();
+          },
+          (e: Error) =>
+            fail(new DownloadError('filesystem', `writing the download failed: ${e.message}`, { cause: e })),
+        );
     });
     res.once('end', () => {
       void writing.then(() => {
         if (settled) return;
         if (received !== expectedSize) {
-          fail(new DownloadError('size-mismatch', `${where} ended after ${received} bytes, expected ${expectedSize}`));
+          fail(
+            new DownloadError(
+              'size-mismatch',
+              `${where} ended after ${received} bytes, expected ${expectedSize}`,
+            ),
+          );
           return;
         }
         settled = true;
@@ -341,11 +463,24 @@ function receiveBody(
     });
     // 'close' without a complete message: the peer cut the connection mid-body.
     res.once('close', () => {
-      if (!res.complete) fail(new DownloadError('connection', `connection to ${where} closed after ${received} of ${expectedSize} bytes`));
+      if (!res.complete)
+        fail(
+          new DownloadError(
+            'connection',
+            `connection to ${where} closed after ${received} of ${expectedSize} bytes`,
+          ),
+        );
     });
     res.on('error', (e) => {
       if (signal?.aborted) onAbort();
-      else fail(new DownloadError('connection', `connection to ${where} failed after ${received} of ${expectedSize} bytes: ${(e as NodeJS.ErrnoException).code ?? e.message}`, { cause: e }));
+      else
+        fail(
+          new DownloadError(
+            'connection',
+            `connection to ${where} failed after ${received} of ${expectedSize} bytes: ${(e as NodeJS.ErrnoException).code ?? e.message}`,
+            { cause: e },
+          ),
+        );
     });
   });
 }
@@ -365,14 +500,27 @@ export async function downloadCatalogueModel(
   const { mirrorUrl, ...rest } = options;
   const destPath = join(resolve(modelsDir), entry.fileName);
   const sidecarPath = destPath.replace(/\.onnx$/i, '') + '.json';
-  const result = await downloadModel({ url: mirrorUrl ?? entry.url, sha256: entry.sha256, sizeBytes: entry.sizeBytes, destPath, ...rest });
-  const tempPath = join(dirname(sidecarPath), `.${basename(sidecarPath)}.${randomBytes(4).toString('hex')}.part`);
+  const result = await downloadModel({
+    url: mirrorUrl ?? entry.url,
+    sha256: entry.sha256,
+    sizeBytes: entry.sizeBytes,
+    destPath,
+    ...rest,
+  });
+  const tempPath = join(
+    dirname(sidecarPath),
+    `.${basename(sidecarPath)}.${randomBytes(4).toString('hex')}.part`,
+  );
   try {
     await writeFile(tempPath, JSON.stringify(entry.sidecar, null, 2) + '\n', { flag: 'wx' });
     await rename(tempPath, sidecarPath);
   } catch (e) {
     await rm(tempPath, { force: true }).catch(() => undefined);
-    throw new DownloadError('filesystem', `the model was saved, but writing ${sidecarPath} failed: ${(e as Error).message}`, { cause: e });
+    throw new DownloadError(
+      'filesystem',
+      `the model was saved, but writing ${sidecarPath} failed: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
   return { ...result, sidecarPath };
 }

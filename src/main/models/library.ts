@@ -44,7 +44,8 @@ export class ModelLibrary {
     try {
       const raw = JSON.parse(await readFile(this.opts.cachePath, 'utf8')) as Record<string, CacheEntry>;
       for (const [path, entry] of Object.entries(raw)) {
-        if (entry && typeof entry.key === 'string' && (entry.info === null || typeof entry.info === 'object')) this.cache.set(path, entry);
+        if (entry && typeof entry.key === 'string' && (entry.info === null || typeof entry.info === 'object'))
+          this.cache.set(path, entry);
       }
     } catch {
       // No cache yet, or an unreadable one: describe the models again.
@@ -54,7 +55,9 @@ export class ModelLibrary {
   private async saveCache(): Promise<void> {
     if (!this.opts.cachePath || !this.cacheDirty) return;
     this.cacheDirty = false;
-    await writeFileAtomic(this.opts.cachePath, JSON.stringify(Object.fromEntries(this.cache))).catch(() => {});
+    await writeFileAtomic(this.opts.cachePath, JSON.stringify(Object.fromEntries(this.cache))).catch(
+      () => {},
+    );
   }
 
   get userDir(): string {
@@ -67,13 +70,21 @@ export class ModelLibrary {
     return `${sizeBytes}:${mtimeMs}:${side ? side.mtimeMs : '-'}`;
   }
 
-  private async describe(path: string, sizeBytes: number, mtimeMs: number): Promise<{ info: ModelInfo | null; error: string | null }> {
+  private async describe(
+    path: string,
+    sizeBytes: number,
+    mtimeMs: number,
+  ): Promise<{ info: ModelInfo | null; error: string | null }> {
     const key = await this.cacheKey(path, sizeBytes, mtimeMs);
     const hit = this.cache.get(path);
     if (hit && hit.key === key) return hit;
     let entry: { key: string; info: ModelInfo | null; error: string | null };
     try {
-      entry = { key, info: await this.opts.inspect({ kind: 'onnx', path, providers: ['cpu'], intraOpThreads: 1 }), error: null };
+      entry = {
+        key,
+        info: await this.opts.inspect({ kind: 'onnx', path, providers: ['cpu'], intraOpThreads: 1 }),
+        error: null,
+      };
     } catch (e) {
       entry = { key, info: null, error: (e as Error).message };
     }
@@ -95,7 +106,15 @@ export class ModelLibrary {
       const st = await stat(path).catch(() => null);
       if (!st?.isFile()) continue;
       const { info, error } = await this.describe(path, st.size, st.mtimeMs);
-      out.push({ id: path, name: n.replace(/\.onnx$/i, ''), location, path, sizeBytes: st.size, info, error });
+      out.push({
+        id: path,
+        name: n.replace(/\.onnx$/i, ''),
+        location,
+        path,
+        sizeBytes: st.size,
+        info,
+        error,
+      });
     }
     return out;
   }
@@ -103,7 +122,15 @@ export class ModelLibrary {
   /** Built-in classic detector first, then project models, then the user's. */
   async list(): Promise<LibraryEntry[]> {
     await this.loadCache();
-    const classic: LibraryEntry = { id: 'classic', name: 'classic', location: 'builtin', path: null, sizeBytes: 0, info: null, error: null };
+    const classic: LibraryEntry = {
+      id: 'classic',
+      name: 'classic',
+      location: 'builtin',
+      path: null,
+      sizeBytes: 0,
+      info: null,
+      error: null,
+    };
     const project = await this.scan(this.opts.projectDir, 'project');
     for (const dir of this.opts.extraDirs ?? []) project.push(...(await this.scan(dir, 'project')));
     const all = [classic, ...project, ...(await this.scan(this.opts.userDir, 'user'))];
@@ -120,11 +147,14 @@ export class ModelLibrary {
       throw new Error(`cannot import ${srcPath}: ${e.code ?? e.message}`, { cause: e });
     });
     if (!st.isFile()) throw new Error(`cannot import ${srcPath}: not a file`);
-    if (!srcPath.toLowerCase().endsWith('.onnx')) throw new Error(`cannot import ${srcPath}: only .onnx files can be imported`);
-    if (st.size > MAX_MODEL_BYTES) throw new Error(`cannot import ${srcPath}: ${st.size} bytes is larger than the 2 GiB limit`);
+    if (!srcPath.toLowerCase().endsWith('.onnx'))
+      throw new Error(`cannot import ${srcPath}: only .onnx files can be imported`);
+    if (st.size > MAX_MODEL_BYTES)
+      throw new Error(`cannot import ${srcPath}: ${st.size} bytes is larger than the 2 GiB limit`);
     const name = basename(srcPath);
     const dest = join(this.opts.userDir, name);
-    if (await stat(dest).catch(() => null)) throw new Error(`cannot import ${srcPath}: a model named ${name} is already in the library`);
+    if (await stat(dest).catch(() => null))
+      throw new Error(`cannot import ${srcPath}: a model named ${name} is already in the library`);
     let info: ModelInfo;
     try {
       info = await this.opts.inspect({ kind: 'onnx', path: srcPath, providers: ['cpu'], intraOpThreads: 1 });
@@ -150,8 +180,20 @@ export class ModelLibrary {
     }
     const destStat = await stat(dest);
     info = { ...info, path: dest };
-    this.cache.set(dest, { key: await this.cacheKey(dest, destStat.size, destStat.mtimeMs), info, error: null });
+    this.cache.set(dest, {
+      key: await this.cacheKey(dest, destStat.size, destStat.mtimeMs),
+      info,
+      error: null,
+    });
     this.cacheDirty = true;
-    return { id: dest, name: name.replace(/\.onnx$/i, ''), location: 'user', path: dest, sizeBytes: destStat.size, info, error: null };
+    return {
+      id: dest,
+      name: name.replace(/\.onnx$/i, ''),
+      location: 'user',
+      path: dest,
+      sizeBytes: destStat.size,
+      info,
+      error: null,
+    };
   }
 }

@@ -69,7 +69,10 @@ export class Pipeline extends EventEmitter<{
   constructor(private readonly opts: PipelineOptions) {
     super();
     const windowMs = opts.statsWindowMs ?? 10_000;
-    this.stageWindows = Object.fromEntries(STAGES.map((s) => [s, new RollingWindow(windowMs)])) as Record<Stage, RollingWindow>;
+    this.stageWindows = Object.fromEntries(STAGES.map((s) => [s, new RollingWindow(windowMs)])) as Record<
+      Stage,
+      RollingWindow
+    >;
     this.latency = new RollingWindow(windowMs);
     this.results = new RollingWindow(windowMs);
     this.params = opts.params;
@@ -111,7 +114,10 @@ export class Pipeline extends EventEmitter<{
       fps: this.results.ratePerSec(t),
       dropped: this.slot.stats.dropped,
       latencyMs: this.latency.percentiles(t),
-      stages: Object.fromEntries(STAGES.map((s) => [s, this.stageWindows[s].percentiles(t)])) as Record<Stage, Percentiles>,
+      stages: Object.fromEntries(STAGES.map((s) => [s, this.stageWindows[s].percentiles(t)])) as Record<
+        Stage,
+        Percentiles
+      >,
       errors: this.errors,
     };
   }
@@ -137,7 +143,10 @@ export class Pipeline extends EventEmitter<{
         this.emit('taken', frame.frameId, Date.now());
         let out;
         try {
-          out = await this.opts.engine.infer({ rgb: frame.rgb, widthPx: frame.widthPx, heightPx: frame.heightPx }, this.params);
+          out = await this.opts.engine.infer(
+            { rgb: frame.rgb, widthPx: frame.widthPx, heightPx: frame.heightPx },
+            this.params,
+          );
         } catch (e) {
           frame.release();
           this.errors++;
@@ -146,7 +155,9 @@ export class Pipeline extends EventEmitter<{
         }
         // Frames scaled down by the decoder report positions in camera pixels all the same.
         const src = frame.sourceSize;
-        const detections = src ? scaleDetections(out.detections, src.widthPx / frame.widthPx, src.heightPx / frame.heightPx) : out.detections;
+        const detections = src
+          ? scaleDetections(out.detections, src.widthPx / frame.widthPx, src.heightPx / frame.heightPx)
+          : out.detections;
         const result: FrameResult = {
           frameId: frame.frameId,
           captureTimeMs: frame.captureTimeMs,

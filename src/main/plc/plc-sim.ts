@@ -21,7 +21,12 @@
  * per process and reused; a second simultaneous simulator is refused.
  */
 import { EventEmitter } from 'node:events';
-import { blockSizeBytes, controlAreaOffsetBytes, DEFAULT_MAX_OBJECTS, type ControlFieldName } from '../../shared/plc-layout';
+import {
+  blockSizeBytes,
+  controlAreaOffsetBytes,
+  DEFAULT_MAX_OBJECTS,
+  type ControlFieldName,
+} from '../../shared/plc-layout';
 import { decodeBlock, type DecodedBlock } from '../core/plc/decode';
 import { encodeControlField, type PlcControl } from '../core/plc/encode';
 import type { HandshakeMode } from './plc-config';
@@ -35,7 +40,13 @@ interface RwTag {
   WordLen: number;
 }
 
-type RwHandler = (sender: string, operation: number, tag: RwTag, buffer: Buffer, callback: (buf?: Buffer) => void) => void;
+type RwHandler = (
+  sender: string,
+  operation: number,
+  tag: RwTag,
+  buffer: Buffer,
+  callback: (buf?: Buffer) => void,
+) => void;
 
 interface NativeServerEvent {
   EvtSender: string;
@@ -72,7 +83,15 @@ interface NativeS7Server {
 /** snap7 reports S7 area codes (DB = 0x84), not the server's srvAreaDB index. */
 const S7_AREA_DB = 0x84;
 /** Bytes per element for snap7 word lengths (bit, byte, word, dword, real, counter, timer). */
-const WORD_LEN_BYTES: Record<number, number> = { 0x01: 1, 0x02: 1, 0x04: 2, 0x06: 4, 0x08: 4, 0x1c: 2, 0x1d: 2 };
+const WORD_LEN_BYTES: Record<number, number> = {
+  0x01: 1,
+  0x02: 1,
+  0x04: 2,
+  0x06: 4,
+  0x08: 4,
+  0x1c: 2,
+  0x1d: 2,
+};
 
 let nativeServer: NativeS7Server | null = null;
 /** Which simulator owns the process-wide server. */
@@ -142,7 +161,8 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
   private readonly timers = new Set<NodeJS.Timeout>();
   private lastReported: { lifeCounter: number; frameId: number } | null = null;
   private readonly onEvent = (e: NativeServerEvent): void => this.handleEvent(e);
-  private readonly onReadWrite: RwHandler = (sender, op, tag, buffer, cb) => this.handleReadWrite(sender, op, tag, buffer, cb);
+  private readonly onReadWrite: RwHandler = (sender, op, tag, buffer, cb) =>
+    this.handleReadWrite(sender, op, tag, buffer, cb);
 
   constructor(opts: PlcSimOptions) {
     super();
@@ -157,16 +177,22 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
     this.pduBytes = opts.pduBytes ?? 960;
     this.strictBounds = opts.strictBounds ?? false;
     this.dbSizeBytes = opts.dbSizeBytes ?? this.startOffsetBytes + blockSizeBytes(this.maxObjects);
-    if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) throw new RangeError(`port must be 1..65535, got ${this.port}`);
-    if (!Number.isInteger(this.dbNumber) || this.dbNumber < 1 || this.dbNumber > 65535) throw new RangeError(`DB number must be 1..65535, got ${this.dbNumber}`);
-    if (this.dbSizeBytes < 1 || this.dbSizeBytes > 65535) throw new RangeError(`DB of ${this.dbSizeBytes} bytes: must be 1..65535`);
+    if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535)
+      throw new RangeError(`port must be 1..65535, got ${this.port}`);
+    if (!Number.isInteger(this.dbNumber) || this.dbNumber < 1 || this.dbNumber > 65535)
+      throw new RangeError(`DB number must be 1..65535, got ${this.dbNumber}`);
+    if (this.dbSizeBytes < 1 || this.dbSizeBytes > 65535)
+      throw new RangeError(`DB of ${this.dbSizeBytes} bytes: must be 1..65535`);
     this.memory = Buffer.alloc(this.dbSizeBytes);
   }
 
   /** Starts listening (again, after stop(); the DB keeps its contents). */
   async start(): Promise<void> {
     if (this.running) return;
-    if (activeSimId && activeSimId !== this.id) throw new Error('a PLC simulator is already running in this process (node-snap7 allows one S7 server per process)');
+    if (activeSimId && activeSimId !== this.id)
+      throw new Error(
+        'a PLC simulator is already running in this process (node-snap7 allows one S7 server per process)',
+      );
     const srv = server();
     activeSimId = this.id;
     srv.SetParam(srv.LocalPort, this.port);
@@ -186,8 +212,15 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
       await new Promise<void>((resolve, reject) => {
         srv.StartTo(this.host, (err) => {
           if (!err) return resolve();
-          const hint = this.port < 1024 ? ' (ports below 1024 need privileges; try --port 10102)' : ' (is the port in use?)';
-          reject(new Error(`PLC simulator cannot listen on ${this.host}:${this.port}: ${srv.ErrorText(err)}${hint}`));
+          const hint =
+            this.port < 1024
+              ? ' (ports below 1024 need privileges; try --port 10102)'
+              : ' (is the port in use?)';
+          reject(
+            new Error(
+              `PLC simulator cannot listen on ${this.host}:${this.port}: ${srv.ErrorText(err)}${hint}`,
+            ),
+          );
         });
       });
     } catch (e) {
@@ -198,7 +231,10 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
     this.running = true;
     this.lastReported = null;
     if (this.mode === 'trigger') {
-      this.triggerTimer = setInterval(() => void this.trigger().catch(() => undefined), this.triggerIntervalMs);
+      this.triggerTimer = setInterval(
+        () => void this.trigger().catch(() => undefined),
+        this.triggerIntervalMs,
+      );
     }
   }
 
@@ -236,9 +272,14 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
 
   /** The block (start offset .. end) as the PLC holds it now. */
   readBlock(): Uint8Array {
-    const all = this.strictBounds && this.registered ? server().GetArea(server().srvAreaDB, this.dbNumber) : this.memory;
+    const all =
+      this.strictBounds && this.registered
+        ? server().GetArea(server().srvAreaDB, this.dbNumber)
+        : this.memory;
     const block = new Uint8Array(blockSizeBytes(this.maxObjects));
-    block.set(all.subarray(this.startOffsetBytes, Math.min(all.byteLength, this.startOffsetBytes + block.byteLength)));
+    block.set(
+      all.subarray(this.startOffsetBytes, Math.min(all.byteLength, this.startOffsetBytes + block.byteLength)),
+    );
     return block;
   }
 
@@ -250,7 +291,9 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
   setControl(values: PlcSideValues): Promise<void> {
     if (!this.running) return Promise.reject(new Error('PLC simulator is not running'));
     const base = this.startOffsetBytes + controlAreaOffsetBytes(this.maxObjects);
-    const fields = Object.entries(values).map(([name, value]) => encodeControlField(name as ControlFieldName, value as number));
+    const fields = Object.entries(values).map(([name, value]) =>
+      encodeControlField(name as ControlFieldName, value as number),
+    );
     if (!this.strictBounds) {
       // JS owns the bytes and the server thread only touches them through us: no race.
       for (const f of fields) this.memory.set(f.bytes, base + f.offset);
@@ -286,28 +329,51 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
   private async plcLink(): Promise<Snap7Link> {
     if (!this.plcSide) {
       const link = new Snap7Link();
-      await link.connect({ host: this.host === '0.0.0.0' ? '127.0.0.1' : this.host, port: this.port, rack: 0, slot: 1 }, 2000);
+      await link.connect(
+        { host: this.host === '0.0.0.0' ? '127.0.0.1' : this.host, port: this.port, rack: 0, slot: 1 },
+        2000,
+      );
       this.plcSide = link;
     }
     return this.plcSide;
   }
 
-  private handleReadWrite(sender: string, op: number, tag: RwTag, buffer: Buffer, cb: (buf?: Buffer) => void): void {
+  private handleReadWrite(
+    sender: string,
+    op: number,
+    tag: RwTag,
+    buffer: Buffer,
+    cb: (buf?: Buffer) => void,
+  ): void {
     const srv = server();
     const ours = tag.Area === S7_AREA_DB && tag.DBNumber === this.dbNumber;
     const size = tag.Size * (WORD_LEN_BYTES[tag.WordLen] ?? 1);
     const start = tag.Start;
     // Always answer at once: the server thread waits for this callback.
     if (op === srv.operationRead) {
-      if (ours) buffer.set(this.memory.subarray(Math.min(start, this.memory.byteLength), Math.min(start + size, this.memory.byteLength)));
+      if (ours)
+        buffer.set(
+          this.memory.subarray(
+            Math.min(start, this.memory.byteLength),
+            Math.min(start + size, this.memory.byteLength),
+          ),
+        );
       cb(buffer);
-      if (!ours || start + size > this.memory.byteLength) this.emit('problem', `read outside DB${this.dbNumber} (${this.dbSizeBytes} bytes): area 0x${tag.Area.toString(16)} DB${tag.DBNumber} ${start}+${size}`);
+      if (!ours || start + size > this.memory.byteLength)
+        this.emit(
+          'problem',
+          `read outside DB${this.dbNumber} (${this.dbSizeBytes} bytes): area 0x${tag.Area.toString(16)} DB${tag.DBNumber} ${start}+${size}`,
+        );
       return;
     }
-    if (ours && start < this.memory.byteLength) this.memory.set(buffer.subarray(0, Math.max(0, Math.min(size, this.memory.byteLength - start))), start);
+    if (ours && start < this.memory.byteLength)
+      this.memory.set(buffer.subarray(0, Math.max(0, Math.min(size, this.memory.byteLength - start))), start);
     cb();
     if (!ours || start + size > this.memory.byteLength) {
-      this.emit('problem', `write outside DB${this.dbNumber} (${this.dbSizeBytes} bytes): area 0x${tag.Area.toString(16)} DB${tag.DBNumber} ${start}+${size}`);
+      this.emit(
+        'problem',
+        `write outside DB${this.dbNumber} (${this.dbSizeBytes} bytes): area 0x${tag.Area.toString(16)} DB${tag.DBNumber} ${start}+${size}`,
+      );
       return;
     }
     this.afterWrite(start, start + size, sender);
@@ -316,16 +382,26 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
   private handleEvent(e: NativeServerEvent): void {
     const srv = server();
     if (e.EvtCode === srv.evcClientAdded) this.emit('client', { event: 'added', address: e.EvtSender });
-    else if (e.EvtCode === srv.evcClientDisconnected) this.emit('client', { event: 'disconnected', address: e.EvtSender });
+    else if (e.EvtCode === srv.evcClientDisconnected)
+      this.emit('client', { event: 'disconnected', address: e.EvtSender });
     if (!this.strictBounds) return;
-    if (e.EvtCode !== srv.evcDataWrite || e.EvtRetCode !== 0 || e.EvtParam1 !== S7_AREA_DB || e.EvtParam2 !== this.dbNumber) return;
+    if (
+      e.EvtCode !== srv.evcDataWrite ||
+      e.EvtRetCode !== 0 ||
+      e.EvtParam1 !== S7_AREA_DB ||
+      e.EvtParam2 !== this.dbNumber
+    )
+      return;
     this.afterWrite(e.EvtParam3, e.EvtParam3 + e.EvtParam4, e.EvtSender);
   }
 
   /** A client wrote bytes [start, end) of the DB. */
   private afterWrite(start: number, end: number, sender: string): void {
     const headerAt = this.startOffsetBytes;
-    const recipeActiveAt = this.startOffsetBytes + controlAreaOffsetBytes(this.maxObjects) + encodeControlField('recipeActive', 0).offset;
+    const recipeActiveAt =
+      this.startOffsetBytes +
+      controlAreaOffsetBytes(this.maxObjects) +
+      encodeControlField('recipeActive', 0).offset;
     if (start <= recipeActiveAt && end > recipeActiveAt) {
       const c = this.decode().control;
       if (c) this.emit('recipeActive', c.recipeActive);
@@ -333,11 +409,17 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
     if (!(start <= headerAt && end > headerAt)) return;
     const block = this.decode();
     const key = { lifeCounter: block.header.lifeCounter, frameId: block.header.frameId };
-    if (this.lastReported && this.lastReported.lifeCounter === key.lifeCounter && this.lastReported.frameId === key.frameId) return;
+    if (
+      this.lastReported &&
+      this.lastReported.lifeCounter === key.lifeCounter &&
+      this.lastReported.frameId === key.frameId
+    )
+      return;
     this.lastReported = key;
     this.emit('frame', { ...block, receivedAtMs: Date.now(), sender });
     if (this.mode === 'ack') {
-      const ack = (): void => void this.setControl({ ackFrameId: block.header.frameId }).catch(() => undefined);
+      const ack = (): void =>
+        void this.setControl({ ackFrameId: block.header.frameId }).catch(() => undefined);
       if (this.ackDelayMs <= 0) ack();
       else {
         const t = setTimeout(() => {

@@ -65,7 +65,16 @@ export async function measureS7WriteLatency(opts: S7BenchOptions): Promise<S7Wri
     let jobs = 0;
     for (let i = 0; i < writes; i++) {
       const enc = encodeDataArea(
-        { result: { ...result, frameId: i }, lifeCounter: i % 32768, requestId: 0, cameraOk: true, modelOk: true, stale: false, writeTimeMs: Date.now(), utcOffsetMin: 0 },
+        {
+          result: { ...result, frameId: i },
+          lifeCounter: i % 32768,
+          requestId: 0,
+          cameraOk: true,
+          modelOk: true,
+          stale: false,
+          writeTimeMs: Date.now(),
+          utcOffsetMin: 0,
+        },
         { maxObjects },
       );
       const t0 = performance.now();

@@ -90,7 +90,11 @@ export class Snap7Link implements S7Link {
   /** The native job in flight, so close() can wait for it before disconnecting the socket. */
   private inFlight: Promise<unknown> | null = null;
 
-  private job<T>(what: string, timeoutMs: number, start: (client: NativeS7Client, done: (err: number | null, value: T) => void) => void): Promise<T> {
+  private job<T>(
+    what: string,
+    timeoutMs: number,
+    start: (client: NativeS7Client, done: (err: number | null, value: T) => void) => void,
+  ): Promise<T> {
     const client = this.client;
     if (!client) return Promise.reject(new S7Error(`${what}: not connected`, 0));
     if (this.inFlight) return Promise.reject(new S7Error(`${what}: another S7 job is still running`, 0));
@@ -101,9 +105,11 @@ export class Snap7Link implements S7Link {
         else resolve(value);
       };
     });
-    const tracked = native.catch(() => undefined).finally(() => {
-      if (this.inFlight === tracked) this.inFlight = null;
-    });
+    const tracked = native
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.inFlight === tracked) this.inFlight = null;
+      });
     this.inFlight = tracked;
     try {
       start(client, settle);
@@ -134,8 +140,10 @@ export class Snap7Link implements S7Link {
     client.SetParam(client.RecvTimeout, socketMs);
     this.client = client;
     try {
-      await this.job<void>(`connect to ${endpoint.host}:${endpoint.port} rack ${endpoint.rack} slot ${endpoint.slot}`, timeoutMs, (c, done) =>
-        c.ConnectTo(endpoint.host, endpoint.rack, endpoint.slot, (err) => done(err, undefined)),
+      await this.job<void>(
+        `connect to ${endpoint.host}:${endpoint.port} rack ${endpoint.rack} slot ${endpoint.slot}`,
+        timeoutMs,
+        (c, done) => c.ConnectTo(endpoint.host, endpoint.rack, endpoint.slot, (err) => done(err, undefined)),
       );
     } catch (e) {
       this.close();
@@ -159,15 +167,21 @@ export class Snap7Link implements S7Link {
 
   async readDb(dbNumber: number, start: number, size: number, timeoutMs: number): Promise<Uint8Array> {
     this.setOpTimeout(timeoutMs);
-    const buf = await this.job<Buffer>(`read DB${dbNumber}.DBB${start} (${size} bytes)`, timeoutMs, (c, done) => c.DBRead(dbNumber, start, size, done));
+    const buf = await this.job<Buffer>(
+      `read DB${dbNumber}.DBB${start} (${size} bytes)`,
+      timeoutMs,
+      (c, done) => c.DBRead(dbNumber, start, size, done),
+    );
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
   async writeDb(dbNumber: number, start: number, bytes: Uint8Array, timeoutMs: number): Promise<void> {
     this.setOpTimeout(timeoutMs);
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    await this.job<void>(`write DB${dbNumber}.DBB${start} (${bytes.byteLength} bytes)`, timeoutMs, (c, done) =>
-      c.DBWrite(dbNumber, start, bytes.byteLength, buf, (err) => done(err, undefined)),
+    await this.job<void>(
+      `write DB${dbNumber}.DBB${start} (${bytes.byteLength} bytes)`,
+      timeoutMs,
+      (c, done) => c.DBWrite(dbNumber, start, bytes.byteLength, buf, (err) => done(err, undefined)),
     );
   }
 

@@ -11,7 +11,12 @@
  */
 import { EventEmitter } from 'node:events';
 import type { FrameResult } from '../../shared/frame';
-import { CONTROL_SIZE_BYTES, HEADER_SIZE_BYTES, controlAreaOffsetBytes, requiredDbSizeBytes } from '../../shared/plc-layout';
+import {
+  CONTROL_SIZE_BYTES,
+  HEADER_SIZE_BYTES,
+  controlAreaOffsetBytes,
+  requiredDbSizeBytes,
+} from '../../shared/plc-layout';
 import { decodeControlArea } from '../core/plc/decode';
 import { INT_MAX, encodeControlField, encodeDataArea, type PlcControl } from '../core/plc/encode';
 import { Backoff } from '../capture/backoff';
@@ -84,12 +89,23 @@ export interface S7SinkDeps {
  * Writes a data area so the header lands last: one write when it fits one PDU, else records
  * (split by snap7 in ascending order if needed) and then the header. Returns the write calls.
  */
-export async function writeDataArea(link: S7Link, dbNumber: number, startOffsetBytes: number, bytes: Uint8Array, timeoutMs: number): Promise<number> {
+export async function writeDataArea(
+  link: S7Link,
+  dbNumber: number,
+  startOffsetBytes: number,
+  bytes: Uint8Array,
+  timeoutMs: number,
+): Promise<number> {
   if (bytes.byteLength <= maxWritePayloadBytes(link.pduLengthBytes())) {
     await link.writeDb(dbNumber, startOffsetBytes, bytes, timeoutMs);
     return 1;
   }
-  await link.writeDb(dbNumber, startOffsetBytes + HEADER_SIZE_BYTES, bytes.subarray(HEADER_SIZE_BYTES), timeoutMs);
+  await link.writeDb(
+    dbNumber,
+    startOffsetBytes + HEADER_SIZE_BYTES,
+    bytes.subarray(HEADER_SIZE_BYTES),
+    timeoutMs,
+  );
   await link.writeDb(dbNumber, startOffsetBytes, bytes.subarray(0, HEADER_SIZE_BYTES), timeoutMs);
   return 2;
 }
@@ -150,7 +166,12 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
     this.createLink = deps.createLink ?? (() => new Snap7Link());
     this.now = deps.nowMs ?? Date.now;
     this.utcOffsetMin = deps.utcOffsetMin ?? ((ms) => -new Date(ms).getTimezoneOffset());
-    this.backoff = new Backoff({ initialDelayMs: this.settings.reconnectMinMs, maxDelayMs: this.settings.reconnectMaxMs, factor: 2, jitter: 0.2 });
+    this.backoff = new Backoff({
+      initialDelayMs: this.settings.reconnectMinMs,
+      maxDelayMs: this.settings.reconnectMaxMs,
+      factor: 2,
+      jitter: 0.2,
+    });
   }
 
   /** Starts connecting in the background. Idempotent. */
@@ -184,7 +205,8 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
 
   /** Writes recipeActive (the model/recipe slot in use) now and after every reconnect. */
   setRecipeActive(slot: number): void {
-    if (!Number.isInteger(slot) || slot < 0 || slot > INT_MAX) throw new RangeError(`recipe slot must be 0..${INT_MAX}, got ${slot}`);
+    if (!Number.isInteger(slot) || slot < 0 || slot > INT_MAX)
+      throw new RangeError(`recipe slot must be 0..${INT_MAX}, got ${slot}`);
     this.recipeActive = slot;
     this.work.wake();
   }
@@ -213,7 +235,15 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
       const onLink = (st: PlcLinkStatus): void => {
         if (st.state === 'connected') done(null);
       };
-      const timer = setTimeout(() => done(new Error(this.lastError ?? `PLC ${this.status().endpoint}: not connected within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          done(
+            new Error(
+              this.lastError ?? `PLC ${this.status().endpoint}: not connected within ${timeoutMs} ms`,
+            ),
+          ),
+        timeoutMs,
+      );
       const done = (err: Error | null): void => {
         clearTimeout(timer);
         this.off('link', onLink);
@@ -321,7 +351,8 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
     } catch (e) {
       link.close();
       const msg = (e as Error).message;
-      if (e instanceof PlcDbError && msg !== this.lastError) this.emit('alarm', { kind: 'dbTooSmall', message: msg, timeMs: this.now() });
+      if (e instanceof PlcDbError && msg !== this.lastError)
+        this.emit('alarm', { kind: 'dbTooSmall', message: msg, timeMs: this.now() });
       this.lastError = msg;
       this.setState('disconnected');
       return false;
@@ -335,7 +366,12 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
     if (this.recipeActive !== null && this.recipeActive !== this.recipeActiveWritten) {
       const slot = this.recipeActive;
       const f = encodeControlField('recipeActive', slot);
-      await link.writeDb(s.dbNumber, s.startOffsetBytes + controlAreaOffsetBytes(s.maxObjects) + f.offset, f.bytes, s.opTimeoutMs);
+      await link.writeDb(
+        s.dbNumber,
+        s.startOffsetBytes + controlAreaOffsetBytes(s.maxObjects) + f.offset,
+        f.bytes,
+        s.opTimeoutMs,
+      );
       this.recipeActiveWritten = slot;
     }
     const job = this.nextWrite(this.now());
@@ -349,7 +385,12 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
   private async poll(link: S7Link): Promise<void> {
     const s = this.settings;
     const issuedMs = this.now();
-    const bytes = await link.readDb(s.dbNumber, s.startOffsetBytes + controlAreaOffsetBytes(s.maxObjects), CONTROL_SIZE_BYTES, s.opTimeoutMs);
+    const bytes = await link.readDb(
+      s.dbNumber,
+      s.startOffsetBytes + controlAreaOffsetBytes(s.maxObjects),
+      CONTROL_SIZE_BYTES,
+      s.opTimeoutMs,
+    );
     this.nextPollAtMs = issuedMs + s.pollIntervalMs;
     const c = decodeControlArea(bytes);
     this.lastControl = c;
@@ -358,12 +399,16 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
       this.lastRecipeRequest = c.recipeRequest;
       if (c.recipeRequest > 0) this.emit('recipeRequest', c.recipeRequest);
     }
-    if (this.awaitingAckFrameId !== null && c.ackFrameId === this.awaitingAckFrameId) this.awaitingAckFrameId = null;
+    if (this.awaitingAckFrameId !== null && c.ackFrameId === this.awaitingAckFrameId)
+      this.awaitingAckFrameId = null;
     if (s.handshake === 'trigger') {
       if (this.answeredTrigger === null) {
         // First contact: the counter's current value is history, not a request.
         this.answeredTrigger = c.triggerCounter;
-      } else if (c.triggerCounter !== this.answeredTrigger && this.pendingTrigger?.counter !== c.triggerCounter) {
+      } else if (
+        c.triggerCounter !== this.answeredTrigger &&
+        this.pendingTrigger?.counter !== c.triggerCounter
+      ) {
         // A new request (or several since the last poll: the newest is answered, once). The
         // read was issued after the PLC raised the counter, so frames captured after
         // `issuedMs` were captured after the trigger.
@@ -414,7 +459,8 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
   private nextWakeDelayMs(nowMs: number): number {
     const s = this.settings;
     let at = this.nextPollAtMs;
-    if (s.handshake === 'ack' && this.awaitingAckFrameId !== null && !this.ackAlarmRaised) at = Math.min(at, this.lastBlockWriteMs + s.ackTimeoutMs);
+    if (s.handshake === 'ack' && this.awaitingAckFrameId !== null && !this.ackAlarmRaised)
+      at = Math.min(at, this.lastBlockWriteMs + s.ackTimeoutMs);
     if (s.handshake === 'trigger' && this.pendingTrigger && !this.pendingTrigger.alarmRaised) {
       at = Math.min(at, this.pendingTrigger.seenAtMs + s.triggerTimeoutMs);
     }
@@ -427,7 +473,15 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
     const stale = t0 - result.captureTimeMs > s.stalenessLimitMs;
     const lifeCounter = (this.lifeCounter + 1) % (INT_MAX + 1);
     const enc = encodeDataArea(
-      { result, lifeCounter, requestId, ...this.health, stale, writeTimeMs: t0, utcOffsetMin: this.utcOffsetMin(result.captureTimeMs) },
+      {
+        result,
+        lifeCounter,
+        requestId,
+        ...this.health,
+        stale,
+        writeTimeMs: t0,
+        utcOffsetMin: this.utcOffsetMin(result.captureTimeMs),
+      },
       { maxObjects: s.maxObjects, sortKey: s.sortKey, homographyPxToMm: s.homographyPxToMm },
     );
     await writeDataArea(link, s.dbNumber, s.startOffsetBytes, enc.bytes, s.opTimeoutMs);
@@ -438,7 +492,11 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
     this.writeTimesMs.push(t1);
     if (this.writeTimesMs.length > WRITE_TIMES_CAP || (this.writeTimesMs[0] ?? t1) < t1 - 1000) {
       const since = t1 - 1000;
-      while (this.writeTimesMs.length > 0 && (this.writeTimesMs[0]! < since || this.writeTimesMs.length > WRITE_TIMES_CAP)) this.writeTimesMs.shift();
+      while (
+        this.writeTimesMs.length > 0 &&
+        (this.writeTimesMs[0]! < since || this.writeTimesMs.length > WRITE_TIMES_CAP)
+      )
+        this.writeTimesMs.shift();
     }
     if (this.pending === result) this.pending = null;
     if (s.handshake === 'ack') {

@@ -30,10 +30,15 @@ export async function createSerialSink(
   calibration?: number[],
 ): Promise<ResultSink & { serial: SerialSink }> {
   const settings = parseSerialUri(uri);
-  const serial = new SerialSink(calibration ? { ...settings, homographyPxToMm: calibration as typeof settings.homographyPxToMm } : settings);
+  const serial = new SerialSink(
+    calibration
+      ? { ...settings, homographyPxToMm: calibration as typeof settings.homographyPxToMm }
+      : settings,
+  );
   let lastState: string | null = null;
   serial.on('link', (s) => {
-    if (s.state !== lastState && lastState !== null) log(`serial ${s.path}: ${s.state}${s.lastError ? ` (${s.lastError})` : ''}`);
+    if (s.state !== lastState && lastState !== null)
+      log(`serial ${s.path}: ${s.state}${s.lastError ? ` (${s.lastError})` : ''}`);
     lastState = s.state;
   });
   serial.start();

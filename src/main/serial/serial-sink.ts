@@ -22,11 +22,20 @@ export const serialSettingsSchema = z
     parity: z.enum(['none', 'even', 'odd']).default('none'),
     dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
     stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
-    format: z.enum(['csv', 'json']).default('csv').describe('csv: $VSR,...*HH NMEA-style; json: one object per line'),
+    format: z
+      .enum(['csv', 'json'])
+      .default('csv')
+      .describe('csv: $VSR,...*HH NMEA-style; json: one object per line'),
     maxObjects: z.number().int().min(1).max(MAX_MAX_OBJECTS).default(16),
     sortKey: z.enum(RECORD_SORT_KEYS).default('score'),
     stalenessLimitMs: z.number().int().min(1).max(60_000).default(1000),
-    writeTimeoutMs: z.number().int().min(10).max(60_000).default(1000).describe('a line not drained by then counts as a broken port'),
+    writeTimeoutMs: z
+      .number()
+      .int()
+      .min(10)
+      .max(60_000)
+      .default(1000)
+      .describe('a line not drained by then counts as a broken port'),
     openTimeoutMs: z.number().int().min(10).max(60_000).default(2000),
     reopenMinMs: z.number().int().min(10).max(60_000).default(250),
     reopenMaxMs: z.number().int().min(10).max(300_000).default(10_000),
@@ -44,7 +53,10 @@ export const serialSettingsSchema = z
       .nullable()
       .default(null),
   })
-  .refine((s) => s.reopenMaxMs >= s.reopenMinMs, { message: 'reopenMaxMs must be >= reopenMinMs', path: ['reopenMaxMs'] });
+  .refine((s) => s.reopenMaxMs >= s.reopenMinMs, {
+    message: 'reopenMaxMs must be >= reopenMinMs',
+    path: ['reopenMaxMs'],
+  });
 
 export type SerialSettingsInput = z.input<typeof serialSettingsSchema>;
 export type SerialSettings = z.output<typeof serialSettingsSchema>;
@@ -68,11 +80,15 @@ const SERIAL_PARAMS = ['baud', 'parity', 'format', 'dataBits', 'stopBits', 'maxO
 export function parseSerialUri(uri: string): SerialSettingsInput {
   const q = uri.indexOf('?');
   const path = (q < 0 ? uri : uri.slice(0, q)).trim();
-  if (!path) throw new SerialConfigError(`serial "${uri}": the port path is missing (e.g. /dev/ttyUSB0?baud=115200)`);
+  if (!path)
+    throw new SerialConfigError(`serial "${uri}": the port path is missing (e.g. /dev/ttyUSB0?baud=115200)`);
   const params = new URLSearchParams(q < 0 ? '' : uri.slice(q + 1));
   const out: Record<string, unknown> = { path };
   for (const [k, v] of params) {
-    if (!(SERIAL_PARAMS as readonly string[]).includes(k)) throw new SerialConfigError(`serial "${uri}": unknown parameter "${k}" (known: ${SERIAL_PARAMS.join(', ')})`);
+    if (!(SERIAL_PARAMS as readonly string[]).includes(k))
+      throw new SerialConfigError(
+        `serial "${uri}": unknown parameter "${k}" (known: ${SERIAL_PARAMS.join(', ')})`,
+      );
     const num = (): number => {
       if (!/^\d+$/.test(v)) throw new SerialConfigError(`serial "${uri}": ${k}=${v} is not a whole number`);
       return Number(v);
@@ -107,7 +123,11 @@ export interface SerialSinkDeps {
   utcOffsetMin?: (epochMs: number) => number;
 }
 
-function withTimeout<T>(what: string, ms: number, start: (done: (err: Error | null | undefined, value?: T) => void) => void): Promise<T> {
+function withTimeout<T>(
+  what: string,
+  ms: number,
+  start: (done: (err: Error | null | undefined, value?: T) => void) => void,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
     try {
@@ -147,7 +167,12 @@ export class SerialSink extends EventEmitter<SerialSinkEvents> {
     this.settings = parseSerialSettings(settings);
     this.now = deps.nowMs ?? Date.now;
     this.utcOffsetMin = deps.utcOffsetMin ?? ((ms) => -new Date(ms).getTimezoneOffset());
-    this.backoff = new Backoff({ initialDelayMs: this.settings.reopenMinMs, maxDelayMs: this.settings.reopenMaxMs, factor: 2, jitter: 0.2 });
+    this.backoff = new Backoff({
+      initialDelayMs: this.settings.reopenMinMs,
+      maxDelayMs: this.settings.reopenMaxMs,
+      factor: 2,
+      jitter: 0.2,
+    });
   }
 
   start(): this {
@@ -203,18 +228,30 @@ export class SerialSink extends EventEmitter<SerialSinkEvents> {
     if (!port) return;
     port.removeAllListeners();
     port.on('error', () => undefined); // a late error from a dead port must not crash the process
-    if (port.isOpen) await withTimeout<void>('close serial port', 1000, (done) => port.close((err) => done(err ?? null))).catch(() => undefined);
+    if (port.isOpen)
+      await withTimeout<void>('close serial port', 1000, (done) =>
+        port.close((err) => done(err ?? null)),
+      ).catch(() => undefined);
   }
 
   private async open(): Promise<boolean> {
     const s = this.settings;
     this.setState('opening');
-    const port = new SerialPort({ path: s.path, baudRate: s.baudRate, parity: s.parity, dataBits: s.dataBits, stopBits: s.stopBits, autoOpen: false });
+    const port = new SerialPort({
+      path: s.path,
+      baudRate: s.baudRate,
+      parity: s.parity,
+      dataBits: s.dataBits,
+      stopBits: s.stopBits,
+      autoOpen: false,
+    });
     port.on('error', (err) => {
       this.lastError = err.message;
     });
     try {
-      await withTimeout<void>(`open ${s.path}`, s.openTimeoutMs, (done) => port.open((err) => done(err ?? null)));
+      await withTimeout<void>(`open ${s.path}`, s.openTimeoutMs, (done) =>
+        port.open((err) => done(err ?? null)),
+      );
     } catch (e) {
       port.removeAllListeners();
       port.on('error', () => undefined);
@@ -259,7 +296,13 @@ export class SerialSink extends EventEmitter<SerialSinkEvents> {
       const t0 = this.now();
       const line = formatSerialLine(
         s.format as SerialFormat,
-        { result, ...this.health, stale: t0 - result.captureTimeMs > s.stalenessLimitMs, writeTimeMs: t0, utcOffsetMin: this.utcOffsetMin(result.captureTimeMs) },
+        {
+          result,
+          ...this.health,
+          stale: t0 - result.captureTimeMs > s.stalenessLimitMs,
+          writeTimeMs: t0,
+          utcOffsetMin: this.utcOffsetMin(result.captureTimeMs),
+        },
         { maxObjects: s.maxObjects, sortKey: s.sortKey, homographyPxToMm: s.homographyPxToMm },
       );
       try {
@@ -272,7 +315,11 @@ export class SerialSink extends EventEmitter<SerialSinkEvents> {
         if (this.pending === result) this.pending = null;
         this.lastWriteTimeMs = this.now();
         this.lineTimesMs.push(this.lastWriteTimeMs);
-        while (this.lineTimesMs.length > 0 && (this.lineTimesMs[0]! < this.lastWriteTimeMs - 1000 || this.lineTimesMs.length > 4096)) this.lineTimesMs.shift();
+        while (
+          this.lineTimesMs.length > 0 &&
+          (this.lineTimesMs[0]! < this.lastWriteTimeMs - 1000 || this.lineTimesMs.length > 4096)
+        )
+          this.lineTimesMs.shift();
         this.emit('line', { frameId: result.frameId, line, writeTimeMs: t0 });
       } catch (e) {
         this.lastError = `${s.path}: ${(e as Error).message}`;

@@ -10,7 +10,13 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { STATION_EVENTS, WS_MAX_MESSAGE_BYTES, type StationEventName, type StationEvents, type WsServerMessage } from '../../shared/api';
+import {
+  STATION_EVENTS,
+  WS_MAX_MESSAGE_BYTES,
+  type StationEventName,
+  type StationEvents,
+  type WsServerMessage,
+} from '../../shared/api';
 import { firstIssue, WsRequestSchema } from '../../shared/api-schemas';
 import { encodeFrameMessage, parseWire, stringifyWire } from '../../shared/wire';
 import { dispatch } from '../station/dispatch';
@@ -142,12 +148,21 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   };
 
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
-    const client: Client = { ws, address: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, subscribed: false, inFlight: 0, skippedFrames: 0 };
+    const client: Client = {
+      ws,
+      address: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`,
+      subscribed: false,
+      inFlight: 0,
+      skippedFrames: 0,
+    };
     clients.add(client);
     ws.on('message', (data: RawData, isBinary: boolean) => void onMessage(client, data, isBinary));
     ws.on('error', (e: Error & { code?: string }) => {
       // ws closes the connection itself (1009) when a message exceeds maxPayload.
-      if (e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') opts.log(`websocket ${client.address}: rejected message larger than ${WS_MAX_MESSAGE_BYTES} bytes; connection closed`);
+      if (e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+        opts.log(
+          `websocket ${client.address}: rejected message larger than ${WS_MAX_MESSAGE_BYTES} bytes; connection closed`,
+        );
       else opts.log(`websocket ${client.address}: ${e.message}`);
     });
     ws.on('close', () => {
@@ -173,7 +188,12 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     const { id, method, args } = req.data;
     if (c.inFlight >= MAX_IN_FLIGHT) {
       opts.log(`websocket ${c.address}: refused ${method}: too many requests in flight`);
-      return send(c, { type: 'response', id, ok: false, error: `too many requests in flight (max ${MAX_IN_FLIGHT})` });
+      return send(c, {
+        type: 'response',
+        id,
+        ok: false,
+        error: `too many requests in flight (max ${MAX_IN_FLIGHT})`,
+      });
     }
     c.inFlight++;
     try {
@@ -185,7 +205,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       send(c, { type: 'response', id, ok: true, result });
     } catch (e) {
       const error = (e as Error).message;
-      if ((e as Error).name === 'BadRequestError') opts.log(`websocket ${c.address}: rejected ${method}: ${error}`);
+      if ((e as Error).name === 'BadRequestError')
+        opts.log(`websocket ${c.address}: rejected ${method}: ${error}`);
       send(c, { type: 'response', id, ok: false, error });
     } finally {
       c.inFlight--;

@@ -26,7 +26,14 @@ export class AlarmBook {
       if (open.message === message) return;
       open.message = message;
     } else {
-      this.alarms.push({ id: this.nextId++, kind, message, raisedAtMs: this.nowMs(), active: !oneShot, acknowledged: false });
+      this.alarms.push({
+        id: this.nextId++,
+        kind,
+        message,
+        raisedAtMs: this.nowMs(),
+        active: !oneShot,
+        acknowledged: false,
+      });
       while (this.alarms.length > this.maxAlarms) {
         const idx = this.alarms.findIndex((a) => !a.active && a.acknowledged);
         this.alarms.splice(idx >= 0 ? idx : 0, 1);

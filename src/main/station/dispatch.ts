@@ -10,7 +10,12 @@ export class BadRequestError extends Error {
   override name = 'BadRequestError';
 }
 
-export async function dispatch(station: Station, backend: Backend, method: ApiMethod, args: unknown[]): Promise<unknown> {
+export async function dispatch(
+  station: Station,
+  backend: Backend,
+  method: ApiMethod,
+  args: unknown[],
+): Promise<unknown> {
   const parsed = API_ARGS[method].safeParse(args);
   if (!parsed.success) throw new BadRequestError(`invalid ${method} request: ${firstIssue(parsed.error)}`);
   const a = parsed.data as unknown[];

@@ -114,8 +114,24 @@ export class Station extends EventEmitter<StationEventMap> {
       cachePath: join(opts.dataDir, 'model-library-cache.json'),
     });
     this.alarms = new AlarmBook((list) => this.emit('alarms', list));
-    this.sourceStatus = { uri: '', description: '', state: 'stopped', reason: 'not started', stderrTail: [], atMs: Date.now() };
-    this.plcStatus = { state: 'off', endpoint: '', handshake: 'free-run', lifeCounter: 0, writesPerSec: 0, lastWriteTimeMs: null, lastError: null, lastBlock: null };
+    this.sourceStatus = {
+      uri: '',
+      description: '',
+      state: 'stopped',
+      reason: 'not started',
+      stderrTail: [],
+      atMs: Date.now(),
+    };
+    this.plcStatus = {
+      state: 'off',
+      endpoint: '',
+      handshake: 'free-run',
+      lifeCounter: 0,
+      writesPerSec: 0,
+      lastWriteTimeMs: null,
+      lastError: null,
+      lastBlock: null,
+    };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -131,7 +147,11 @@ export class Station extends EventEmitter<StationEventMap> {
       const aside = `${this.settingsPath}.invalid-${Date.now()}`;
       await rename(this.settingsPath, aside).catch(() => {});
       this.settings = SettingsSchema.parse({});
-      this.alarms.raise('settings', `${(e as Error).message}; started on defaults, the file was kept as ${aside}`, true);
+      this.alarms.raise(
+        'settings',
+        `${(e as Error).message}; started on defaults, the file was kept as ${aside}`,
+        true,
+      );
       this.opts.log(`${(e as Error).message}; using defaults (file kept as ${aside})`);
     }
     const o = this.opts.overrides ?? {};
@@ -147,7 +167,9 @@ export class Station extends EventEmitter<StationEventMap> {
       this.opts.log(`model ${modelId} did not load (${(e as Error).message}); using the classic detector`);
       await this.loadModel('classic');
     }
-    await this.applyPlc(this.settings.plc.uri).catch((e: unknown) => this.alarms.raise('plcConfig', (e as Error).message, true));
+    await this.applyPlc(this.settings.plc.uri).catch((e: unknown) =>
+      this.alarms.raise('plcConfig', (e as Error).message, true),
+    );
     this.startSource(this.settings.source);
     this.statsTimer = setInterval(() => this.tick(), STATS_INTERVAL_MS);
   }
@@ -181,21 +203,41 @@ export class Station extends EventEmitter<StationEventMap> {
 
   private get decodeParams(): DecodeParams {
     const p = this.settings.params;
-    return { confThreshold: p.confThreshold, iouThreshold: p.iouThreshold, maxDet: 300, classFilter: p.classFilter ? new Set(p.classFilter) : null };
+    return {
+      confThreshold: p.confThreshold,
+      iouThreshold: p.iouThreshold,
+      maxDet: 300,
+      classFilter: p.classFilter ? new Set(p.classFilter) : null,
+    };
   }
 
   private startSource(uri: string): void {
     // One more ring buffer than the pipeline needs, for the preview encoder.
     const source = createSource(uri, { ringSize: 4 });
     this.source = source;
-    this.sourceStatus = { uri: maskUri(uri), description: source.description, state: source.state, reason: source.stateReason, stderrTail: [], atMs: Date.now() };
+    this.sourceStatus = {
+      uri: maskUri(uri),
+      description: source.description,
+      state: source.state,
+      reason: source.stateReason,
+      stderrTail: [],
+      atMs: Date.now(),
+    };
     source.on('state', (c: SourceStateChange) => this.onSourceState(source, c));
-    const sinks = [{ name: 'outputs', offer: (r: FrameResult) => this.outputs?.sinks.forEach((s) => s.offer(r)), close: async () => {} }];
+    const sinks = [
+      {
+        name: 'outputs',
+        offer: (r: FrameResult) => this.outputs?.sinks.forEach((s) => s.offer(r)),
+        close: async () => {},
+      },
+    ];
     const pipeline = new Pipeline({ source, engine: this.engine, sinks, params: this.decodeParams });
     this.pipeline = pipeline;
     pipeline.on('result', (r, frame) => this.onResult(r, frame));
     pipeline.on('error', (e) => this.opts.log(`inference failed on a frame: ${e.message}`));
-    void pipeline.start().catch((e: unknown) => this.opts.log(`source did not start: ${(e as Error).message}`));
+    void pipeline
+      .start()
+      .catch((e: unknown) => this.opts.log(`source did not start: ${(e as Error).message}`));
     this.emit('source', this.sourceStatus);
   }
 
@@ -208,10 +250,17 @@ export class Station extends EventEmitter<StationEventMap> {
 
   private onSourceState(source: FrameSource, c: SourceStateChange): void {
     if (source !== this.source) return;
-    this.sourceStatus = { ...this.sourceStatus, state: c.state, reason: c.reason, stderrTail: c.stderrTail ?? this.sourceStatus.stderrTail, atMs: c.atMs };
+    this.sourceStatus = {
+      ...this.sourceStatus,
+      state: c.state,
+      reason: c.reason,
+      stderrTail: c.stderrTail ?? this.sourceStatus.stderrTail,
+      atMs: c.atMs,
+    };
     this.emit('source', this.sourceStatus);
     if (c.state === 'live') this.alarms.clear('sourceLost');
-    else if (c.state === 'stalled' || c.state === 'reconnecting' || c.state === 'error') this.alarms.raise('sourceLost', `camera ${c.state}: ${c.reason}`);
+    else if (c.state === 'stalled' || c.state === 'reconnecting' || c.state === 'error')
+      this.alarms.raise('sourceLost', `camera ${c.state}: ${c.reason}`);
     if (c.state !== 'stopped') this.outputs?.setHealth({ cameraOk: c.state === 'live' });
   }
 
@@ -232,7 +281,8 @@ export class Station extends EventEmitter<StationEventMap> {
   private async encodePreview(r: FrameResult, frame: Frame): Promise<FrameMessage> {
     const maxSide = this.opts.previewMaxSidePx ?? 1280;
     let img = sharp(frame.rgb, { raw: { width: frame.widthPx, height: frame.heightPx, channels: 3 } });
-    if (Math.max(frame.widthPx, frame.heightPx) > maxSide) img = img.resize(maxSide, maxSide, { fit: 'inside' });
+    if (Math.max(frame.widthPx, frame.heightPx) > maxSide)
+      img = img.resize(maxSide, maxSide, { fit: 'inside' });
     const jpeg = await img.jpeg({ quality: this.opts.previewQuality ?? 70, mozjpeg: false }).toBuffer();
     return {
       frameId: r.frameId,
@@ -244,7 +294,9 @@ export class Station extends EventEmitter<StationEventMap> {
       modelName: r.modelName,
       provider: r.provider,
       timings: r.timings,
-      placementsMm: this.calibration ? r.detections.map((d) => detectionPlacementMm(d, this.calibration!)) : null,
+      placementsMm: this.calibration
+        ? r.detections.map((d) => detectionPlacementMm(d, this.calibration!))
+        : null,
     };
   }
 
@@ -259,7 +311,9 @@ export class Station extends EventEmitter<StationEventMap> {
   // -------------------------------------------------------------------------------------------
 
   private specFor(id: string): ModelSpec {
-    return id === 'classic' ? { kind: 'classic' } : { kind: 'onnx', path: id, providers: providerOrder(this.settings.provider), intraOpThreads: 0 };
+    return id === 'classic'
+      ? { kind: 'classic' }
+      : { kind: 'onnx', path: id, providers: providerOrder(this.settings.provider), intraOpThreads: 0 };
   }
 
   private setModelStatus(s: ModelStatus): void {
@@ -309,7 +363,14 @@ export class Station extends EventEmitter<StationEventMap> {
     this.outputs = outputs;
     const sim = outputs.sim;
     const endpointOf = (e: string): string => (sim ? `simulator on 127.0.0.1:${sim.port}` : e);
-    this.plcStatus = { ...this.plcStatus, state: 'connecting', endpoint: endpointOf(uri), handshake, lastBlock: null, lastError: null };
+    this.plcStatus = {
+      ...this.plcStatus,
+      state: 'connecting',
+      endpoint: endpointOf(uri),
+      handshake,
+      lastBlock: null,
+      lastError: null,
+    };
     this.emit('plc', this.plcStatus);
     outputs.setHealth({ modelOk: this.engine.model !== null, cameraOk: this.sourceStatus.state === 'live' });
     outputs.on('plcLink', (s) => {
@@ -333,7 +394,10 @@ export class Station extends EventEmitter<StationEventMap> {
         this.plcDownTimer = setTimeout(() => {
           this.plcDownTimer = null;
           if (outputs === this.outputs && this.plcStatus.state !== 'connected') {
-            this.alarms.raise('plcDown', `PLC ${this.plcStatus.endpoint} not reachable: ${this.plcStatus.lastError ?? this.plcStatus.state}`);
+            this.alarms.raise(
+              'plcDown',
+              `PLC ${this.plcStatus.endpoint} not reachable: ${this.plcStatus.lastError ?? this.plcStatus.state}`,
+            );
           }
         }, PLC_DOWN_GRACE_MS);
       }
@@ -360,7 +424,11 @@ export class Station extends EventEmitter<StationEventMap> {
   private async onRecipeRequest(slot: number): Promise<void> {
     const id = this.settings.recipes[String(slot)];
     if (!id) {
-      this.alarms.raise('plcConfig', `the PLC asked for recipe slot ${slot}, but no model is configured for it`, true);
+      this.alarms.raise(
+        'plcConfig',
+        `the PLC asked for recipe slot ${slot}, but no model is configured for it`,
+        true,
+      );
       return;
     }
     try {
@@ -406,7 +474,10 @@ export class Station extends EventEmitter<StationEventMap> {
     if (this.sourceStatus.state === 'live' && stats.fps < TARGET_FPS) {
       this.belowTargetSinceMs ??= stats.atMs;
       if (stats.atMs - this.belowTargetSinceMs >= this.settings.fpsAlarmAfterS * 1000) {
-        this.alarms.raise('fpsBelowTarget', `${stats.fps} fps, below the ${TARGET_FPS} fps target for ${this.settings.fpsAlarmAfterS} s or more`);
+        this.alarms.raise(
+          'fpsBelowTarget',
+          `${stats.fps} fps, below the ${TARGET_FPS} fps target for ${this.settings.fpsAlarmAfterS} s or more`,
+        );
       }
     } else {
       this.belowTargetSinceMs = null;
@@ -437,12 +508,30 @@ export class Station extends EventEmitter<StationEventMap> {
   }
 
   async detectImage(req: DetectImageRequest): Promise<DetectImageResult> {
-    const { data, info } = await sharp(req.imageBytes, { failOn: 'error' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(req.imageBytes, { failOn: 'error' })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const out = await this.engine.infer(
-      { rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), widthPx: info.width, heightPx: info.height },
-      { ...this.decodeParams, confThreshold: req.conf ?? this.settings.params.confThreshold, iouThreshold: req.iou ?? this.settings.params.iouThreshold },
+      {
+        rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+        widthPx: info.width,
+        heightPx: info.height,
+      },
+      {
+        ...this.decodeParams,
+        confThreshold: req.conf ?? this.settings.params.confThreshold,
+        iouThreshold: req.iou ?? this.settings.params.iouThreshold,
+      },
     );
-    return { widthPx: info.width, heightPx: info.height, model: out.model, detections: out.detections, timings: out.timings };
+    return {
+      widthPx: info.width,
+      heightPx: info.height,
+      model: out.model,
+      detections: out.detections,
+      timings: out.timings,
+    };
   }
 
   listModels(): Promise<LibraryEntry[]> {

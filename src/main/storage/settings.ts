@@ -15,7 +15,12 @@ export const SettingsSchema = z
     provider: z.enum(['cpu', 'cuda', 'tensorrt']).default('cpu'),
     plc: z
       .object({
-        uri: z.string().min(1).nullable().default('sim').describe("s7://HOST[:PORT]?rack=0&slot=1&db=N, 'sim', or null for off"),
+        uri: z
+          .string()
+          .min(1)
+          .nullable()
+          .default('sim')
+          .describe("s7://HOST[:PORT]?rack=0&slot=1&db=N, 'sim', or null for off"),
         handshake: z.enum(['free-run', 'ack', 'trigger']).default('free-run'),
         maxObjects: z.number().int().min(1).max(1024).default(16),
         homographyPxToMm: z

@@ -43,7 +43,14 @@ function Shell() {
         <aside className="side">
           <nav className="tabs" role="tablist">
             {TABS.map((name) => (
-              <button key={name} role="tab" aria-selected={tab === name} className={tab === name ? 'active' : ''} data-testid={`tab-${name}`} onClick={() => setTab(name)}>
+              <button
+                key={name}
+                role="tab"
+                aria-selected={tab === name}
+                className={tab === name ? 'active' : ''}
+                data-testid={`tab-${name}`}
+                onClick={() => setTab(name)}
+              >
                 {t(`tabs.${name}`)}
                 {name === 'alarms' && unacked > 0 && <span className="count-badge">{unacked}</span>}
               </button>

@@ -23,7 +23,11 @@ export function makeFormatters(lang: string): Formatters {
   const nf = new Map<number, Intl.NumberFormat>();
   const numFmt = (digits: number) => {
     let f = nf.get(digits);
-    if (!f) nf.set(digits, (f = new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits })));
+    if (!f)
+      nf.set(
+        digits,
+        (f = new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits })),
+      );
     return f;
   };
   const pctFmt = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
@@ -42,10 +46,12 @@ export function makeFormatters(lang: string): Formatters {
   const dash = '–';
   return {
     locale,
-    num: (v, digits = 1) => (v === null || v === undefined || !Number.isFinite(v) ? dash : numFmt(digits).format(v)),
+    num: (v, digits = 1) =>
+      v === null || v === undefined || !Number.isFinite(v) ? dash : numFmt(digits).format(v),
     int: (v) => (v === null || v === undefined || !Number.isFinite(v) ? dash : numFmt(0).format(v)),
     pct: (v) => pctFmt.format(v),
-    ms: (v) => (v === null || v === undefined || !Number.isFinite(v) ? dash : `${numFmt(v < 10 ? 1 : 0).format(v)} ms`),
+    ms: (v) =>
+      v === null || v === undefined || !Number.isFinite(v) ? dash : `${numFmt(v < 10 ? 1 : 0).format(v)} ms`,
     bytes: (v) => unit(v, ['B', 'KiB', 'MiB', 'GiB']),
     bytesPerSec: (v) => unit(v, ['B/s', 'KiB/s', 'MiB/s', 'GiB/s']),
     time: (ms) => timeFmt.format(ms),

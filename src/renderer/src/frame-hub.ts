@@ -105,7 +105,13 @@ export class FrameHub {
 
   private sample(): void {
     const now = performance.now();
-    const s: Sample = { t: now, bytes: this.bytes(), received: this.received, drawn: this.drawn, skipped: this.skipped };
+    const s: Sample = {
+      t: now,
+      bytes: this.bytes(),
+      received: this.received,
+      drawn: this.drawn,
+      skipped: this.skipped,
+    };
     this.samples.push(s);
     while (this.samples.length > 2 && now - this.samples[0].t > WINDOW_MS) this.samples.shift();
     const first = this.samples[0];
@@ -120,7 +126,8 @@ export class FrameHub {
         framesReceivedPerSec: recv,
         framesDrawnPerSec: (s.drawn - first.drawn) / dt,
         framesSkippedPerSec: (s.skipped - first.skipped) / dt,
-        meanFrameBytes: s.received > first.received ? (s.bytes - first.bytes) / (s.received - first.received) : 0,
+        meanFrameBytes:
+          s.received > first.received ? (s.bytes - first.bytes) / (s.received - first.received) : 0,
         totals,
         windowSec: dt,
       };

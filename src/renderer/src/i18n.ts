@@ -3,8 +3,22 @@ import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 
 const en = {
-  common: { cancel: 'Cancel', apply: 'Apply', refresh: 'Refresh', loading: 'Loading…', applying: 'Applying…' },
-  tabs: { performance: 'Performance', alarms: 'Alarms', model: 'Model', tuning: 'Tuning', source: 'Source', plc: 'PLC', settings: 'Settings' },
+  common: {
+    cancel: 'Cancel',
+    apply: 'Apply',
+    refresh: 'Refresh',
+    loading: 'Loading…',
+    applying: 'Applying…',
+  },
+  tabs: {
+    performance: 'Performance',
+    alarms: 'Alarms',
+    model: 'Model',
+    tuning: 'Tuning',
+    source: 'Source',
+    plc: 'PLC',
+    settings: 'Settings',
+  },
   status: {
     connecting: 'connecting…',
     link: 'Link',
@@ -15,9 +29,27 @@ const en = {
     fpsTarget: 'target ≥ {{target}}',
     alarms: 'Alarms',
   },
-  connection: { connecting: 'Connecting', open: 'Connected', reconnecting: 'Lost', retryIn: 'retrying in {{s}} s' },
-  sourceState: { starting: 'Starting', live: 'Live', stalled: 'Stalled', reconnecting: 'Reconnecting', stopped: 'Stopped', error: 'Error' },
-  plcState: { connected: 'Online', connecting: 'Connecting', reconnecting: 'Offline', disconnected: 'Offline', off: 'Off' },
+  connection: {
+    connecting: 'Connecting',
+    open: 'Connected',
+    reconnecting: 'Lost',
+    retryIn: 'retrying in {{s}} s',
+  },
+  sourceState: {
+    starting: 'Starting',
+    live: 'Live',
+    stalled: 'Stalled',
+    reconnecting: 'Reconnecting',
+    stopped: 'Stopped',
+    error: 'Error',
+  },
+  plcState: {
+    connected: 'Online',
+    connecting: 'Connecting',
+    reconnecting: 'Offline',
+    disconnected: 'Offline',
+    off: 'Off',
+  },
   live: {
     viewMode: 'View',
     detectionView: 'Detections',
@@ -55,7 +87,14 @@ const en = {
     fpsOverTime: 'Frames per second, last 5 minutes',
     targetLine: 'target {{fps}} fps',
     stages: 'Stage latency',
-    stage: { capture: 'Capture wait', pre: 'Preprocess', infer: 'Inference', post: 'Post-process', sink: 'Outputs', plc: 'PLC write' },
+    stage: {
+      capture: 'Capture wait',
+      pre: 'Preprocess',
+      infer: 'Inference',
+      post: 'Post-process',
+      sink: 'Outputs',
+      plc: 'PLC write',
+    },
     latency: 'End-to-end latency',
     captureToResult: 'Capture → result',
     captureToPlc: 'Capture → PLC',
@@ -66,7 +105,13 @@ const en = {
     frameBytes: 'Mean frame',
     skippedFps: 'Skipped/s',
   },
-  alarms: { none: 'No alarms', active: 'active', cleared: 'cleared', acknowledged: 'acknowledged', acknowledge: 'Acknowledge' },
+  alarms: {
+    none: 'No alarms',
+    active: 'active',
+    cleared: 'cleared',
+    acknowledged: 'acknowledged',
+    acknowledge: 'Acknowledge',
+  },
   alarmKind: {
     sourceLost: 'Camera lost',
     plcDown: 'PLC link down',
@@ -123,8 +168,15 @@ const en = {
     reason: 'Reason',
     ffmpegError: 'Last decoder output (ffmpeg)',
     change: 'Change source',
-    kind: { synthetic: 'Synthetic scene', file: 'Video file', rtsp: 'RTSP camera', camera: 'USB camera', images: 'Image folder' },
-    uriHelp: 'Pick a preset, then edit the URI (file:PATH?loop=1, rtsp://…, v4l2:/dev/videoN?size=WxH&fps=N, synthetic:?size=WxH&fps=N).',
+    kind: {
+      synthetic: 'Synthetic scene',
+      file: 'Video file',
+      rtsp: 'RTSP camera',
+      camera: 'USB camera',
+      images: 'Image folder',
+    },
+    uriHelp:
+      'Pick a preset, then edit the URI (file:PATH?loop=1, rtsp://…, v4l2:/dev/videoN?size=WxH&fps=N, synthetic:?size=WxH&fps=N).',
     apply: 'Switch source…',
     confirmTitle: 'Switch the camera source?',
     confirmBody: 'The live picture and the results sent to the PLC will come from this source:',
@@ -160,14 +212,31 @@ const en = {
     bytes: 'Bytes',
     emptyRecords: '{{n}} empty records (zeroed) not shown',
   },
-  settings: { language: 'Language', languageHelp: 'Saved on the station; every screen connected to it follows.' },
+  settings: {
+    language: 'Language',
+    languageHelp: 'Saved on the station; every screen connected to it follows.',
+  },
 };
 
 type Resource = typeof en;
 
 const ko: Resource = {
-  common: { cancel: '취소', apply: '적용', refresh: '새로 고침', loading: '불러오는 중…', applying: '적용 중…' },
-  tabs: { performance: '성능', alarms: '알람', model: '모델', tuning: '튜닝', source: '소스', plc: 'PLC', settings: '설정' },
+  common: {
+    cancel: '취소',
+    apply: '적용',
+    refresh: '새로 고침',
+    loading: '불러오는 중…',
+    applying: '적용 중…',
+  },
+  tabs: {
+    performance: '성능',
+    alarms: '알람',
+    model: '모델',
+    tuning: '튜닝',
+    source: '소스',
+    plc: 'PLC',
+    settings: '설정',
+  },
   status: {
     connecting: '연결 중…',
     link: '연결',
@@ -179,8 +248,21 @@ const ko: Resource = {
     alarms: '알람',
   },
   connection: { connecting: '연결 중', open: '연결됨', reconnecting: '끊김', retryIn: '{{s}}초 후 재시도' },
-  sourceState: { starting: '시작 중', live: '실시간', stalled: '정지됨', reconnecting: '재연결 중', stopped: '중지됨', error: '오류' },
-  plcState: { connected: '연결됨', connecting: '연결 중', reconnecting: '끊김', disconnected: '끊김', off: '꺼짐' },
+  sourceState: {
+    starting: '시작 중',
+    live: '실시간',
+    stalled: '정지됨',
+    reconnecting: '재연결 중',
+    stopped: '중지됨',
+    error: '오류',
+  },
+  plcState: {
+    connected: '연결됨',
+    connecting: '연결 중',
+    reconnecting: '끊김',
+    disconnected: '끊김',
+    off: '꺼짐',
+  },
   live: {
     viewMode: '보기',
     detectionView: '검출',
@@ -218,7 +300,14 @@ const ko: Resource = {
     fpsOverTime: '초당 프레임 수, 최근 5분',
     targetLine: '목표 {{fps}} fps',
     stages: '단계별 지연',
-    stage: { capture: '캡처 대기', pre: '전처리', infer: '추론', post: '후처리', sink: '출력', plc: 'PLC 쓰기' },
+    stage: {
+      capture: '캡처 대기',
+      pre: '전처리',
+      infer: '추론',
+      post: '후처리',
+      sink: '출력',
+      plc: 'PLC 쓰기',
+    },
     latency: '전체 지연',
     captureToResult: '캡처 → 결과',
     captureToPlc: '캡처 → PLC',
@@ -229,7 +318,13 @@ const ko: Resource = {
     frameBytes: '평균 프레임',
     skippedFps: '초당 건너뜀',
   },
-  alarms: { none: '알람 없음', active: '발생 중', cleared: '해제됨', acknowledged: '확인됨', acknowledge: '확인' },
+  alarms: {
+    none: '알람 없음',
+    active: '발생 중',
+    cleared: '해제됨',
+    acknowledged: '확인됨',
+    acknowledge: '확인',
+  },
   alarmKind: {
     sourceLost: '카메라 끊김',
     plcDown: 'PLC 연결 끊김',
@@ -286,8 +381,15 @@ const ko: Resource = {
     reason: '사유',
     ffmpegError: '디코더 마지막 출력 (ffmpeg)',
     change: '소스 변경',
-    kind: { synthetic: '합성 장면', file: '동영상 파일', rtsp: 'RTSP 카메라', camera: 'USB 카메라', images: '이미지 폴더' },
-    uriHelp: '프리셋을 고른 뒤 URI를 수정하세요 (file:PATH?loop=1, rtsp://…, v4l2:/dev/videoN?size=WxH&fps=N, synthetic:?size=WxH&fps=N).',
+    kind: {
+      synthetic: '합성 장면',
+      file: '동영상 파일',
+      rtsp: 'RTSP 카메라',
+      camera: 'USB 카메라',
+      images: '이미지 폴더',
+    },
+    uriHelp:
+      '프리셋을 고른 뒤 URI를 수정하세요 (file:PATH?loop=1, rtsp://…, v4l2:/dev/videoN?size=WxH&fps=N, synthetic:?size=WxH&fps=N).',
     apply: '소스 바꾸기…',
     confirmTitle: '카메라 소스를 바꿀까요?',
     confirmBody: '실시간 화면과 PLC로 보내는 결과가 이 소스에서 나옵니다:',

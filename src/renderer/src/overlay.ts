@@ -14,7 +14,14 @@ export interface OverlayOptions {
   segmentation: boolean;
 }
 
-export const DEFAULT_OVERLAYS: OverlayOptions = { boxes: true, labels: true, masks: true, centres: true, tracks: true, segmentation: false };
+export const DEFAULT_OVERLAYS: OverlayOptions = {
+  boxes: true,
+  labels: true,
+  masks: true,
+  centres: true,
+  tracks: true,
+  segmentation: false,
+};
 
 /** A distinct, stable colour per class id (golden-angle hues), as [r, g, b]. */
 export function classRgb(classId: number): [number, number, number] {
@@ -60,7 +67,15 @@ function rleCanvas(rle: MaskRle, rgb: [number, number, number], alpha: number): 
   return c;
 }
 
-function label(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, bg: string, fontPx: number, maxX: number): void {
+function label(
+  ctx: CanvasRenderingContext2D,
+  text: string,
+  x: number,
+  y: number,
+  bg: string,
+  fontPx: number,
+  maxX: number,
+): void {
   ctx.font = `600 ${fontPx}px system-ui, sans-serif`;
   const w = ctx.measureText(text).width + fontPx * 0.6;
   const h = fontPx * 1.35;
@@ -72,7 +87,14 @@ function label(ctx: CanvasRenderingContext2D, text: string, x: number, y: number
   ctx.fillText(text, x + fontPx * 0.3, top + fontPx * 1.05);
 }
 
-export function drawOverlays(ctx: CanvasRenderingContext2D, detections: Detection[], widthPx: number, opts: OverlayOptions, fmtScore: (s: number) => string, fmtArea: (a: number) => string): void {
+export function drawOverlays(
+  ctx: CanvasRenderingContext2D,
+  detections: Detection[],
+  widthPx: number,
+  opts: OverlayOptions,
+  fmtScore: (s: number) => string,
+  fmtArea: (a: number) => string,
+): void {
   const lw = Math.max(2, widthPx / 480);
   const fontPx = Math.max(12, Math.round(widthPx / 64));
   const seg = opts.segmentation;
@@ -109,7 +131,10 @@ export function drawOverlays(ctx: CanvasRenderingContext2D, detections: Detectio
       ctx.strokeRect(x1, y1, x2 - x1, y2 - y1);
     }
     if (opts.labels) {
-      const text = seg && d.mask ? `${d.className} ${fmtArea(d.mask.areaPx)} · ${Math.round(d.mask.angleDeg)}°` : `${d.className} ${fmtScore(d.score)}`;
+      const text =
+        seg && d.mask
+          ? `${d.className} ${fmtArea(d.mask.areaPx)} · ${Math.round(d.mask.angleDeg)}°`
+          : `${d.className} ${fmtScore(d.score)}`;
       label(ctx, text, x1, y1, colour, fontPx, widthPx);
     }
     if (opts.centres) {

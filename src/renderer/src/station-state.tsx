@@ -98,7 +98,9 @@ export function StationProvider({ station, children }: { station: Station; child
       client.subscribe('alarms', (alarms) => patch({ alarms })),
       client.subscribe('params', (params) => patch({ params })),
       client.subscribe('ui', (ui) => patch({ ui })),
-      client.subscribe('stats', (stats) => setView((v) => ({ ...v, stats, fpsHistory: appendFps(v.fpsHistory, stats) }))),
+      client.subscribe('stats', (stats) =>
+        setView((v) => ({ ...v, stats, fpsHistory: appendFps(v.fpsHistory, stats) })),
+      ),
     ];
     let disposed = false;
     let generation = 0;
@@ -123,7 +125,8 @@ export function StationProvider({ station, children }: { station: Station; child
           }));
         },
         (e: unknown) => {
-          if (!disposed && gen === generation) patch({ snapshotError: e instanceof Error ? e.message : String(e) });
+          if (!disposed && gen === generation)
+            patch({ snapshotError: e instanceof Error ? e.message : String(e) });
         },
       );
     };
@@ -146,6 +149,9 @@ export function StationProvider({ station, children }: { station: Station; child
     return () => frames.stop();
   }, [frames]);
 
-  const ctx = useMemo<Ctx>(() => ({ view, client, frames, patch: (p) => setView((v) => ({ ...v, ...p })) }), [view, client, frames]);
+  const ctx = useMemo<Ctx>(
+    () => ({ view, client, frames, patch: (p) => setView((v) => ({ ...v, ...p })) }),
+    [view, client, frames],
+  );
   return <StationContext.Provider value={ctx}>{children}</StationContext.Provider>;
 }

@@ -15,7 +15,10 @@ function isDetection(v: unknown): boolean {
   const mask = v['mask'];
   if (mask !== undefined) {
     if (!isPlainObject(mask) || !Array.isArray(mask['polygon']) || !isNum(mask['areaPx'])) return false;
-    if (!mask['polygon'].every((p: unknown) => Array.isArray(p) && p.length === 2 && isNum(p[0]) && isNum(p[1]))) return false;
+    if (
+      !mask['polygon'].every((p: unknown) => Array.isArray(p) && p.length === 2 && isNum(p[0]) && isNum(p[1]))
+    )
+      return false;
   }
   return true;
 }
@@ -35,6 +38,8 @@ export function isFrameMessage(v: unknown): v is FrameMessage {
       v['placementsMm'] === null ||
       (Array.isArray(v['placementsMm']) &&
         v['placementsMm'].length === v['detections'].length &&
-        v['placementsMm'].every((p) => isPlainObject(p) && ['x', 'y', 'width', 'height', 'angleDeg'].every((k) => isNum(p[k])))))
+        v['placementsMm'].every(
+          (p) => isPlainObject(p) && ['x', 'y', 'width', 'height', 'angleDeg'].every((k) => isNum(p[k])),
+        )))
   );
 }

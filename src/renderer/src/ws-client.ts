@@ -29,7 +29,13 @@ interface Pending {
 }
 
 /** Slow commands get a longer answer deadline (a TensorRT engine build, a camera restart). */
-const TIMEOUT_MS: Partial<Record<ApiMethod, number>> = { swapModel: 300_000, listModels: 120_000, setSource: 60_000, setPlc: 60_000, detectImage: 60_000 };
+const TIMEOUT_MS: Partial<Record<ApiMethod, number>> = {
+  swapModel: 300_000,
+  listModels: 120_000,
+  setSource: 60_000,
+  setPlc: 60_000,
+  detectImage: 60_000,
+};
 const DEFAULT_TIMEOUT_MS = 20_000;
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 5_000;
@@ -59,9 +65,12 @@ export class WsStationClient implements ConnectionMonitor {
   private openWaiters: (() => void)[] = [];
 
   constructor(private readonly url: string) {
-    const api = Object.fromEntries(API_METHODS.map((m) => [m, (...args: unknown[]) => this.request(m, args)])) as unknown as VisionStationApi;
+    const api = Object.fromEntries(
+      API_METHODS.map((m) => [m, (...args: unknown[]) => this.request(m, args)]),
+    ) as unknown as VisionStationApi;
     this.client = Object.assign(api, {
-      subscribe: <E extends StationEventName>(event: E, listener: (payload: StationEvents[E]) => void) => this.subscribe(event, listener),
+      subscribe: <E extends StationEventName>(event: E, listener: (payload: StationEvents[E]) => void) =>
+        this.subscribe(event, listener),
     });
     this.connect();
   }
@@ -81,7 +90,12 @@ export class WsStationClient implements ConnectionMonitor {
   }
 
   private connect(): void {
-    this.setState({ kind: 'connecting', attempt: this.attempt, retryAtMs: null, lastError: this.state.lastError });
+    this.setState({
+      kind: 'connecting',
+      attempt: this.attempt,
+      retryAtMs: null,
+      lastError: this.state.lastError,
+    });
     let ws: WebSocket;
     try {
       ws = new WebSocket(this.url);
@@ -119,11 +133,19 @@ export class WsStationClient implements ConnectionMonitor {
     this.attempt += 1;
     const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (this.attempt - 1));
     const delay = Math.round(base * (0.75 + Math.random() * 0.5));
-    this.setState({ kind: 'reconnecting', attempt: this.attempt, retryAtMs: Date.now() + delay, lastError: reason });
+    this.setState({
+      kind: 'reconnecting',
+      attempt: this.attempt,
+      retryAtMs: Date.now() + delay,
+      lastError: reason,
+    });
     setTimeout(() => this.connect(), delay);
   }
 
-  private subscribe<E extends StationEventName>(event: E, listener: (payload: StationEvents[E]) => void): () => void {
+  private subscribe<E extends StationEventName>(
+    event: E,
+    listener: (payload: StationEvents[E]) => void,
+  ): () => void {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
     set.add(listener as Listener);
@@ -151,7 +173,11 @@ export class WsStationClient implements ConnectionMonitor {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new Error(`${method}: no answer from the station within ${(TIMEOUT_MS[method] ?? DEFAULT_TIMEOUT_MS) / 1000} s`));
+        reject(
+          new Error(
+            `${method}: no answer from the station within ${(TIMEOUT_MS[method] ?? DEFAULT_TIMEOUT_MS) / 1000} s`,
+          ),
+        );
       }, TIMEOUT_MS[method] ?? DEFAULT_TIMEOUT_MS);
       this.pending.set(id, { resolve, reject, timer });
       ws.send(stringifyWire({ id, method, args }));
@@ -193,7 +219,10 @@ export class WsStationClient implements ConnectionMonitor {
       this.pending.delete(id as number);
       clearTimeout(p.timer);
       if (msg['ok'] === true) p.resolve(msg['result']);
-      else p.reject(new Error(typeof msg['error'] === 'string' ? msg['error'] : 'the station refused the request'));
+      else
+        p.reject(
+          new Error(typeof msg['error'] === 'string' ? msg['error'] : 'the station refused the request'),
+        );
     } else if (msg['type'] === 'event') {
       const ev = msg['event'];
       if (typeof ev !== 'string' || ev === 'frame' || !(STATION_EVENTS as readonly string[]).includes(ev)) {

@@ -22,7 +22,11 @@ import {
   thresholdDifference,
   type ProcessingGrid,
 } from './image-ops';
-import { parseClassicDetectorOptions, type ClassicDetectorOptions, type ClassicDetectorOptionsInput } from './options';
+import {
+  parseClassicDetectorOptions,
+  type ClassicDetectorOptions,
+  type ClassicDetectorOptionsInput,
+} from './options';
 
 /** Frames larger than this on a side are refused rather than allocated. */
 export const CLASSIC_MAX_FRAME_SIDE_PX = 16384;
@@ -96,7 +100,11 @@ export class ClassicDetector {
   /** The learned background on the processing grid (RGB24), or null while learning. */
   backgroundImage(): { rgb: Uint8Array; widthPx: number; heightPx: number } | null {
     if (!this.background || !this.grid) return null;
-    return { rgb: this.background.slice(), widthPx: this.grid.smallWidthPx, heightPx: this.grid.smallHeightPx };
+    return {
+      rgb: this.background.slice(),
+      widthPx: this.grid.smallWidthPx,
+      heightPx: this.grid.smallHeightPx,
+    };
   }
 
   /**
@@ -112,7 +120,12 @@ export class ClassicDetector {
     if (!this.background) {
       const frames = this.options.learnFrames;
       if (!this.learnStack) this.learnStack = new Uint8Array(planeLength * frames);
-      downscaleRgb(rgb, grid, this.learnStack.subarray(this.learnedFrames * planeLength, (this.learnedFrames + 1) * planeLength), this.acc);
+      downscaleRgb(
+        rgb,
+        grid,
+        this.learnStack.subarray(this.learnedFrames * planeLength, (this.learnedFrames + 1) * planeLength),
+        this.acc,
+      );
       this.learnedFrames++;
       if (this.learnedFrames === frames) {
         const background = new Uint8Array(planeLength);
@@ -126,10 +139,22 @@ export class ClassicDetector {
     const { smallWidthPx, smallHeightPx } = grid;
     const pixelCount = smallWidthPx * smallHeightPx;
     downscaleRgb(rgb, grid, this.small, this.acc);
-    const setCount = thresholdDifference(this.small, this.background, pixelCount, this.options.diffThreshold, this.fg);
+    const setCount = thresholdDifference(
+      this.small,
+      this.background,
+      pixelCount,
+      this.options.diffThreshold,
+      this.fg,
+    );
     if (setCount === 0) return [];
     this.raw.set(this.fg.subarray(0, pixelCount));
-    this.morphology.openThenClose(this.fg, smallWidthPx, smallHeightPx, this.options.openKernelPx, this.options.closeKernelPx);
+    this.morphology.openThenClose(
+      this.fg,
+      smallWidthPx,
+      smallHeightPx,
+      this.options.openKernelPx,
+      this.options.closeKernelPx,
+    );
     const components = this.labeller.label(this.fg, this.raw, smallWidthPx, smallHeightPx);
     return this.toDetections(components, grid);
   }
@@ -193,7 +218,8 @@ export class ClassicDetector {
       }
       // The block's other rows are copies of its first.
       const rowHeight = rowHeightPx[r];
-      for (let k = 1; k < rowHeight; k++) mask.copyWithin(rowStart + k * cropWidthPx, rowStart, rowStart + cropWidthPx);
+      for (let k = 1; k < rowHeight; k++)
+        mask.copyWithin(rowStart + k * cropWidthPx, rowStart, rowStart + cropWidthPx);
       rowStart += rowHeight * cropWidthPx;
     }
     return { mask, box: [x1, y1, x2, y2] };
@@ -201,10 +227,21 @@ export class ClassicDetector {
 }
 
 function checkFrame(rgb: Uint8Array, widthPx: number, heightPx: number): void {
-  if (!Number.isInteger(widthPx) || !Number.isInteger(heightPx) || widthPx < 1 || heightPx < 1 || widthPx > CLASSIC_MAX_FRAME_SIDE_PX || heightPx > CLASSIC_MAX_FRAME_SIDE_PX) {
-    throw new RangeError(`classic detector: frame size must be integers in [1, ${CLASSIC_MAX_FRAME_SIDE_PX}], got ${widthPx}x${heightPx}`);
+  if (
+    !Number.isInteger(widthPx) ||
+    !Number.isInteger(heightPx) ||
+    widthPx < 1 ||
+    heightPx < 1 ||
+    widthPx > CLASSIC_MAX_FRAME_SIDE_PX ||
+    heightPx > CLASSIC_MAX_FRAME_SIDE_PX
+  ) {
+    throw new RangeError(
+      `classic detector: frame size must be integers in [1, ${CLASSIC_MAX_FRAME_SIDE_PX}], got ${widthPx}x${heightPx}`,
+    );
   }
   if (rgb.length < widthPx * heightPx * 3) {
-    throw new RangeError(`classic detector: frame has ${rgb.length} bytes, RGB24 ${widthPx}x${heightPx} needs ${widthPx * heightPx * 3}`);
+    throw new RangeError(
+      `classic detector: frame has ${rgb.length} bytes, RGB24 ${widthPx}x${heightPx} needs ${widthPx * heightPx * 3}`,
+    );
   }
 }

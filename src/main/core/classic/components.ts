@@ -80,9 +80,11 @@ export class ComponentLabeller {
         let l = 0;
         if (x > 0 && labels[p - 1] !== 0) l = labels[p - 1];
         if (y > 0) {
-          if (x > 0 && labels[up + x - 1] !== 0) l = l === 0 ? labels[up + x - 1] : this.union(l, labels[up + x - 1]);
+          if (x > 0 && labels[up + x - 1] !== 0)
+            l = l === 0 ? labels[up + x - 1] : this.union(l, labels[up + x - 1]);
           if (labels[up + x] !== 0) l = l === 0 ? labels[up + x] : this.union(l, labels[up + x]);
-          if (x + 1 < widthPx && labels[up + x + 1] !== 0) l = l === 0 ? labels[up + x + 1] : this.union(l, labels[up + x + 1]);
+          if (x + 1 < widthPx && labels[up + x + 1] !== 0)
+            l = l === 0 ? labels[up + x + 1] : this.union(l, labels[up + x + 1]);
         }
         if (l === 0) {
           l = next++;
@@ -98,7 +100,15 @@ export class ComponentLabeller {
     for (let l = 1; l < next; l++) {
       const root = this.find(l);
       if (root === l) {
-        stats.push({ label: stats.length + 1, pixelCount: 0, minX: widthPx, minY: heightPx, maxX: -1, maxY: -1, rawForegroundCount: 0 });
+        stats.push({
+          label: stats.length + 1,
+          pixelCount: 0,
+          minX: widthPx,
+          minY: heightPx,
+          maxX: -1,
+          maxY: -1,
+          rawForegroundCount: 0,
+        });
         finalOf[l] = stats.length;
       } else {
         finalOf[l] = finalOf[root];

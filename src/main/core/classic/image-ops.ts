@@ -18,7 +18,11 @@ export interface ProcessingGrid {
   rowHeightPx: Int32Array;
 }
 
-export function makeProcessingGrid(widthPx: number, heightPx: number, maxProcessingWidthPx: number): ProcessingGrid {
+export function makeProcessingGrid(
+  widthPx: number,
+  heightPx: number,
+  maxProcessingWidthPx: number,
+): ProcessingGrid {
   const factor = Math.max(1, Math.ceil(widthPx / maxProcessingWidthPx));
   const smallWidthPx = Math.ceil(widthPx / factor);
   const smallHeightPx = Math.ceil(heightPx / factor);
@@ -34,7 +38,12 @@ export function makeProcessingGrid(widthPx: number, heightPx: number, maxProcess
  * at least `smallWidthPx * 3` entries. Averaging (not sampling) is what makes the small image
  * calm: sensor noise and GIF dithering shrink by the block size.
  */
-export function downscaleRgb(rgb: Uint8Array, grid: ProcessingGrid, small: Uint8Array, acc: Uint32Array): void {
+export function downscaleRgb(
+  rgb: Uint8Array,
+  grid: ProcessingGrid,
+  small: Uint8Array,
+  acc: Uint32Array,
+): void {
   const { widthPx, factor, smallWidthPx, smallHeightPx, colWidthPx, rowHeightPx } = grid;
   for (let r = 0; r < smallHeightPx; r++) {
     acc.fill(0, 0, smallWidthPx * 3);
@@ -195,7 +204,13 @@ export class Morphology {
   private padded = new Uint8Array(0);
   private scratch = new Uint8Array(0);
 
-  openThenClose(mask: Uint8Array, widthPx: number, heightPx: number, openKernelPx: number, closeKernelPx: number): void {
+  openThenClose(
+    mask: Uint8Array,
+    widthPx: number,
+    heightPx: number,
+    openKernelPx: number,
+    closeKernelPx: number,
+  ): void {
     const marginPx = Math.max(openKernelPx, closeKernelPx) >> 1;
     if (marginPx === 0) return;
     const paddedWidthPx = widthPx + 2 * marginPx;

@@ -41,7 +41,10 @@ export const classicDetectorOptionsSchema = z
           'Lower finds low-contrast parts but also shadows and noise.',
       ),
     openKernelPx: oddKernel(3, 'Morphological opening (erode then dilate) removes specks and thin streaks.'),
-    closeKernelPx: oddKernel(5, 'Morphological closing (dilate then erode) joins the fragments of one part and fills small gaps.'),
+    closeKernelPx: oddKernel(
+      5,
+      'Morphological closing (dilate then erode) joins the fragments of one part and fills small gaps.',
+    ),
     minAreaPx: z
       .number()
       .int()
@@ -55,7 +58,9 @@ export const classicDetectorOptionsSchema = z
       .min(1)
       .max(100_000_000)
       .default(100_000_000)
-      .describe('Largest object kept, in full-frame pixels (a lighting change that flips the whole frame is dropped by this).'),
+      .describe(
+        'Largest object kept, in full-frame pixels (a lighting change that flips the whole frame is dropped by this).',
+      ),
     maxProcessingWidthPx: z
       .number()
       .int()
@@ -66,13 +71,25 @@ export const classicDetectorOptionsSchema = z
         'The frame is averaged down by an integer factor until it is at most this wide before any processing; boxes and masks ' +
           'are mapped back to full-frame pixels. Smaller is faster and smoother; larger gives finer outlines.',
       ),
-    maxDetections: z.number().int().min(1).max(1000).default(100).describe('At most this many objects per frame, largest first.'),
+    maxDetections: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(100)
+      .describe('At most this many objects per frame, largest first.'),
     classId: z.number().int().min(0).max(32767).default(0).describe('Class id reported for every object.'),
     className: z.string().min(1).max(64).default('object').describe('Class name reported for every object.'),
-    includeRle: z.boolean().default(true).describe('Attach each mask as RLE (for the UI overlay); off saves memory when only boxes matter.'),
+    includeRle: z
+      .boolean()
+      .default(true)
+      .describe('Attach each mask as RLE (for the UI overlay); off saves memory when only boxes matter.'),
   })
   .strict()
-  .refine((o) => o.minAreaPx <= o.maxAreaPx, { message: 'minAreaPx must not exceed maxAreaPx', path: ['minAreaPx'] });
+  .refine((o) => o.minAreaPx <= o.maxAreaPx, {
+    message: 'minAreaPx must not exceed maxAreaPx',
+    path: ['minAreaPx'],
+  });
 
 /** What callers may pass (every field optional). */
 export type ClassicDetectorOptionsInput = z.input<typeof classicDetectorOptionsSchema>;

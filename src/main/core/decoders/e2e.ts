@@ -9,10 +9,15 @@ import type { RawTensor } from '../tensor';
 import type { DecodeContext, DecodeParams } from './types';
 import { candidatesToDetections } from './yolov5';
 
-export function decodeE2e(outputs: readonly RawTensor[], ctx: DecodeContext, params: DecodeParams): Detection[] {
+export function decodeE2e(
+  outputs: readonly RawTensor[],
+  ctx: DecodeContext,
+  params: DecodeParams,
+): Detection[] {
   const out = outputs[0];
   const [batch, n, cols] = out.dims as [number, number, number];
-  if (out.dims.length !== 3 || batch !== 1 || cols !== 6) throw new RangeError(`expected output [1, N, 6], got [${out.dims.join(', ')}]`);
+  if (out.dims.length !== 3 || batch !== 1 || cols !== 6)
+    throw new RangeError(`expected output [1, N, 6], got [${out.dims.join(', ')}]`);
   const d = out.data;
   const kept: Candidate[] = [];
   for (let r = 0; r < n; r++) {

@@ -20,6 +20,15 @@ export interface DecodeContext {
 }
 
 /** Outputs in `layout.outputNames` order → detections in original-image pixels. */
-export type Decoder = (outputs: readonly RawTensor[], ctx: DecodeContext, params: DecodeParams) => Detection[];
+export type Decoder = (
+  outputs: readonly RawTensor[],
+  ctx: DecodeContext,
+  params: DecodeParams,
+) => Detection[];
 
-export const DEFAULT_DECODE_PARAMS: DecodeParams = { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 300, classFilter: null };
+export const DEFAULT_DECODE_PARAMS: DecodeParams = {
+  confThreshold: 0.25,
+  iouThreshold: 0.45,
+  maxDet: 300,
+  classFilter: null,
+};

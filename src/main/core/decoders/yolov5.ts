@@ -22,7 +22,8 @@ export function objectnessCandidates(
   boxOf: (row: number, d: Float32Array, offset: number) => Candidate['box'],
 ): Candidate[] {
   const [batch, n, cols] = out.dims as [number, number, number];
-  if (out.dims.length !== 3 || batch !== 1) throw new RangeError(`expected output [1, N, ${5 + numClasses}], got [${out.dims.join(', ')}]`);
+  if (out.dims.length !== 3 || batch !== 1)
+    throw new RangeError(`expected output [1, N, ${5 + numClasses}], got [${out.dims.join(', ')}]`);
   if (cols !== 5 + numClasses) throw new RangeError(`expected ${5 + numClasses} values per row, got ${cols}`);
   const d = out.data;
   const conf = params.confThreshold;
@@ -58,7 +59,11 @@ export function candidatesToDetections(kept: readonly Candidate[], ctx: DecodeCo
 }
 
 /** `outputs[0]` = `[1, N, 5 + nc]` → class-wise NMS → detections in original-image pixels. */
-export function decodeYolov5(outputs: readonly RawTensor[], ctx: DecodeContext, params: DecodeParams): Detection[] {
+export function decodeYolov5(
+  outputs: readonly RawTensor[],
+  ctx: DecodeContext,
+  params: DecodeParams,
+): Detection[] {
   const candidates = objectnessCandidates(outputs[0], ctx.layout.numClasses, params, (_r, d, o) =>
     xywh2xyxy(d[o], d[o + 1], d[o + 2], d[o + 3]),
   );

@@ -13,17 +13,27 @@ import type { DecodeContext, DecodeParams } from './types';
 import { yolov8Candidates } from './yolov8';
 import { candidatesToDetections } from './yolov5';
 
-export function decodeYolov8Seg(outputs: readonly RawTensor[], ctx: DecodeContext, params: DecodeParams): Detection[] {
+export function decodeYolov8Seg(
+  outputs: readonly RawTensor[],
+  ctx: DecodeContext,
+  params: DecodeParams,
+): Detection[] {
   const [det, protos] = outputs;
-  if (!det || !protos) throw new RangeError(`segmentation needs [detections, protos], got ${outputs.length} output(s)`);
+  if (!det || !protos)
+    throw new RangeError(`segmentation needs [detections, protos], got ${outputs.length} output(s)`);
   if (det.dims.length !== 3 || protos.dims.length !== 4) {
-    throw new RangeError(`expected [1, 4+nc+nm, N] and [1, nm, Hp, Wp], got [${det.dims.join(', ')}] and [${protos.dims.join(', ')}]`);
+    throw new RangeError(
+      `expected [1, 4+nc+nm, N] and [1, nm, Hp, Wp], got [${det.dims.join(', ')}] and [${protos.dims.join(', ')}]`,
+    );
   }
   const nc = ctx.layout.numClasses;
   const nm = protos.dims[1];
   const rows = det.dims[1];
   const n = det.dims[2];
-  if (rows !== 4 + nc + nm) throw new RangeError(`detections have ${rows} rows, expected 4 + ${nc} classes + ${nm} mask coefficients`);
+  if (rows !== 4 + nc + nm)
+    throw new RangeError(
+      `detections have ${rows} rows, expected 4 + ${nc} classes + ${nm} mask coefficients`,
+    );
 
   const kept = nmsClasswise(yolov8Candidates(det, nc, params), params.iouThreshold, params.maxDet);
   const detections = candidatesToDetections(kept, ctx);

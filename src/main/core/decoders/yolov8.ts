@@ -38,9 +38,17 @@ export function yolov8Candidates(out: RawTensor, numClasses: number, params: Dec
   return candidates;
 }
 
-export function decodeYolov8(outputs: readonly RawTensor[], ctx: DecodeContext, params: DecodeParams): Detection[] {
+export function decodeYolov8(
+  outputs: readonly RawTensor[],
+  ctx: DecodeContext,
+  params: DecodeParams,
+): Detection[] {
   const out = outputs[0]!;
-  const kept = nmsClasswise(yolov8Candidates(out, ctx.layout.numClasses, params), params.iouThreshold, params.maxDet);
+  const kept = nmsClasswise(
+    yolov8Candidates(out, ctx.layout.numClasses, params),
+    params.iouThreshold,
+    params.maxDet,
+  );
   return kept.map((c) => ({
     classId: c.classId,
     className: classNameOf(ctx.classNames, c.classId),

@@ -46,14 +46,20 @@ export function yoloxGrid(
 
 let cachedGrid: { key: string; grid: ReturnType<typeof yoloxGrid> } | null = null;
 
-export function decodeYolox(outputs: readonly RawTensor[], ctx: DecodeContext, params: DecodeParams): Detection[] {
+export function decodeYolox(
+  outputs: readonly RawTensor[],
+  ctx: DecodeContext,
+  params: DecodeParams,
+): Detection[] {
   const { inputWidthPx, inputHeightPx } = ctx.layout;
   const key = `${inputWidthPx}x${inputHeightPx}`;
   if (cachedGrid?.key !== key) cachedGrid = { key, grid: yoloxGrid(inputWidthPx, inputHeightPx) };
   const { gridX, gridY, stride } = cachedGrid.grid;
   const out = outputs[0];
   if (out.dims[1] !== gridX.length) {
-    throw new RangeError(`YOLOX output has ${out.dims[1]} rows, a ${key} input gives ${gridX.length} grid cells`);
+    throw new RangeError(
+      `YOLOX output has ${out.dims[1]} rows, a ${key} input gives ${gridX.length} grid cells`,
+    );
   }
   const candidates = objectnessCandidates(out, ctx.layout.numClasses, params, (r, d, o) => {
     const s = stride[r];

@@ -30,7 +30,11 @@ function viewOf(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function readFields<N extends string>(view: DataView, base: number, fields: readonly PlcField<N>[]): Record<N, number> {
+function readFields<N extends string>(
+  view: DataView,
+  base: number,
+  fields: readonly PlcField<N>[],
+): Record<N, number> {
   const out = {} as Record<N, number>;
   for (const f of fields) out[f.name] = readField(view, base, f);
   return out;
@@ -44,7 +48,9 @@ export function decodeBlock(bytes: Uint8Array, maxObjects: number): DecodedBlock
   assertMaxObjects(maxObjects);
   const dataSize = dataAreaSizeBytes(maxObjects);
   if (bytes.byteLength < dataSize) {
-    throw new RangeError(`layout v1 with maxObjects=${maxObjects} needs ${dataSize} bytes, got ${bytes.byteLength}`);
+    throw new RangeError(
+      `layout v1 with maxObjects=${maxObjects} needs ${dataSize} bytes, got ${bytes.byteLength}`,
+    );
   }
   const view = viewOf(bytes);
   const header = readFields(view, 0, HEADER_FIELDS);
@@ -59,13 +65,16 @@ export function decodeBlock(bytes: Uint8Array, maxObjects: number): DecodedBlock
     }
   }
   const control =
-    bytes.byteLength >= blockSizeBytes(maxObjects) ? decodeControlArea(bytes.subarray(controlAreaOffsetBytes(maxObjects))) : null;
+    bytes.byteLength >= blockSizeBytes(maxObjects)
+      ? decodeControlArea(bytes.subarray(controlAreaOffsetBytes(maxObjects)))
+      : null;
   return { header, status: statusFlags(header.status), records, tailZeroed, control };
 }
 
 /** Decodes only the header (the first 20 bytes). */
 export function decodeHeader(bytes: Uint8Array): PlcHeader {
-  if (bytes.byteLength < HEADER_SIZE_BYTES) throw new RangeError(`header needs ${HEADER_SIZE_BYTES} bytes, got ${bytes.byteLength}`);
+  if (bytes.byteLength < HEADER_SIZE_BYTES)
+    throw new RangeError(`header needs ${HEADER_SIZE_BYTES} bytes, got ${bytes.byteLength}`);
   return readFields(viewOf(bytes), 0, HEADER_FIELDS);
 }
 

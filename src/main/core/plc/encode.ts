@@ -162,7 +162,12 @@ export function readField(view: DataView, base: number, field: PlcField): number
   }
 }
 
-export function writeFields<N extends string>(view: DataView, base: number, fields: readonly PlcField<N>[], values: Record<N, number>): void {
+export function writeFields<N extends string>(
+  view: DataView,
+  base: number,
+  fields: readonly PlcField<N>[],
+  values: Record<N, number>,
+): void {
   for (const f of fields) writeField(view, base, f, values[f.name]);
 }
 
@@ -228,7 +233,10 @@ export function encodeControlArea(control: PlcControl): Uint8Array {
 }
 
 /** One control field alone, e.g. recipeActive (app) or ackFrameId (PLC side). */
-export function encodeControlField(name: ControlFieldName, value: number): { offset: number; bytes: Uint8Array } {
+export function encodeControlField(
+  name: ControlFieldName,
+  value: number,
+): { offset: number; bytes: Uint8Array } {
   const f = CONTROL_FIELDS.find((c) => c.name === name);
   if (!f) throw new Error(`unknown control field ${name}`);
   const bytes = new Uint8Array(S7_TYPE_SIZE_BYTES[f.type]);

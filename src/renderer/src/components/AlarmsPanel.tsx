@@ -60,7 +60,12 @@ export function AlarmsPanel() {
               </div>
             </div>
             {!a.acknowledged && (
-              <button className="primary" data-testid={`alarm-ack-${a.id}`} disabled={busy === a.id} onClick={() => ack(a.id)}>
+              <button
+                className="primary"
+                data-testid={`alarm-ack-${a.id}`}
+                disabled={busy === a.id}
+                onClick={() => ack(a.id)}
+              >
                 {t('alarms.acknowledge')}
               </button>
             )}

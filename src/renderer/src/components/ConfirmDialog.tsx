@@ -2,7 +2,13 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
 /** A modal question before anything that changes what the line does (source, PLC link). */
-export function ConfirmDialog(props: { title: string; children: ReactNode; onConfirm: () => void; onCancel: () => void; confirmLabel?: string }) {
+export function ConfirmDialog(props: {
+  title: string;
+  children: ReactNode;
+  onConfirm: () => void;
+  onCancel: () => void;
+  confirmLabel?: string;
+}) {
   const { t } = useTranslation();
   const cancelRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
@@ -15,7 +21,13 @@ export function ConfirmDialog(props: { title: string; children: ReactNode; onCon
   }, [props]);
   return (
     <div className="modal-backdrop">
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="confirm-title" data-testid="confirm-dialog">
+      <div
+        className="modal"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="confirm-title"
+        data-testid="confirm-dialog"
+      >
         <h2 id="confirm-title">{props.title}</h2>
         <div className="modal-body">{props.children}</div>
         <div className="modal-actions">

@@ -58,7 +58,14 @@ export function LiveView() {
     // Picture and overlay come from the same FrameMessage, drawn in one go.
     ctx.drawImage(bitmap, 0, 0, msg.widthPx, msg.heightPx);
     const fmt = fmtRef.current;
-    drawOverlays(ctx, msg.detections, msg.widthPx, optsRef.current, (s) => fmt.num(s, 2), (a) => `${fmt.int(a)} px²`);
+    drawOverlays(
+      ctx,
+      msg.detections,
+      msg.widthPx,
+      optsRef.current,
+      (s) => fmt.num(s, 2),
+      (a) => `${fmt.int(a)} px²`,
+    );
     canvas.dataset['frameId'] = String(msg.frameId);
     canvas.dataset['detections'] = String(msg.detections.length);
     canvas.dataset['masks'] = String(msg.detections.filter((d) => d.mask).length);
@@ -115,7 +122,9 @@ export function LiveView() {
         return;
       }
       decoding += 1;
-      const decoded = createImageBitmap(new Blob([msg.previewJpeg as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' })).catch((e: unknown) => {
+      const decoded = createImageBitmap(
+        new Blob([msg.previewJpeg as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }),
+      ).catch((e: unknown) => {
         console.warn(`frame ${msg.frameId}: preview does not decode`, e);
         return null;
       });
@@ -134,43 +143,89 @@ export function LiveView() {
     <section className="live" data-testid="live-view">
       <div className="live-toolbar">
         <div className="segmented" role="tablist" aria-label={t('live.viewMode')}>
-          <button role="tab" aria-selected={!segmentation} data-testid="view-detection" className={!segmentation ? 'active' : ''} onClick={() => setOpts((o) => ({ ...o, segmentation: false }))}>
+          <button
+            role="tab"
+            aria-selected={!segmentation}
+            data-testid="view-detection"
+            className={!segmentation ? 'active' : ''}
+            onClick={() => setOpts((o) => ({ ...o, segmentation: false }))}
+          >
             {t('live.detectionView')}
           </button>
-          <button role="tab" aria-selected={segmentation} data-testid="view-segmentation" className={segmentation ? 'active' : ''} onClick={() => setOpts((o) => ({ ...o, segmentation: true }))}>
+          <button
+            role="tab"
+            aria-selected={segmentation}
+            data-testid="view-segmentation"
+            className={segmentation ? 'active' : ''}
+            onClick={() => setOpts((o) => ({ ...o, segmentation: true }))}
+          >
             {t('live.segmentationView')}
           </button>
         </div>
         <div className="toggles">
           {TOGGLES.map((k) => (
             <label key={k} className={`toggle${opts[k] ? ' on' : ''}`}>
-              <input type="checkbox" data-testid={`toggle-${k}`} checked={opts[k]} onChange={() => toggle(k)} />
+              <input
+                type="checkbox"
+                data-testid={`toggle-${k}`}
+                checked={opts[k]}
+                onChange={() => toggle(k)}
+              />
               {t(`live.toggle.${k}`)}
             </label>
           ))}
         </div>
-        <button className={`pause${paused ? ' on' : ''}`} data-testid="live-pause" aria-pressed={paused} onClick={() => setPaused((p) => !p)}>
+        <button
+          className={`pause${paused ? ' on' : ''}`}
+          data-testid="live-pause"
+          aria-pressed={paused}
+          onClick={() => setPaused((p) => !p)}
+        >
           {paused ? t('live.resume') : t('live.pause')}
         </button>
       </div>
       <div className="canvas-wrap">
         <canvas ref={canvasRef} data-testid="live-canvas" width={1280} height={720} />
-        <LiveBadges paused={paused} lastDrawAt={lastDrawAt} connected={view.connection.kind === 'open'} hasFrame={shown !== null} />
+        <LiveBadges
+          paused={paused}
+          lastDrawAt={lastDrawAt}
+          connected={view.connection.kind === 'open'}
+          hasFrame={shown !== null}
+        />
       </div>
       <div className="live-footer">
         <span data-testid="detection-count" data-value={shown?.detections.length ?? 0}>
-          {t('live.detections', { count: shown?.detections.length ?? 0, n: f.int(shown?.detections.length ?? 0) })}
+          {t('live.detections', {
+            count: shown?.detections.length ?? 0,
+            n: f.int(shown?.detections.length ?? 0),
+          })}
         </span>
         <span>{shown ? t('live.frame', { id: f.int(shown.frameId) }) : ''}</span>
         <span>{shown ? `${shown.widthPx}×${shown.heightPx}` : ''}</span>
-        <span>{shown ? `${shown.modelName} · ${shown.provider.toUpperCase()} · ${f.ms(shown.timings.inferMs)}` : ''}</span>
+        <span>
+          {shown
+            ? `${shown.modelName} · ${shown.provider.toUpperCase()} · ${f.ms(shown.timings.inferMs)}`
+            : ''}
+        </span>
       </div>
-      <div className="live-table">{segmentation ? <SegmentationTable frame={shown} /> : <DetectionTable frame={shown} />}</div>
+      <div className="live-table">
+        {segmentation ? <SegmentationTable frame={shown} /> : <DetectionTable frame={shown} />}
+      </div>
     </section>
   );
 }
 
-function LiveBadges({ paused, lastDrawAt, connected, hasFrame }: { paused: boolean; lastDrawAt: number | null; connected: boolean; hasFrame: boolean }) {
+function LiveBadges({
+  paused,
+  lastDrawAt,
+  connected,
+  hasFrame,
+}: {
+  paused: boolean;
+  lastDrawAt: number | null;
+  connected: boolean;
+  hasFrame: boolean;
+}) {
   const { t } = useTranslation();
   const f = useFormat();
   const now = useNow(500);

@@ -82,7 +82,9 @@ export function ModelPanel() {
     );
   };
 
-  const isActive = (e: LibraryEntry) => !!active && ((e.path !== null && e.path === active.path) || (e.id === 'classic' && active.family === 'classic'));
+  const isActive = (e: LibraryEntry) =>
+    !!active &&
+    ((e.path !== null && e.path === active.path) || (e.id === 'classic' && active.family === 'classic'));
   const loadingId = model?.loadingId ?? requested;
 
   return (
@@ -113,32 +115,48 @@ export function ModelPanel() {
       {listError && <div className="error-box">{listError}</div>}
       {!library && !listError && <p className="muted">{t('common.loading')}</p>}
       <ul className="library" data-testid="model-library">
-        {library && [...library.filter((e) => !e.error), ...library.filter((e) => e.error)].map((e) => {
-          const act = isActive(e);
-          return (
-            <li key={e.id} className={`lib-entry${act ? ' active' : ''}${e.error ? ' broken' : ''}`} data-testid="model-entry" data-model-id={e.id} data-model-name={e.name} data-active={act} data-error={e.error ? 'true' : 'false'}>
-              <div className="lib-main">
-                <div className="lib-name">
-                  {e.name}
-                  {act && <span className="pill ok">{t('model.inUse')}</span>}
-                </div>
-                <div className="muted small">
-                  {t(`model.location.${e.location}`)}
-                  {e.sizeBytes > 0 ? ` · ${f.bytes(e.sizeBytes)}` : ''}
-                  {e.info ? ` · ${e.info.family} · ${t(`model.taskName.${e.info.task}`)} · ${e.info.inputWidth}×${e.info.inputHeight} · ${t('model.classes', { n: e.info.classNames.length })}` : ''}
-                </div>
-                {e.error && (
-                  <div className="lib-error" data-testid="model-entry-error">
-                    {e.error}
+        {library &&
+          [...library.filter((e) => !e.error), ...library.filter((e) => e.error)].map((e) => {
+            const act = isActive(e);
+            return (
+              <li
+                key={e.id}
+                className={`lib-entry${act ? ' active' : ''}${e.error ? ' broken' : ''}`}
+                data-testid="model-entry"
+                data-model-id={e.id}
+                data-model-name={e.name}
+                data-active={act}
+                data-error={e.error ? 'true' : 'false'}
+              >
+                <div className="lib-main">
+                  <div className="lib-name">
+                    {e.name}
+                    {act && <span className="pill ok">{t('model.inUse')}</span>}
                   </div>
-                )}
-              </div>
-              <button className="primary" data-testid="model-swap" disabled={act || !!e.error || loading} onClick={() => swap(e)}>
-                {loadingId === e.id ? t('model.loading') : t('model.use')}
-              </button>
-            </li>
-          );
-        })}
+                  <div className="muted small">
+                    {t(`model.location.${e.location}`)}
+                    {e.sizeBytes > 0 ? ` · ${f.bytes(e.sizeBytes)}` : ''}
+                    {e.info
+                      ? ` · ${e.info.family} · ${t(`model.taskName.${e.info.task}`)} · ${e.info.inputWidth}×${e.info.inputHeight} · ${t('model.classes', { n: e.info.classNames.length })}`
+                      : ''}
+                  </div>
+                  {e.error && (
+                    <div className="lib-error" data-testid="model-entry-error">
+                      {e.error}
+                    </div>
+                  )}
+                </div>
+                <button
+                  className="primary"
+                  data-testid="model-swap"
+                  disabled={act || !!e.error || loading}
+                  onClick={() => swap(e)}
+                >
+                  {loadingId === e.id ? t('model.loading') : t('model.use')}
+                </button>
+              </li>
+            );
+          })}
       </ul>
     </div>
   );

@@ -1,6 +1,19 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Area,
+  AreaChart,
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  ReferenceArea,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import { TARGET_FPS, type Percentiles } from '../../../shared/api';
 import { useStation } from '../station-state';
 import { useFormat } from '../format';
@@ -9,7 +22,19 @@ import type { TransportRates } from '../frame-hub';
 const MIN_SPAN_MS = 60_000;
 const AXIS = { stroke: '#9aa4b2', fontSize: 13 };
 
-function Figure({ testId, label, value, raw, level }: { testId: string; label: string; value: string; raw?: number; level?: string }) {
+function Figure({
+  testId,
+  label,
+  value,
+  raw,
+  level,
+}: {
+  testId: string;
+  label: string;
+  value: string;
+  raw?: number;
+  level?: string;
+}) {
   return (
     <div className={`figure${level ? ` level-${level}` : ''}`} data-testid={testId} data-value={raw}>
       <div className="figure-label">{label}</div>
@@ -43,11 +68,36 @@ export function TransportFigures() {
   const r = useTransportRates();
   return (
     <div className="figures" data-testid="transport" data-window={r.windowSec.toFixed(2)}>
-      <Figure testId="transport-bytes-per-sec" label={t('perf.bytesPerSec')} value={f.bytesPerSec(r.bytesPerSec)} raw={Math.round(r.bytesPerSec)} />
-      <Figure testId="transport-received-fps" label={t('perf.receivedFps')} value={f.num(r.framesReceivedPerSec, 1)} raw={Number(r.framesReceivedPerSec.toFixed(2))} />
-      <Figure testId="transport-drawn-fps" label={t('perf.drawnFps')} value={f.num(r.framesDrawnPerSec, 1)} raw={Number(r.framesDrawnPerSec.toFixed(2))} />
-      <Figure testId="transport-frame-bytes" label={t('perf.frameBytes')} value={f.bytes(r.meanFrameBytes)} raw={Math.round(r.meanFrameBytes)} />
-      <Figure testId="transport-skipped-fps" label={t('perf.skippedFps')} value={f.num(r.framesSkippedPerSec, 1)} raw={Number(r.framesSkippedPerSec.toFixed(2))} />
+      <Figure
+        testId="transport-bytes-per-sec"
+        label={t('perf.bytesPerSec')}
+        value={f.bytesPerSec(r.bytesPerSec)}
+        raw={Math.round(r.bytesPerSec)}
+      />
+      <Figure
+        testId="transport-received-fps"
+        label={t('perf.receivedFps')}
+        value={f.num(r.framesReceivedPerSec, 1)}
+        raw={Number(r.framesReceivedPerSec.toFixed(2))}
+      />
+      <Figure
+        testId="transport-drawn-fps"
+        label={t('perf.drawnFps')}
+        value={f.num(r.framesDrawnPerSec, 1)}
+        raw={Number(r.framesDrawnPerSec.toFixed(2))}
+      />
+      <Figure
+        testId="transport-frame-bytes"
+        label={t('perf.frameBytes')}
+        value={f.bytes(r.meanFrameBytes)}
+        raw={Math.round(r.meanFrameBytes)}
+      />
+      <Figure
+        testId="transport-skipped-fps"
+        label={t('perf.skippedFps')}
+        value={f.num(r.framesSkippedPerSec, 1)}
+        raw={Number(r.framesSkippedPerSec.toFixed(2))}
+      />
     </div>
   );
 }
@@ -63,13 +113,20 @@ export default function PerformancePanel() {
   const step = target * Math.max(1, Math.ceil(maxFps / target / 8));
   const yMax = Math.ceil((maxFps * 1.1) / step) * step;
   const yTicks = Array.from({ length: yMax / step + 1 }, (_, i) => i * step);
-  const data = useMemo(() => fpsHistory.map((p) => ({ t: p.t, fps: Number(p.fps.toFixed(2)) })), [fpsHistory]);
+  const data = useMemo(
+    () => fpsHistory.map((p) => ({ t: p.t, fps: Number(p.fps.toFixed(2)) })),
+    [fpsHistory],
+  );
   // At least a minute on the time axis, ending at the newest sample.
   const tEnd = data.length ? data[data.length - 1].t : Date.now();
   const tStart = Math.min(data.length ? data[0].t : tEnd, tEnd - MIN_SPAN_MS);
   const stageData = stats
     ? [
-        { stage: t('perf.stage.capture'), p50: stats.stages.captureWaitMs.p50, p95: stats.stages.captureWaitMs.p95 },
+        {
+          stage: t('perf.stage.capture'),
+          p50: stats.stages.captureWaitMs.p50,
+          p95: stats.stages.captureWaitMs.p95,
+        },
         { stage: t('perf.stage.pre'), p50: stats.stages.preMs.p50, p95: stats.stages.preMs.p95 },
         { stage: t('perf.stage.infer'), p50: stats.stages.inferMs.p50, p95: stats.stages.inferMs.p95 },
         { stage: t('perf.stage.post'), p50: stats.stages.postMs.p50, p95: stats.stages.postMs.p95 },
@@ -77,15 +134,38 @@ export default function PerformancePanel() {
         { stage: t('perf.stage.plc'), p50: stats.stages.plcWriteMs.p50, p95: stats.stages.plcWriteMs.p95 },
       ]
     : [];
-  const droppedPct = stats && stats.frames + stats.dropped > 0 ? stats.dropped / (stats.frames + stats.dropped) : 0;
+  const droppedPct =
+    stats && stats.frames + stats.dropped > 0 ? stats.dropped / (stats.frames + stats.dropped) : 0;
 
   return (
     <div className="panel perf" data-testid="performance-panel">
       <div className="figures">
-        <Figure testId="perf-fps" label={t('status.fps')} value={f.num(stats?.fps, 1)} raw={stats?.fps} level={stats && stats.fps < target ? 'bad' : 'ok'} />
-        <Figure testId="perf-frames" label={t('perf.frames')} value={f.int(stats?.frames)} raw={stats?.frames} />
-        <Figure testId="perf-dropped" label={t('perf.dropped')} value={`${f.int(stats?.dropped)} (${f.pct(droppedPct)})`} raw={stats?.dropped} />
-        <Figure testId="perf-errors" label={t('perf.errors')} value={f.int(stats?.errors)} raw={stats?.errors} level={stats && stats.errors > 0 ? 'warn' : undefined} />
+        <Figure
+          testId="perf-fps"
+          label={t('status.fps')}
+          value={f.num(stats?.fps, 1)}
+          raw={stats?.fps}
+          level={stats && stats.fps < target ? 'bad' : 'ok'}
+        />
+        <Figure
+          testId="perf-frames"
+          label={t('perf.frames')}
+          value={f.int(stats?.frames)}
+          raw={stats?.frames}
+        />
+        <Figure
+          testId="perf-dropped"
+          label={t('perf.dropped')}
+          value={`${f.int(stats?.dropped)} (${f.pct(droppedPct)})`}
+          raw={stats?.dropped}
+        />
+        <Figure
+          testId="perf-errors"
+          label={t('perf.errors')}
+          value={f.int(stats?.errors)}
+          raw={stats?.errors}
+          level={stats && stats.errors > 0 ? 'warn' : undefined}
+        />
       </div>
 
       <h3>{t('perf.fpsOverTime')}</h3>
@@ -93,12 +173,44 @@ export default function PerformancePanel() {
         <ResponsiveContainer width="100%" height={220}>
           <AreaChart data={data} margin={{ top: 10, right: 20, bottom: 0, left: 0 }}>
             <CartesianGrid stroke="#2a3340" strokeDasharray="3 3" />
-            <XAxis dataKey="t" type="number" domain={[tStart, tEnd]} allowDataOverflow tickFormatter={(v: number) => f.time(v)} {...AXIS} minTickGap={40} />
+            <XAxis
+              dataKey="t"
+              type="number"
+              domain={[tStart, tEnd]}
+              allowDataOverflow
+              tickFormatter={(v: number) => f.time(v)}
+              {...AXIS}
+              minTickGap={40}
+            />
             <YAxis domain={[0, yMax]} ticks={yTicks} allowDecimals={false} {...AXIS} width={40} />
             <ReferenceArea y1={0} y2={target} fill="#ff4d4f" fillOpacity={0.14} ifOverflow="extendDomain" />
-            <ReferenceLine y={target} stroke="#ff4d4f" strokeWidth={2} strokeDasharray="6 4" label={{ value: t('perf.targetLine', { fps: target }), fill: '#ff7875', position: 'insideTopRight', fontSize: 13 }} />
-            <Tooltip labelFormatter={(v) => f.time(Number(v))} formatter={(v) => [f.num(Number(v), 1), 'fps']} contentStyle={{ background: '#111821', border: '1px solid #2a3340' }} />
-            <Area type="monotone" dataKey="fps" stroke="#4cc9f0" fill="#4cc9f0" fillOpacity={0.18} strokeWidth={2} isAnimationActive={false} dot={false} />
+            <ReferenceLine
+              y={target}
+              stroke="#ff4d4f"
+              strokeWidth={2}
+              strokeDasharray="6 4"
+              label={{
+                value: t('perf.targetLine', { fps: target }),
+                fill: '#ff7875',
+                position: 'insideTopRight',
+                fontSize: 13,
+              }}
+            />
+            <Tooltip
+              labelFormatter={(v) => f.time(Number(v))}
+              formatter={(v) => [f.num(Number(v), 1), 'fps']}
+              contentStyle={{ background: '#111821', border: '1px solid #2a3340' }}
+            />
+            <Area
+              type="monotone"
+              dataKey="fps"
+              stroke="#4cc9f0"
+              fill="#4cc9f0"
+              fillOpacity={0.18}
+              strokeWidth={2}
+              isAnimationActive={false}
+              dot={false}
+            />
           </AreaChart>
         </ResponsiveContainer>
       </div>
@@ -110,7 +222,10 @@ export default function PerformancePanel() {
             <CartesianGrid stroke="#2a3340" strokeDasharray="3 3" />
             <XAxis type="number" unit=" ms" {...AXIS} />
             <YAxis type="category" dataKey="stage" width={90} {...AXIS} />
-            <Tooltip formatter={(v) => f.ms(Number(v))} contentStyle={{ background: '#111821', border: '1px solid #2a3340' }} />
+            <Tooltip
+              formatter={(v) => f.ms(Number(v))}
+              contentStyle={{ background: '#111821', border: '1px solid #2a3340' }}
+            />
             <Legend />
             <Bar dataKey="p50" name="p50" fill="#4cc9f0" isAnimationActive={false} />
             <Bar dataKey="p95" name="p95" fill="#f72585" isAnimationActive={false} />

@@ -36,7 +36,9 @@ function LastBlock({ plc }: { plc: PlcStatus }) {
     const m = RECORD_RE.exec(x.name);
     return !m || Number(m[1]) < count;
   });
-  const hiddenRecords = new Set(block.fields.map((x) => RECORD_RE.exec(x.name)?.[1]).filter((x) => x !== undefined && Number(x) >= count)).size;
+  const hiddenRecords = new Set(
+    block.fields.map((x) => RECORD_RE.exec(x.name)?.[1]).filter((x) => x !== undefined && Number(x) >= count),
+  ).size;
   return (
     <>
       <div className="muted small">{t('plc.blockOf', { id: f.int(block.frameId) })}</div>
@@ -86,7 +88,11 @@ export function PlcPanel() {
     setConfirming(null);
     setBusy(true);
     setError(null);
-    const req = { uri: target, ...(handshake ? { handshake } : {}), ...(maxObjects ? { maxObjects: Number(maxObjects) } : {}) };
+    const req = {
+      uri: target,
+      ...(handshake ? { handshake } : {}),
+      ...(maxObjects ? { maxObjects: Number(maxObjects) } : {}),
+    };
     client.setPlc(req).then(
       (p) => {
         patch({ plc: p });
@@ -106,8 +112,17 @@ export function PlcPanel() {
         <dl className="details">
           <dt>{t('source.state')}</dt>
           <dd>
-            <span className={`pill level-${plcLevel(plc)}`} data-testid="plc-state" data-state={plc.state} data-level={plcLevel(plc)}>
-              {t(plc.state === 'connecting' && plc.lastError ? 'plcState.reconnecting' : `plcState.${plc.state}`)}
+            <span
+              className={`pill level-${plcLevel(plc)}`}
+              data-testid="plc-state"
+              data-state={plc.state}
+              data-level={plcLevel(plc)}
+            >
+              {t(
+                plc.state === 'connecting' && plc.lastError
+                  ? 'plcState.reconnecting'
+                  : `plcState.${plc.state}`,
+              )}
             </span>
           </dd>
           <dt>{t('plc.endpoint')}</dt>
@@ -119,7 +134,11 @@ export function PlcPanel() {
           <dt>{t('plc.writesPerSec')}</dt>
           <dd>{f.num(plc.writesPerSec, 1)}</dd>
           <dt>{t('plc.lastWriteLabel')}</dt>
-          <dd>{plc.lastWriteTimeMs ? `${f.time(plc.lastWriteTimeMs)} (${f.ago(plc.lastWriteTimeMs, now)})` : '–'}</dd>
+          <dd>
+            {plc.lastWriteTimeMs
+              ? `${f.time(plc.lastWriteTimeMs)} (${f.ago(plc.lastWriteTimeMs, now)})`
+              : '–'}
+          </dd>
           {plc.lastError && (
             <>
               <dt>{t('plc.lastError')}</dt>
@@ -142,12 +161,25 @@ export function PlcPanel() {
           {t('plc.presetS7')}
         </button>
       </div>
-      <input className="text mono" data-testid="plc-uri-input" placeholder="s7://HOST[:PORT]?rack=0&slot=1&db=N" value={uri} onChange={(e) => setUri(e.target.value)} spellCheck={false} />
+      <input
+        className="text mono"
+        data-testid="plc-uri-input"
+        placeholder="s7://HOST[:PORT]?rack=0&slot=1&db=N"
+        value={uri}
+        onChange={(e) => setUri(e.target.value)}
+        spellCheck={false}
+      />
       <div className="form-row">
         <label>
           {t('plc.handshake')}
-          <select data-testid="plc-handshake" value={handshake} onChange={(e) => setHandshake(e.target.value as Handshake | '')}>
-            <option value="">{t('plc.keep', { value: plc ? t(`plc.handshakeName.${plc.handshake}`) : '' })}</option>
+          <select
+            data-testid="plc-handshake"
+            value={handshake}
+            onChange={(e) => setHandshake(e.target.value as Handshake | '')}
+          >
+            <option value="">
+              {t('plc.keep', { value: plc ? t(`plc.handshakeName.${plc.handshake}`) : '' })}
+            </option>
             {HANDSHAKES.map((h) => (
               <option key={h} value={h}>
                 {t(`plc.handshakeName.${h}`)}
@@ -157,14 +189,32 @@ export function PlcPanel() {
         </label>
         <label>
           {t('plc.maxObjects')}
-          <input className="text narrow" type="number" min={1} max={255} data-testid="plc-max-objects" value={maxObjects} onChange={(e) => setMaxObjects(e.target.value)} />
+          <input
+            className="text narrow"
+            type="number"
+            min={1}
+            max={255}
+            data-testid="plc-max-objects"
+            value={maxObjects}
+            onChange={(e) => setMaxObjects(e.target.value)}
+          />
         </label>
       </div>
       <div className="btn-group">
-        <button className="primary" data-testid="plc-apply" disabled={busy || uri.trim() === ''} onClick={() => setConfirming({ uri: uri.trim() })}>
+        <button
+          className="primary"
+          data-testid="plc-apply"
+          disabled={busy || uri.trim() === ''}
+          onClick={() => setConfirming({ uri: uri.trim() })}
+        >
           {busy ? t('common.applying') : t('plc.apply')}
         </button>
-        <button className="danger" data-testid="plc-off" disabled={busy || plc?.state === 'off'} onClick={() => setConfirming({ uri: null })}>
+        <button
+          className="danger"
+          data-testid="plc-off"
+          disabled={busy || plc?.state === 'off'}
+          onClick={() => setConfirming({ uri: null })}
+        >
           {t('plc.switchOff')}
         </button>
       </div>
@@ -178,7 +228,11 @@ export function PlcPanel() {
       {plc && <LastBlock plc={plc} />}
 
       {confirming && (
-        <ConfirmDialog title={t('plc.confirmTitle')} onConfirm={() => apply(confirming.uri)} onCancel={() => setConfirming(null)}>
+        <ConfirmDialog
+          title={t('plc.confirmTitle')}
+          onConfirm={() => apply(confirming.uri)}
+          onCancel={() => setConfirming(null)}
+        >
           <p>{t('plc.confirmBody')}</p>
           <p className="mono">{confirming.uri ?? t('plc.off')}</p>
         </ConfirmDialog>

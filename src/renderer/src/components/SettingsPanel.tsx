@@ -25,7 +25,14 @@ export function SettingsPanel() {
       <h3>{t('settings.language')}</h3>
       <div className="segmented big">
         {LOCALES.map((l) => (
-          <button key={l.id} lang={l.id} data-testid={`locale-${l.id}`} className={i18n.language === l.id ? 'active' : ''} aria-pressed={i18n.language === l.id} onClick={() => choose(l.id)}>
+          <button
+            key={l.id}
+            lang={l.id}
+            data-testid={`locale-${l.id}`}
+            className={i18n.language === l.id ? 'active' : ''}
+            aria-pressed={i18n.language === l.id}
+            onClick={() => choose(l.id)}
+          >
             {l.label}
           </button>
         ))}

@@ -47,7 +47,11 @@ export function SourcePanel() {
         <dl className="details">
           <dt>{t('source.state')}</dt>
           <dd>
-            <span className={`pill level-${SOURCE_LEVEL[source.state]}`} data-testid="source-state" data-state={source.state}>
+            <span
+              className={`pill level-${SOURCE_LEVEL[source.state]}`}
+              data-testid="source-state"
+              data-state={source.state}
+            >
               {t(`sourceState.${source.state}`)}
             </span>{' '}
             <span className="muted small">{f.time(source.atMs)}</span>
@@ -85,9 +89,21 @@ export function SourcePanel() {
           </button>
         ))}
       </div>
-      <input className="text mono" data-testid="source-uri-input" placeholder={source?.uri ?? 'synthetic:'} value={uri} onChange={(e) => setUri(e.target.value)} spellCheck={false} />
+      <input
+        className="text mono"
+        data-testid="source-uri-input"
+        placeholder={source?.uri ?? 'synthetic:'}
+        value={uri}
+        onChange={(e) => setUri(e.target.value)}
+        spellCheck={false}
+      />
       <div className="muted small">{t('source.uriHelp')}</div>
-      <button className="primary" data-testid="source-apply" disabled={busy || uri.trim() === ''} onClick={() => setConfirming(true)}>
+      <button
+        className="primary"
+        data-testid="source-apply"
+        disabled={busy || uri.trim() === ''}
+        onClick={() => setConfirming(true)}
+      >
         {busy ? t('common.applying') : t('source.apply')}
       </button>
       {error && (
@@ -96,7 +112,11 @@ export function SourcePanel() {
         </div>
       )}
       {confirming && (
-        <ConfirmDialog title={t('source.confirmTitle')} onConfirm={apply} onCancel={() => setConfirming(false)}>
+        <ConfirmDialog
+          title={t('source.confirmTitle')}
+          onConfirm={apply}
+          onCancel={() => setConfirming(false)}
+        >
           <p>{t('source.confirmBody')}</p>
           <p className="mono">{uri.trim()}</p>
         </ConfirmDialog>

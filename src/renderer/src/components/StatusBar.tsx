@@ -15,7 +15,12 @@ export const SOURCE_LEVEL: Record<SourceStateName, Level> = {
   error: 'bad',
 };
 
-export const PLC_LEVEL: Record<PlcLinkStateName, Level> = { connected: 'ok', connecting: 'warn', disconnected: 'bad', off: 'off' };
+export const PLC_LEVEL: Record<PlcLinkStateName, Level> = {
+  connected: 'ok',
+  connecting: 'warn',
+  disconnected: 'bad',
+  off: 'off',
+};
 
 /** A link that is retrying after an error is down, not merely starting: red. */
 export function plcLevel(plc: PlcStatus | null): Level {
@@ -24,7 +29,15 @@ export function plcLevel(plc: PlcStatus | null): Level {
   return PLC_LEVEL[plc.state];
 }
 
-function Tile(props: { testId: string; level: Level; state?: string; title: string; value: string; detail?: string; onClick?: () => void }) {
+function Tile(props: {
+  testId: string;
+  level: Level;
+  state?: string;
+  title: string;
+  value: string;
+  detail?: string;
+  onClick?: () => void;
+}) {
   return (
     <div
       className={`tile level-${props.level}${props.onClick ? ' clickable' : ''}`}
@@ -55,13 +68,24 @@ export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
   const fpsLevel: Level = fps === null ? 'off' : fps < target ? 'bad' : 'ok';
   const unacked = alarms.filter((a) => !a.acknowledged);
   const activeUnacked = unacked.filter((a) => a.active);
-  const connLevel: Level = connection.kind === 'open' ? 'ok' : connection.kind === 'connecting' ? 'warn' : 'bad';
+  const connLevel: Level =
+    connection.kind === 'open' ? 'ok' : connection.kind === 'connecting' ? 'warn' : 'bad';
   // Without the link, the last known states are not the truth any more: show them greyed.
   const linkUp = connection.kind === 'open';
   const lv = (l: Level): Level => (linkUp ? l : 'off');
   const retryIn = connection.retryAtMs ? Math.max(0, (connection.retryAtMs - now) / 1000) : null;
 
-  const modelLevel: Level = !model ? 'off' : model.state === 'failed' ? (model.active ? 'warn' : 'bad') : model.state === 'loading' ? 'warn' : model.active ? 'ok' : 'bad';
+  const modelLevel: Level = !model
+    ? 'off'
+    : model.state === 'failed'
+      ? model.active
+        ? 'warn'
+        : 'bad'
+      : model.state === 'loading'
+        ? 'warn'
+        : model.active
+          ? 'ok'
+          : 'bad';
   const lastWriteAge = plc?.lastWriteTimeMs ? (now - plc.lastWriteTimeMs) / 1000 : null;
 
   return (
@@ -78,8 +102,16 @@ export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
           level={connLevel}
           state={connection.kind}
           title={t('status.link')}
-          value={t(connection.kind === 'connecting' && connection.attempt > 0 ? 'connection.reconnecting' : `connection.${connection.kind}`)}
-          detail={retryIn !== null ? t('connection.retryIn', { s: f.num(retryIn, 1) }) : (connection.lastError ?? undefined)}
+          value={t(
+            connection.kind === 'connecting' && connection.attempt > 0
+              ? 'connection.reconnecting'
+              : `connection.${connection.kind}`,
+          )}
+          detail={
+            retryIn !== null
+              ? t('connection.retryIn', { s: f.num(retryIn, 1) })
+              : (connection.lastError ?? undefined)
+          }
         />
       )}
       <Tile
@@ -96,7 +128,13 @@ export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
         level={lv(modelLevel)}
         state={model?.state}
         title={t('status.model')}
-        value={model?.active ? model.active.name : model?.state === 'loading' ? t('model.loading') : t('model.none')}
+        value={
+          model?.active
+            ? model.active.name
+            : model?.state === 'loading'
+              ? t('model.loading')
+              : t('model.none')
+        }
         detail={
           model?.state === 'loading'
             ? t('model.loadingId', { id: model.loadingId ?? '' })
@@ -111,7 +149,15 @@ export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
         level={lv(plcLevel(plc))}
         state={plc?.state}
         title={t('status.plc')}
-        value={plc ? t(plc.state === 'connecting' && plc.lastError ? 'plcState.reconnecting' : `plcState.${plc.state}`) : '–'}
+        value={
+          plc
+            ? t(
+                plc.state === 'connecting' && plc.lastError
+                  ? 'plcState.reconnecting'
+                  : `plcState.${plc.state}`,
+              )
+            : '–'
+        }
         detail={
           plc && plc.state !== 'off'
             ? `${plc.state === 'connecting' && plc.lastError ? `${t('plc.retrying')} · ` : ''}${t('plc.lifeCounter')} ${f.int(plc.lifeCounter)} · ${t('plc.lastWrite')} ${lastWriteAge === null ? '–' : `${f.num(lastWriteAge, 1)} s`}`

@@ -7,7 +7,13 @@ import { errorText } from '../hooks';
 
 const SEND_AFTER_MS = 150;
 
-function Slider(props: { testId: string; label: string; help: string; value: number; onChange: (v: number) => void }) {
+function Slider(props: {
+  testId: string;
+  label: string;
+  help: string;
+  value: number;
+  onChange: (v: number) => void;
+}) {
   const f = useFormat();
   return (
     <label className="slider">
@@ -17,7 +23,15 @@ function Slider(props: { testId: string; label: string; help: string; value: num
           {f.num(props.value, 2)}
         </span>
       </div>
-      <input type="range" min={0} max={1} step={0.01} value={props.value} data-testid={props.testId} onChange={(e) => props.onChange(Number(e.target.value))} />
+      <input
+        type="range"
+        min={0}
+        max={1}
+        step={0.01}
+        value={props.value}
+        data-testid={props.testId}
+        onChange={(e) => props.onChange(Number(e.target.value))}
+      />
       <div className="muted small">{props.help}</div>
     </label>
   );
@@ -66,20 +80,45 @@ export function TuningPanel() {
   const isKept = (id: number) => kept === null || kept.includes(id);
   const toggleClass = (id: number) => {
     const current = kept ?? names.map((_, i) => i);
-    const next = current.includes(id) ? current.filter((x) => x !== id) : [...current, id].sort((a, b) => a - b);
+    const next = current.includes(id)
+      ? current.filter((x) => x !== id)
+      : [...current, id].sort((a, b) => a - b);
     send({ classFilter: next.length === names.length ? null : next });
   };
 
   return (
     <div className="panel" data-testid="tuning-panel">
-      <Slider testId="conf-slider" label={t('tuning.conf')} help={t('tuning.confHelp')} value={draft.confThreshold} onChange={(v) => send({ confThreshold: v })} />
-      <Slider testId="iou-slider" label={t('tuning.iou')} help={t('tuning.iouHelp')} value={draft.iouThreshold} onChange={(v) => send({ iouThreshold: v })} />
+      <Slider
+        testId="conf-slider"
+        label={t('tuning.conf')}
+        help={t('tuning.confHelp')}
+        value={draft.confThreshold}
+        onChange={(v) => send({ confThreshold: v })}
+      />
+      <Slider
+        testId="iou-slider"
+        label={t('tuning.iou')}
+        help={t('tuning.iouHelp')}
+        value={draft.iouThreshold}
+        onChange={(v) => send({ iouThreshold: v })}
+      />
       <div className="save-state" data-testid="tuning-state" data-state={state}>
-        {state === 'sending' ? t('tuning.sending') : state === 'saved' ? t('tuning.saved') : state === 'error' ? error : t('tuning.liveHint')}
+        {state === 'sending'
+          ? t('tuning.sending')
+          : state === 'saved'
+            ? t('tuning.saved')
+            : state === 'error'
+              ? error
+              : t('tuning.liveHint')}
       </div>
       <div className="row-between">
         <h3>
-          {t('tuning.classFilter')} <span className="muted small">{kept === null ? t('tuning.allClasses') : t('tuning.someClasses', { n: kept.length, of: names.length })}</span>
+          {t('tuning.classFilter')}{' '}
+          <span className="muted small">
+            {kept === null
+              ? t('tuning.allClasses')
+              : t('tuning.someClasses', { n: kept.length, of: names.length })}
+          </span>
         </h3>
         <div className="btn-group">
           <button data-testid="class-all" onClick={() => send({ classFilter: null })}>
@@ -93,7 +132,12 @@ export function TuningPanel() {
       <div className="class-grid" data-testid="class-filter">
         {names.map((n, i) => (
           <label key={`${i}-${n}`} className={`chip${isKept(i) ? ' on' : ''}`}>
-            <input type="checkbox" checked={isKept(i)} onChange={() => toggleClass(i)} data-testid={`class-${i}`} />
+            <input
+              type="checkbox"
+              checked={isKept(i)}
+              onChange={() => toggleClass(i)}
+              data-testid={`class-${i}`}
+            />
             {n}
           </label>
         ))}
