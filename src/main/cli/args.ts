@@ -46,3 +46,20 @@ export const intFlag = (min: number, max: number) =>
 export function writeLine(stream: NodeJS.WritableStream, line: string): void {
   stream.write(line + '\n');
 }
+
+/** Flags every inference command shares: thresholds, execution provider and threads. */
+export const inferenceFlagFields = {
+  conf: numberFlag(0, 1).default(0.25),
+  iou: numberFlag(0, 1).default(0.45),
+  provider: z
+    .enum(['cpu', 'cuda', 'tensorrt'], { message: "must be one of 'cpu', 'cuda', 'tensorrt'" })
+    .default('cpu'),
+  threads: intFlag(0, 256).default(0),
+};
+
+export const inferenceFlagOptions = {
+  conf: { type: 'string' },
+  iou: { type: 'string' },
+  provider: { type: 'string' },
+  threads: { type: 'string' },
+} as const;

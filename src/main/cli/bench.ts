@@ -6,7 +6,14 @@ import { cpus } from 'node:os';
 import { z } from 'zod';
 import { percentileSorted } from '../core/rolling-stats';
 import { createRuntime } from '../runtime';
-import { intFlag, parseFlags, validateFlags, writeLine } from './args';
+import {
+  inferenceFlagFields,
+  inferenceFlagOptions,
+  intFlag,
+  parseFlags,
+  validateFlags,
+  writeLine,
+} from './args';
 import { summaryJson } from './run';
 
 const Flags = z.object({
@@ -14,10 +21,7 @@ const Flags = z.object({
   source: z.string().min(1).default('synthetic:?size=1280x720&fps=max'),
   frames: intFlag(10, 100_000).default(200),
   'raw-runs': intFlag(5, 10_000).default(30),
-  provider: z
-    .enum(['cpu', 'cuda', 'tensorrt'], { message: "must be one of 'cpu', 'cuda', 'tensorrt'" })
-    .default('cpu'),
-  threads: intFlag(0, 256).default(0),
+  ...inferenceFlagFields,
 });
 
 const mb = (bytes: number): number => Number((bytes / 1048576).toFixed(1));
@@ -31,8 +35,7 @@ export async function main(argv: string[]): Promise<number> {
       source: { type: 'string' },
       frames: { type: 'string' },
       'raw-runs': { type: 'string' },
-      provider: { type: 'string' },
-      threads: { type: 'string' },
+      ...inferenceFlagOptions,
     },
     false,
   );
@@ -44,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     provider: flags.provider,
     intraOpThreads: flags.threads,
     maxFrames: flags.frames,
-    params: { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 300, classFilter: null },
+    params: { confThreshold: flags.conf, iouThreshold: flags.iou, maxDet: 300, classFilter: null },
     statsWindowMs: Number.MAX_SAFE_INTEGER,
     log: (line) => writeLine(process.stderr, `vision-station: ${line}`),
     failFast: true,

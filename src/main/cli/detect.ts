@@ -6,7 +6,15 @@ import { z } from 'zod';
 import type { Detection, ModelInfo } from '../../shared/detection';
 import { InferenceEngine } from '../inference/engine';
 import { decodeImageFile } from '../inference/preprocess';
-import { numberFlag, intFlag, parseFlags, UsageError, validateFlags, writeLine } from './args';
+import {
+  inferenceFlagFields,
+  inferenceFlagOptions,
+  intFlag,
+  parseFlags,
+  UsageError,
+  validateFlags,
+  writeLine,
+} from './args';
 import { workerScriptPath } from './runtime-paths';
 import { providerOrder } from '../inference/providers';
 
@@ -14,12 +22,7 @@ const Flags = z.object({
   model: z
     .string({ message: 'is required (path to an .onnx file)' })
     .min(1, 'is required (path to an .onnx file)'),
-  conf: numberFlag(0, 1).default(0.25),
-  iou: numberFlag(0, 1).default(0.45),
-  provider: z
-    .enum(['cpu', 'cuda', 'tensorrt'], { message: "must be one of 'cpu', 'cuda', 'tensorrt'" })
-    .default('cpu'),
-  threads: intFlag(0, 256).default(0),
+  ...inferenceFlagFields,
   'max-det': intFlag(1, 10_000).default(300),
 });
 
@@ -62,10 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     argv,
     {
       model: { type: 'string' },
-      conf: { type: 'string' },
-      iou: { type: 'string' },
-      provider: { type: 'string' },
-      threads: { type: 'string' },
+      ...inferenceFlagOptions,
       'max-det': { type: 'string' },
     },
     true,

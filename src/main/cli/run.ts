@@ -5,7 +5,14 @@
 import { z } from 'zod';
 import type { PipelineStats } from '../pipeline/pipeline';
 import { createRuntime, type Runtime } from '../runtime';
-import { intFlag, numberFlag, parseFlags, validateFlags, writeLine } from './args';
+import {
+  inferenceFlagFields,
+  inferenceFlagOptions,
+  intFlag,
+  parseFlags,
+  validateFlags,
+  writeLine,
+} from './args';
 import { detectionJson } from './detect';
 import { simFrameToJson } from '../plc/plc-sim';
 
@@ -16,12 +23,7 @@ const Flags = z.object({
   serial: z.string().optional(),
   frames: intFlag(1, 10_000_000).optional(),
   json: z.boolean().default(false),
-  conf: numberFlag(0, 1).default(0.25),
-  iou: numberFlag(0, 1).default(0.45),
-  provider: z
-    .enum(['cpu', 'cuda', 'tensorrt'], { message: "must be one of 'cpu', 'cuda', 'tensorrt'" })
-    .default('cpu'),
-  threads: intFlag(0, 256).default(0),
+  ...inferenceFlagFields,
   recipe: z
     .array(z.string().regex(/^[1-9]\d{0,4}=.+$/, 'must be SLOT=MODEL, e.g. 1=models/bolts.onnx or 2=classic'))
     .default([]),
@@ -71,10 +73,7 @@ export async function main(argv: string[]): Promise<number> {
       serial: { type: 'string' },
       frames: { type: 'string' },
       json: { type: 'boolean' },
-      conf: { type: 'string' },
-      iou: { type: 'string' },
-      provider: { type: 'string' },
-      threads: { type: 'string' },
+      ...inferenceFlagOptions,
       recipe: { type: 'string', multiple: true },
       calibration: { type: 'string' },
     },
