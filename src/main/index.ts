@@ -7,6 +7,7 @@ import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } 
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { API_METHODS, ipcChannel, ipcEventChannel, STATION_EVENTS } from '../shared/api';
+import { workerScriptPath } from './inference/worker-path';
 import { dispatch } from './station/dispatch';
 import { Station } from './station/station';
 
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
     version: app.getVersion(),
     dataDir: app.getPath('userData'),
     projectModelsDir,
-    workerPath: join(__dirname, 'inference-worker.js'),
+    workerPath: workerScriptPath(),
     log: (line) => console.error(`vision-station: ${line}`),
   });
   await station.start();

@@ -2,13 +2,13 @@
  * The one place where adapters are wired into a running station: source, inference engine,
  * pipeline and sinks. The CLI, the web server and the Electron shell all start it from here.
  */
-import { join } from 'node:path';
 import type { ExecutionProvider, ModelInfo } from '../shared/detection';
 import { createSource } from './capture/create-source';
 import { parseSourceUri, type SourceSpec } from './capture/source-uri';
 import type { FrameSource, SourceOptions, SourceStateChange } from './capture/types';
 import type { DecodeParams } from './core/decoders/types';
 import { InferenceEngine } from './inference/engine';
+import { workerScriptPath } from './inference/worker-path';
 import type { ModelSpec } from './inference/model';
 import { providerOrder } from './inference/providers';
 import { Pipeline } from './pipeline/pipeline';
@@ -90,7 +90,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Parse everything before starting anything, so bad input fails without side effects.
   const sourceSpec = parseSourceUri(opts.source);
   const engine = new InferenceEngine({
-    workerPath: opts.workerPath ?? join(__dirname, 'inference-worker.js'),
+    workerPath: opts.workerPath ?? workerScriptPath(),
   });
   engine.on('status', opts.log);
   let outputs: OutputSinks | null = null;

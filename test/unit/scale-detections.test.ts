@@ -44,8 +44,9 @@ describe('scaleDetections', () => {
     expect(d!.box).toEqual([20, 20, 60, 40]);
   });
   it('is the identity at scale 1 (a copy)', () => {
-    const out = scaleDetections([det], 1, 1);
-    expect(out).toEqual([det]);
-    expect(out).not.toBe([det]);
+    const input = [det];
+    const out = scaleDetections(input, 1, 1);
+    expect(out).toEqual(input);
+    expect(out).not.toBe(input);
   });
 });

@@ -15,7 +15,7 @@ import {
   validateFlags,
   writeLine,
 } from './args';
-import { workerScriptPath } from './runtime-paths';
+import { workerScriptPath } from '../inference/worker-path';
 import { providerOrder } from '../inference/providers';
 
 const Flags = z.object({

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { InferenceEngine } from '../inference/engine';
 import { ModelLibrary } from '../models/library';
 import { parseFlags, UsageError, validateFlags, writeLine } from './args';
-import { workerScriptPath } from './runtime-paths';
+import { workerScriptPath } from '../inference/worker-path';
 
 const Flags = z.object({ 'data-dir': z.string().min(1).default(join(homedir(), '.vision-station')) });
 

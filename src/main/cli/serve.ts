@@ -10,7 +10,7 @@ import { Station } from '../station/station';
 import { startWebServer } from '../server/web-server';
 import { createLogger } from '../logger';
 import { intFlag, parseFlags, validateFlags, writeLine } from './args';
-import { workerScriptPath } from './runtime-paths';
+import { workerScriptPath } from '../inference/worker-path';
 
 const Flags = z.object({
   host: z.string().min(1).default('127.0.0.1'),

@@ -3,6 +3,7 @@
  * resident memory after the first minute and at the end, to show it stays flat.
  */
 import { z } from 'zod';
+import { DEFAULT_DECODE_PARAMS } from '../core/decoders/types';
 import { createRuntime } from '../runtime';
 import { numberFlag, parseFlags, validateFlags, writeLine } from './args';
 import { summaryJson } from './run';
@@ -25,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
   const rt = await createRuntime({
     source: flags.source,
     model: flags.model,
-    params: { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 300, classFilter: null },
+    params: DEFAULT_DECODE_PARAMS,
     statsWindowMs: 60_000,
     log: (line) => writeLine(process.stderr, `vision-station: ${line}`),
     failFast: true,

@@ -116,10 +116,6 @@ export class InferenceEngine extends EventEmitter<{ status: [string]; swapped: [
     return this.active?.info ?? null;
   }
 
-  get isSwapping(): boolean {
-    return this.swapping;
-  }
-
   /** Load a model (first load or hot swap). Rejects, leaving the current model in place, on failure. */
   async load(spec: ModelSpec): Promise<ModelInfo> {
     if (this.closed) throw new Error('inference engine is closed');

@@ -1,7 +1,7 @@
 /** What the worker runs: an ONNX model or the classic detector, indistinguishable to callers. */
 import type { Detection, ExecutionProvider, ModelInfo, StageTimingsMs } from '../../shared/detection';
 import type { DecodeParams } from '../core/decoders/types';
-import type { ClassicOptionsInput } from './classic-spec';
+import type { ClassicDetectorOptionsInput } from '../core/classic';
 import type { RgbImage } from './preprocess';
 
 export interface OnnxModelSpec {
@@ -14,7 +14,7 @@ export interface OnnxModelSpec {
 
 export interface ClassicModelSpec {
   kind: 'classic';
-  options?: ClassicOptionsInput;
+  options?: ClassicDetectorOptionsInput;
 }
 
 export type ModelSpec = OnnxModelSpec | ClassicModelSpec;

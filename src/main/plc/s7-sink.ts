@@ -523,8 +523,3 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
     });
   }
 }
-
-/** Convenience: a started sink. */
-export function startS7Sink(settings: PlcSettingsInput, deps?: S7SinkDeps): S7Sink {
-  return new S7Sink(settings, deps).start();
-}

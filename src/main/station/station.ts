@@ -89,7 +89,6 @@ export class Station extends EventEmitter<StationEventMap> {
   private sourceStatus: SourceStatus;
   private modelStatus: ModelStatus = { state: 'loading', active: null, loadingId: null, message: null };
   private plcStatus: PlcStatus;
-  private plcMaxObjects = 16;
   private readonly plcLatency = new RollingWindow(10_000);
   private readonly plcWriteMs = new RollingWindow(10_000);
   private statsTimer: NodeJS.Timeout | null = null;
@@ -347,7 +346,6 @@ export class Station extends EventEmitter<StationEventMap> {
     if (this.plcDownTimer) clearTimeout(this.plcDownTimer);
     this.alarms.clear('plcDown');
     const { handshake, maxObjects } = this.settings.plc;
-    this.plcMaxObjects = maxObjects;
     if (!uri) {
       this.plcStatus = { ...this.plcStatus, state: 'off', endpoint: '', lastBlock: null, lastError: null };
       this.emit('plc', this.plcStatus);
@@ -415,7 +413,10 @@ export class Station extends EventEmitter<StationEventMap> {
         ...this.plcStatus,
         lifeCounter: w.lifeCounter,
         lastWriteTimeMs: w.writeTimeMs,
-        lastBlock: { frameId: w.frameId, fields: plcBlockFields(w.bytes, this.plcMaxObjects, 0, w.count) },
+        lastBlock: {
+          frameId: w.frameId,
+          fields: plcBlockFields(w.bytes, this.settings.plc.maxObjects, 0, w.count),
+        },
       };
     });
     outputs.on('recipeRequest', (slot) => void this.onRecipeRequest(slot));

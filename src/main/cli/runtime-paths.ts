@@ -1,9 +1,0 @@
-import { join } from 'node:path';
-
-/**
- * The built inference worker sits next to the built CLI and Electron main (out/main/). Tests that
- * import sources directly pass the built path themselves.
- */
-export function workerScriptPath(): string {
-  return join(__dirname, 'inference-worker.js');
-}
