@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { FrameResult } from '../shared/frame';
+import type { Homography3x3 } from './core/calibration';
 import type { InferenceEngine } from './inference/engine';
 import type { ResultSink } from './pipeline/sink';
 import { freePort } from './util/net';
@@ -35,7 +36,7 @@ export interface OutputOptions {
   plcSettings?: Partial<PlcSettingsInput>;
   serial?: string;
   /** Row-major 3x3 pixel → mm homography for PLC and serial positions; absent writes pixels. */
-  calibration?: number[];
+  calibration?: Homography3x3;
   log: (line: string) => void;
   engine: InferenceEngine;
   /** Fail (instead of retrying in the background) when the PLC cannot be reached at start. */
@@ -111,7 +112,7 @@ export async function createOutputSinks(opts: OutputOptions): Promise<OutputSink
       if (opts.calibration)
         settings = {
           ...settings,
-          homographyPxToMm: opts.calibration as PlcSettingsInput['homographyPxToMm'],
+          homographyPxToMm: opts.calibration,
         };
       const sink = new S7Sink(settings);
       out.attachPlc(sink);

@@ -4,6 +4,7 @@
  */
 import type { ExecutionProvider, ModelInfo } from '../shared/detection';
 import { createSource } from './capture/create-source';
+import type { Homography3x3 } from './core/calibration';
 import { parseSourceUri, type SourceSpec } from './capture/source-uri';
 import type { FrameSource, SourceOptions, SourceStateChange } from './capture/types';
 import type { DecodeParams } from './core/decoders/types';
@@ -43,7 +44,7 @@ export interface RuntimeOptions {
   /** Extra PLC settings (handshake, maxObjects) over the URI's. */
   plcSettings?: OutputOptions['plcSettings'];
   /** Row-major 3x3 pixel → mm homography: positions go to the PLC and serial port in mm. */
-  calibration?: number[];
+  calibration?: Homography3x3;
 }
 
 export interface Runtime {

@@ -229,6 +229,20 @@ describe('run', () => {
     expect(badPlc.code).toBe(2);
     expect(badPlc.stderr).toMatch(/^vision-station: run: PLC URI .*db=zero is not a whole number/);
 
+    const cal = await runCli([
+      'run',
+      '--source',
+      'synthetic:',
+      '--model',
+      'classic',
+      '--calibration',
+      '0,0,0,0,0,0,0,0,1',
+    ]);
+    expect([cal.code, cal.stderr]).toEqual([
+      2,
+      'vision-station: run: --calibration: the homography is singular (determinant 0): it cannot map pixels to millimetres\n',
+    ]);
+
     const flag = await runCli(['run', '--source', 'synthetic:', '--model', 'classic', '--frames', '0']);
     expect([flag.code, flag.stderr]).toEqual([
       2,

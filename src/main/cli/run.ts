@@ -14,6 +14,7 @@ import {
   writeLine,
 } from './args';
 import { detectionJson } from './detect';
+import { homographySchema } from '../core/calibration';
 import { simFrameToJson } from '../plc/plc-sim';
 
 const Flags = z.object({
@@ -29,17 +30,8 @@ const Flags = z.object({
     .default([]),
   calibration: z
     .string()
-    .transform((t, ctx) => {
-      const nums = t.split(',').map((x) => Number(x.trim()));
-      if (nums.length !== 9 || nums.some((n) => !Number.isFinite(n))) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must be 9 comma-separated numbers: the row-major 3x3 pixel → mm homography',
-        });
-        return z.NEVER;
-      }
-      return nums;
-    })
+    .transform((t): readonly number[] => t.split(',').map((x) => Number(x.trim())))
+    .pipe(homographySchema)
     .optional(),
 });
 

@@ -10,6 +10,7 @@
  * camera square to the table (affine H) this is exact; under perspective it is the size measured
  * through the box centre, which is what a gripper aligned on the centre needs.
  */
+import { z } from 'zod';
 import type { BoxXyxy, Detection, PointXy } from '../../shared/detection';
 
 /** Row-major 3x3 matrix. */
@@ -34,6 +35,23 @@ export function assertHomography(h: readonly number[]): asserts h is Homography3
     throw new RangeError('the homography is singular (determinant 0): it cannot map pixels to millimetres');
   }
 }
+
+/**
+ * The one schema for a configured calibration (PLC and serial settings, the settings file, the
+ * `--calibration` flag): 9 finite numbers, not singular.
+ */
+export const homographySchema = z
+  .array(z.number())
+  .length(9, 'a homography is 9 numbers, row-major 3x3')
+  .readonly()
+  .superRefine((h, ctx) => {
+    try {
+      assertHomography(h);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    }
+  })
+  .transform((h) => h as unknown as Homography3x3);
 
 /** Maps one pixel point to mm. Returns NaNs for a point on the horizon line (W = 0). */
 export function applyHomography(h: Homography3x3, point: PointXy): PointXy {

@@ -6,24 +6,12 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_OBJECTS, MAX_MAX_OBJECTS } from '../../shared/plc-layout';
 import { RECORD_SORT_KEYS } from '../core/plc/encode';
-import { assertHomography, type Homography3x3 } from '../core/calibration';
+import { homographySchema } from '../core/calibration';
 
 export const HANDSHAKE_MODES = ['free-run', 'ack', 'trigger'] as const;
 export type HandshakeMode = (typeof HANDSHAKE_MODES)[number];
 
 export const DEFAULT_S7_PORT = 102;
-
-const homographySchema = z
-  .array(z.number())
-  .length(9, 'a homography is 9 numbers, row-major 3x3')
-  .superRefine((h, ctx) => {
-    try {
-      assertHomography(h);
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', message: (e as Error).message });
-    }
-  })
-  .transform((h) => h as unknown as Homography3x3);
 
 export const plcSettingsSchema = z
   .object({

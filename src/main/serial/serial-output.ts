@@ -1,4 +1,5 @@
 /** A serial port as a pipeline sink, built from `PATH?baud=N&format=csv|json&...`. */
+import type { Homography3x3 } from '../core/calibration';
 import type { ResultSink } from '../pipeline/sink';
 import { parseSerialUri, SerialSink, type SerialLinkStatus } from './serial-sink';
 
@@ -27,14 +28,10 @@ export async function createSerialSink(
   uri: string,
   log: (line: string) => void,
   failFast: boolean,
-  calibration?: number[],
+  calibration?: Homography3x3,
 ): Promise<ResultSink & { serial: SerialSink }> {
   const settings = parseSerialUri(uri);
-  const serial = new SerialSink(
-    calibration
-      ? { ...settings, homographyPxToMm: calibration as typeof settings.homographyPxToMm }
-      : settings,
-  );
+  const serial = new SerialSink(calibration ? { ...settings, homographyPxToMm: calibration } : settings);
   let lastState: string | null = null;
   serial.on('link', (s) => {
     if (s.state !== lastState && lastState !== null)

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { FrameResult } from '../../shared/frame';
 import { MAX_MAX_OBJECTS } from '../../shared/plc-layout';
 import { Backoff } from '../capture/backoff';
-import { assertHomography, type Homography3x3 } from '../core/calibration';
+import { homographySchema } from '../core/calibration';
 import { RECORD_SORT_KEYS } from '../core/plc/encode';
 import { formatSerialLine, type SerialFormat } from '../core/serial-format';
 import { Waker } from '../util/waker';
@@ -39,19 +39,7 @@ export const serialSettingsSchema = z
     openTimeoutMs: z.number().int().min(10).max(60_000).default(2000),
     reopenMinMs: z.number().int().min(10).max(60_000).default(250),
     reopenMaxMs: z.number().int().min(10).max(300_000).default(10_000),
-    homographyPxToMm: z
-      .array(z.number())
-      .length(9)
-      .superRefine((h, ctx) => {
-        try {
-          assertHomography(h);
-        } catch (e) {
-          ctx.addIssue({ code: 'custom', message: (e as Error).message });
-        }
-      })
-      .transform((h) => h as unknown as Homography3x3)
-      .nullable()
-      .default(null),
+    homographyPxToMm: homographySchema.nullable().default(null),
   })
   .refine((s) => s.reopenMaxMs >= s.reopenMinMs, {
     message: 'reopenMaxMs must be >= reopenMinMs',

@@ -299,10 +299,9 @@ export class Station extends EventEmitter<StationEventMap> {
     };
   }
 
-  /** The pixel → mm homography from the settings, checked once. */
+  /** The pixel → mm homography from the settings (validated when they were read). */
   private get calibration(): Homography3x3 | null {
-    const h = this.settings.plc.homographyPxToMm;
-    return h ? (h as unknown as Homography3x3) : null;
+    return this.settings.plc.homographyPxToMm;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { homographySchema } from '../core/calibration';
 import { writeFileAtomic } from './atomic-file';
 
 export const SettingsSchema = z
@@ -23,9 +24,7 @@ export const SettingsSchema = z
           .describe("s7://HOST[:PORT]?rack=0&slot=1&db=N, 'sim', or null for off"),
         handshake: z.enum(['free-run', 'ack', 'trigger']).default('free-run'),
         maxObjects: z.number().int().min(1).max(1024).default(16),
-        homographyPxToMm: z
-          .array(z.number().finite())
-          .length(9, 'a homography is 9 numbers, row-major 3x3')
+        homographyPxToMm: homographySchema
           .nullable()
           .default(null)
           .describe('pixel → mm calibration for PLC and serial positions; null writes pixels'),
