@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlcSim, type SimFrame } from '../../src/main/plc/plc-sim';
-import { createRuntime, type Runtime } from '../../src/main/runtime';
+import { createRuntime, type Runtime } from '../../src/main/app/runtime';
 import { freePort } from '../../src/main/util/net';
 import type { FrameResult } from '../../src/shared/frame';
 import { sharedModel, WORKER_JS } from '../helpers/paths';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff, backoffDelayMs, DEFAULT_BACKOFF } from '../../src/main/capture/backoff';
+import { Backoff, backoffDelayMs, DEFAULT_BACKOFF } from '../../src/main/core/backoff';
 
 const opts = { initialDelayMs: 100, maxDelayMs: 1000, factor: 2, jitter: 0 };
 

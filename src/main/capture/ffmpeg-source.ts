@@ -10,7 +10,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { Backoff } from './backoff';
+import { Backoff } from '../core/backoff';
 import { ffmpegCapabilities, resolveFfmpeg, type FfmpegCapabilities } from './ffmpeg-path';
 import { DEFAULT_KILL_TIMEOUT_MS, SourceBase } from './source-base';
 import { describeSource, maskCredentials, type SourceSpec } from './source-uri';

@@ -21,7 +21,7 @@
  * and the frame `take()` returns is retained on your behalf: release it when preprocessing is done.
  */
 
-import type { BackoffOptions } from './backoff';
+import type { BackoffOptions } from '../core/backoff';
 
 /** One complete decoded picture. Never partial. */
 export interface Frame {

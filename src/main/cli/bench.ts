@@ -5,7 +5,7 @@
 import { cpus } from 'node:os';
 import { z } from 'zod';
 import { percentileSorted } from '../core/rolling-stats';
-import { createRuntime } from '../runtime';
+import { createRuntime } from '../app/runtime';
 import {
   inferenceFlagFields,
   inferenceFlagOptions,

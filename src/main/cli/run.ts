@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { PipelineStats } from '../pipeline/pipeline';
-import { createRuntime, type Runtime } from '../runtime';
+import { createRuntime, type Runtime } from '../app/runtime';
 import {
   inferenceFlagFields,
   inferenceFlagOptions,

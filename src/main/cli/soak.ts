@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_DECODE_PARAMS } from '../core/decoders/types';
-import { createRuntime } from '../runtime';
+import { createRuntime } from '../app/runtime';
 import { numberFlag, parseFlags, validateFlags, writeLine } from './args';
 import { summaryJson } from './run';
 

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { ModelInfo } from '../../shared/detection';
-import { Backoff } from '../capture/backoff';
+import { Backoff } from '../core/backoff';
 import type { DecodeParams } from '../core/decoders/types';
 import type { ModelSpec, RunOutput } from './model';
 import type { RgbImage } from './preprocess';

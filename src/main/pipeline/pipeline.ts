@@ -11,7 +11,7 @@ import type { DecodeParams } from '../core/decoders/types';
 import { FrameSlot } from '../capture/frame-slot';
 import type { Frame, FrameSource } from '../capture/types';
 import type { InferenceEngine } from '../inference/engine';
-import type { ResultSink } from './sink';
+import type { ResultSink } from '../core/sink';
 
 export const STAGES = ['captureWaitMs', 'preMs', 'inferMs', 'postMs', 'sinkMs'] as const;
 export type Stage = (typeof STAGES)[number];

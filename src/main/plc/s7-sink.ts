@@ -19,7 +19,7 @@ import {
 } from '../../shared/plc-layout';
 import { decodeControlArea } from '../core/plc/decode';
 import { INT_MAX, encodeControlField, encodeDataArea, type PlcControl } from '../core/plc/encode';
-import { Backoff } from '../capture/backoff';
+import { Backoff } from '../core/backoff';
 import { parsePlcSettings, type HandshakeMode, type PlcSettings, type PlcSettingsInput } from './plc-config';
 import { S7Error, Snap7Link, maxWritePayloadBytes, type S7Link } from './s7-client';
 import { Waker } from '../util/waker';

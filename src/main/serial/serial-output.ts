@@ -1,6 +1,6 @@
 /** A serial port as a pipeline sink, built from `PATH?baud=N&format=csv|json&...`. */
 import type { Homography3x3 } from '../core/calibration';
-import type { ResultSink } from '../pipeline/sink';
+import type { ResultSink } from '../core/sink';
 import { parseSerialUri, SerialSink, type SerialLinkStatus } from './serial-sink';
 
 /** Resolves when the port is open; rejects with the port's last error after `timeoutMs`. */

@@ -9,7 +9,7 @@ import { SerialPort } from 'serialport';
 import { z } from 'zod';
 import type { FrameResult } from '../../shared/frame';
 import { MAX_MAX_OBJECTS } from '../../shared/plc-layout';
-import { Backoff } from '../capture/backoff';
+import { Backoff } from '../core/backoff';
 import { homographySchema } from '../core/calibration';
 import { RECORD_SORT_KEYS } from '../core/plc/encode';
 import { formatSerialLine, type SerialFormat } from '../core/serial-format';

@@ -40,7 +40,7 @@ import { InferenceEngine } from '../inference/engine';
 import type { ModelSpec } from '../inference/model';
 import { providerOrder } from '../inference/providers';
 import { ModelLibrary } from '../models/library';
-import { createOutputSinks, type OutputSinks } from '../outputs';
+import { createOutputSinks, type OutputSinks } from '../app/outputs';
 import { Pipeline } from '../pipeline/pipeline';
 import { parsePlcUri } from '../plc/plc-config';
 import { loadSettings, saveSettings, SettingsSchema, type Settings } from '../storage/settings';

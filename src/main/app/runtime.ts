@@ -2,18 +2,18 @@
  * The one place where adapters are wired into a running station: source, inference engine,
  * pipeline and sinks. The CLI, the web server and the Electron shell all start it from here.
  */
-import type { ExecutionProvider, ModelInfo } from '../shared/detection';
-import { createSource } from './capture/create-source';
-import type { Homography3x3 } from './core/calibration';
-import { parseSourceUri, type SourceSpec } from './capture/source-uri';
-import type { FrameSource, SourceOptions, SourceStateChange } from './capture/types';
-import type { DecodeParams } from './core/decoders/types';
-import { InferenceEngine } from './inference/engine';
-import { workerScriptPath } from './inference/worker-path';
-import type { ModelSpec } from './inference/model';
-import { providerOrder } from './inference/providers';
-import { Pipeline } from './pipeline/pipeline';
-import type { ResultSink } from './pipeline/sink';
+import type { ExecutionProvider, ModelInfo } from '../../shared/detection';
+import { createSource } from '../capture/create-source';
+import type { Homography3x3 } from '../core/calibration';
+import { parseSourceUri, type SourceSpec } from '../capture/source-uri';
+import type { FrameSource, SourceOptions, SourceStateChange } from '../capture/types';
+import type { DecodeParams } from '../core/decoders/types';
+import { InferenceEngine } from '../inference/engine';
+import { workerScriptPath } from '../inference/worker-path';
+import type { ModelSpec } from '../inference/model';
+import { providerOrder } from '../inference/providers';
+import { Pipeline } from '../pipeline/pipeline';
+import type { ResultSink } from '../core/sink';
 import { createOutputSinks, type OutputOptions, type OutputSinks } from './outputs';
 
 export interface RuntimeOptions {

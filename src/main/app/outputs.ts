@@ -3,14 +3,14 @@
  * built from their URIs. Each is a ResultSink, so the pipeline only ever calls `offer`.
  */
 import { EventEmitter } from 'node:events';
-import type { FrameResult } from '../shared/frame';
-import type { Homography3x3 } from './core/calibration';
-import type { InferenceEngine } from './inference/engine';
-import type { ResultSink } from './pipeline/sink';
-import { freePort } from './util/net';
-import { parsePlcUri, type PlcSettingsInput } from './plc/plc-config';
-import { PlcSim, type SimFrame } from './plc/plc-sim';
-import { S7Sink, type PlcAlarm, type PlcLinkStatus, type PlcWriteInfo } from './plc/s7-sink';
+import type { FrameResult } from '../../shared/frame';
+import type { Homography3x3 } from '../core/calibration';
+import type { InferenceEngine } from '../inference/engine';
+import type { ResultSink } from '../core/sink';
+import { freePort } from '../util/net';
+import { parsePlcUri, type PlcSettingsInput } from '../plc/plc-config';
+import { PlcSim, type SimFrame } from '../plc/plc-sim';
+import { S7Sink, type PlcAlarm, type PlcLinkStatus, type PlcWriteInfo } from '../plc/s7-sink';
 
 export interface OutputEvents {
   plcLink: [PlcLinkStatus];
@@ -120,7 +120,7 @@ export async function createOutputSinks(opts: OutputOptions): Promise<OutputSink
       if (opts.failFast) await sink.whenConnected(opts.connectTimeoutMs ?? 5000);
     }
     if (opts.serial) {
-      const { createSerialSink } = await import('./serial/serial-output');
+      const { createSerialSink } = await import('../serial/serial-output');
       out.sinks.push(await createSerialSink(opts.serial, opts.log, opts.failFast ?? false, opts.calibration));
     }
   } catch (e) {

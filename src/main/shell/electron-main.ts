@@ -1,0 +1,101 @@
+/**
+ * Electron shell, kept thin: one secure window, IPC handlers generated from the shared API through
+ * the same dispatcher as the WebSocket server, and station events forwarded to the window.
+ * Everything it calls runs (and is tested) in plain Node.
+ */
+import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { API_METHODS, ipcChannel, ipcEventChannel, STATION_EVENTS } from '../../shared/api';
+import { workerScriptPath } from '../inference/worker-path';
+import { dispatch } from '../station/dispatch';
+import { Station } from '../station/station';
+
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+  "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
+const rendererUrl = process.env['ELECTRON_RENDERER_URL'];
+/** Packaged: models ship as an extra resource; from a checkout: the project's models/ folder. */
+const projectModelsDir = app.isPackaged
+  ? join(process.resourcesPath, 'models')
+  : join(__dirname, '..', '..', 'models');
+
+/** Only our own page may call the API. */
+function isTrustedSender(event: IpcMainInvokeEvent): boolean {
+  const url = event.senderFrame?.url ?? '';
+  if (rendererUrl) return url.startsWith(rendererUrl);
+  return url === pathToFileURL(rendererIndex).href;
+}
+
+function hardenContents(): void {
+  app.on('web-contents-created', (_e, contents) => {
+    contents.setWindowOpenHandler(({ url }) => {
+      // External links open in the system browser, never inside the app.
+      if (url.startsWith('https://')) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+    contents.on('will-navigate', (e) => e.preventDefault());
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+  });
+}
+
+async function main(): Promise<void> {
+  hardenContents();
+  await app.whenReady();
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+
+  const station = new Station({
+    version: app.getVersion(),
+    dataDir: app.getPath('userData'),
+    projectModelsDir,
+    workerPath: workerScriptPath(),
+    log: (line) => console.error(`vision-station: ${line}`),
+  });
+  await station.start();
+
+  for (const method of API_METHODS) {
+    ipcMain.handle(ipcChannel(method), async (event, ...args: unknown[]) => {
+      if (!isTrustedSender(event)) throw new Error('request from an untrusted page refused');
+      return dispatch(station, 'electron-ipc', method, args);
+    });
+  }
+
+  const win = new BrowserWindow({
+    width: 1600,
+    height: 1000,
+    title: 'Vision Station',
+    backgroundColor: '#111418',
+    show: false,
+    webPreferences: {
+      preload: join(__dirname, '..', 'preload', 'index.js'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
+  });
+  for (const event of STATION_EVENTS) {
+    station.on(event, (payload: unknown) => {
+      if (!win.isDestroyed()) win.webContents.send(ipcEventChannel(event), payload);
+    });
+  }
+  station.frameSubscribers = 1;
+  win.once('ready-to-show', () => win.show());
+  if (rendererUrl) await win.loadURL(rendererUrl);
+  else await win.loadFile(rendererIndex);
+
+  app.on('window-all-closed', () => {
+    station.frameSubscribers = 0;
+    void station.close().finally(() => app.quit());
+  });
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  app.exit(1);
+});
