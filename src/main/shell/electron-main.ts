@@ -3,17 +3,13 @@
  * the same dispatcher as the WebSocket server, and station events forwarded to the window.
  * Everything it calls runs (and is tested) in plain Node.
  */
-import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { API_METHODS, ipcChannel, ipcEventChannel, STATION_EVENTS } from '../../shared/api';
 import { workerScriptPath } from '../inference/worker-path';
 import { dispatch } from '../station/dispatch';
 import { Station } from '../station/station';
-
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-  "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
 const rendererUrl = process.env['ELECTRON_RENDERER_URL'];
@@ -31,11 +27,8 @@ function isTrustedSender(event: IpcMainInvokeEvent): boolean {
 
 function hardenContents(): void {
   app.on('web-contents-created', (_e, contents) => {
-    contents.setWindowOpenHandler(({ url }) => {
-      // External links open in the system browser, never inside the app.
-      if (url.startsWith('https://')) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
+    // A plant station opens no other windows and no browser: every link stays dead.
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
     contents.on('will-navigate', (e) => e.preventDefault());
     contents.on('will-attach-webview', (e) => e.preventDefault());
   });
@@ -45,7 +38,15 @@ async function main(): Promise<void> {
   hardenContents();
   await app.whenReady();
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+    // A literal where it is used, so the security scanner (npm run lint) can parse and check it.
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': [
+          "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        ],
+      },
+    });
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
 
@@ -77,6 +78,8 @@ async function main(): Promise<void> {
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
+      // Middle-click must not open a link in a new window (auxclick).
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   for (const event of STATION_EVENTS) {
