@@ -43,6 +43,8 @@ export interface SourceStatus {
   /** Last lines of ffmpeg's stderr, when the last change came from the decoder. */
   stderrTail: string[];
   atMs: number;
+  /** The built-in demo clip is playing: no camera has been chosen yet. */
+  demo: boolean;
 }
 
 export type ModelLoadState = 'loading' | 'ready' | 'failed';
@@ -57,7 +59,7 @@ export interface ModelStatus {
   message: string | null;
 }
 
-export type LibraryLocation = 'project' | 'user' | 'builtin';
+export type LibraryLocation = 'project' | 'demo' | 'user' | 'builtin';
 
 export interface LibraryEntry {
   /** `classic`, or the absolute path of the .onnx file. */

@@ -46,6 +46,7 @@ export async function main(argv: string[]): Promise<number> {
     version: process.env['npm_package_version'] ?? '0.1.0',
     dataDir: resolve(flags['data-dir']),
     projectModelsDir: resolve(outDir, '..', 'models'),
+    demoDir: resolve(outDir, '..', 'resources', 'demo'),
     extraModelsDirs: flags['models-dir'].map((d) => resolve(d)),
     workerPath: workerScriptPath(),
     log,

@@ -16,6 +16,8 @@ export type { LibraryEntry, LibraryLocation };
 export interface ModelLibraryOptions {
   projectDir: string;
   userDir: string;
+  /** The demo bundle's folder (resources/demo), listed after the project's models. */
+  demoDir?: string | null;
   /** More folders listed like the project's (e.g. a shared models folder). */
   extraDirs?: string[];
   /** Loads a model once to describe it (InferenceEngine.inspect). */
@@ -119,7 +121,7 @@ export class ModelLibrary {
     return out;
   }
 
-  /** Built-in classic detector first, then project models, then the user's. */
+  /** Built-in classic detector first, then project models, the demo model, then the user's. */
   async list(): Promise<LibraryEntry[]> {
     await this.loadCache();
     const classic: LibraryEntry = {
@@ -133,7 +135,8 @@ export class ModelLibrary {
     };
     const project = await this.scan(this.opts.projectDir, 'project');
     for (const dir of this.opts.extraDirs ?? []) project.push(...(await this.scan(dir, 'project')));
-    const all = [classic, ...project, ...(await this.scan(this.opts.userDir, 'user'))];
+    const demo = this.opts.demoDir ? await this.scan(this.opts.demoDir, 'demo') : [];
+    const all = [classic, ...project, ...demo, ...(await this.scan(this.opts.userDir, 'user'))];
     await this.saveCache();
     return all;
   }

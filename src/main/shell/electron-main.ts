@@ -17,6 +17,9 @@ const rendererUrl = process.env['ELECTRON_RENDERER_URL'];
 const projectModelsDir = app.isPackaged
   ? join(process.resourcesPath, 'models')
   : join(__dirname, '..', '..', 'models');
+const demoDir = app.isPackaged
+  ? join(process.resourcesPath, 'demo')
+  : join(__dirname, '..', '..', 'resources', 'demo');
 
 /** Only our own page may call the API. */
 function isTrustedSender(event: IpcMainInvokeEvent): boolean {
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
     version: app.getVersion(),
     dataDir: app.getPath('userData'),
     projectModelsDir,
+    demoDir,
     workerPath: workerScriptPath(),
     log: (line) => console.error(`vision-station: ${line}`),
   });

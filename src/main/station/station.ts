@@ -45,6 +45,7 @@ import { Pipeline } from '../pipeline/pipeline';
 import { parsePlcUri } from '../plc/plc-config';
 import { loadSettings, saveSettings, SettingsSchema, type Settings } from '../storage/settings';
 import { AlarmBook } from './alarms';
+import { findDemoBundle, type DemoBundle } from '../app/demo';
 import { plcBlockFields } from './plc-view';
 
 export interface StationOptions {
@@ -57,6 +58,8 @@ export interface StationOptions {
   log: (line: string) => void;
   /** Overrides of the saved settings for this run (command-line flags). */
   overrides?: { source?: string; model?: string; plc?: string | null };
+  /** The demo bundle's folder (resources/demo): what a station with no settings shows. */
+  demoDir?: string | null;
   /** Extra folders listed in the model library (e.g. ../shared/models in tests). */
   extraModelsDirs?: string[];
   /** Longest side of preview JPEGs sent to the UI. */
@@ -97,18 +100,21 @@ export class Station extends EventEmitter<StationEventMap> {
   private plcDownTimer: NodeJS.Timeout | null = null;
   private saveChain: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly demo: DemoBundle | null;
   /** Previews are encoded only while someone listens. */
   frameSubscribers = 0;
 
   constructor(private readonly opts: StationOptions) {
     super();
     this.settingsPath = join(opts.dataDir, 'settings.json');
+    this.demo = findDemoBundle(opts.demoDir);
     this.engine = new InferenceEngine({ workerPath: opts.workerPath });
     this.engine.on('status', (m) => this.setModelStatus({ ...this.modelStatus, message: m }));
     this.library = new ModelLibrary({
       projectDir: opts.projectModelsDir,
       userDir: join(opts.dataDir, 'models'),
       extraDirs: opts.extraModelsDirs,
+      demoDir: this.demo?.dir ?? null,
       inspect: (spec) => this.engine.inspect(spec),
       cachePath: join(opts.dataDir, 'model-library-cache.json'),
     });
@@ -120,6 +126,7 @@ export class Station extends EventEmitter<StationEventMap> {
       reason: 'not started',
       stderrTail: [],
       atMs: Date.now(),
+      demo: false,
     };
     this.plcStatus = {
       state: 'off',
@@ -169,7 +176,9 @@ export class Station extends EventEmitter<StationEventMap> {
     await this.applyPlc(this.settings.plc.uri).catch((e: unknown) =>
       this.alarms.raise('plcConfig', (e as Error).message, true),
     );
-    this.startSource(this.settings.source);
+    // No camera chosen yet: the demo clip, looped (or the synthetic scene in a build without it).
+    const uri = this.settings.source ?? this.demo?.sourceUri ?? 'synthetic:';
+    this.startSource(uri, this.settings.source === null && this.demo !== null);
     this.statsTimer = setInterval(() => this.tick(), STATS_INTERVAL_MS);
   }
 
@@ -184,8 +193,11 @@ export class Station extends EventEmitter<StationEventMap> {
     await this.saveChain;
   }
 
+  /** The project's own models first, then the demo model, then the classic detector. */
   private async bestAvailableModelId(): Promise<string> {
-    for (const e of await this.library.list()) if (e.location === 'project' && e.info) return e.id;
+    const entries = await this.library.list();
+    for (const location of ['project', 'demo'] as const)
+      for (const e of entries) if (e.location === location && e.info) return e.id;
     return 'classic';
   }
 
@@ -210,7 +222,7 @@ export class Station extends EventEmitter<StationEventMap> {
     };
   }
 
-  private startSource(uri: string): void {
+  private startSource(uri: string, demo = false): void {
     // One more ring buffer than the pipeline needs, for the preview encoder.
     const source = createSource(uri, { ringSize: 4 });
     this.source = source;
@@ -221,6 +233,7 @@ export class Station extends EventEmitter<StationEventMap> {
       reason: source.stateReason,
       stderrTail: [],
       atMs: Date.now(),
+      demo,
     };
     source.on('state', (c: SourceStateChange) => this.onSourceState(source, c));
     const sinks = [

@@ -10,7 +10,8 @@ import { writeFileAtomic } from './atomic-file';
 export const SettingsSchema = z
   .object({
     version: z.literal(1).default(1),
-    source: z.string().min(1).default('synthetic:').describe('source URI'),
+    /** null: the demo clip (resources/demo) until the user picks a camera. */
+    source: z.string().min(1).nullable().default(null).describe('source URI, or null for the demo clip'),
     /** Library id: `classic` or an .onnx path; null picks the best available. */
     modelId: z.string().min(1).nullable().default(null),
     provider: z.enum(['cpu', 'cuda', 'tensorrt']).default('cpu'),

@@ -27,6 +27,8 @@ const en = {
     plc: 'PLC',
     fps: 'FPS',
     fpsTarget: 'target ≥ {{target}}',
+    demo: 'DEMO',
+    demoDetail: 'demo clip and model, PLC simulator; pick a camera in Source',
     alarms: 'Alarms',
   },
   connection: {
@@ -144,7 +146,7 @@ const en = {
     library: 'Model library',
     inUse: 'in use',
     use: 'Use',
-    location: { project: 'project', user: 'user', builtin: 'built-in' },
+    location: { project: 'project', demo: 'demo', user: 'user', builtin: 'built-in' },
   },
   tuning: {
     conf: 'Confidence threshold',
@@ -245,6 +247,8 @@ const ko: Resource = {
     plc: 'PLC',
     fps: 'FPS',
     fpsTarget: '목표 ≥ {{target}}',
+    demo: '데모',
+    demoDetail: '데모 영상과 모델, PLC 시뮬레이터; 소스에서 카메라를 선택하세요',
     alarms: '알람',
   },
   connection: { connecting: '연결 중', open: '연결됨', reconnecting: '끊김', retryIn: '{{s}}초 후 재시도' },
@@ -357,7 +361,7 @@ const ko: Resource = {
     library: '모델 라이브러리',
     inUse: '사용 중',
     use: '사용',
-    location: { project: '프로젝트', user: '사용자', builtin: '내장' },
+    location: { project: '프로젝트', demo: '데모', user: '사용자', builtin: '내장' },
   },
   tuning: {
     conf: '신뢰도 임계값',

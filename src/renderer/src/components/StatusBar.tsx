@@ -36,6 +36,8 @@ function Tile(props: {
   title: string;
   value: string;
   detail?: string;
+  /** A word shown beside the title in capitals (DEMO). */
+  badge?: string;
   onClick?: () => void;
 }) {
   return (
@@ -48,7 +50,14 @@ function Tile(props: {
       role={props.onClick ? 'button' : undefined}
       title={props.detail}
     >
-      <div className="tile-title">{props.title}</div>
+      <div className="tile-title">
+        {props.title}
+        {props.badge && (
+          <span className="tile-badge" data-testid={`${props.testId}-badge`}>
+            {props.badge}
+          </span>
+        )}
+      </div>
       <div className="tile-value" data-testid={`${props.testId}-value`}>
         {props.value}
       </div>
@@ -120,7 +129,8 @@ export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
         state={source?.state}
         title={t('status.source')}
         value={source ? t(`sourceState.${source.state}`) : '–'}
-        detail={source ? source.description || source.uri : undefined}
+        badge={source?.demo ? t('status.demo') : undefined}
+        detail={source ? (source.demo ? t('status.demoDetail') : source.description || source.uri) : undefined}
         onClick={() => onOpenTab('source')}
       />
       <Tile
