@@ -130,7 +130,9 @@ export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
         title={t('status.source')}
         value={source ? t(`sourceState.${source.state}`) : '–'}
         badge={source?.demo ? t('status.demo') : undefined}
-        detail={source ? (source.demo ? t('status.demoDetail') : source.description || source.uri) : undefined}
+        detail={
+          source ? (source.demo ? t('status.demoDetail') : source.description || source.uri) : undefined
+        }
         onClick={() => onOpenTab('source')}
       />
       <Tile
