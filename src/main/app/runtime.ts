@@ -1,20 +1,301 @@
 /**
- * The one place where adapters are wired into a running station: source, inference engine,
- * pipeline and sinks. The CLI, the web server and the Electron shell all start it from here.
+ * The composition root: the one place where source, inference engine, pipeline and outputs are
+ * built and wired, for every entry point. The command line (`run`, `bench`, `soak`) uses it through
+ * `createRuntime`; the operator app (Electron and `serve`) through `Station`, which keeps a
+ * `VisionRuntime` and replaces its source, model or outputs while it runs. Model specs, the
+ * frame-size policy, recipe switching by the PLC and the camera/model health bits sent to the PLC
+ * exist here and nowhere else.
  */
+import { EventEmitter } from 'node:events';
 import type { ExecutionProvider, ModelInfo } from '../../shared/detection';
+import type { FrameResult } from '../../shared/frame';
 import { createSource } from '../capture/create-source';
-import type { Homography3x3 } from '../core/calibration';
 import { parseSourceUri, type SourceSpec } from '../capture/source-uri';
-import type { FrameSource, SourceOptions, SourceStateChange } from '../capture/types';
+import type { Frame, FrameSource, SourceOptions, SourceStateChange } from '../capture/types';
+import type { Homography3x3 } from '../core/calibration';
 import type { DecodeParams } from '../core/decoders/types';
-import { InferenceEngine } from '../inference/engine';
-import { workerScriptPath } from '../inference/worker-path';
-import type { ModelSpec } from '../inference/model';
-import { providerOrder } from '../inference/providers';
-import { Pipeline } from '../pipeline/pipeline';
 import type { ResultSink } from '../core/sink';
+import { InferenceEngine } from '../inference/engine';
+import { modelSpecFor } from '../inference/model';
+import { workerScriptPath } from '../inference/worker-path';
+import { Pipeline } from '../pipeline/pipeline';
 import { createOutputSinks, type OutputOptions, type OutputSinks } from './outputs';
+
+export { modelSpecFor };
+
+export interface Health {
+  cameraOk: boolean;
+  modelOk: boolean;
+}
+
+export interface RecipeOutcome {
+  slot: number;
+  model: string;
+  info: ModelInfo | null;
+  error: string | null;
+}
+
+export interface VisionRuntimeOptions {
+  /** Built worker script; defaults to the one beside the built main bundle. */
+  workerPath?: string;
+  /** One line of progress or trouble for the user. */
+  log: (line: string) => void;
+  provider?: ExecutionProvider;
+  intraOpThreads?: number;
+  params: DecodeParams;
+  /** PLC recipe slot → model (path or `classic`), for `recipeRequest` from the PLC. */
+  recipes?: Readonly<Record<number, string>>;
+  statsWindowMs?: number;
+  /** Deadline of one inference; a worker that misses it is replaced (see InferenceEngine). */
+  inferDeadlineMs?: number;
+  /**
+   * Longest side of the frames kept for a preview (the app). Null (the command line): frames are
+   * shrunk to fit the model input, since nothing else looks at them.
+   */
+  previewMaxSidePx?: number | null;
+}
+
+/** Everything outputs need except what the runtime supplies itself. */
+export type OutputSettings = Omit<OutputOptions, 'log' | 'engine'>;
+
+export interface RuntimeEvents {
+  /** A processed frame; the frame is valid during the call (retain() to keep it). */
+  result: [FrameResult, Frame];
+  /** A state change of the current source. */
+  sourceState: [SourceStateChange];
+  pipelineError: [Error];
+  /** Progress of a model load (e.g. "building TensorRT engine"). */
+  modelStatus: [string];
+  /** The serving inference worker died or hung and is being replaced. */
+  workerLost: [Error];
+  recipe: [RecipeOutcome];
+  /** The outputs were replaced (null: switched off). */
+  outputs: [OutputSinks | null];
+}
+
+/**
+ * How a source is read for a model. Without a preview the decoder shrinks frames to fit the model
+ * input (ffmpeg scales on its own core; later copies are small); with one, to the preview size, so
+ * a 4K camera never reaches Node at full size. Positions still come out in camera pixels. A file
+ * read at fps=max waits for the pipeline instead of dropping frames: "as fast as possible" means
+ * every frame, as fast as inference goes.
+ */
+export function sourceOptionsFor(
+  spec: SourceSpec,
+  model: ModelInfo | null,
+  previewMaxSidePx: number | null = null,
+): SourceOptions {
+  const options: SourceOptions = {};
+  const w = model?.inputWidth ?? 0;
+  const h = model?.inputHeight ?? 0;
+  if (previewMaxSidePx !== null)
+    options.fitInside = { widthPx: Math.max(w, previewMaxSidePx), heightPx: Math.max(h, previewMaxSidePx) };
+  else if (w > 0 && h > 0) options.fitInside = { widthPx: w, heightPx: h };
+  if (spec.kind === 'file' && spec.fps === 'max') {
+    options.whenBuffersBusy = 'wait';
+    // One buffer in inference, one waiting in the slot (and one held by the preview encoder): a
+    // further one would only be decoded to replace the waiting one (a drop).
+    options.ringSize = previewMaxSidePx !== null ? 3 : 2;
+  } else if (previewMaxSidePx !== null) {
+    options.ringSize = 4;
+  }
+  return options;
+}
+
+export class VisionRuntime extends EventEmitter<RuntimeEvents> {
+  readonly engine: InferenceEngine;
+  private currentSource: FrameSource | null = null;
+  private currentPipeline: Pipeline | null = null;
+  private currentOutputs: OutputSinks | null = null;
+  private readonly extraSinks: ResultSink[] = [];
+  private health: Health = { cameraOk: false, modelOk: false };
+  private params: DecodeParams;
+  private recipes: Readonly<Record<number, string>>;
+  private outputsChain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly opts: VisionRuntimeOptions) {
+    super();
+    this.params = opts.params;
+    this.recipes = opts.recipes ?? {};
+    this.engine = new InferenceEngine({
+      workerPath: opts.workerPath ?? workerScriptPath(),
+      inferTimeoutMs: opts.inferDeadlineMs,
+    });
+    this.engine.on('status', (m) => this.emit('modelStatus', m));
+    this.engine.on('workerLost', (e) => {
+      this.setHealth({ modelOk: false });
+      this.emit('workerLost', e);
+    });
+    this.engine.on('swapped', () => this.setHealth({ modelOk: true }));
+  }
+
+  get source(): FrameSource | null {
+    return this.currentSource;
+  }
+
+  get pipeline(): Pipeline | null {
+    return this.currentPipeline;
+  }
+
+  get outputs(): OutputSinks | null {
+    return this.currentOutputs;
+  }
+
+  get decodeParams(): DecodeParams {
+    return this.params;
+  }
+
+  /** Loads a model (`classic` or an .onnx path) through the hot swap: the old one serves meanwhile. */
+  async loadModel(model: string): Promise<ModelInfo> {
+    return this.engine.load(modelSpecFor(model, this.opts.provider, this.opts.intraOpThreads));
+  }
+
+  /** Takes effect on the next frame. */
+  setParams(params: Partial<DecodeParams>): void {
+    this.params = { ...this.params, ...params };
+    this.currentPipeline?.setParams(this.params);
+  }
+
+  setRecipes(recipes: Readonly<Record<number, string>>): void {
+    this.recipes = recipes;
+  }
+
+  /** A sink beside the outputs (recorder, MQTT, ...), kept across source and output changes. */
+  addSink(sink: ResultSink): void {
+    this.extraSinks.push(sink);
+  }
+
+  private setHealth(h: Partial<Health>): void {
+    this.health = { ...this.health, ...h };
+    this.currentOutputs?.setHealth(this.health);
+  }
+
+  /**
+   * Replaces the outputs (PLC, serial). The old ones are closed first, so a PLC simulator's port
+   * and a serial port are free again; calls are serialised, so switching quickly back and forth
+   * never runs two at once.
+   */
+  setOutputs(settings: OutputSettings | null): Promise<OutputSinks | null> {
+    const next = this.outputsChain.then(async () => {
+      const old = this.currentOutputs;
+      this.currentOutputs = null;
+      await old?.close();
+      if (!settings || (!settings.plc && !settings.serial) || this.closed) {
+        this.emit('outputs', null);
+        return null;
+      }
+      const outputs = await createOutputSinks({ ...settings, log: this.opts.log, engine: this.engine });
+      if (this.closed) {
+        await outputs.close();
+        return null;
+      }
+      this.currentOutputs = outputs;
+      outputs.setHealth(this.health);
+      outputs.on('recipeRequest', (slot) => {
+        if (outputs === this.currentOutputs) void this.switchRecipe(slot);
+      });
+      this.emit('outputs', outputs);
+      return outputs;
+    });
+    this.outputsChain = next.catch(() => {});
+    return next;
+  }
+
+  /** The PLC asked for a recipe slot: load its model through the hot swap and report the slot. */
+  async switchRecipe(slot: number): Promise<RecipeOutcome> {
+    const model = this.recipes[slot];
+    let outcome: RecipeOutcome;
+    if (!model) {
+      outcome = {
+        slot,
+        model: '',
+        info: null,
+        error: `the PLC asked for recipe slot ${slot}, but no model is configured for it`,
+      };
+    } else {
+      try {
+        const info = await this.loadModel(model);
+        this.currentOutputs?.plc?.setRecipeActive(slot);
+        outcome = { slot, model, info, error: null };
+      } catch (e) {
+        outcome = {
+          slot,
+          model,
+          info: null,
+          error: `recipe slot ${slot}: cannot load ${model}: ${(e as Error).message}`,
+        };
+      }
+    }
+    this.emit('recipe', outcome);
+    return outcome;
+  }
+
+  /**
+   * Builds a source and its pipeline for `uri` (not started: call `pipeline.start()`), replacing
+   * the current ones. Bad URIs throw before anything is stopped.
+   */
+  async replaceSource(
+    uri: string,
+    extra: { maxFrames?: number; sourceOptions?: SourceOptions } = {},
+  ): Promise<{ source: FrameSource; pipeline: Pipeline }> {
+    const spec = parseSourceUri(uri);
+    await this.stopSource();
+    const source = createSource(spec, {
+      ...sourceOptionsFor(spec, this.engine.model, this.opts.previewMaxSidePx ?? null),
+      ...extra.sourceOptions,
+    });
+    const forward: ResultSink = {
+      name: 'outputs',
+      offer: (r: FrameResult) => {
+        for (const s of this.currentOutputs?.sinks ?? []) s.offer(r);
+        for (const s of this.extraSinks) s.offer(r);
+      },
+      close: async () => {},
+    };
+    const pipeline = new Pipeline({
+      source,
+      engine: this.engine,
+      sinks: [forward],
+      params: this.params,
+      maxFrames: extra.maxFrames,
+      statsWindowMs: this.opts.statsWindowMs,
+    });
+    source.on('state', (c: SourceStateChange) => {
+      if (source !== this.currentSource) return;
+      // A deliberate stop says nothing about the camera; results captured before it stay valid.
+      if (c.state !== 'stopped') this.setHealth({ cameraOk: c.state === 'live' });
+      this.emit('sourceState', c);
+    });
+    pipeline.on('result', (r, frame) => this.emit('result', r, frame));
+    pipeline.on('error', (e) => this.emit('pipelineError', e));
+    this.currentSource = source;
+    this.currentPipeline = pipeline;
+    return { source, pipeline };
+  }
+
+  async stopSource(): Promise<void> {
+    const p = this.currentPipeline;
+    this.currentPipeline = null;
+    this.currentSource = null;
+    await p?.stop();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.stopSource();
+    await this.outputsChain;
+    await this.currentOutputs?.close();
+    this.currentOutputs = null;
+    await Promise.all(this.extraSinks.map((s) => s.close().catch(() => {})));
+    await this.engine.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command line's view: one source, one model, outputs, run until done.
+// ---------------------------------------------------------------------------------------------
 
 export interface RuntimeOptions {
   /** Source URI (DESIGN.md "Source URIs"). */
@@ -45,6 +326,8 @@ export interface RuntimeOptions {
   plcSettings?: OutputOptions['plcSettings'];
   /** Row-major 3x3 pixel → mm homography: positions go to the PLC and serial port in mm. */
   calibration?: Homography3x3;
+  /** More result sinks (recorder, MQTT, ...). */
+  sinks?: ResultSink[];
 }
 
 export interface Runtime {
@@ -52,120 +335,82 @@ export interface Runtime {
   readonly engine: InferenceEngine;
   readonly pipeline: Pipeline;
   readonly outputs: OutputSinks;
+  readonly runtime: VisionRuntime;
   start(): Promise<void>;
   /** Why the run ended badly, or null. */
   failure(): string | null;
   close(): Promise<void>;
 }
 
-export function modelSpecFor(
-  model: string,
-  provider: ExecutionProvider = 'cpu',
-  intraOpThreads = 0,
-): ModelSpec {
-  return model === 'classic'
-    ? { kind: 'classic' }
-    : { kind: 'onnx', path: model, providers: providerOrder(provider), intraOpThreads };
-}
-
-/**
- * How the runtime reads a source for a model. The decoder shrinks frames to fit the model's input
- * (ffmpeg scales on its own core; every later copy is small and preprocessing is a plain copy);
- * positions still come out in camera pixels. A file read at fps=max waits for the pipeline instead
- * of dropping frames, so "as fast as possible" means every frame, as fast as inference goes.
- */
-export function sourceOptionsFor(spec: SourceSpec, model: ModelInfo): SourceOptions {
-  const options: SourceOptions = {};
-  if (model.inputWidth > 0 && model.inputHeight > 0)
-    options.fitInside = { widthPx: model.inputWidth, heightPx: model.inputHeight };
-  if (spec.kind === 'file' && spec.fps === 'max') {
-    options.whenBuffersBusy = 'wait';
-    // One buffer in inference, one waiting in the slot: a third would only be decoded to replace
-    // the waiting one (a drop). With two, the decoder stops until inference takes the next frame.
-    options.ringSize = 2;
-  }
-  return options;
+/** An empty output set, so the command line always has something to listen to. */
+async function noOutputs(engine: InferenceEngine, log: (line: string) => void): Promise<OutputSinks> {
+  return createOutputSinks({ log, engine });
 }
 
 export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Parse everything before starting anything, so bad input fails without side effects.
-  const sourceSpec = parseSourceUri(opts.source);
-  const engine = new InferenceEngine({
-    workerPath: opts.workerPath ?? workerScriptPath(),
+  parseSourceUri(opts.source);
+  const rt = new VisionRuntime({
+    workerPath: opts.workerPath,
+    log: opts.log,
+    provider: opts.provider,
+    intraOpThreads: opts.intraOpThreads,
+    params: opts.params,
+    recipes: opts.recipes,
+    statsWindowMs: opts.statsWindowMs,
+    previewMaxSidePx: null,
   });
-  engine.on('status', opts.log);
-  let outputs: OutputSinks | null = null;
-  let source: FrameSource | null = null;
+  rt.on('modelStatus', opts.log);
+  for (const s of opts.sinks ?? []) rt.addSink(s);
+  let source: FrameSource;
+  let pipeline: Pipeline;
+  let outputs: OutputSinks;
   try {
-    const model = await engine.load(modelSpecFor(opts.model, opts.provider, opts.intraOpThreads));
-    source = createSource(sourceSpec, { ...sourceOptionsFor(sourceSpec, model), ...opts.sourceOptions });
-    outputs = await createOutputSinks({
-      plc: opts.plc,
-      plcSettings: opts.plcSettings,
-      calibration: opts.calibration,
-      serial: opts.serial,
-      log: opts.log,
-      engine,
-      failFast: opts.failFast,
-    });
-    outputs.setHealth({ modelOk: true });
+    await rt.loadModel(opts.model);
+    ({ source, pipeline } = await rt.replaceSource(opts.source, {
+      maxFrames: opts.maxFrames,
+      sourceOptions: opts.sourceOptions,
+    }));
+    outputs =
+      (await rt.setOutputs({
+        plc: opts.plc,
+        plcSettings: opts.plcSettings,
+        calibration: opts.calibration,
+        serial: opts.serial,
+        failFast: opts.failFast,
+      })) ?? (await noOutputs(rt.engine, opts.log));
   } catch (e) {
-    await outputs?.close();
-    await engine.close();
-    await source?.stop();
+    await rt.close();
     throw e;
   }
-  const sinks: ResultSink[] = outputs.sinks;
-  const pipeline = new Pipeline({
-    source,
-    engine,
-    sinks,
-    params: opts.params,
-    maxFrames: opts.maxFrames,
-    statsWindowMs: opts.statsWindowMs,
-  });
   let failure: string | null = null;
   let seenLive = false;
-  source.on('state', (c: SourceStateChange) => {
+  rt.on('sourceState', (c) => {
     // Before the first frame, start() reports trouble itself (one line, then exit in the CLI);
     // afterwards every change is news for the operator.
     if (seenLive && c.state !== 'stopped') opts.log(`source ${c.state}: ${c.reason}`);
     if (c.state === 'live') seenLive = true;
     if (c.state === 'error') failure = `source failed: ${c.reason}`;
-    // A deliberate stop says nothing about the camera; results captured before it stay valid.
-    if (c.state !== 'stopped') outputs?.setHealth({ cameraOk: c.state === 'live' });
   });
-  pipeline.on('error', (e) => opts.log(`inference failed on a frame: ${e.message}`));
-  outputs.on('recipeRequest', (slot) => {
-    const model = opts.recipes?.[slot];
-    if (!model) return opts.log(`the PLC asked for recipe slot ${slot}, but no model is configured for it`);
-    // Through the hot swap: the old model serves until the new one is ready; a failure keeps it.
-    engine.load(modelSpecFor(model, opts.provider, opts.intraOpThreads)).then(
-      (info) => {
-        out.plc?.setRecipeActive(slot);
-        opts.log(`recipe slot ${slot}: now running ${info.name}`);
-      },
-      (e: unknown) => opts.log(`recipe slot ${slot}: cannot load ${model}: ${(e as Error).message}`),
-    );
-  });
-  const out = outputs;
+  rt.on('pipelineError', (e) => opts.log(`inference failed on a frame: ${e.message}`));
+  rt.on('workerLost', (e) => opts.log(`inference worker replaced: ${e.message}`));
+  rt.on('recipe', (o) =>
+    opts.log(o.error ?? `recipe slot ${o.slot}: now running ${o.info?.name ?? o.model}`),
+  );
 
   return {
     source,
-    engine,
+    engine: rt.engine,
     pipeline,
-    outputs: out,
+    outputs,
+    runtime: rt,
     async start() {
       if (!opts.failFast) return pipeline.start();
+      const firstFrameTimeoutMs = opts.firstFrameTimeoutMs ?? 20_000;
       const firstFrame = new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
-          () =>
-            reject(
-              new Error(
-                `no frame from ${source.description} within ${opts.firstFrameTimeoutMs ?? 20_000} ms`,
-              ),
-            ),
-          opts.firstFrameTimeoutMs ?? 20_000,
+          () => reject(new Error(`no frame from ${source.description} within ${firstFrameTimeoutMs} ms`)),
+          firstFrameTimeoutMs,
         );
         const onState = (c: SourceStateChange): void => {
           if (c.state === 'live' || c.state === 'stopped') done();
@@ -190,9 +435,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     },
     failure: () => failure,
     async close() {
-      await pipeline.stop();
-      await out.close();
-      await engine.close();
+      await rt.close();
+      await outputs.close();
     },
   };
 }

@@ -18,7 +18,10 @@ export interface EngineOptions {
   workerPath: string;
   /** A model load (including a TensorRT engine build) that takes longer fails. */
   loadTimeoutMs?: number;
-  /** A single frame that takes longer fails (and the worker is considered hung). */
+  /**
+   * Deadline of one frame. A worker that misses it is hung (a native call that never returns):
+   * it is terminated, the frame fails, and the model is reloaded in a new worker with backoff.
+   */
   inferTimeoutMs?: number;
 }
 
@@ -56,30 +59,48 @@ class ModelWorker {
       if (msg.type === 'error') p.reject(new Error(msg.message));
       else p.resolve(msg);
     });
-    const die = (err: Error): void => {
-      if (!this.dead && !this.retiring) this.onDeath(err);
-      this.dead ??= err;
-      for (const p of this.pending.values()) {
-        clearTimeout(p.timer);
-        p.reject(err);
-      }
-      this.pending.clear();
-    };
-    this.worker.on('error', (e) => die(new Error(`inference worker failed: ${e.message}`)));
-    this.worker.on('exit', (code) => die(new Error(`inference worker exited (code ${code})`)));
+    this.worker.on('error', (e) => this.die(new Error(`inference worker failed: ${e.message}`)));
+    this.worker.on('exit', (code) => this.die(new Error(`inference worker exited (code ${code})`)));
+  }
+
+  private die(err: Error): void {
+    if (!this.dead && !this.retiring) this.onDeath(err);
+    this.dead ??= err;
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.pending.clear();
+  }
+
+  /** Marks the worker dead with `err` (so its death is reported as that) and stops the thread. */
+  private kill(err: Error): void {
+    this.die(err);
+    void this.worker.terminate();
   }
 
   get inFlight(): number {
     return this.pending.size;
   }
 
-  request(msg: ToWorkerBody, timeoutMs: number, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
+  /**
+   * `killOnTimeout`: a missed deadline means the thread is stuck, not slow; terminating it is the
+   * only way to get the CPU back (a JS timeout cannot interrupt a native call).
+   */
+  request(
+    msg: ToWorkerBody,
+    timeoutMs: number,
+    transfer: ArrayBuffer[] = [],
+    killOnTimeout = false,
+  ): Promise<FromWorker> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise<FromWorker>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new Error(`inference worker did not answer '${msg.type}' within ${timeoutMs} ms`));
+        const err = new Error(`inference worker did not answer '${msg.type}' within ${timeoutMs} ms`);
+        reject(err);
+        if (killOnTimeout) this.kill(new HungWorkerError(`${err.message}; the worker was terminated`));
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       this.worker.postMessage({ ...msg, id } as ToWorker, transfer);
@@ -96,7 +117,17 @@ class ModelWorker {
   }
 }
 
-export class InferenceEngine extends EventEmitter<{ status: [string]; swapped: [ModelInfo] }> {
+/** An inference missed its deadline; the worker was terminated and the model is being reloaded. */
+export class HungWorkerError extends Error {
+  override name = 'HungWorkerError';
+}
+
+export class InferenceEngine extends EventEmitter<{
+  status: [string];
+  swapped: [ModelInfo];
+  /** The serving worker died or hung and is being replaced (reason). */
+  workerLost: [Error];
+}> {
   private active: ModelWorker | null = null;
   private activeSpec: ModelSpec | null = null;
   private swapping = false;
@@ -154,6 +185,7 @@ export class InferenceEngine extends EventEmitter<{ status: [string]; swapped: [
     if (this.closed || worker !== this.active || !this.activeSpec) return;
     const spec = this.activeSpec;
     const delayMs = this.restartBackoff.next();
+    this.emit('workerLost', err);
     this.emit('status', `${err.message}; reloading ${worker.info?.name ?? 'the model'} in ${delayMs} ms`);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
@@ -191,6 +223,8 @@ export class InferenceEngine extends EventEmitter<{ status: [string]; swapped: [
     const msg = await worker.request(
       { type: 'infer', rgb: img.rgb, widthPx: img.widthPx, heightPx: img.heightPx, params },
       this.inferTimeoutMs,
+      [],
+      true,
     );
     if (msg.type !== 'result') throw new Error(`unexpected answer '${msg.type}' to infer`);
     return { ...msg.output, model: info };

@@ -3,6 +3,7 @@ import type { Detection, ExecutionProvider, ModelInfo, StageTimingsMs } from '..
 import type { DecodeParams } from '../core/decoders/types';
 import type { ClassicDetectorOptionsInput } from '../core/classic';
 import type { RgbImage } from './preprocess';
+import { providerOrder } from './providers';
 
 export interface OnnxModelSpec {
   kind: 'onnx';
@@ -18,6 +19,21 @@ export interface ClassicModelSpec {
 }
 
 export type ModelSpec = OnnxModelSpec | ClassicModelSpec;
+
+/**
+ * The one place a model reference (`classic` or an .onnx path, as given on the command line, in
+ * the settings, in a recipe slot) becomes what the worker loads. 0 threads: onnxruntime's default.
+ */
+export function modelSpecFor(
+  model: string,
+  provider: ExecutionProvider = 'cpu',
+  intraOpThreads = 0,
+  classic?: ClassicDetectorOptionsInput,
+): ModelSpec {
+  return model === 'classic'
+    ? { kind: 'classic', ...(classic ? { options: classic } : {}) }
+    : { kind: 'onnx', path: model, providers: providerOrder(provider), intraOpThreads };
+}
 
 export interface RunOutput {
   detections: Detection[];

@@ -7,7 +7,7 @@ import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/pr
 import { basename, join, resolve } from 'node:path';
 import type { LibraryEntry, LibraryLocation } from '../../shared/api';
 import type { ModelInfo } from '../../shared/detection';
-import type { ModelSpec } from '../inference/model';
+import { modelSpecFor, type ModelSpec } from '../inference/model';
 import { sidecarPathFor } from '../inference/sidecar';
 import { writeFileAtomic } from '../storage/atomic-file';
 
@@ -84,7 +84,8 @@ export class ModelLibrary {
     try {
       entry = {
         key,
-        info: await this.opts.inspect({ kind: 'onnx', path, providers: ['cpu'], intraOpThreads: 1 }),
+        // One thread: describing a model must not take the cores the running one needs.
+        info: await this.opts.inspect(modelSpecFor(path, 'cpu', 1)),
         error: null,
       };
     } catch (e) {
