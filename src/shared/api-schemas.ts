@@ -1,6 +1,6 @@
 /** Runtime validation of every API request crossing a process or network boundary. */
 import { z } from 'zod';
-import type { ApiMethod, DetectImageRequest } from './api';
+import type { ApiArgs, ApiMethod, DetectImageRequest } from './api';
 import { API_METHODS } from './api';
 
 export const MAX_IMAGE_BYTES = 12 * 1024 * 1024;
@@ -26,8 +26,8 @@ const TuningSchema = z
 
 const uri = z.string().trim().min(1, 'must not be empty').max(2048, 'is too long');
 
-/** Argument tuples per method. */
-export const API_ARGS = {
+/** Argument tuples per method; the type makes a schema for every method of the API mandatory. */
+export const API_ARGS: { [M in ApiMethod]: z.ZodType<ApiArgs<M>> } = {
   getAppInfo: z.tuple([]),
   detectImage: z.tuple([DetectImageRequestSchema]),
   getSnapshot: z.tuple([]),
@@ -51,7 +51,7 @@ export const API_ARGS = {
       .partial()
       .strict(),
   ]),
-} satisfies Record<ApiMethod, z.ZodType>;
+};
 
 export const WsRequestSchema = z
   .object({

@@ -99,7 +99,14 @@ export interface PlcStatus {
 }
 
 export type AlarmKind =
-  'sourceLost' | 'plcDown' | 'ackTimeout' | 'fpsBelowTarget' | 'modelFailed' | 'plcConfig' | 'settings';
+  | 'sourceLost'
+  | 'plcDown'
+  | 'ackTimeout'
+  | 'fpsBelowTarget'
+  | 'modelFailed'
+  | 'inferenceHung'
+  | 'plcConfig'
+  | 'settings';
 
 export interface Alarm {
   id: number;
@@ -232,34 +239,47 @@ export interface SetPlcRequest {
   maxObjects?: number;
 }
 
-/** Request/response methods. Every key is also the IPC channel suffix (`vs:<key>`). */
-export interface VisionStationApi {
-  getAppInfo(): Promise<AppInfo>;
-  detectImage(req: DetectImageRequest): Promise<DetectImageResult>;
-  getSnapshot(): Promise<StationSnapshot>;
-  listModels(): Promise<LibraryEntry[]>;
+/**
+ * Request/response methods: arguments and result of each. Every key is also the IPC channel suffix
+ * (`vs:<key>`). The API below is derived from this table, and so are the validation schemas (in
+ * api-schemas.ts, one per key: a method without one does not compile) and the dispatch.
+ */
+export interface ApiSignatures {
+  getAppInfo: { args: []; result: AppInfo };
+  detectImage: { args: [req: DetectImageRequest]; result: DetectImageResult };
+  getSnapshot: { args: []; result: StationSnapshot };
+  listModels: { args: []; result: LibraryEntry[] };
   /** Resolves with the new model once it serves frames; rejects (old model still running) on failure. */
-  swapModel(req: { id: string }): Promise<ModelInfo>;
-  setParams(req: Partial<TuningParams>): Promise<TuningParams>;
-  setSource(req: SetSourceRequest): Promise<SourceStatus>;
-  setPlc(req: SetPlcRequest): Promise<PlcStatus>;
-  acknowledgeAlarm(req: { id: number }): Promise<Alarm[]>;
-  setUiSettings(req: Partial<UiSettings>): Promise<UiSettings>;
+  swapModel: { args: [req: { id: string }]; result: ModelInfo };
+  setParams: { args: [req: Partial<TuningParams>]; result: TuningParams };
+  setSource: { args: [req: SetSourceRequest]; result: SourceStatus };
+  setPlc: { args: [req: SetPlcRequest]; result: PlcStatus };
+  acknowledgeAlarm: { args: [req: { id: number }]; result: Alarm[] };
+  setUiSettings: { args: [req: Partial<UiSettings>]; result: UiSettings };
 }
 
-export const API_METHODS = [
-  'getAppInfo',
-  'detectImage',
-  'getSnapshot',
-  'listModels',
-  'swapModel',
-  'setParams',
-  'setSource',
-  'setPlc',
-  'acknowledgeAlarm',
-  'setUiSettings',
-] as const satisfies readonly (keyof VisionStationApi)[];
-export type ApiMethod = (typeof API_METHODS)[number];
+export type ApiMethod = keyof ApiSignatures;
+export type ApiArgs<M extends ApiMethod> = ApiSignatures[M]['args'];
+export type ApiResult<M extends ApiMethod> = ApiSignatures[M]['result'];
+
+export type VisionStationApi = {
+  [M in ApiMethod]: (...args: ApiArgs<M>) => Promise<ApiResult<M>>;
+};
+
+/** Every method once; a key missing here or an extra one fails to compile. */
+const METHOD_TABLE: { [M in ApiMethod]: true } = {
+  getAppInfo: true,
+  detectImage: true,
+  getSnapshot: true,
+  listModels: true,
+  swapModel: true,
+  setParams: true,
+  setSource: true,
+  setPlc: true,
+  acknowledgeAlarm: true,
+  setUiSettings: true,
+};
+export const API_METHODS = Object.keys(METHOD_TABLE) as readonly ApiMethod[];
 export const ipcChannel = (method: ApiMethod): string => `vs:${method}`;
 export const ipcEventChannel = (event: StationEventName): string => `vs:event:${event}`;
 

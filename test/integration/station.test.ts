@@ -22,6 +22,7 @@ async function startStation(
   );
   const logs: string[] = [];
   const station = new Station({
+    backend: 'websocket',
     version: 't',
     dataDir: dir,
     projectModelsDir: join(dir, 'none'),
@@ -73,7 +74,7 @@ describe('station', () => {
 
   it('starts on defaults with an alarm when its settings file is damaged, keeping the file aside', async () => {
     const { station, dir } = await startStation('{"source": "synthetic:", "params": {"confThreshold": 9}}');
-    const snap = station.getSnapshot('websocket');
+    const snap = await station.getSnapshot();
     expect(snap.params.confThreshold).toBe(0.25);
     expect(snap.alarms.map((a) => a.kind)).toEqual(['settings']);
     expect(snap.alarms[0]!.message).toMatch(/params\.confThreshold.*kept as .*settings\.json\.invalid-\d+/);

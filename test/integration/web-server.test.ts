@@ -16,6 +16,7 @@ let server: WebServer;
 
 beforeAll(async () => {
   station = new Station({
+    backend: 'websocket',
     version: 'test',
     dataDir: tmp,
     projectModelsDir: join(tmp, 'no-models'),

@@ -43,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   const log = (line: string): void => logger.info(line);
   const outDir = resolve(__dirname, '..');
   const station = new Station({
+    backend: 'websocket',
     version: process.env['npm_package_version'] ?? '0.1.0',
     dataDir: resolve(flags['data-dir']),
     projectModelsDir: resolve(outDir, '..', 'models'),

@@ -54,6 +54,7 @@ async function main(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
 
   const station = new Station({
+    backend: 'electron-ipc',
     version: app.getVersion(),
     dataDir: app.getPath('userData'),
     projectModelsDir,
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   for (const method of API_METHODS) {
     ipcMain.handle(ipcChannel(method), async (event, ...args: unknown[]) => {
       if (!isTrustedSender(event)) throw new Error('request from an untrusted page refused');
-      return dispatch(station, 'electron-ipc', method, args);
+      return dispatch(station, method, args);
     });
   }
 

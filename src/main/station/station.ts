@@ -1,11 +1,11 @@
 /**
- * The running station behind the UI: one implementation of the shared API, used by the Electron
- * IPC handlers and the WebSocket server alike. It owns the inference engine (long-lived, models are
- * hot-swapped), the source and pipeline (replaced when the user picks another source), the outputs
- * (replaced when the PLC settings change), the model library, the alarms and the saved settings.
+ * The running station behind the UI: the UI-facing service on top of the one runtime
+ * (src/main/app/runtime.ts). It implements the shared `VisionStationApi` itself, for the Electron
+ * IPC handlers and the WebSocket server alike, and keeps what only the operator app needs: the
+ * saved settings, the model library, the alarms, the preview encoder, the PLC status and the fps
+ * alarm. The runtime owns source, engine, pipeline and outputs.
  */
 import { EventEmitter } from 'node:events';
-import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type {
@@ -14,7 +14,6 @@ import type {
   Backend,
   DetectImageRequest,
   DetectImageResult,
-  FrameMessage,
   LibraryEntry,
   ModelStatus,
   PlcStatus,
@@ -26,51 +25,57 @@ import type {
   StatsSnapshot,
   TuningParams,
   UiSettings,
+  VisionStationApi,
 } from '../../shared/api';
 import { TARGET_FPS } from '../../shared/api';
 import type { ModelInfo } from '../../shared/detection';
 import type { FrameResult } from '../../shared/frame';
-import { createSource } from '../capture/create-source';
 import { parseSourceUri } from '../capture/source-uri';
-import type { Frame, FrameSource, SourceStateChange } from '../capture/types';
+import type { Frame, SourceStateChange } from '../capture/types';
 import { detectionPlacementMm, type Homography3x3 } from '../core/calibration';
-import { RollingWindow, type Percentiles as CorePercentiles } from '../core/rolling-stats';
+import type { Percentiles as CorePercentiles } from '../core/rolling-stats';
 import type { DecodeParams } from '../core/decoders/types';
-import { InferenceEngine } from '../inference/engine';
-import type { ModelSpec } from '../inference/model';
-import { providerOrder } from '../inference/providers';
 import { ModelLibrary } from '../models/library';
-import { createOutputSinks, type OutputSinks } from '../app/outputs';
-import { Pipeline } from '../pipeline/pipeline';
 import { parsePlcUri } from '../plc/plc-config';
-import { loadSettings, saveSettings, SettingsSchema, type Settings } from '../storage/settings';
-import { AlarmBook } from './alarms';
+import type { Settings } from '../storage/settings';
+import { systemClock, type Clock } from '../util/clock';
 import { findDemoBundle, type DemoBundle } from '../app/demo';
-import { plcBlockFields } from './plc-view';
+import { VisionRuntime } from '../app/runtime';
+import { AlarmBook } from './alarms';
+import { FpsMonitor } from './fps-monitor';
+import { PlcStatusTracker } from './plc-status';
+import { PreviewEncoder } from './preview-encoder';
+import { SettingsStore } from './settings-store';
 
 export interface StationOptions {
   version: string;
+  /** The transport this station answers on (reported by getAppInfo). */
+  backend: Backend;
   /** Settings and imported models live here. */
   dataDir: string;
   /** The project's models/ folder. */
   projectModelsDir: string;
+  /** The demo bundle's folder (resources/demo): what a station with no settings shows. */
+  demoDir?: string | null;
   workerPath: string;
   log: (line: string) => void;
   /** Overrides of the saved settings for this run (command-line flags). */
   overrides?: { source?: string; model?: string; plc?: string | null };
-  /** The demo bundle's folder (resources/demo): what a station with no settings shows. */
-  demoDir?: string | null;
   /** Extra folders listed in the model library (e.g. ../shared/models in tests). */
   extraModelsDirs?: string[];
   /** Longest side of preview JPEGs sent to the UI. */
   previewMaxSidePx?: number;
   previewQuality?: number;
+  /** Most previews per second sent to the UI. */
+  previewMaxFps?: number;
+  /** Deadline of one inference before the worker is considered hung and replaced. */
+  inferDeadlineMs?: number;
+  clock?: Clock;
 }
 
 type StationEventMap = { [E in keyof StationEvents]: [StationEvents[E]] };
 
 const STATS_INTERVAL_MS = 1000;
-const PLC_DOWN_GRACE_MS = 3000;
 
 const pct = (p: CorePercentiles): { p50: number | null; p95: number | null; p99: number | null } => ({
   p50: Number.isFinite(p.p50) ? Number(p.p50.toFixed(2)) : null,
@@ -80,64 +85,86 @@ const pct = (p: CorePercentiles): { p50: number | null; p95: number | null; p99:
 
 const maskUri = (uri: string): string => uri.replace(/\/\/([^/@]*)@/, '//***@');
 
-export class Station extends EventEmitter<StationEventMap> {
+function decodeParamsOf(p: Settings['params']): DecodeParams {
+  return {
+    confThreshold: p.confThreshold,
+    iouThreshold: p.iouThreshold,
+    maxDet: 300,
+    classFilter: p.classFilter ? new Set(p.classFilter) : null,
+  };
+}
+
+function recipesOf(s: Settings): Record<number, string> {
+  return Object.fromEntries(Object.entries(s.recipes).map(([slot, id]) => [Number(slot), id]));
+}
+
+export class Station extends EventEmitter<StationEventMap> implements VisionStationApi {
   private settings!: Settings;
-  private readonly settingsPath: string;
-  readonly engine: InferenceEngine;
+  private readonly store: SettingsStore;
+  private runtime!: VisionRuntime;
   readonly library: ModelLibrary;
   private readonly alarms: AlarmBook;
-  private source: FrameSource | null = null;
-  private pipeline: Pipeline | null = null;
-  private outputs: OutputSinks | null = null;
+  private readonly clock: Clock;
+  private readonly preview: PreviewEncoder;
+  private readonly plc: PlcStatusTracker;
+  private fpsMonitor!: FpsMonitor;
   private sourceStatus: SourceStatus;
   private modelStatus: ModelStatus = { state: 'loading', active: null, loadingId: null, message: null };
-  private plcStatus: PlcStatus;
-  private readonly plcLatency = new RollingWindow(10_000);
-  private readonly plcWriteMs = new RollingWindow(10_000);
   private statsTimer: NodeJS.Timeout | null = null;
-  private previewBusy = false;
-  private belowTargetSinceMs: number | null = null;
-  private plcDownTimer: NodeJS.Timeout | null = null;
-  private saveChain: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly demo: DemoBundle | null;
-  /** Previews are encoded only while someone listens. */
-  frameSubscribers = 0;
 
   constructor(private readonly opts: StationOptions) {
     super();
-    this.settingsPath = join(opts.dataDir, 'settings.json');
+    this.clock = opts.clock ?? systemClock;
     this.demo = findDemoBundle(opts.demoDir);
-    this.engine = new InferenceEngine({ workerPath: opts.workerPath });
-    this.engine.on('status', (m) => this.setModelStatus({ ...this.modelStatus, message: m }));
+    this.store = new SettingsStore(join(opts.dataDir, 'settings.json'), opts.log, () => this.clock.now());
     this.library = new ModelLibrary({
       projectDir: opts.projectModelsDir,
       userDir: join(opts.dataDir, 'models'),
       extraDirs: opts.extraModelsDirs,
       demoDir: this.demo?.dir ?? null,
-      inspect: (spec) => this.engine.inspect(spec),
+      // Each description loads the model in a throwaway worker, never the serving one.
+      inspect: (spec) => this.runtime.engine.inspect(spec),
       cachePath: join(opts.dataDir, 'model-library-cache.json'),
     });
-    this.alarms = new AlarmBook((list) => this.emit('alarms', list));
+    this.alarms = new AlarmBook(
+      (list) => this.emit('alarms', list),
+      100,
+      () => this.clock.now(),
+    );
+    this.preview = new PreviewEncoder({
+      maxSidePx: opts.previewMaxSidePx,
+      quality: opts.previewQuality,
+      maxFps: opts.previewMaxFps,
+    });
+    this.preview.on('frame', (m) => this.emit('frame', m));
+    this.preview.on('error', (e) => opts.log(`preview encoding failed: ${e.message}`));
+    this.plc = new PlcStatusTracker(this.alarms, this.clock);
+    this.plc.on('status', (s) => this.emit('plc', s));
     this.sourceStatus = {
       uri: '',
       description: '',
       state: 'stopped',
       reason: 'not started',
       stderrTail: [],
-      atMs: Date.now(),
+      atMs: this.clock.now(),
       demo: false,
     };
-    this.plcStatus = {
-      state: 'off',
-      endpoint: '',
-      handshake: 'free-run',
-      lifeCounter: 0,
-      writesPerSec: 0,
-      lastWriteTimeMs: null,
-      lastError: null,
-      lastBlock: null,
-    };
+  }
+
+  /** Previews are encoded only while someone listens. */
+  get frameSubscribers(): number {
+    return this.preview.subscribers;
+  }
+
+  set frameSubscribers(n: number) {
+    this.preview.subscribers = n;
+  }
+
+  /** The runtime under the station (tests, benchmarks). */
+  get vision(): VisionRuntime {
+    return this.runtime;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -145,25 +172,47 @@ export class Station extends EventEmitter<StationEventMap> {
   // -------------------------------------------------------------------------------------------
 
   async start(): Promise<void> {
-    try {
-      this.settings = await loadSettings(this.settingsPath);
-    } catch (e) {
-      // A damaged settings file must not keep the station down: start on defaults, keep the file
-      // aside for a person to look at, and say so.
-      const aside = `${this.settingsPath}.invalid-${Date.now()}`;
-      await rename(this.settingsPath, aside).catch(() => {});
-      this.settings = SettingsSchema.parse({});
-      this.alarms.raise(
-        'settings',
-        `${(e as Error).message}; started on defaults, the file was kept as ${aside}`,
-        true,
-      );
-      this.opts.log(`${(e as Error).message}; using defaults (file kept as ${aside})`);
+    const loaded = await this.store.load();
+    this.settings = loaded.settings;
+    if (loaded.problem) {
+      // A damaged settings file must not keep the station down: defaults, and say so.
+      this.alarms.raise('settings', loaded.problem, true);
+      this.opts.log(loaded.problem);
     }
     const o = this.opts.overrides ?? {};
     if (o.source) this.settings.source = o.source;
     if (o.model) this.settings.modelId = o.model;
     if (o.plc !== undefined) this.settings.plc.uri = o.plc;
+    this.fpsMonitor = new FpsMonitor(TARGET_FPS, this.settings.fpsAlarmAfterS * 1000);
+
+    this.runtime = new VisionRuntime({
+      workerPath: this.opts.workerPath,
+      log: this.opts.log,
+      provider: this.settings.provider,
+      params: decodeParamsOf(this.settings.params),
+      recipes: recipesOf(this.settings),
+      inferDeadlineMs: this.opts.inferDeadlineMs,
+      previewMaxSidePx: this.opts.previewMaxSidePx ?? 1280,
+    });
+    this.runtime.on('modelStatus', (m) => this.setModelStatus({ ...this.modelStatus, message: m }));
+    this.runtime.on('result', (r, frame) => this.onResult(r, frame));
+    this.runtime.on('sourceState', (c) => this.onSourceState(c));
+    this.runtime.on('pipelineError', (e) => this.opts.log(`inference failed on a frame: ${e.message}`));
+    this.runtime.on('workerLost', (e) => {
+      this.alarms.raise('inferenceHung', `${e.message}; reloading the model`);
+      this.setModelStatus({ ...this.modelStatus, message: e.message });
+    });
+    this.runtime.engine.on('swapped', (info) => {
+      this.alarms.clear('inferenceHung');
+      if (this.modelStatus.state !== 'loading')
+        this.setModelStatus({ state: 'ready', active: info, loadingId: null, message: null });
+    });
+    this.runtime.on('recipe', (r) => {
+      if (r.error)
+        this.alarms.raise(r.info === null && r.model === '' ? 'plcConfig' : 'modelFailed', r.error, true);
+      else if (r.info)
+        this.setModelStatus({ state: 'ready', active: r.info, loadingId: null, message: null });
+    });
 
     const modelId = this.settings.modelId ?? (await this.bestAvailableModelId());
     try {
@@ -173,12 +222,10 @@ export class Station extends EventEmitter<StationEventMap> {
       this.opts.log(`model ${modelId} did not load (${(e as Error).message}); using the classic detector`);
       await this.loadModel('classic');
     }
-    await this.applyPlc(this.settings.plc.uri).catch((e: unknown) =>
-      this.alarms.raise('plcConfig', (e as Error).message, true),
-    );
+    await this.applyPlc().catch((e: unknown) => this.alarms.raise('plcConfig', (e as Error).message, true));
     // No camera chosen yet: the demo clip, looped (or the synthetic scene in a build without it).
     const uri = this.settings.source ?? this.demo?.sourceUri ?? 'synthetic:';
-    this.startSource(uri, this.settings.source === null && this.demo !== null);
+    await this.startSource(uri, this.settings.source === null && this.demo !== null);
     this.statsTimer = setInterval(() => this.tick(), STATS_INTERVAL_MS);
   }
 
@@ -186,11 +233,9 @@ export class Station extends EventEmitter<StationEventMap> {
     if (this.closed) return;
     this.closed = true;
     if (this.statsTimer) clearInterval(this.statsTimer);
-    if (this.plcDownTimer) clearTimeout(this.plcDownTimer);
-    await this.stopSource();
-    await this.outputs?.close();
-    await this.engine.close();
-    await this.saveChain;
+    this.plc.close();
+    await this.runtime?.close();
+    await this.store.flush();
   }
 
   /** The project's own models first, then the demo model, then the classic detector. */
@@ -202,66 +247,31 @@ export class Station extends EventEmitter<StationEventMap> {
   }
 
   private persist(): void {
-    const snapshot = structuredClone(this.settings);
-    this.saveChain = this.saveChain
-      .then(() => saveSettings(this.settingsPath, snapshot))
-      .catch((e: unknown) => this.opts.log(`cannot save settings: ${(e as Error).message}`));
+    this.store.persist(this.settings);
   }
 
   // -------------------------------------------------------------------------------------------
   // Source and pipeline
   // -------------------------------------------------------------------------------------------
 
-  private get decodeParams(): DecodeParams {
-    const p = this.settings.params;
-    return {
-      confThreshold: p.confThreshold,
-      iouThreshold: p.iouThreshold,
-      maxDet: 300,
-      classFilter: p.classFilter ? new Set(p.classFilter) : null,
-    };
-  }
-
-  private startSource(uri: string, demo = false): void {
-    // One more ring buffer than the pipeline needs, for the preview encoder.
-    const source = createSource(uri, { ringSize: 4 });
-    this.source = source;
+  private async startSource(uri: string, demo = false): Promise<void> {
+    const { source, pipeline } = await this.runtime.replaceSource(uri);
     this.sourceStatus = {
       uri: maskUri(uri),
       description: source.description,
       state: source.state,
       reason: source.stateReason,
       stderrTail: [],
-      atMs: Date.now(),
+      atMs: this.clock.now(),
       demo,
     };
-    source.on('state', (c: SourceStateChange) => this.onSourceState(source, c));
-    const sinks = [
-      {
-        name: 'outputs',
-        offer: (r: FrameResult) => this.outputs?.sinks.forEach((s) => s.offer(r)),
-        close: async () => {},
-      },
-    ];
-    const pipeline = new Pipeline({ source, engine: this.engine, sinks, params: this.decodeParams });
-    this.pipeline = pipeline;
-    pipeline.on('result', (r, frame) => this.onResult(r, frame));
-    pipeline.on('error', (e) => this.opts.log(`inference failed on a frame: ${e.message}`));
     void pipeline
       .start()
       .catch((e: unknown) => this.opts.log(`source did not start: ${(e as Error).message}`));
     this.emit('source', this.sourceStatus);
   }
 
-  private async stopSource(): Promise<void> {
-    const p = this.pipeline;
-    this.pipeline = null;
-    this.source = null;
-    await p?.stop();
-  }
-
-  private onSourceState(source: FrameSource, c: SourceStateChange): void {
-    if (source !== this.source) return;
+  private onSourceState(c: SourceStateChange): void {
     this.sourceStatus = {
       ...this.sourceStatus,
       state: c.state,
@@ -273,43 +283,11 @@ export class Station extends EventEmitter<StationEventMap> {
     if (c.state === 'live') this.alarms.clear('sourceLost');
     else if (c.state === 'stalled' || c.state === 'reconnecting' || c.state === 'error')
       this.alarms.raise('sourceLost', `camera ${c.state}: ${c.reason}`);
-    if (c.state !== 'stopped') this.outputs?.setHealth({ cameraOk: c.state === 'live' });
   }
 
   private onResult(r: FrameResult, frame: Frame): void {
-    if (this.frameSubscribers === 0 || this.previewBusy) return;
-    // Newest only: while one preview is being encoded, later frames are not queued behind it.
-    this.previewBusy = true;
-    frame.retain();
-    void this.encodePreview(r, frame)
-      .then((msg) => this.emit('frame', msg))
-      .catch((e: unknown) => this.opts.log(`preview encoding failed: ${(e as Error).message}`))
-      .finally(() => {
-        frame.release();
-        this.previewBusy = false;
-      });
-  }
-
-  private async encodePreview(r: FrameResult, frame: Frame): Promise<FrameMessage> {
-    const maxSide = this.opts.previewMaxSidePx ?? 1280;
-    let img = sharp(frame.rgb, { raw: { width: frame.widthPx, height: frame.heightPx, channels: 3 } });
-    if (Math.max(frame.widthPx, frame.heightPx) > maxSide)
-      img = img.resize(maxSide, maxSide, { fit: 'inside' });
-    const jpeg = await img.jpeg({ quality: this.opts.previewQuality ?? 70, mozjpeg: false }).toBuffer();
-    return {
-      frameId: r.frameId,
-      captureTimeMs: r.captureTimeMs,
-      widthPx: r.widthPx,
-      heightPx: r.heightPx,
-      previewJpeg: new Uint8Array(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength),
-      detections: r.detections,
-      modelName: r.modelName,
-      provider: r.provider,
-      timings: r.timings,
-      placementsMm: this.calibration
-        ? r.detections.map((d) => detectionPlacementMm(d, this.calibration!))
-        : null,
-    };
+    const h = this.calibration;
+    this.preview.offer(r, frame, h ? r.detections.map((d) => detectionPlacementMm(d, h)) : null);
   }
 
   /** The pixel → mm homography from the settings (validated when they were read). */
@@ -321,28 +299,26 @@ export class Station extends EventEmitter<StationEventMap> {
   // Models
   // -------------------------------------------------------------------------------------------
 
-  private specFor(id: string): ModelSpec {
-    return id === 'classic'
-      ? { kind: 'classic' }
-      : { kind: 'onnx', path: id, providers: providerOrder(this.settings.provider), intraOpThreads: 0 };
-  }
-
   private setModelStatus(s: ModelStatus): void {
     this.modelStatus = s;
     this.emit('model', s);
   }
 
   private async loadModel(id: string): Promise<ModelInfo> {
-    this.setModelStatus({ state: 'loading', active: this.engine.model, loadingId: id, message: null });
+    this.setModelStatus({
+      state: 'loading',
+      active: this.runtime.engine.model,
+      loadingId: id,
+      message: null,
+    });
     try {
-      const info = await this.engine.load(this.specFor(id));
+      const info = await this.runtime.loadModel(id);
       this.setModelStatus({ state: 'ready', active: info, loadingId: null, message: null });
       this.alarms.clear('modelFailed');
-      this.outputs?.setHealth({ modelOk: true });
       return info;
     } catch (e) {
       const message = (e as Error).message;
-      this.setModelStatus({ state: 'failed', active: this.engine.model, loadingId: null, message });
+      this.setModelStatus({ state: 'failed', active: this.runtime.engine.model, loadingId: null, message });
       throw e;
     }
   }
@@ -351,105 +327,16 @@ export class Station extends EventEmitter<StationEventMap> {
   // PLC
   // -------------------------------------------------------------------------------------------
 
-  private async applyPlc(uri: string | null): Promise<void> {
-    const old = this.outputs;
-    this.outputs = null;
-    await old?.close();
-    if (this.plcDownTimer) clearTimeout(this.plcDownTimer);
-    this.alarms.clear('plcDown');
-    const { handshake, maxObjects } = this.settings.plc;
-    if (!uri) {
-      this.plcStatus = { ...this.plcStatus, state: 'off', endpoint: '', lastBlock: null, lastError: null };
-      this.emit('plc', this.plcStatus);
-      return;
-    }
-    const outputs = await createOutputSinks({
-      plc: uri,
-      plcSettings: { handshake, maxObjects },
-      calibration: this.settings.plc.homographyPxToMm ?? undefined,
-      log: this.opts.log,
-      engine: this.engine,
-    });
-    this.outputs = outputs;
-    const sim = outputs.sim;
-    const endpointOf = (e: string): string => (sim ? `simulator on 127.0.0.1:${sim.port}` : e);
-    this.plcStatus = {
-      ...this.plcStatus,
-      state: 'connecting',
-      endpoint: endpointOf(uri),
-      handshake,
-      lastBlock: null,
-      lastError: null,
-    };
-    this.emit('plc', this.plcStatus);
-    outputs.setHealth({ modelOk: this.engine.model !== null, cameraOk: this.sourceStatus.state === 'live' });
-    outputs.on('plcLink', (s) => {
-      if (outputs !== this.outputs) return;
-      this.plcStatus = {
-        ...this.plcStatus,
-        state: s.state,
-        endpoint: endpointOf(s.endpoint),
-        lifeCounter: s.lifeCounter,
-        writesPerSec: s.writesPerSec,
-        lastWriteTimeMs: s.lastWriteTimeMs,
-        lastError: s.lastError,
-      };
-      this.emit('plc', this.plcStatus);
-      if (s.state === 'connected') {
-        if (this.plcDownTimer) clearTimeout(this.plcDownTimer);
-        this.plcDownTimer = null;
-        this.alarms.clear('plcDown');
-      } else if (!this.plcDownTimer) {
-        // A reconnect that succeeds within the grace time is not worth an alarm.
-        this.plcDownTimer = setTimeout(() => {
-          this.plcDownTimer = null;
-          if (outputs === this.outputs && this.plcStatus.state !== 'connected') {
-            this.alarms.raise(
-              'plcDown',
-              `PLC ${this.plcStatus.endpoint} not reachable: ${this.plcStatus.lastError ?? this.plcStatus.state}`,
-            );
-          }
-        }, PLC_DOWN_GRACE_MS);
-      }
-    });
-    outputs.on('plcAlarm', (a) => {
-      if (a.kind === 'ackTimeout') this.alarms.raise('ackTimeout', a.message, true);
-      else this.alarms.raise('plcConfig', a.message, true);
-    });
-    outputs.on('plcWrite', (w) => {
-      if (outputs !== this.outputs) return;
-      const t = Date.now();
-      this.plcWriteMs.add(t, w.durationMs);
-      if (w.captureTimeMs !== null) this.plcLatency.add(t, w.writeTimeMs + w.durationMs - w.captureTimeMs);
-      this.plcStatus = {
-        ...this.plcStatus,
-        lifeCounter: w.lifeCounter,
-        lastWriteTimeMs: w.writeTimeMs,
-        lastBlock: {
-          frameId: w.frameId,
-          fields: plcBlockFields(w.bytes, this.settings.plc.maxObjects, 0, w.count),
-        },
-      };
-    });
-    outputs.on('recipeRequest', (slot) => void this.onRecipeRequest(slot));
-  }
-
-  private async onRecipeRequest(slot: number): Promise<void> {
-    const id = this.settings.recipes[String(slot)];
-    if (!id) {
-      this.alarms.raise(
-        'plcConfig',
-        `the PLC asked for recipe slot ${slot}, but no model is configured for it`,
-        true,
-      );
-      return;
-    }
-    try {
-      await this.loadModel(id);
-      this.outputs?.plc?.setRecipeActive(slot);
-    } catch (e) {
-      this.alarms.raise('modelFailed', `recipe slot ${slot}: ${(e as Error).message}`, true);
-    }
+  private async applyPlc(): Promise<void> {
+    const { uri, handshake, maxObjects, homographyPxToMm } = this.settings.plc;
+    // Detach first: writes of the old link must not show as the new one's.
+    this.plc.attach(null, { uri: null, handshake, maxObjects });
+    const outputs = await this.runtime.setOutputs(
+      uri
+        ? { plc: uri, plcSettings: { handshake, maxObjects }, calibration: homographyPxToMm ?? undefined }
+        : null,
+    );
+    this.plc.attach(outputs, { uri, handshake, maxObjects });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -457,9 +344,10 @@ export class Station extends EventEmitter<StationEventMap> {
   // -------------------------------------------------------------------------------------------
 
   private stats(): StatsSnapshot {
-    const t = Date.now();
-    const s = this.pipeline?.stats();
+    const t = this.clock.now();
+    const s = this.runtime?.pipeline?.stats();
     const empty = { p50: NaN, p95: NaN, p99: NaN };
+    const plc = this.plc.percentiles();
     return {
       atMs: t,
       frames: s?.frames ?? 0,
@@ -468,14 +356,14 @@ export class Station extends EventEmitter<StationEventMap> {
       dropped: s?.dropped ?? 0,
       errors: s?.errors ?? 0,
       latencyMs: pct(s?.latencyMs ?? empty),
-      plcLatencyMs: pct(this.plcLatency.percentiles(t)),
+      plcLatencyMs: pct(plc.latencyMs),
       stages: {
         captureWaitMs: pct(s?.stages.captureWaitMs ?? empty),
         preMs: pct(s?.stages.preMs ?? empty),
         inferMs: pct(s?.stages.inferMs ?? empty),
         postMs: pct(s?.stages.postMs ?? empty),
         sinkMs: pct(s?.stages.sinkMs ?? empty),
-        plcWriteMs: pct(this.plcWriteMs.percentiles(t)),
+        plcWriteMs: pct(plc.writeMs),
       },
     };
   }
@@ -483,40 +371,31 @@ export class Station extends EventEmitter<StationEventMap> {
   private tick(): void {
     const stats = this.stats();
     this.emit('stats', stats);
-    if (this.outputs?.plc) this.emit('plc', this.plcStatus);
-    if (this.sourceStatus.state === 'live' && stats.fps < TARGET_FPS) {
-      this.belowTargetSinceMs ??= stats.atMs;
-      if (stats.atMs - this.belowTargetSinceMs >= this.settings.fpsAlarmAfterS * 1000) {
-        this.alarms.raise(
-          'fpsBelowTarget',
-          `${stats.fps} fps, below the ${TARGET_FPS} fps target for ${this.settings.fpsAlarmAfterS} s or more`,
-        );
-      }
-    } else {
-      this.belowTargetSinceMs = null;
-      this.alarms.clear('fpsBelowTarget');
-    }
+    this.plc.tick();
+    const verdict = this.fpsMonitor.update(stats.fps, this.sourceStatus.state === 'live', stats.atMs);
+    if (verdict.kind === 'raise') this.alarms.raise('fpsBelowTarget', verdict.message);
+    else if (verdict.kind === 'clear') this.alarms.clear('fpsBelowTarget');
   }
 
   // -------------------------------------------------------------------------------------------
   // The API
   // -------------------------------------------------------------------------------------------
 
-  getAppInfo(backend: Backend): AppInfo {
-    return { name: 'Vision Station', version: this.opts.version, backend };
+  async getAppInfo(): Promise<AppInfo> {
+    return { name: 'Vision Station', version: this.opts.version, backend: this.opts.backend };
   }
 
-  getSnapshot(backend: Backend): StationSnapshot {
+  async getSnapshot(): Promise<StationSnapshot> {
     return {
-      app: this.getAppInfo(backend),
+      app: await this.getAppInfo(),
       source: this.sourceStatus,
       model: this.modelStatus,
-      plc: this.plcStatus,
+      plc: this.plc.status(),
       stats: this.stats(),
       alarms: this.alarms.list(),
       params: this.settings.params,
       ui: this.settings.ui,
-      classNames: this.engine.model?.classNames ?? [],
+      classNames: this.runtime.engine.model?.classNames ?? [],
     };
   }
 
@@ -526,14 +405,14 @@ export class Station extends EventEmitter<StationEventMap> {
       .toColourspace('srgb')
       .raw()
       .toBuffer({ resolveWithObject: true });
-    const out = await this.engine.infer(
+    const out = await this.runtime.engine.infer(
       {
         rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
         widthPx: info.width,
         heightPx: info.height,
       },
       {
-        ...this.decodeParams,
+        ...decodeParamsOf(this.settings.params),
         confThreshold: req.conf ?? this.settings.params.confThreshold,
         iouThreshold: req.iou ?? this.settings.params.iouThreshold,
       },
@@ -567,9 +446,9 @@ export class Station extends EventEmitter<StationEventMap> {
     }
   }
 
-  setParams(req: Partial<TuningParams>): TuningParams {
+  async setParams(req: Partial<TuningParams>): Promise<TuningParams> {
     this.settings.params = { ...this.settings.params, ...req };
-    this.pipeline?.setParams(this.decodeParams);
+    this.runtime.setParams(decodeParamsOf(this.settings.params));
     this.persist();
     this.emit('params', this.settings.params);
     return this.settings.params;
@@ -577,11 +456,10 @@ export class Station extends EventEmitter<StationEventMap> {
 
   async setSource(req: SetSourceRequest): Promise<SourceStatus> {
     parseSourceUri(req.uri); // a bad URI is refused with the reason before the running source stops
-    await this.stopSource();
     this.alarms.clear('sourceLost');
     this.settings.source = req.uri;
     this.persist();
-    this.startSource(req.uri);
+    await this.startSource(req.uri);
     return this.sourceStatus;
   }
 
@@ -594,16 +472,16 @@ export class Station extends EventEmitter<StationEventMap> {
       maxObjects: req.maxObjects ?? this.settings.plc.maxObjects,
     };
     this.persist();
-    await this.applyPlc(req.uri);
-    return this.plcStatus;
+    await this.applyPlc();
+    return this.plc.status();
   }
 
-  acknowledgeAlarm(req: { id: number }): Alarm[] {
+  async acknowledgeAlarm(req: { id: number }): Promise<Alarm[]> {
     if (!this.alarms.acknowledge(req.id)) throw new Error(`no alarm with id ${req.id}`);
     return this.alarms.list();
   }
 
-  setUiSettings(req: Partial<UiSettings>): UiSettings {
+  async setUiSettings(req: Partial<UiSettings>): Promise<UiSettings> {
     this.settings.ui = { ...this.settings.ui, ...req };
     this.persist();
     this.emit('ui', this.settings.ui);

@@ -1,0 +1,86 @@
+/**
+ * Turns processed frames into what the UI draws: a JPEG of the picture plus the frame's results.
+ * Newest only: while one preview is being encoded, later frames are skipped, never queued, and at
+ * most `maxFps` previews a second are made, so a viewer costs the pipeline a bounded share of the
+ * CPU. Previews are made only while someone watches.
+ */
+import { EventEmitter } from 'node:events';
+import sharp from 'sharp';
+import type { FrameMessage, PlacementMm } from '../../shared/api';
+import type { FrameResult } from '../../shared/frame';
+import type { Frame } from '../capture/types';
+
+export interface PreviewEncoderOptions {
+  /** Longest side of the JPEG. */
+  maxSidePx?: number;
+  quality?: number;
+  /** Upper bound on previews per second (the UI cannot show more than the panel refreshes). */
+  maxFps?: number;
+  now?: () => number;
+}
+
+export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error: [Error] }> {
+  private busy = false;
+  private lastStartMs = -Infinity;
+  /** Previews are encoded only while this is above 0. */
+  subscribers = 0;
+  /** Frames not encoded because one was in progress or the rate cap said wait. */
+  skipped = 0;
+  private readonly maxSidePx: number;
+  private readonly quality: number;
+  private readonly minIntervalMs: number;
+  private readonly now: () => number;
+
+  constructor(opts: PreviewEncoderOptions = {}) {
+    super();
+    this.maxSidePx = opts.maxSidePx ?? 1280;
+    this.quality = opts.quality ?? 70;
+    this.minIntervalMs = opts.maxFps ? 1000 / opts.maxFps : 0;
+    this.now = opts.now ?? (() => performance.now());
+  }
+
+  /** Called synchronously with the frame of `r`; returns whether a preview was started. */
+  offer(r: FrameResult, frame: Frame, placementsMm: PlacementMm[] | null): boolean {
+    if (this.subscribers === 0) return false;
+    const t = this.now();
+    if (this.busy || t - this.lastStartMs < this.minIntervalMs) {
+      this.skipped++;
+      return false;
+    }
+    this.busy = true;
+    this.lastStartMs = t;
+    frame.retain();
+    void this.encode(r, frame, placementsMm)
+      .then((msg) => this.emit('frame', msg))
+      .catch((e: unknown) => this.emit('error', e as Error))
+      .finally(() => {
+        frame.release();
+        this.busy = false;
+      });
+    return true;
+  }
+
+  private async encode(
+    r: FrameResult,
+    frame: Frame,
+    placementsMm: PlacementMm[] | null,
+  ): Promise<FrameMessage> {
+    let img = sharp(frame.rgb, { raw: { width: frame.widthPx, height: frame.heightPx, channels: 3 } });
+    if (Math.max(frame.widthPx, frame.heightPx) > this.maxSidePx)
+      img = img.resize(this.maxSidePx, this.maxSidePx, { fit: 'inside' });
+    const jpeg = await img.jpeg({ quality: this.quality, mozjpeg: false }).toBuffer();
+    return {
+      frameId: r.frameId,
+      captureTimeMs: r.captureTimeMs,
+      // Detections are in camera pixels whatever size the decoder delivered the frame at.
+      widthPx: r.widthPx,
+      heightPx: r.heightPx,
+      previewJpeg: new Uint8Array(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength),
+      detections: r.detections,
+      modelName: r.modelName,
+      provider: r.provider,
+      timings: r.timings,
+      placementsMm,
+    };
+  }
+}
