@@ -50,13 +50,21 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
     this.busy = true;
     this.lastStartMs = t;
     frame.retain();
-    void this.encode(r, frame, placementsMm)
-      .then((msg) => this.emit('frame', msg))
-      .catch((e: unknown) => this.emit('error', e as Error))
-      .finally(() => {
-        frame.release();
-        this.busy = false;
-      });
+    // The frame goes back to the ring as soon as the JPEG exists, before listeners run.
+    const done = (): void => {
+      frame.release();
+      this.busy = false;
+    };
+    void this.encode(r, frame, placementsMm).then(
+      (msg) => {
+        done();
+        this.emit('frame', msg);
+      },
+      (e: unknown) => {
+        done();
+        this.emit('error', e as Error);
+      },
+    );
     return true;
   }
 

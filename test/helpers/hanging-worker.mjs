@@ -1,0 +1,39 @@
+// An inference worker that speaks the engine's protocol but hangs, like a native call that never
+// returns, on the first frame of the first worker started in this test (VS_HANG_MARKER names a
+// file: absent = hang, and create it). Later workers answer every frame with one detection.
+import { existsSync, writeFileSync } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+
+const marker = process.env.VS_HANG_MARKER;
+const info = {
+  name: 'hangs-once',
+  path: null,
+  family: 'classic',
+  task: 'detect',
+  inputWidth: 0,
+  inputHeight: 0,
+  classNames: ['part'],
+  provider: 'cpu',
+  providerFallbacks: [],
+  licence: null,
+  loadMs: 0,
+  warmupMs: 0,
+};
+parentPort.on('message', (msg) => {
+  if (msg.type === 'load') parentPort.postMessage({ type: 'loaded', id: msg.id, info });
+  else if (msg.type === 'release') parentPort.postMessage({ type: 'released', id: msg.id });
+  else if (msg.type === 'infer') {
+    if (!existsSync(marker)) {
+      writeFileSync(marker, 'hung');
+      for (;;); // stuck for good: only terminating the thread ends this
+    }
+    parentPort.postMessage({
+      type: 'result',
+      id: msg.id,
+      output: {
+        detections: [{ classId: 0, className: 'part', score: 0.9, box: [1, 2, 3, 4] }],
+        timings: { preMs: 0, inferMs: 0, postMs: 0 },
+      },
+    });
+  }
+});
