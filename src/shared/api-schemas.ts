@@ -2,6 +2,14 @@
 import { z } from 'zod';
 import type { ApiArgs, ApiMethod, DetectImageRequest } from './api';
 import { API_METHODS } from './api';
+import {
+  classFilterSchema,
+  describeIssue,
+  handshakeModeSchema,
+  localeSchema,
+  maxObjectsSchema,
+  thresholdSchema,
+} from './schema';
 
 export const MAX_IMAGE_BYTES = 12 * 1024 * 1024;
 
@@ -10,16 +18,16 @@ export const DetectImageRequestSchema = z
     imageBytes: z
       .instanceof(Uint8Array)
       .refine((b) => b.byteLength > 0 && b.byteLength <= MAX_IMAGE_BYTES, 'image must be 1 byte to 12 MiB'),
-    conf: z.number().min(0).max(1).optional(),
-    iou: z.number().min(0).max(1).optional(),
+    conf: thresholdSchema.optional(),
+    iou: thresholdSchema.optional(),
   })
   .strict() satisfies z.ZodType<DetectImageRequest>;
 
 const TuningSchema = z
   .object({
-    confThreshold: z.number().min(0).max(1),
-    iouThreshold: z.number().min(0).max(1),
-    classFilter: z.array(z.number().int().min(0).max(100_000)).max(10_000).nullable(),
+    confThreshold: thresholdSchema,
+    iouThreshold: thresholdSchema,
+    classFilter: classFilterSchema,
   })
   .partial()
   .strict();
@@ -39,18 +47,13 @@ export const API_ARGS: { [M in ApiMethod]: z.ZodType<ApiArgs<M>> } = {
     z
       .object({
         uri: uri.nullable(),
-        handshake: z.enum(['free-run', 'ack', 'trigger']).optional(),
-        maxObjects: z.number().int().min(1).max(1024).optional(),
+        handshake: handshakeModeSchema.optional(),
+        maxObjects: maxObjectsSchema.optional(),
       })
       .strict(),
   ]),
   acknowledgeAlarm: z.tuple([z.object({ id: z.number().int().min(1) }).strict()]),
-  setUiSettings: z.tuple([
-    z
-      .object({ locale: z.enum(['en', 'ko']) })
-      .partial()
-      .strict(),
-  ]),
+  setUiSettings: z.tuple([z.object({ locale: localeSchema }).partial().strict()]),
 };
 
 export const WsRequestSchema = z
@@ -63,6 +66,5 @@ export const WsRequestSchema = z
 
 /** First problem of a failed parse, as one line. */
 export function firstIssue(error: z.ZodError): string {
-  const issue = error.issues[0]!;
-  return `${issue.path.length ? issue.path.join('.') + ': ' : ''}${issue.message}`;
+  return describeIssue(error, (p) => (p.length ? p.map(String).join('.') : 'arguments'));
 }

@@ -8,10 +8,10 @@ const dir = mkdtempSync(join(tmpdir(), 'vs-settings-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('settings', () => {
-  it('defaults when there is no file: synthetic scene, best model, PLC simulator', async () => {
+  it('defaults when there is no file: the demo clip (source null), best model, PLC simulator', async () => {
     const s = await loadSettings(join(dir, 'none.json'));
     expect(s).toMatchObject({
-      source: 'synthetic:',
+      source: null,
       modelId: null,
       plc: { uri: 'sim', handshake: 'free-run', maxObjects: 16 },
       params: { confThreshold: 0.25, iouThreshold: 0.45, classFilter: null },

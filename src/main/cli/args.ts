@@ -1,6 +1,7 @@
 /** Command-line parsing shared by every command: strict flags, one clear line on bad input. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
+import { describeIssue, providerSchema } from '../../shared/schema';
 
 /** Bad command-line input; the CLI prints the message as one line and exits with 2. */
 export class UsageError extends Error {
@@ -25,9 +26,7 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
 export function validateFlags<S extends z.ZodType>(schema: S, values: unknown): z.infer<S> {
   const r = schema.safeParse(values);
   if (!r.success) {
-    const issue = r.error.issues[0]!;
-    const flag = issue.path.length > 0 ? `--${String(issue.path[0])}` : 'arguments';
-    throw new UsageError(`${flag}: ${issue.message}`);
+    throw new UsageError(describeIssue(r.error, (p) => (p.length > 0 ? `--${String(p[0])}` : 'arguments')));
   }
   return r.data;
 }
@@ -51,9 +50,7 @@ export function writeLine(stream: NodeJS.WritableStream, line: string): void {
 export const inferenceFlagFields = {
   conf: numberFlag(0, 1).default(0.25),
   iou: numberFlag(0, 1).default(0.45),
-  provider: z
-    .enum(['cpu', 'cuda', 'tensorrt'], { message: "must be one of 'cpu', 'cuda', 'tensorrt'" })
-    .default('cpu'),
+  provider: providerSchema.default('cpu'),
   threads: intFlag(0, 256).default(0),
 };
 

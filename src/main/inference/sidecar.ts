@@ -5,6 +5,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { z } from 'zod';
+import { describeIssue } from '../../shared/schema';
 import type { LayoutOverrides } from '../core/detect-layout';
 
 export const SidecarSchema = z
@@ -48,8 +49,7 @@ export function readSidecar(modelPath: string): (LayoutOverrides & { licence?: s
   }
   const parsed = SidecarSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new Error(`${path}: ${describeIssue(parsed.error)}`);
   }
   return parsed.data;
 }

@@ -8,8 +8,8 @@ import { DEFAULT_MAX_OBJECTS, MAX_MAX_OBJECTS } from '../../shared/plc-layout';
 import { RECORD_SORT_KEYS } from '../core/plc/encode';
 import { homographySchema } from '../core/calibration';
 
-export const HANDSHAKE_MODES = ['free-run', 'ack', 'trigger'] as const;
-export type HandshakeMode = (typeof HANDSHAKE_MODES)[number];
+import { describeIssue, HANDSHAKE_MODES, type HandshakeMode } from '../../shared/schema';
+export { HANDSHAKE_MODES, type HandshakeMode };
 
 export const DEFAULT_S7_PORT = 102;
 
@@ -114,8 +114,7 @@ export class PlcConfigError extends Error {
 export function parsePlcSettings(input: unknown): PlcSettings {
   const r = plcSettingsSchema.safeParse(input);
   if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new PlcConfigError(`PLC setting ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new PlcConfigError(`PLC setting ${describeIssue(r.error)}`);
   }
   return r.data;
 }

@@ -9,6 +9,7 @@ import { SerialPort } from 'serialport';
 import { z } from 'zod';
 import type { FrameResult } from '../../shared/frame';
 import { MAX_MAX_OBJECTS } from '../../shared/plc-layout';
+import { describeIssue } from '../../shared/schema';
 import { Backoff } from '../core/backoff';
 import { homographySchema } from '../core/calibration';
 import { RECORD_SORT_KEYS } from '../core/plc/encode';
@@ -56,8 +57,7 @@ export class SerialConfigError extends Error {
 export function parseSerialSettings(input: unknown): SerialSettings {
   const r = serialSettingsSchema.safeParse(input);
   if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new SerialConfigError(`serial setting ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new SerialConfigError(`serial setting ${describeIssue(r.error)}`);
   }
   return r.data;
 }

@@ -5,6 +5,15 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { homographySchema } from '../core/calibration';
+import {
+  classFilterSchema,
+  describeIssue,
+  handshakeModeSchema,
+  localeSchema,
+  maxObjectsSchema,
+  providerSchema,
+  thresholdSchema,
+} from '../../shared/schema';
 import { writeFileAtomic } from './atomic-file';
 
 export const SettingsSchema = z
@@ -14,7 +23,7 @@ export const SettingsSchema = z
     source: z.string().min(1).nullable().default(null).describe('source URI, or null for the demo clip'),
     /** Library id: `classic` or an .onnx path; null picks the best available. */
     modelId: z.string().min(1).nullable().default(null),
-    provider: z.enum(['cpu', 'cuda', 'tensorrt']).default('cpu'),
+    provider: providerSchema.default('cpu'),
     plc: z
       .object({
         uri: z
@@ -23,8 +32,8 @@ export const SettingsSchema = z
           .nullable()
           .default('sim')
           .describe("s7://HOST[:PORT]?rack=0&slot=1&db=N, 'sim', or null for off"),
-        handshake: z.enum(['free-run', 'ack', 'trigger']).default('free-run'),
-        maxObjects: z.number().int().min(1).max(1024).default(16),
+        handshake: handshakeModeSchema.default('free-run'),
+        maxObjects: maxObjectsSchema.default(16),
         homographyPxToMm: homographySchema
           .nullable()
           .default(null)
@@ -34,14 +43,14 @@ export const SettingsSchema = z
       .prefault({}),
     params: z
       .object({
-        confThreshold: z.number().min(0).max(1).default(0.25),
-        iouThreshold: z.number().min(0).max(1).default(0.45),
-        classFilter: z.array(z.number().int().min(0).max(100_000)).max(10_000).nullable().default(null),
+        confThreshold: thresholdSchema.default(0.25),
+        iouThreshold: thresholdSchema.default(0.45),
+        classFilter: classFilterSchema.default(null),
       })
       .strict()
       .prefault({}),
     ui: z
-      .object({ locale: z.enum(['en', 'ko']).default('en') })
+      .object({ locale: localeSchema.default('en') })
       .strict()
       .prefault({}),
     /** PLC recipe slot (as a string key) → model id. */
@@ -73,8 +82,7 @@ export async function loadSettings(path: string): Promise<Settings> {
   }
   const r = SettingsSchema.safeParse(raw);
   if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new SettingsError(`settings ${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new SettingsError(`settings ${path}: ${describeIssue(r.error)}`);
   }
   return r.data;
 }
