@@ -81,4 +81,33 @@ describe('station', () => {
     const { readdirSync } = await import('node:fs');
     expect(readdirSync(dir).some((n) => n.startsWith('settings.json.invalid-'))).toBe(true);
   });
+
+  it('keeps the running source when the new one gives no frame, and switches once a good one does', async () => {
+    const { station } = await startStation({
+      source: 'synthetic:?size=320x180&fps=15',
+      modelId: 'classic',
+      plc: { uri: null },
+    });
+    await frameWithObjects(station);
+    await expect(station.setSource({ uri: 'file:/nonexistent/clip.mp4' })).rejects.toThrow(
+      /the running source was kept$/,
+    );
+    const snap = await station.getSnapshot();
+    expect(snap.source.uri).toBe('synthetic:?size=320x180&fps=15');
+    expect(snap.source.state).toBe('live');
+    // Frames keep coming from the old source.
+    expect((await frameWithObjects(station)).widthPx).toBe(320);
+
+    const switched = await station.setSource({ uri: 'synthetic:?size=640x360&fps=15' });
+    expect(switched).toMatchObject({ uri: 'synthetic:?size=640x360&fps=15', state: 'live', demo: false });
+    const next = await new Promise<FrameMessage>((resolve) => {
+      const on = (f: FrameMessage): void => {
+        if (f.widthPx !== 640) return;
+        station.off('frame', on);
+        resolve(f);
+      };
+      station.on('frame', on);
+    });
+    expect(next.heightPx).toBe(360);
+  });
 });

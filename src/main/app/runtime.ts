@@ -102,6 +102,38 @@ export function sourceOptionsFor(
   return options;
 }
 
+export class SourceSwitchError extends Error {
+  override name = 'SourceSwitchError';
+}
+
+/**
+ * Resolves at the source's first frame (the source is started here); rejects with the reason when
+ * it fails, starts reconnecting before a frame, or stays silent past the deadline.
+ */
+export function whenFirstFrame(source: FrameSource, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => done(new Error(`no frame from ${source.description} within ${Math.round(timeoutMs / 1000)} s`)),
+      timeoutMs,
+    );
+    const onFrame = (): void => done();
+    const onState = (c: SourceStateChange): void => {
+      if (c.state === 'error' || c.state === 'reconnecting' || c.state === 'stopped')
+        done(new Error(`${source.description}: ${c.reason}`));
+    };
+    const done = (err?: Error): void => {
+      clearTimeout(timer);
+      source.off('frame', onFrame);
+      source.off('state', onState);
+      if (err) reject(err);
+      else resolve();
+    };
+    source.on('frame', onFrame);
+    source.on('state', onState);
+    source.start().catch((e: unknown) => done(e as Error));
+  });
+}
+
 export class VisionRuntime extends EventEmitter<RuntimeEvents> {
   readonly engine: InferenceEngine;
   private currentSource: FrameSource | null = null;
@@ -231,6 +263,14 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
     return outcome;
   }
 
+  private createSourceFor(uri: string, extra: SourceOptions = {}): FrameSource {
+    const spec = parseSourceUri(uri);
+    return createSource(spec, {
+      ...sourceOptionsFor(spec, this.engine.model, this.opts.previewMaxSidePx ?? null),
+      ...extra,
+    });
+  }
+
   /**
    * Builds a source and its pipeline for `uri` (not started: call `pipeline.start()`), replacing
    * the current ones. Bad URIs throw before anything is stopped.
@@ -239,12 +279,38 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
     uri: string,
     extra: { maxFrames?: number; sourceOptions?: SourceOptions } = {},
   ): Promise<{ source: FrameSource; pipeline: Pipeline }> {
-    const spec = parseSourceUri(uri);
+    const source = this.createSourceFor(uri, extra.sourceOptions);
     await this.stopSource();
-    const source = createSource(spec, {
-      ...sourceOptionsFor(spec, this.engine.model, this.opts.previewMaxSidePx ?? null),
-      ...extra.sourceOptions,
-    });
+    return this.adopt(source, extra.maxFrames);
+  }
+
+  /**
+   * Starts a source for `uri` beside the running one and replaces it (and starts its pipeline)
+   * only once the new one has given a frame, like a model swap: a mistyped address or a camera
+   * that does not answer leaves the running source as it was, and the error says why.
+   */
+  async switchSource(
+    uri: string,
+    firstFrameTimeoutMs = 15_000,
+  ): Promise<{ source: FrameSource; pipeline: Pipeline }> {
+    const source = this.createSourceFor(uri);
+    try {
+      await whenFirstFrame(source, firstFrameTimeoutMs);
+    } catch (e) {
+      await source.stop().catch(() => {});
+      throw new SourceSwitchError(`${(e as Error).message}; the running source was kept`);
+    }
+    if (this.closed) {
+      await source.stop();
+      throw new SourceSwitchError('the station is closing');
+    }
+    await this.stopSource();
+    const adopted = this.adopt(source);
+    await adopted.pipeline.start({ sourceStarted: true });
+    return adopted;
+  }
+
+  private adopt(source: FrameSource, maxFrames?: number): { source: FrameSource; pipeline: Pipeline } {
     const forward: ResultSink = {
       name: 'outputs',
       offer: (r: FrameResult) => {
@@ -258,9 +324,11 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       engine: this.engine,
       sinks: [forward],
       params: this.params,
-      maxFrames: extra.maxFrames,
+      maxFrames,
       statsWindowMs: this.opts.statsWindowMs,
     });
+    // A source adopted live (switchSource) said 'live' before anyone listened.
+    if (source.state === 'live') this.setHealth({ cameraOk: true });
     source.on('state', (c: SourceStateChange) => {
       if (source !== this.currentSource) return;
       // A deliberate stop says nothing about the camera; results captured before it stay valid.

@@ -87,11 +87,12 @@ export class Pipeline extends EventEmitter<{
     return this.params;
   }
 
-  async start(): Promise<void> {
+  /** `sourceStarted`: the source already runs (a switch that waited for its first frame). */
+  async start(opts: { sourceStarted?: boolean } = {}): Promise<void> {
     if (this.loop) throw new Error('pipeline already started');
     this.opts.source.on('frame', this.onFrame);
     this.loop = this.run();
-    await this.opts.source.start();
+    if (!opts.sourceStarted) await this.opts.source.start();
   }
 
   /** Resolves when the loop ended (stop(), maxFrames, or the source ended). */

@@ -31,7 +31,7 @@ import { TARGET_FPS } from '../../shared/api';
 import type { ModelInfo } from '../../shared/detection';
 import type { FrameResult } from '../../shared/frame';
 import { parseSourceUri } from '../capture/source-uri';
-import type { Frame, SourceStateChange } from '../capture/types';
+import type { Frame, FrameSource, SourceStateChange } from '../capture/types';
 import { detectionPlacementMm, type Homography3x3 } from '../core/calibration';
 import type { Percentiles as CorePercentiles } from '../core/rolling-stats';
 import type { DecodeParams } from '../core/decoders/types';
@@ -256,7 +256,15 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
 
   private async startSource(uri: string, demo = false): Promise<void> {
     const { source, pipeline } = await this.runtime.replaceSource(uri);
-    this.sourceStatus = {
+    this.sourceStatus = this.statusOf(uri, source, demo);
+    void pipeline
+      .start()
+      .catch((e: unknown) => this.opts.log(`source did not start: ${(e as Error).message}`));
+    this.emit('source', this.sourceStatus);
+  }
+
+  private statusOf(uri: string, source: FrameSource, demo: boolean): SourceStatus {
+    return {
       uri: maskUri(uri),
       description: source.description,
       state: source.state,
@@ -265,10 +273,6 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       atMs: this.clock.now(),
       demo,
     };
-    void pipeline
-      .start()
-      .catch((e: unknown) => this.opts.log(`source did not start: ${(e as Error).message}`));
-    this.emit('source', this.sourceStatus);
   }
 
   private onSourceState(c: SourceStateChange): void {
@@ -454,12 +458,18 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     return this.settings.params;
   }
 
+  /**
+   * The new source starts beside the running one and takes over at its first frame; a bad URI or
+   * a source that gives no frame is refused with the reason and the running one goes on.
+   */
   async setSource(req: SetSourceRequest): Promise<SourceStatus> {
-    parseSourceUri(req.uri); // a bad URI is refused with the reason before the running source stops
+    parseSourceUri(req.uri);
+    const { source } = await this.runtime.switchSource(req.uri);
     this.alarms.clear('sourceLost');
     this.settings.source = req.uri;
     this.persist();
-    await this.startSource(req.uri);
+    this.sourceStatus = this.statusOf(req.uri, source, false);
+    this.emit('source', this.sourceStatus);
     return this.sourceStatus;
   }
 
