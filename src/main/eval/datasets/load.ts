@@ -23,7 +23,7 @@ function readJson(path: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as unknown;
   } catch (e) {
-    throw new Error(`cannot read ${path} as JSON: ${(e as Error).message.split('\n')[0]}`);
+    throw new Error(`cannot read ${path} as JSON: ${(e as Error).message.split('\n')[0]}`, { cause: e });
   }
 }
 
@@ -34,8 +34,10 @@ function listImages(dir: string): string[] {
   const walk = (d: string, depth: number): void => {
     for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = join(d, e.name);
-      if (e.isDirectory() && depth < 4) walk(p, depth + 1);
-      else if (e.isFile() && IMAGE_EXTS.has(extname(e.name).toLowerCase())) out.push(p);
+      // Follow links: a set is often assembled by linking images from elsewhere.
+      const s = e.isSymbolicLink() ? statSync(p) : e;
+      if (s.isDirectory() && depth < 4) walk(p, depth + 1);
+      else if (s.isFile() && IMAGE_EXTS.has(extname(e.name).toLowerCase())) out.push(p);
       if (out.length > MAX_IMAGES) throw new Error(`${dir} holds more than ${MAX_IMAGES} images`);
     }
   };
