@@ -23,6 +23,8 @@ export interface LabelledImage {
   widthPx: number | null;
   heightPx: number | null;
   boxes: GroundTruthBox[];
+  /** Other names the image goes by (Label Studio's upload name without its id prefix). */
+  aliases?: string[];
   /** The COCO image id, when the set is COCO JSON. */
   cocoImageId?: number;
 }
@@ -50,12 +52,13 @@ export interface DetectionRecord {
 export function imageKeyResolver(set: LabelledSet): (keyOrStem: string) => string | null {
   const byKey = new Map<string, string>();
   for (const img of set.images) byKey.set(img.key, img.key);
-  for (const img of set.images) {
-    if (!img.fileName) continue;
-    const base = img.fileName.split(/[\\/]/).pop()!;
-    const stem = base.includes('.') ? base.slice(0, base.lastIndexOf('.')) : base;
-    if (!byKey.has(stem)) byKey.set(stem, img.key);
-    if (!byKey.has(base)) byKey.set(base, img.key);
-  }
+  for (const img of set.images)
+    for (const name of [img.fileName, ...(img.aliases ?? [])]) {
+      if (!name) continue;
+      const base = name.split(/[\\/]/).pop()!;
+      const stem = base.includes('.') ? base.slice(0, base.lastIndexOf('.')) : base;
+      if (!byKey.has(stem)) byKey.set(stem, img.key);
+      if (!byKey.has(base)) byKey.set(base, img.key);
+    }
   return (k) => byKey.get(k) ?? null;
 }

@@ -104,7 +104,10 @@ export function parseLabelStudioExport(json: unknown, source: string): LabelledS
         boxes.push({ className, xyxy });
       }
     }
-    return { key: String(task.id), fileName, filePath: null, widthPx, heightPx, boxes };
+    // Label Studio stores uploads as `<8 hex digits>-<original name>`; match the original name too.
+    const original = fileName?.replace(/^[0-9a-f]{8}-/, '');
+    const aliases = original && original !== fileName ? [original] : [];
+    return { key: String(task.id), fileName, aliases, filePath: null, widthPx, heightPx, boxes };
   });
   return { format: 'label-studio', classNames, classIds: classNames.map((_, i) => i), images, warnings };
 }

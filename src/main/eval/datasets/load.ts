@@ -56,9 +56,6 @@ function imageFinder(baseDir: string): (fileName: string) => string | null {
       const b = join(dir, basename(fileName));
       if (existsSync(b)) return b;
     }
-    // Label Studio prefixes uploads with an 8-hex-digit id and a dash.
-    const stripped = basename(fileName).replace(/^[0-9a-f]{8}-/, '');
-    for (const dir of candidates) if (existsSync(join(dir, stripped))) return join(dir, stripped);
     if (!byStem) {
       byStem = new Map();
       for (const dir of candidates)
@@ -72,7 +69,8 @@ function imageFinder(baseDir: string): (fileName: string) => string | null {
 
 function attachFiles(set: LabelledSet, baseDir: string): LabelledSet {
   const find = imageFinder(baseDir);
-  for (const img of set.images) img.filePath ??= img.fileName ? find(img.fileName) : find(img.key);
+  for (const img of set.images)
+    for (const name of [img.fileName ?? img.key, ...(img.aliases ?? [])]) img.filePath ??= find(name);
   return set;
 }
 
