@@ -69,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
       onStatus: warn,
     });
     run.warnings.forEach(warn);
-    reportUnknownClasses(set, run.detections, basename(modelPath));
+    reportUnknownClasses(set, run.detections, basename(modelPath), warn);
     const { stats } = evaluateSetCoco(set, run.detections).json;
     rows.push({
       name: run.model.name,

@@ -51,10 +51,15 @@ export function warn(message: string): void {
 }
 
 /** Detections of classes the set does not have are reported, never dropped without a word. */
-export function reportUnknownClasses(set: LabelledSet, dets: readonly DetectionRecord[], what: string): void {
+export function reportUnknownClasses(
+  set: LabelledSet,
+  dets: readonly DetectionRecord[],
+  what: string,
+  report: (message: string) => void = warn,
+): void {
   const unknown = unknownDetectionClasses(set, dets);
   if (unknown.size > 0)
-    warn(
+    report(
       `${what}: detections of classes the ground truth does not have, not scored: ${[...unknown]
         .map(([n, c]) => `${n} (${c})`)
         .join(', ')}`,
