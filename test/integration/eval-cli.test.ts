@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,15 +12,12 @@ import {
   writeYoloSet,
 } from '../helpers/eval-set';
 import { manifestDetections } from '../helpers/manifest';
-import { ROOT, SHARED_DIR, sharedModel } from '../helpers/paths';
+import { SHARED_DIR, sharedModel } from '../helpers/paths';
 
 const COCO_CASE = join(SHARED_DIR, 'eval', 'coco-torchmetrics-4img');
 const VOC_CASE = join(SHARED_DIR, 'eval', 'voc-padilla-toy-cats');
 const tmp = mkdtempSync(join(tmpdir(), 'vs-eval-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-beforeAll(() => {
-  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
-}, 120_000);
 
 interface CocoLine {
   format: 'coco';
