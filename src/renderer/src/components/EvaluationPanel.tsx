@@ -66,6 +66,8 @@ function SpeedAccuracyChart({
     active: m.modelPath === activeModelPath,
   }));
   const xMax = Math.ceil(Math.max(required * 1.2, ...points.map((p) => p.fps * 1.1)));
+  // Models are usually close in mAP: start the axis just below the weakest one so they separate.
+  const yMin = Math.max(0, Math.floor((Math.min(1, ...points.map((p) => p.map)) - 0.1) * 10) / 10);
   return (
     <div data-testid="eval-speed-accuracy" data-target-fps={results.targetFps}>
       <ResponsiveContainer width="100%" height={280}>
@@ -88,7 +90,7 @@ function SpeedAccuracyChart({
           <YAxis
             type="number"
             dataKey="map"
-            domain={[0, 1]}
+            domain={[yMin, 1]}
             name="mAP50-95"
             tick={AXIS}
             stroke={AXIS.stroke}
@@ -115,7 +117,7 @@ function SpeedAccuracyChart({
             label={{
               value: t('eval.headroom', '×{{h}} headroom', { h: results.headroom }),
               fill: HOLDS,
-              position: 'insideTopRight',
+              position: 'insideBottomRight',
             }}
           />
           <Tooltip
