@@ -253,7 +253,7 @@ describe('compare-models', () => {
       '--data',
       setDir,
       '--timing-frames',
-      '3',
+      '1',
     ]);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
@@ -280,7 +280,7 @@ describe('compare-models', () => {
       '--data',
       setDir,
       '--timing-frames',
-      '3',
+      '1',
       '--target-fps',
       '2',
       '--json',

@@ -146,7 +146,7 @@ describe('COCO JSON', () => {
       [1, 3],
     ]);
     expect(gt.images[0]!.boxes).toEqual([
-      { className: 'nut', xyxy: [1, 2, 4, 6], iscrowd: true, areaPx2: 5 },
+      { className: 'nut', xyxy: [1, 2, 4, 6], cocoXywh: [1, 2, 3, 4], iscrowd: true, areaPx2: 5 },
     ]);
     expect(gt.warnings).toEqual(['gt.json: annotation 1 refers to image_id 8, which is not in images']);
   });
@@ -160,7 +160,9 @@ describe('COCO JSON', () => {
       gt,
       'd.json',
     );
-    expect(r.detections).toEqual([{ imageKey: '7', className: 'bolt', score: 0.5, xyxy: [0, 0, 2, 2] }]);
+    expect(r.detections).toEqual([
+      { imageKey: '7', className: 'bolt', score: 0.5, xyxy: [0, 0, 2, 2], cocoXywh: [0, 0, 2, 2] },
+    ]);
     expect(r.warnings).toEqual([
       'd.json: detections on image ids not in the ground truth, not scored: 99',
       'd.json: 1 detection(s) of category_id 9, which the ground truth does not have, not scored',

@@ -39,7 +39,8 @@ export function evaluateSetCoco(set: LabelledSet, dets: readonly DetectionRecord
     categoryIds: set.classIds,
     groundTruths: set.images.flatMap((img) =>
       img.boxes.map((b) => {
-        const xywh = xyxyToXywh(b.xyxy);
+        // x + w - x is not always w in floating point: keep a COCO file's own numbers.
+        const xywh = b.cocoXywh ?? xyxyToXywh(b.xyxy);
         return {
           imageId: imageIdOf.get(img.key)!,
           categoryId: idOfClass.get(b.className)!,
@@ -54,7 +55,7 @@ export function evaluateSetCoco(set: LabelledSet, dets: readonly DetectionRecord
       .map((d) => ({
         imageId: imageIdOf.get(d.imageKey)!,
         categoryId: idOfClass.get(d.className)!,
-        bboxXywh: xyxyToXywh(d.xyxy),
+        bboxXywh: d.cocoXywh ?? xyxyToXywh(d.xyxy),
         score: d.score,
       })),
   });

@@ -2,7 +2,7 @@
  * A labelled image set and a detector's output on it, whatever file format they came from. Classes
  * are matched by NAME between the two; ids only survive where a format has them (COCO).
  */
-import type { BoxXyxy } from './boxes';
+import type { BoxXywh, BoxXyxy } from './boxes';
 
 export interface GroundTruthBox {
   className: string;
@@ -11,6 +11,8 @@ export interface GroundTruthBox {
   iscrowd?: boolean;
   /** COCO annotation `area` (px²) when the file gives one; COCO evaluation bins by it. */
   areaPx2?: number;
+  /** The box as a COCO file wrote it, so that COCO IoUs use the very same numbers. */
+  cocoXywh?: BoxXywh;
 }
 
 export interface LabelledImage {
@@ -46,6 +48,8 @@ export interface DetectionRecord {
   className: string;
   score: number;
   xyxy: BoxXyxy;
+  /** The box as a COCO results file wrote it. */
+  cocoXywh?: BoxXywh;
 }
 
 /** Index of a set's images by key and by file stem, for matching detection files to images. */

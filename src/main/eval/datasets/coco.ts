@@ -83,6 +83,7 @@ export function parseCocoGroundTruth(json: unknown, source: string): LabelledSet
       img.boxes.push({
         className: name,
         xyxy: xywhToXyxy(a.bbox),
+        cocoXywh: a.bbox,
         iscrowd: a.iscrowd === true || a.iscrowd === 1,
         ...(a.area !== undefined ? { areaPx2: a.area } : {}),
       });
@@ -120,7 +121,14 @@ export function parseCocoDetections(
     if (key === null) unknownImages.add(d.image_id);
     else if (className === undefined)
       unknownCats.set(d.category_id, (unknownCats.get(d.category_id) ?? 0) + 1);
-    else detections.push({ imageKey: key, className, score: d.score, xyxy: xywhToXyxy(d.bbox) });
+    else
+      detections.push({
+        imageKey: key,
+        className,
+        score: d.score,
+        xyxy: xywhToXyxy(d.bbox),
+        cocoXywh: d.bbox,
+      });
   }
   if (unknownImages.size > 0)
     warnings.push(
