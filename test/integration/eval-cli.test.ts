@@ -182,6 +182,17 @@ describe('eval: data set formats and reporting', () => {
     );
   });
 
+  it('refuses YOLO labels without class names instead of reading them as pixels', async () => {
+    const dir = join(tmp, 'yolo-no-names');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a.txt'), '0 0.5 0.5 0.2 0.2\n');
+    const r = await runCli(['eval', '--gt', dir, '--dets', detsDir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `vision-station: eval: ${dir}: these look like YOLO labels (class index, normalised box); add a data.yaml or classes.txt and an images/ folder\n`,
+    );
+  });
+
   it('usage errors exit 2 with one line', async () => {
     for (const args of [
       ['--gt', 'a.json'],

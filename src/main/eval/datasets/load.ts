@@ -170,6 +170,12 @@ function loadVocTxtSet(dir: string): LabelledSet {
       };
     });
   if (images.length === 0) throw new Error(`${dir}: no .txt ground-truth files`);
+  // YOLO labels also have five fields; read as pixels they would be tiny boxes of classes "0", "1"...
+  const boxes = images.flatMap((i) => i.boxes);
+  if (boxes.length > 0 && boxes.every((b) => /^\d+$/.test(b.className) && b.xyxy.every((v) => v <= 2)))
+    throw new Error(
+      `${dir}: these look like YOLO labels (class index, normalised box); add a data.yaml or classes.txt and an images/ folder`,
+    );
   return attachFiles(
     { format: 'voc-txt', classNames, classIds: classNames.map((_, i) => i), images, warnings: [] },
     dir,
