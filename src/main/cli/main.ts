@@ -45,6 +45,15 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'download-model --id yolox-nano|yolox-s [--dir DIR]   (official YOLOX release, Apache-2.0)',
     load: async () => (await import('./download-model')).main,
   },
+  eval: {
+    summary:
+      'eval --gt PATH --dets PATH [--format coco|voc] [--iou T] | eval --model PATH --data DATASET [--conf 0.001]',
+    load: async () => (await import('./eval')).main,
+  },
+  'compare-models': {
+    summary: 'compare-models --models M1,M2,... --data DATASET [--target-fps 4] [--json]',
+    load: async () => (await import('./compare-models')).main,
+  },
   soak: {
     summary: 'soak --model PATH|classic [--source URI] [--minutes 10]   (memory stays flat?)',
     load: async () => (await import('./soak')).main,
