@@ -250,7 +250,8 @@ export function detectModelLayout(m: LayoutInput): ResolvedModel {
 
   const guessFamily = (): ModelFamily | undefined => {
     if (metaTask === 'semantic') return 'semantic';
-    if (dims.length === 1 && d0.length === 3 && d0[0] === 1 && d0[1]! < d0[2]!) {
+    // Task metadata is trusted over shapes: a small test model may have fewer anchors than rows.
+    if (dims.length === 1 && d0.length === 3 && d0[0] === 1) {
       if (metaTask === 'obb') return 'yolov8-obb';
       if (metaTask === 'pose') return 'yolov8-pose';
     }
