@@ -218,6 +218,16 @@ const en = {
     bytes: 'Bytes',
     emptyRecords: '{{n}} empty records (zeroed) not shown',
   },
+  semantic: {
+    legend: 'Classes',
+    head: 'Output',
+    opacity: 'Overlay opacity',
+    class: 'Class',
+    share: 'Share',
+    pixels: 'Pixels',
+    areaMm2: 'Area (mm²)',
+    nothing: 'No semantic segmentation in this frame.',
+  },
   settings: {
     language: 'Language',
     languageHelp: 'Saved on the station; every screen connected to it follows.',
@@ -430,6 +440,16 @@ const ko: Resource = {
     value: '값',
     bytes: '바이트',
     emptyRecords: '빈 레코드 {{n}}개 (0으로 채움) 숨김',
+  },
+  semantic: {
+    legend: '클래스',
+    head: '출력',
+    opacity: '오버레이 불투명도',
+    class: '클래스',
+    share: '비율',
+    pixels: '픽셀',
+    areaMm2: '면적 (mm²)',
+    nothing: '이 프레임에는 의미 분할 결과가 없습니다.',
   },
   settings: { language: '언어', languageHelp: '스테이션에 저장되며, 연결된 모든 화면이 따릅니다.' },
 };
