@@ -32,7 +32,10 @@ interface OutputMap {
   heightPx: number;
   numClasses: number;
   classOf: Uint16Array;
-  /** Winning-class probability per cell (softmax of logits, or the probability itself). */
+  /**
+   * Winning-class probability per cell (softmax of logits, or the probability itself); only for
+   * cells whose class is asked for (others stay 0), since the softmax is the costly part.
+   */
   confidence: Float32Array | null;
 }
 
@@ -55,8 +58,13 @@ function looksLikeProbabilities(
   return d.length > 0;
 }
 
-/** Argmax over the class axis at output resolution. */
-export function outputClassMap(t: RawTensor, head: SemanticHeadLayout, withConfidence: boolean): OutputMap {
+/** Argmax over the class axis at output resolution; confidences for the classes in `confidenceFor`. */
+export function outputClassMap(
+  t: RawTensor,
+  head: SemanticHeadLayout,
+  confidenceFor: ReadonlySet<number> = new Set(),
+): OutputMap {
+  const withConfidence = confidenceFor.size > 0;
   if (t.dims.length !== 4 || t.dims[0] !== 1)
     throw new RangeError(`semantic head ${head.name}: expected a 4-D output, got [${t.dims.join(', ')}]`);
   const [, a, b, c] = t.dims as [number, number, number, number];
@@ -82,7 +90,7 @@ export function outputClassMap(t: RawTensor, head: SemanticHeadLayout, withConfi
       }
     }
     classOf[i] = best;
-    if (confidence) {
+    if (confidence && confidenceFor.has(best)) {
       if (probabilities) confidence[i] = bestV;
       else {
         let sum = 0;
@@ -243,7 +251,7 @@ export function decodeSemantic(
   let detections: Detection[] = [];
   opts.heads.forEach((head, i) => {
     const wantObjects = i === 0 && opts.objectClassIds.length > 0;
-    const out = outputClassMap(outputs[i]!, head, wantObjects);
+    const out = outputClassMap(outputs[i]!, head, new Set(wantObjects ? opts.objectClassIds : []));
     const photo = photoClassMap(out, lb, ctx.layout.inputWidthPx, ctx.layout.inputHeightPx);
     heads.push({
       name: head.name,

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { classColour, classRgb } from '../../src/renderer/src/overlay';
 import {
+  classColour,
+  classRgb,
   classMapRgba,
   COCO17_SKELETON,
   headingTick,
   legendEntries,
   skeletonSegments,
-} from '../../src/renderer/src/overlay-extra';
+} from '../../src/shared/overlay-style';
 
 describe('class map overlay', () => {
   it('paints each class in its colour at the opacity, hidden classes transparent', () => {
