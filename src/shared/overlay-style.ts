@@ -72,12 +72,16 @@ export interface LegendEntry {
   fraction: number;
 }
 
-/** Legend rows of one head: every class present, most pixels first, with its overlay colour. */
-export function legendEntries(head: SemanticHead): LegendEntry[] {
+/**
+ * Legend rows of one head: every class present, most pixels first, with its overlay colour
+ * (`transparent` for classes the overlay leaves out, so the legend does not show a colour that is
+ * nowhere on the picture).
+ */
+export function legendEntries(head: SemanticHead, hiddenClassIds: readonly number[] = []): LegendEntry[] {
   return head.classes.map((c) => ({
     classId: c.classId,
     className: c.className,
-    colour: classColour(c.classId),
+    colour: hiddenClassIds.includes(c.classId) ? 'transparent' : classColour(c.classId),
     pixels: c.pixels,
     fraction: c.fraction,
   }));

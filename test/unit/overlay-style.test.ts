@@ -32,6 +32,17 @@ describe('class map overlay', () => {
         rle: { width: 10, height: 10, values: [1], counts: [100] },
       }),
     ).toEqual([{ classId: 1, className: 'part', colour: classColour(1), pixels: 30, fraction: 0.3 }]);
+    expect(
+      legendEntries(
+        {
+          name: 'seg',
+          classNames: ['bg', 'part'],
+          classes: [{ classId: 0, className: 'bg', pixels: 70, fraction: 0.7 }],
+          rle: { width: 10, height: 10, values: [0], counts: [100] },
+        },
+        [0],
+      )[0]!.colour,
+    ).toBe('transparent');
   });
 });
 

@@ -10,6 +10,8 @@ export interface SemanticLegendProps {
   onHeadChange: (index: number) => void;
   /** 0..1 */
   opacity: number;
+  /** Classes the overlay leaves transparent (see `ClassMapStyle.hiddenClassIds`). */
+  hiddenClassIds?: readonly number[];
   onOpacityChange: (opacity: number) => void;
   /** With a calibration: photo pixels → mm² (approximate for a perspective view). */
   areaMm2Of?: (pixels: number) => number;
@@ -25,7 +27,7 @@ export function SemanticLegend(props: SemanticLegendProps) {
   const heads = props.segmentation?.heads ?? [];
   const head = heads[Math.min(props.headIndex, heads.length - 1)];
   if (!head) return <p className="muted">{t('semantic.nothing')}</p>;
-  const rows = legendEntries(head);
+  const rows = legendEntries(head, props.hiddenClassIds);
   return (
     <div className="semantic-legend" data-testid="semantic-legend">
       {heads.length > 1 && (
