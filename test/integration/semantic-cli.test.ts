@@ -266,6 +266,7 @@ describe('run with DeepLabV3: regions of an object class reach the PLC', () => {
           JSON.parse(l.slice('plc-sim: '.length)) as {
             frameId: number;
             count: number;
+            status: { resultsValid: boolean; stale: boolean };
             records: {
               classId: number;
               x: number;
@@ -276,15 +277,22 @@ describe('run with DeepLabV3: regions of an object class reach the PLC', () => {
             }[];
           },
       );
-    const last = sim.at(-1)!;
-    expect(last.frameId).toBe(frames.at(-1)!.frameId);
-    const f = frames.at(-1)!;
-    expect(last.count).toBe(f.detections.length);
-    const person = f.detections.find((d) => d.className === 'person')!;
-    const rec = last.records.slice(0, last.count).find((x) => x.classId === 15)!;
-    expect(rec).toBeDefined();
-    expect(rec.x).toBeCloseTo((person.box[0]! + person.box[2]!) / 2, 1);
-    expect(rec.y).toBeCloseTo((person.box[1]! + person.box[3]!) / 2, 1);
-    expect(rec.angleDeg).toBeCloseTo(person.mask.angleDeg, 1);
+    // The last frame is flushed to the PLC. A write can be stale on a very busy machine (the
+    // staleness limit is 1 s); it then carries no records, by contract. Every valid write carries
+    // the person region of its frame.
+    expect(sim.at(-1)!.frameId).toBe(frames.at(-1)!.frameId);
+    const valid = sim.filter((s) => s.status.resultsValid);
+    expect(valid.length, 'no valid PLC write at all').toBeGreaterThan(0);
+    for (const s of sim.filter((x) => x.status.stale)) expect(s.count).toBe(0);
+    for (const s of valid) {
+      const f = frames.find((x) => x.frameId === s.frameId)!;
+      expect(s.count).toBe(f.detections.length);
+      const person = f.detections.find((d) => d.className === 'person')!;
+      const rec = s.records.slice(0, s.count).find((x) => x.classId === 15)!;
+      expect(rec).toBeDefined();
+      expect(rec.x).toBeCloseTo((person.box[0]! + person.box[2]!) / 2, 1);
+      expect(rec.y).toBeCloseTo((person.box[1]! + person.box[3]!) / 2, 1);
+      expect(rec.angleDeg).toBeCloseTo(person.mask.angleDeg, 1);
+    }
   });
 });
