@@ -3,7 +3,7 @@
  * through the preload; in a browser over a WebSocket served by `serve`. The renderer cannot tell
  * which: both give it a `StationClient`.
  */
-import type { Detection, ExecutionProvider, ModelInfo, StageTimingsMs } from './detection';
+import type { Detection, ExecutionProvider, ModelInfo, ModelTask, StageTimingsMs } from './detection';
 
 export type Backend = 'electron-ipc' | 'websocket';
 
@@ -69,6 +69,8 @@ export interface LibraryEntry {
   path: string | null;
   sizeBytes: number;
   info: ModelInfo | null;
+  /** What the model does (detect, segment, semantic, obb, pose); null when it cannot be run. */
+  task: ModelTask | null;
   error: string | null;
 }
 

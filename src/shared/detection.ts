@@ -27,12 +27,35 @@ export interface MaskInfo {
   originXy?: PointXy;
 }
 
+/** Oriented box (YOLOv8/11-OBB), original-image pixels. `box` holds its axis-aligned bounds. */
+export interface OrientedBox {
+  centreXy: PointXy;
+  /** Side along `angleDeg`. */
+  widthPx: number;
+  /** Side across `angleDeg`. */
+  heightPx: number;
+  /** Direction of the width side, degrees in (-90, 90], 0 = +x, positive towards +y (clockwise on screen). */
+  angleDeg: number;
+  /** The four corners, clockwise on screen, original-image pixels. */
+  corners: [PointXy, PointXy, PointXy, PointXy];
+}
+
+/** One pose keypoint (YOLOv8/11-pose), original-image pixels. */
+export interface Keypoint {
+  x: number;
+  y: number;
+  /** 0..1 (already sigmoid in Ultralytics exports); null when the model gives no visibility. */
+  visibility: number | null;
+}
+
 export interface Detection {
   classId: number;
   className: string;
   score: number;
   box: BoxXyxy;
   mask?: MaskInfo;
+  obb?: OrientedBox;
+  keypoints?: Keypoint[];
   /** -1 / absent without tracking. */
   trackId?: number;
 }
@@ -45,8 +68,58 @@ export interface StageTimingsMs {
 
 export type ExecutionProvider = 'tensorrt' | 'cuda' | 'cpu';
 
-export type ModelFamily = 'yolov5' | 'yolov8' | 'yolov8-seg' | 'yolox' | 'e2e' | 'classic';
-export type ModelTask = 'detect' | 'segment';
+export type ModelFamily =
+  | 'yolov5'
+  | 'yolov8'
+  | 'yolov8-seg'
+  | 'yolov8-obb'
+  | 'yolov8-pose'
+  | 'yolox'
+  | 'e2e'
+  /** Separate labels / boxes / scores outputs (RT-DETR, D-FINE, DEIM, torchvision-style). */
+  | 'detr'
+  /** Raw DETR head: class logits [1,Q,C] + normalised cxcywh boxes [1,Q,4]. */
+  | 'detr-raw'
+  /** PaddleDetection export with NMS inside: [N,6] rows of class, score, x1, y1, x2, y2. */
+  | 'paddle-nms'
+  /** One class per pixel: [1,C,H,W] or [1,H,W,C] per head. */
+  | 'semantic'
+  | 'classic';
+export type ModelTask = 'detect' | 'segment' | 'semantic' | 'obb' | 'pose';
+
+/** Row-major run-length encoding of a class map: `counts[i]` pixels of class `values[i]`. */
+export interface ClassMapRle {
+  width: number;
+  height: number;
+  values: number[];
+  counts: number[];
+}
+
+export interface SemanticClassShare {
+  classId: number;
+  className: string;
+  /** Photo pixels of this class. */
+  pixels: number;
+  /** Share of the photo's pixels, 0..1. */
+  fraction: number;
+}
+
+/** One output head of a semantic model (e.g. TwinLiteNet: drivable area, lanes). */
+export interface SemanticHead {
+  name: string;
+  classNames: string[];
+  /** Classes present, most pixels first. */
+  classes: SemanticClassShare[];
+  /** The class map at photo resolution. */
+  rle: ClassMapRle;
+}
+
+/** Semantic segmentation of one photo; class maps are resized to the photo. */
+export interface SemanticSegmentation {
+  width: number;
+  height: number;
+  heads: SemanticHead[];
+}
 
 /** What a loaded model is, as reported to users. */
 export interface ModelInfo {

@@ -11,12 +11,13 @@ export interface OutDetection {
 
 /**
  * Same classes, one-to-one: every reference detection has its own detection of the same class
- * with |score difference| <= 0.02 and IoU >= 0.95, and there is nothing else.
+ * with |score difference| <= scoreTol (0.02) and IoU >= minIou (0.95), and there is nothing else.
  */
 export function expectMatchesReference(
   actual: OutDetection[],
   reference: RefDetection[],
   label: string,
+  { scoreTol = 0.02, minIou = 0.95 }: { scoreTol?: number; minIou?: number } = {},
 ): void {
   const unused = [...actual];
   for (const ref of reference) {
@@ -35,11 +36,11 @@ export function expectMatchesReference(
       found,
       `${label}: no ${ref.className} near [${ref.box}] in ${JSON.stringify(actual)}`,
     ).toBeDefined();
-    expect(bestIou, `${label}: ${ref.className} [${ref.box}] IoU`).toBeGreaterThanOrEqual(0.95);
+    expect(bestIou, `${label}: ${ref.className} [${ref.box}] IoU`).toBeGreaterThanOrEqual(minIou);
     expect(
       Math.abs(found!.score - ref.score),
       `${label}: ${ref.className} score ${found!.score} vs ${ref.score}`,
-    ).toBeLessThanOrEqual(0.02);
+    ).toBeLessThanOrEqual(scoreTol);
     unused.splice(bestIdx, 1);
   }
   expect(unused, `${label}: detections not in the reference`).toEqual([]);

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { jsonLines, runCli } from '../helpers/cli';
 import { manifestDetections } from '../helpers/manifest';
 import { expectMatchesReference, type OutDetection } from '../helpers/match';
+import { constantOutputModel } from '../helpers/onnx-builder';
 import { sharedImage, sharedModel } from '../helpers/paths';
 
 interface DetectLine {
@@ -142,17 +143,20 @@ describe('detect errors: exit code and one clear line on stderr', () => {
   });
 
   it('model whose outputs cannot be decoded → 1, naming its shapes', async () => {
-    const r = await runCli([
-      'detect',
-      '--model',
-      sharedModel('twinlitenet-bdd100k-drivable-lane-320.onnx'),
-      sharedImage('dog.jpg'),
-    ]);
+    const odd = join(tmp, 'odd-output.onnx');
+    writeFileSync(
+      odd,
+      constantOutputModel({ name: 'images', dims: [1, 3, 64, 64] }, [
+        { name: 'weird', dims: [1, 5, 5], values: new Float32Array(25) },
+      ]),
+    );
+    const r = await runCli(['detect', '--model', odd, sharedImage('dog.jpg')]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
-      'vision-station: detect: cannot decode this model (output layout not recognised as YOLOv5, YOLOv8/11 detect or segment, YOLOX or end-to-end [1,300,6]); ' +
-        'inputs: input float32 [1,3,320,320]; outputs: drivable_area float32 [1,2,320,320]; lanes float32 [1,2,320,320]\n',
+      'vision-station: detect: cannot decode this model (output layout not recognised as YOLOv5, YOLOv8/11 detect, segment, OBB or pose, YOLOX, end-to-end [1,300,6], ' +
+        'DETR (labels/boxes/scores or logits + boxes), PaddleDetection [N,6] or semantic [1,C,H,W]/[1,H,W,C]); ' +
+        'inputs: images float32 [1,3,64,64]; outputs: weird float32 [1,5,5]\n',
     );
   });
 

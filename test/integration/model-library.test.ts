@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InferenceEngine } from '../../src/main/inference/engine';
 import { ModelLibrary } from '../../src/main/models/library';
+import { constantOutputModel } from '../helpers/onnx-builder';
 import { sharedModel, WORKER_JS } from '../helpers/paths';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vs-lib-'));
@@ -68,10 +69,15 @@ describe('model library', () => {
 
   it('refuses a bad file with the reason and adds nothing', async () => {
     const before = readdirSync(userDir).sort();
-    const bad = join(tmp, 'segmenter.onnx');
-    copyFileSync(sharedModel('deeplabv3-mnv2-voc21-257-nhwc.onnx'), bad);
+    const bad = join(tmp, 'odd-head.onnx');
+    writeFileSync(
+      bad,
+      constantOutputModel({ name: 'images', dims: [1, 3, 64, 64] }, [
+        { name: 'weird', dims: [1, 5, 5], values: new Float32Array(25) },
+      ]),
+    );
     await expect(library.import(bad)).rejects.toThrow(
-      /^cannot import .*segmenter\.onnx: cannot decode this model .*sub_7 float32 \[1,257,257,3\]/,
+      /^cannot import .*odd-head\.onnx: cannot decode this model .*weird float32 \[1,5,5\]/,
     );
     const garbage = join(tmp, 'garbage.onnx');
     writeFileSync(garbage, Buffer.alloc(1000, 7));
@@ -110,6 +116,42 @@ describe('model library cache', () => {
       expect(loads).toBe(2);
     } finally {
       rmSync(dirC, { recursive: true, force: true });
+    }
+  });
+  it("shows each model's task and refuses, with a pointer to the sidecar, what it cannot run", async () => {
+    const dirT = mkdtempSync(join(tmpdir(), 'vs-libtask-'));
+    try {
+      mkdirSync(join(dirT, 'project'));
+      copyFileSync(sharedModel('picodet-xs-coco-320-nms.onnx'), join(dirT, 'project', 'picodet.onnx'));
+      copyFileSync(
+        sharedModel('twinlitenet-bdd100k-drivable-lane-320.onnx'),
+        join(dirT, 'project', 'road.onnx'),
+      );
+      writeFileSync(
+        join(dirT, 'project', 'odd.onnx'),
+        constantOutputModel({ name: 'images', dims: [1, 3, 64, 64] }, [
+          { name: 'weird', dims: [1, 5, 5], values: new Float32Array(25) },
+        ]),
+      );
+      const lib = new ModelLibrary({
+        projectDir: join(dirT, 'project'),
+        userDir: join(dirT, 'user'),
+        inspect: (spec) => engine.inspect(spec),
+      });
+      const list = await lib.list();
+      expect(list.map((e) => [e.name, e.task, e.info?.family ?? null])).toEqual([
+        ['classic', 'segment', null],
+        ['odd', null, null],
+        ['picodet', 'detect', 'paddle-nms'],
+        ['road', 'semantic', 'semantic'],
+      ]);
+      expect(list[1]!.error).toMatch(/^cannot decode this model \(output layout not recognised/);
+      expect(list[1]!.error).toMatch(
+        /outputs: weird float32 \[1,5,5\]\. .*sidecar NAME\.json \(version 2, see README\)$/,
+      );
+      await expect(lib.import(join(dirT, 'project', 'odd.onnx'))).rejects.toThrow(/sidecar NAME\.json/);
+    } finally {
+      rmSync(dirT, { recursive: true, force: true });
     }
   });
 });

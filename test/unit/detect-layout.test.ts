@@ -41,8 +41,10 @@ describe('detectModelLayout', () => {
     expect(r.layout.numClasses).toBe(80);
     expect(r.classNames[0]).toBe('a');
     expect(r.layout.preprocess).toEqual({
+      resize: 'letterbox',
       channelOrder: 'rgb',
-      pixelScale: 1 / 255,
+      mean: [0, 0, 0],
+      std: [255, 255, 255],
       padCentred: true,
       padValue: 114,
     });
@@ -70,8 +72,10 @@ describe('detectModelLayout', () => {
     });
     expect(r.layout.family).toBe('yolox');
     expect(r.layout.preprocess).toEqual({
+      resize: 'letterbox',
       channelOrder: 'bgr',
-      pixelScale: 1,
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
       padCentred: false,
       padValue: 114,
     });
@@ -116,31 +120,171 @@ describe('detectModelLayout', () => {
   it('refuses an unknown layout naming its shapes', () => {
     const run = () =>
       detectModelLayout({
-        inputs: img([1, 3, 257, 257]),
-        outputs: out([1, 21, 257, 257]),
-        outputDims: [[1, 21, 257, 257]],
+        inputs: img([1, 3, 64, 64]),
+        outputs: out([1, 5, 5]),
+        outputDims: [[1, 5, 5]],
         metadata: {},
       });
     expect(run).toThrow(UnsupportedModelError);
-    expect(run).toThrow('images float32 [1,3,257,257]; outputs: output0 float32 [1,21,257,257]');
+    expect(run).toThrow('images float32 [1,3,64,64]; outputs: output0 float32 [1,5,5]');
   });
-  it('refuses NHWC input and multi-input models', () => {
+  it('refuses inputs it cannot fill and images that are not 3-channel', () => {
     expect(() =>
       detectModelLayout({
-        inputs: img([1, 257, 257, 3]),
+        inputs: img([1, 4, 64, 64]),
         outputs: out([1, 84, 8400]),
         outputDims: [[1, 84, 8400]],
         metadata: {},
       }),
-    ).toThrow(/NCHW/);
+    ).toThrow(/not NCHW or NHWC with 3 channels/);
     expect(() =>
       detectModelLayout({
-        inputs: [...img([1, 3, 320, 320]), { name: 'scale', type: 'float32', shape: [1, 2] }],
+        inputs: [...img([1, 3, 320, 320]), { name: 'threshold', type: 'float32', shape: [1] }],
         outputs: out([100, 6]),
         outputDims: [[100, 6]],
         metadata: {},
       }),
-    ).toThrow(/one image input, found 2/);
+    ).toThrow(/input 'threshold' is not one this app knows how to fill/);
+  });
+  it('semantic NHWC [1,H,W,C]: class axis last, stretch /255 by default, names from a sidecar', () => {
+    const r = detectModelLayout({
+      inputs: img([1, 257, 257, 3]),
+      outputs: out([1, 257, 257, 21]),
+      outputDims: [[1, 257, 257, 21]],
+      metadata: {},
+      overrides: {
+        objectClasses: ['c15', 2],
+        minAreaPx: 50,
+        names: Array.from({ length: 21 }, (_, k) => `c${k}`),
+      },
+    });
+    expect([r.layout.family, r.layout.task, r.layout.inputLayout, r.layout.numClasses]).toEqual([
+      'semantic',
+      'semantic',
+      'nhwc',
+      21,
+    ]);
+    expect([r.layout.inputWidthPx, r.layout.inputHeightPx, r.layout.preprocess.resize]).toEqual([
+      257,
+      257,
+      'stretch',
+    ]);
+    expect(r.layout.semantic).toMatchObject({
+      heads: [{ outputName: 'output0', classAxis: 3 }],
+      objectClassIds: [15, 2],
+      minAreaPx: 50,
+    });
+  });
+  it('semantic NCHW with two heads: class axis 1, each head its own names', () => {
+    const r = detectModelLayout({
+      inputs: img([1, 3, 320, 320]),
+      outputs: out([1, 2, 320, 320], [1, 2, 320, 320]),
+      outputDims: [
+        [1, 2, 320, 320],
+        [1, 2, 320, 320],
+      ],
+      metadata: {},
+      overrides: { heads: [{ name: 'drivable', names: ['bg', 'road'] }, {}] },
+    });
+    expect(r.layout.semantic!.heads).toEqual([
+      { outputName: 'output0', name: 'drivable', classAxis: 1, classNames: ['bg', 'road'] },
+      { outputName: 'output1', name: 'output1', classAxis: 1, classNames: ['class0', 'class1'] },
+    ]);
+  });
+  it('an unknown object class is refused naming the field', () => {
+    expect(() =>
+      detectModelLayout({
+        inputs: img([1, 3, 64, 64]),
+        outputs: out([1, 3, 64, 64]),
+        outputDims: [[1, 3, 64, 64]],
+        metadata: {},
+        overrides: { names: ['a', 'b', 'c'], objectClasses: ['d'] },
+      }),
+    ).toThrow("objectClasses: 'd' is not a class of head output0 (a, b, c)");
+  });
+  it('DETR labels/boxes/scores with orig_target_sizes: outputs ordered, second input recognised', () => {
+    const r = detectModelLayout({
+      inputs: [...img(['N', 3, 320, 320]), { name: 'orig_target_sizes', type: 'int64', shape: ['N', 2] }],
+      outputs: [
+        { name: 'labels', type: 'int64', shape: ['a', 'b'] },
+        { name: 'boxes', type: 'float32', shape: ['a', 'b', 4] },
+        { name: 'scores', type: 'float32', shape: ['a', 'b'] },
+      ],
+      outputDims: [
+        [1, 300],
+        [1, 300, 4],
+        [1, 300],
+      ],
+      metadata: {},
+    });
+    expect([r.layout.family, r.layout.numClasses, r.layout.outputNames, r.layout.extraInputs]).toEqual([
+      'detr',
+      80,
+      ['labels', 'boxes', 'scores'],
+      [{ name: 'orig_target_sizes', role: 'origSizeWh', type: 'int64', dims: [1, 2] }],
+    ]);
+    expect(r.layout.preprocess).toMatchObject({ resize: 'stretch', mean: [0, 0, 0], std: [255, 255, 255] });
+  });
+  it('raw DETR head logits + boxes; softmax drops the no-object class', () => {
+    const r = detectModelLayout({
+      inputs: img([1, 3, 64, 64]),
+      outputs: [
+        { name: 'pred_boxes', type: 'float32', shape: [1, 10, 4] },
+        { name: 'pred_logits', type: 'float32', shape: [1, 10, 4] },
+      ],
+      outputDims: [
+        [1, 10, 4],
+        [1, 10, 4],
+      ],
+      metadata: {},
+      overrides: { scoreActivation: 'softmax' },
+    });
+    expect([r.layout.family, r.layout.outputNames, r.layout.numClasses]).toEqual([
+      'detr-raw',
+      ['pred_logits', 'pred_boxes'],
+      3,
+    ]);
+  });
+  it('PaddleDetection [N,6] + count with scale_factor: ImageNet mean/std, stretch', () => {
+    const r = detectModelLayout({
+      inputs: [...img(['?', 3, 320, 320]), { name: 'scale_factor', type: 'float32', shape: [1, 2] }],
+      outputs: [
+        { name: 'multiclass_nms3_0.tmp_0', type: 'float32', shape: [2125, 6] },
+        { name: 'multiclass_nms3_0.tmp_2', type: 'int32', shape: [1] },
+      ],
+      outputDims: [[100, 6], [1]],
+      metadata: {},
+    });
+    expect([r.layout.family, r.layout.outputNames, r.layout.extraInputs[0]!.role]).toEqual([
+      'paddle-nms',
+      ['multiclass_nms3_0.tmp_0'],
+      'scaleFactorHw',
+    ]);
+    expect(r.layout.preprocess).toMatchObject({
+      resize: 'stretch',
+      mean: [123.675, 116.28, 103.53],
+      std: [58.395, 57.12, 57.375],
+    });
+  });
+  it('OBB and pose from task metadata', () => {
+    const obb = detectModelLayout({
+      inputs: img([1, 3, 64, 64]),
+      outputs: out([1, 7, 84]),
+      outputDims: [[1, 7, 84]],
+      metadata: { task: 'obb', names: "{0: 'plane', 1: 'ship'}" },
+    });
+    expect([obb.layout.family, obb.layout.task, obb.layout.numClasses]).toEqual(['yolov8-obb', 'obb', 2]);
+    const pose = detectModelLayout({
+      inputs: img([1, 3, 64, 64]),
+      outputs: out([1, 56, 84]),
+      outputDims: [[1, 56, 84]],
+      metadata: { task: 'pose', kpt_shape: '[17, 3]', names: "{0: 'person'}" },
+    });
+    expect([pose.layout.family, pose.layout.task, pose.layout.keypointShape]).toEqual([
+      'yolov8-pose',
+      'pose',
+      [17, 3],
+    ]);
   });
   it('refuses names metadata that disagrees with the output', () => {
     expect(() =>

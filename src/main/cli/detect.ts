@@ -3,7 +3,7 @@
  * One JSON line per image on stdout; one line per failure on stderr; other images still run.
  */
 import { z } from 'zod';
-import type { Detection, ModelInfo } from '../../shared/detection';
+import type { Detection, ModelInfo, SemanticSegmentation } from '../../shared/detection';
 import { InferenceEngine } from '../inference/engine';
 import { decodeImageFile } from '../inference/preprocess';
 import {
@@ -57,7 +57,37 @@ export function detectionJson(d: Detection) {
           },
         }
       : {}),
+    ...(d.obb
+      ? {
+          obb: {
+            centre: d.obb.centreXy.map((v) => round(v, 2)),
+            width: round(d.obb.widthPx, 2),
+            height: round(d.obb.heightPx, 2),
+            angleDeg: round(d.obb.angleDeg, 2),
+            corners: d.obb.corners.map(([x, y]) => [round(x, 2), round(y, 2)]),
+          },
+        }
+      : {}),
+    ...(d.keypoints
+      ? {
+          keypoints: d.keypoints.map((k) => ({
+            x: round(k.x, 2),
+            y: round(k.y, 2),
+            visibility: k.visibility === null ? null : round(k.visibility, 4),
+          })),
+        }
+      : {}),
   };
+}
+
+/** The `segmentation` object of the command-line contract (DESIGN.md), plus each head's class map RLE. */
+export function segmentationJson(s: SemanticSegmentation) {
+  const heads = s.heads.map((h) => ({
+    name: h.name,
+    classes: h.classes.map((c) => ({ ...c, fraction: round(c.fraction, 5) })),
+    rle: h.rle,
+  }));
+  return { width: s.width, height: s.height, heads, classes: heads[0]?.classes ?? [] };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -106,6 +136,7 @@ export async function main(argv: string[]): Promise<number> {
             height: img.heightPx,
             model: modelSummary(model),
             detections: out.detections.map(detectionJson),
+            ...(out.segmentation ? { segmentation: segmentationJson(out.segmentation) } : {}),
             timings: {
               preMs: round(out.timings.preMs, 2),
               inferMs: round(out.timings.inferMs, 2),

@@ -86,14 +86,19 @@ export function normalizeAngleDeg(angleDeg: number): number {
 }
 
 /** Centre, size and angle of a detection in pixels: box centre, box size, mask angle or 0. */
-export function detectionPlacementPx(det: Pick<Detection, 'box' | 'mask'>): PlacementXywh {
+/** Orientation sent to the PLC: an oriented box's angle, else the mask's, else 0. */
+function orientationDeg(det: Pick<Detection, 'mask' | 'obb'>): number | undefined {
+  return det.obb?.angleDeg ?? det.mask?.angleDeg;
+}
+
+export function detectionPlacementPx(det: Pick<Detection, 'box' | 'mask' | 'obb'>): PlacementXywh {
   const [x1, y1, x2, y2] = det.box;
   return {
     x: (x1 + x2) / 2,
     y: (y1 + y2) / 2,
     width: x2 - x1,
     height: y2 - y1,
-    angleDeg: normalizeAngleDeg(det.mask?.angleDeg ?? 0),
+    angleDeg: normalizeAngleDeg(orientationDeg(det) ?? 0),
   };
 }
 
@@ -106,7 +111,10 @@ function distance(a: PointXy, b: PointXy): number {
  * The angle is the image angle carried through H: the direction (cos a, sin a) at the centre is
  * mapped, so a calibration that rotates or mirrors the table also turns the angle.
  */
-export function detectionPlacementMm(det: Pick<Detection, 'box' | 'mask'>, h: Homography3x3): PlacementXywh {
+export function detectionPlacementMm(
+  det: Pick<Detection, 'box' | 'mask' | 'obb'>,
+  h: Homography3x3,
+): PlacementXywh {
   const box: BoxXyxy = det.box;
   const [x1, y1, x2, y2] = box;
   const cx = (x1 + x2) / 2;
@@ -117,8 +125,9 @@ export function detectionPlacementMm(det: Pick<Detection, 'box' | 'mask'>, h: Ho
   const top = applyHomography(h, [cx, y1]);
   const bottom = applyHomography(h, [cx, y2]);
   let angleDeg = 0;
-  if (det.mask) {
-    const a = (det.mask.angleDeg * Math.PI) / 180;
+  const orientation = orientationDeg(det);
+  if (orientation !== undefined) {
+    const a = (orientation * Math.PI) / 180;
     // A short step along the orientation keeps the local (linearised) mapping accurate.
     const stepPx = Math.max(1, Math.min(x2 - x1, y2 - y1) / 2);
     const ahead = applyHomography(h, [cx + Math.cos(a) * stepPx, cy + Math.sin(a) * stepPx]);
@@ -135,7 +144,7 @@ export function detectionPlacementMm(det: Pick<Detection, 'box' | 'mask'>, h: Ho
 
 /** Pixels without a calibration, millimetres with one. */
 export function detectionPlacement(
-  det: Pick<Detection, 'box' | 'mask'>,
+  det: Pick<Detection, 'box' | 'mask' | 'obb'>,
   h: Homography3x3 | null | undefined,
 ): PlacementXywh {
   return h ? detectionPlacementMm(det, h) : detectionPlacementPx(det);

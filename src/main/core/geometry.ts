@@ -2,7 +2,7 @@
  * Pure geometry helpers named by their coordinate convention (after Ultralytics `utils/ops.py`).
  * `xyxy` = [x1, y1, x2, y2]; `xywh` = [centreX, centreY, width, height]; `ltwh` = [left, top, w, h].
  */
-import type { BoxXyxy } from '../../shared/detection';
+import type { BoxXyxy, PointXy } from '../../shared/detection';
 
 export function xywh2xyxy(cx: number, cy: number, w: number, h: number): BoxXyxy {
   const hw = w / 2;
@@ -52,7 +52,10 @@ export interface Letterbox {
   srcHeightPx: number;
   dstWidthPx: number;
   dstHeightPx: number;
+  /** Input pixels per image pixel (horizontally; vertically too unless `scaleY` is set). */
   scale: number;
+  /** Vertical scale of a stretch resize (aspect not kept); absent for a letterbox. */
+  scaleY?: number;
   resizedWidthPx: number;
   resizedHeightPx: number;
   padLeftPx: number;
@@ -95,14 +98,49 @@ export function computeLetterbox(
   };
 }
 
+/**
+ * Stretch resize (aspect not kept, no padding), as TensorFlow, PaddleDetection and DETR demos do:
+ * expressed as a letterbox with separate horizontal and vertical scales.
+ */
+export function computeStretch(
+  srcWidthPx: number,
+  srcHeightPx: number,
+  dstWidthPx: number,
+  dstHeightPx: number,
+): Letterbox {
+  if (!(srcWidthPx > 0 && srcHeightPx > 0 && dstWidthPx > 0 && dstHeightPx > 0)) {
+    throw new RangeError(
+      `stretch needs positive sizes, got ${srcWidthPx}x${srcHeightPx} → ${dstWidthPx}x${dstHeightPx}`,
+    );
+  }
+  return {
+    srcWidthPx,
+    srcHeightPx,
+    dstWidthPx,
+    dstHeightPx,
+    scale: dstWidthPx / srcWidthPx,
+    scaleY: dstHeightPx / srcHeightPx,
+    resizedWidthPx: dstWidthPx,
+    resizedHeightPx: dstHeightPx,
+    padLeftPx: 0,
+    padTopPx: 0,
+  };
+}
+
+/** Model-input point → original-image point (not clipped). */
+export function unletterboxPointXy(x: number, y: number, lb: Letterbox): PointXy {
+  return [(x - lb.padLeftPx) / lb.scale, (y - lb.padTopPx) / (lb.scaleY ?? lb.scale)];
+}
+
 /** Model-input pixels → original-image pixels, clipped to the image. */
 export function unletterboxBoxXyxy(box: BoxXyxy, lb: Letterbox): BoxXyxy {
+  const sy = lb.scaleY ?? lb.scale;
   return clipBoxXyxy(
     [
       (box[0] - lb.padLeftPx) / lb.scale,
-      (box[1] - lb.padTopPx) / lb.scale,
+      (box[1] - lb.padTopPx) / sy,
       (box[2] - lb.padLeftPx) / lb.scale,
-      (box[3] - lb.padTopPx) / lb.scale,
+      (box[3] - lb.padTopPx) / sy,
     ],
     lb.srcWidthPx,
     lb.srcHeightPx,
@@ -111,10 +149,11 @@ export function unletterboxBoxXyxy(box: BoxXyxy, lb: Letterbox): BoxXyxy {
 
 /** Original-image pixels → model-input pixels. */
 export function letterboxBoxXyxy(box: BoxXyxy, lb: Letterbox): BoxXyxy {
+  const sy = lb.scaleY ?? lb.scale;
   return [
     box[0] * lb.scale + lb.padLeftPx,
-    box[1] * lb.scale + lb.padTopPx,
+    box[1] * sy + lb.padTopPx,
     box[2] * lb.scale + lb.padLeftPx,
-    box[3] * lb.scale + lb.padTopPx,
+    box[3] * sy + lb.padTopPx,
   ];
 }

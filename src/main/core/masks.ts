@@ -81,7 +81,8 @@ export function rasterizeProtoMask(
   const protoPerInputX = wp / lb.dstWidthPx;
   const protoPerInputY = hp / lb.dstHeightPx;
   const qx = (x: number): number => ((x + 0.5) * lb.scale + lb.padLeftPx) * protoPerInputX - 0.5;
-  const qy = (y: number): number => ((y + 0.5) * lb.scale + lb.padTopPx) * protoPerInputY - 0.5;
+  const qy = (y: number): number =>
+    ((y + 0.5) * (lb.scaleY ?? lb.scale) + lb.padTopPx) * protoPerInputY - 0.5;
   const pi0 = axisSample(qx(x0), wp)[0];
   const pj0 = axisSample(qy(y0), hp)[0];
   const pi1 = Math.min(wp - 1, axisSample(qx(x1), wp)[0] + 1);

@@ -3,7 +3,8 @@
  * frames down before inference when that is all the model needs (see `fitInside`); everything
  * downstream (PLC, UI, CLI) speaks camera pixels.
  */
-import type { Detection, MaskInfo, PointXy } from '../../shared/detection';
+import type { Detection, MaskInfo, OrientedBox, PointXy } from '../../shared/detection';
+import { normalizeAngleDeg } from './mask-geometry';
 
 export function scaleDetections(detections: readonly Detection[], sx: number, sy: number): Detection[] {
   if (sx === 1 && sy === 1) return [...detections];
@@ -28,6 +29,18 @@ export function scaleDetections(detections: readonly Detection[], sx: number, sy
       };
       out.mask = mask;
     }
+    if (d.obb) {
+      const corners = d.obb.corners.map(pt) as OrientedBox['corners'];
+      const [c0, c1, , c3] = corners;
+      out.obb = {
+        centreXy: pt(d.obb.centreXy),
+        widthPx: Math.hypot(c1[0] - c0[0], c1[1] - c0[1]),
+        heightPx: Math.hypot(c3[0] - c0[0], c3[1] - c0[1]),
+        angleDeg: normalizeAngleDeg((Math.atan2(c1[1] - c0[1], c1[0] - c0[0]) * 180) / Math.PI),
+        corners,
+      };
+    }
+    if (d.keypoints) out.keypoints = d.keypoints.map((k) => ({ ...k, x: k.x * sx, y: k.y * sy }));
     return out;
   });
 }

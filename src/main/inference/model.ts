@@ -1,5 +1,11 @@
 /** What the worker runs: an ONNX model or the classic detector, indistinguishable to callers. */
-import type { Detection, ExecutionProvider, ModelInfo, StageTimingsMs } from '../../shared/detection';
+import type {
+  Detection,
+  ExecutionProvider,
+  ModelInfo,
+  SemanticSegmentation,
+  StageTimingsMs,
+} from '../../shared/detection';
 import type { DecodeParams } from '../core/decoders/types';
 import type { ClassicDetectorOptionsInput } from '../core/classic';
 import type { RgbImage } from './preprocess';
@@ -37,6 +43,8 @@ export function modelSpecFor(
 
 export interface RunOutput {
   detections: Detection[];
+  /** Semantic models only: per-head class shares and class maps at photo resolution. */
+  segmentation?: SemanticSegmentation;
   timings: StageTimingsMs;
 }
 

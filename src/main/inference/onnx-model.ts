@@ -8,9 +8,10 @@ import * as ort from 'onnxruntime-node';
 import type { ExecutionProvider, ModelInfo } from '../../shared/detection';
 import { decoderFor } from '../core/decoders';
 import type { DecodeParams, Decoder } from '../core/decoders/types';
-import { assertImageInput, detectModelLayout, resolveInputSize } from '../core/detect-layout';
+import { detectModelLayout, extraInputValues, planInputs } from '../core/detect-layout';
+import { decodeSemantic } from '../core/decoders/semantic';
 import { float16ToFloat32Array, float32ToFloat16Array } from '../core/float16';
-import type { ModelLayout } from '../core/model-layout';
+import type { ExtraInput, ModelLayout } from '../core/model-layout';
 import type { RawTensor, TensorSpec } from '../core/tensor';
 import type { LoadedModel, LoadStatusListener, OnnxModelSpec, RunOutput } from './model';
 import { readOnnxMetadata } from './onnx-metadata';
@@ -35,8 +36,48 @@ function toRawTensor(t: ort.Tensor): RawTensor {
     // onnxruntime-node returns float16 as raw bits in a Uint16Array.
     const bits = t.data as unknown as Uint16Array;
     data = float16ToFloat32Array(new Uint16Array(bits.buffer, bits.byteOffset, bits.length));
-  } else throw new Error(`output type ${t.type} is not float32/float16`);
+  } else if (t.type === 'int64') {
+    // Class labels of DETR-family exports; small integers, exact in float32.
+    data = Float32Array.from(t.data as BigInt64Array, (v) => Number(v));
+  } else if (t.type === 'int32' || t.type === 'float64') {
+    data = Float32Array.from(t.data as Int32Array | Float64Array);
+  } else throw new Error(`output type ${t.type} is not float32/float16/int64/int32`);
   return { dims: t.dims, data };
+}
+
+/** Tensors for the inputs beside the image (photo size, scale factor), see `extraInputValues`. */
+function extraFeeds(
+  extras: readonly ExtraInput[],
+  photoWidthPx: number,
+  photoHeightPx: number,
+  layout: Pick<ModelLayout, 'inputWidthPx' | 'inputHeightPx'> & { resize: 'letterbox' | 'stretch' },
+): Record<string, ort.Tensor> {
+  const feeds: Record<string, ort.Tensor> = {};
+  // Under a letterbox the model sees the input size, and boxes are un-letterboxed afterwards.
+  const [pw, ph] =
+    layout.resize === 'stretch' ? [photoWidthPx, photoHeightPx] : [layout.inputWidthPx, layout.inputHeightPx];
+  for (const e of extras) {
+    const v = extraInputValues(e.role, pw, ph, layout.inputWidthPx, layout.inputHeightPx);
+    feeds[e.name] =
+      e.type === 'int64'
+        ? new ort.Tensor(
+            'int64',
+            BigInt64Array.from(v, (x) => BigInt(Math.round(x))),
+            e.dims,
+          )
+        : e.type === 'int32'
+          ? new ort.Tensor(
+              'int32',
+              Int32Array.from(v, (x) => Math.round(x)),
+              e.dims,
+            )
+          : new ort.Tensor('float32', Float32Array.from(v), e.dims);
+  }
+  return feeds;
+}
+
+function imageDims(layout: 'nchw' | 'nhwc', widthPx: number, heightPx: number): number[] {
+  return layout === 'nchw' ? [1, 3, heightPx, widthPx] : [1, heightPx, widthPx, 3];
 }
 
 const now = (): number => performance.now();
@@ -115,17 +156,25 @@ export class OnnxModel implements LoadedModel {
     try {
       const inputs = specsOf(session.inputMetadata);
       const outputs = specsOf(session.outputMetadata);
-      assertImageInput(inputs, outputs);
-      const { widthPx, heightPx } = resolveInputSize(inputs[0]!, metadata, overrides);
+      const plan = planInputs(inputs, outputs, metadata, overrides);
+      const { widthPx, heightPx } = plan;
       // The probe doubles as the warm-up: the first run allocates and is much slower than the rest.
       const t1 = now();
+      const probeDims = imageDims(plan.layout, widthPx, heightPx);
       const probeIn =
-        inputs[0]!.type === 'float16'
-          ? new ort.Tensor('float16', new Uint16Array(3 * widthPx * heightPx), [1, 3, heightPx, widthPx])
-          : new ort.Tensor('float32', new Float32Array(3 * widthPx * heightPx), [1, 3, heightPx, widthPx]);
+        plan.image.type === 'float16'
+          ? new ort.Tensor('float16', new Uint16Array(3 * widthPx * heightPx), probeDims)
+          : new ort.Tensor('float32', new Float32Array(3 * widthPx * heightPx), probeDims);
       let probeOut: ort.InferenceSession.ReturnType;
       try {
-        probeOut = await session.run({ [inputs[0]!.name]: probeIn });
+        probeOut = await session.run({
+          [plan.image.name]: probeIn,
+          ...extraFeeds(plan.extraInputs, widthPx, heightPx, {
+            inputWidthPx: widthPx,
+            inputHeightPx: heightPx,
+            resize: 'letterbox',
+          }),
+        });
       } catch (e) {
         throw new Error(
           `cannot run this model on a ${widthPx}x${heightPx} input: ${(e as Error).message.split('\n')[0]}`,
@@ -160,22 +209,31 @@ export class OnnxModel implements LoadedModel {
     const t0 = now();
     const { chw, letterbox } = await prepareInput(img, this.layout, this.inputScratch);
     this.inputScratch = chw;
-    const dims = [1, 3, this.layout.inputHeightPx, this.layout.inputWidthPx];
+    const layout = this.layout;
+    const dims = imageDims(layout.inputLayout, layout.inputWidthPx, layout.inputHeightPx);
     const input =
-      this.layout.inputType === 'float16'
+      layout.inputType === 'float16'
         ? new ort.Tensor('float16', float32ToFloat16Array(chw), dims)
         : new ort.Tensor('float32', chw, dims);
+    const feeds = {
+      [layout.inputName]: input,
+      ...extraFeeds(layout.extraInputs, img.widthPx, img.heightPx, {
+        ...layout,
+        resize: layout.preprocess.resize,
+      }),
+    };
     const t1 = now();
-    const out = await this.session.run({ [this.layout.inputName]: input });
+    const out = await this.session.run(feeds);
     const t2 = now();
-    const tensors = this.layout.outputNames.map((n) => toRawTensor(out[n]!));
-    const detections = this.decode(
-      tensors,
-      { layout: this.layout, letterbox, classNames: this.info.classNames },
-      params,
-    );
-    const t3 = now();
-    return { detections, timings: { preMs: t1 - t0, inferMs: t2 - t1, postMs: t3 - t2 } };
+    const tensors = layout.outputNames.map((n) => toRawTensor(out[n]!));
+    const ctx = { layout, letterbox, classNames: this.info.classNames };
+    const timings = (t3: number) => ({ preMs: t1 - t0, inferMs: t2 - t1, postMs: t3 - t2 });
+    if (layout.family === 'semantic') {
+      const { detections, segmentation } = decodeSemantic(tensors, ctx, params);
+      return { detections, segmentation, timings: timings(now()) };
+    }
+    const detections = this.decode(tensors, ctx, params);
+    return { detections, timings: timings(now()) };
   }
 
   async release(): Promise<void> {

@@ -31,6 +31,15 @@ export interface ModelLibraryOptions {
 
 type CacheEntry = { key: string; info: ModelInfo | null; error: string | null };
 
+/**
+ * Why a model cannot run, for people: layouts the app does not recognise get a pointer to the
+ * sidecar, which is how models without metadata (TensorFlow-born, custom heads) are described.
+ */
+export function refusalMessage(message: string): string {
+  if (!message.startsWith('cannot decode this model')) return message;
+  return `${message}. This app runs YOLOv5/v8/11 (detect, segment, obb, pose), YOLOX, end-to-end, DETR-family, PaddleDetection NMS and semantic segmentation models; a model without metadata can be described in a sidecar NAME.json (version 2, see README)`;
+}
+
 const MAX_MODEL_BYTES = 2 * 1024 * 1024 * 1024;
 
 export class ModelLibrary {
@@ -89,7 +98,7 @@ export class ModelLibrary {
         error: null,
       };
     } catch (e) {
-      entry = { key, info: null, error: (e as Error).message };
+      entry = { key, info: null, error: refusalMessage((e as Error).message) };
     }
     this.cache.set(path, entry);
     this.cacheDirty = true;
@@ -116,6 +125,7 @@ export class ModelLibrary {
         path,
         sizeBytes: st.size,
         info,
+        task: info?.task ?? null,
         error,
       });
     }
@@ -132,6 +142,7 @@ export class ModelLibrary {
       path: null,
       sizeBytes: 0,
       info: null,
+      task: 'segment',
       error: null,
     };
     const project = await this.scan(this.opts.projectDir, 'project');
@@ -163,7 +174,7 @@ export class ModelLibrary {
     try {
       info = await this.opts.inspect({ kind: 'onnx', path: srcPath, providers: ['cpu'], intraOpThreads: 1 });
     } catch (e) {
-      throw new Error(`cannot import ${srcPath}: ${(e as Error).message}`, { cause: e });
+      throw new Error(`cannot import ${srcPath}: ${refusalMessage((e as Error).message)}`, { cause: e });
     }
     await mkdir(this.opts.userDir, { recursive: true });
     const tmp = join(this.opts.userDir, `.${name}.${process.pid}.importing`);
@@ -197,6 +208,7 @@ export class ModelLibrary {
       path: dest,
       sizeBytes: destStat.size,
       info,
+      task: info.task,
       error: null,
     };
   }

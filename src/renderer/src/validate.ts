@@ -20,8 +20,29 @@ function isDetection(v: unknown): boolean {
     )
       return false;
   }
+  // Drawn by overlay-extra: rotated boxes by their corners, skeletons by their keypoints.
+  const obb = v['obb'];
+  if (obb !== undefined) {
+    if (!isPlainObject(obb) || !isNum(obb['angleDeg']) || !Array.isArray(obb['corners'])) return false;
+    const corners: unknown[] = obb['corners'];
+    if (corners.length !== 4 || !corners.every(isPoint)) return false;
+  }
+  const kps = v['keypoints'];
+  if (kps !== undefined) {
+    if (!Array.isArray(kps)) return false;
+    const ok = kps.every(
+      (k: unknown) =>
+        isPlainObject(k) &&
+        isNum(k['x']) &&
+        isNum(k['y']) &&
+        (k['visibility'] === null || isNum(k['visibility'])),
+    );
+    if (!ok) return false;
+  }
   return true;
 }
+
+const isPoint = (p: unknown): boolean => Array.isArray(p) && p.length === 2 && isNum(p[0]) && isNum(p[1]);
 
 export function isFrameMessage(v: unknown): v is FrameMessage {
   if (!isPlainObject(v)) return false;
