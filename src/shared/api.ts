@@ -3,7 +3,14 @@
  * through the preload; in a browser over a WebSocket served by `serve`. The renderer cannot tell
  * which: both give it a `StationClient`.
  */
-import type { Detection, ExecutionProvider, ModelInfo, ModelTask, StageTimingsMs } from './detection';
+import type {
+  Detection,
+  ExecutionProvider,
+  ModelInfo,
+  ModelTask,
+  SemanticSegmentation,
+  StageTimingsMs,
+} from './detection';
 
 export type Backend = 'electron-ipc' | 'websocket';
 
@@ -192,6 +199,8 @@ export interface FrameMessage {
    * written to the PLC (same order as `detections`). Null without a calibration.
    */
   placementsMm: PlacementMm[] | null;
+  /** Semantic models: the class map per head (stretched over the picture by the UI). */
+  segmentation?: SemanticSegmentation;
 }
 
 export interface PlacementMm {

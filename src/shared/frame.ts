@@ -1,4 +1,4 @@
-import type { Detection, ExecutionProvider, StageTimingsMs } from './detection';
+import type { Detection, ExecutionProvider, SemanticSegmentation, StageTimingsMs } from './detection';
 
 /** One processed frame, as sinks (PLC, serial, UI, recorder) receive it. */
 export interface FrameResult {
@@ -14,4 +14,9 @@ export interface FrameResult {
   modelName: string;
   provider: ExecutionProvider;
   timings: StageTimingsMs;
+  /**
+   * Semantic models: the class map per head, at the resolution of the frame the model saw (the UI
+   * stretches it over the picture; positions of objects made from it are in camera pixels).
+   */
+  segmentation?: SemanticSegmentation;
 }

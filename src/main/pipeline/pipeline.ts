@@ -169,6 +169,7 @@ export class Pipeline extends EventEmitter<{
           modelName: out.model.name,
           provider: out.model.provider,
           timings: out.timings,
+          ...(out.segmentation ? { segmentation: out.segmentation } : {}),
         };
         const t2 = now();
         for (const sink of this.opts.sinks ?? []) sink.offer(result);

@@ -89,6 +89,7 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
       provider: r.provider,
       timings: r.timings,
       placementsMm,
+      ...(r.segmentation ? { segmentation: r.segmentation } : {}),
     };
   }
 }
