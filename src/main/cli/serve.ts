@@ -71,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     await station.close();
     throw e;
   }
-  writeLine(process.stdout, JSON.stringify({ listening: server.url }));
+  writeLine(process.stdout, JSON.stringify({ listening: server.accessUrl }));
   await new Promise<void>((r) => {
     process.once('SIGINT', r);
     process.once('SIGTERM', r);
