@@ -44,6 +44,22 @@ export interface FfmpegArgsContext {
   caps: Pick<FfmpegCapabilities, 'rtspTimeoutOption' | 'fpsModeOption'>;
 }
 
+/**
+ * The protocols ffmpeg may open for a source, and nothing else: a file cannot pull in a network
+ * URL (e.g. an HLS playlist or concat list naming http://internal/...), and a stream cannot make
+ * ffmpeg read local files.
+ */
+export const PROTOCOL_WHITELIST: Record<'file' | FfmpegNetworkProtocol, string> = {
+  file: 'file',
+  rtsp: 'rtsp,rtp,tcp,udp',
+  rtsps: 'rtsps,rtsp,rtp,tcp,udp,tls',
+  tcp: 'tcp',
+  udp: 'udp',
+  http: 'http,tcp',
+  https: 'https,tls,tcp',
+};
+type FfmpegNetworkProtocol = Extract<FfmpegSpec, { kind: 'network' }>['protocol'];
+
 /** The ffmpeg command line for a source. Pure, exported for tests and for logging the exact command. */
 export function buildFfmpegArgs(spec: FfmpegSpec, ctx: FfmpegArgsContext): string[] {
   const input: string[] = [];
@@ -54,7 +70,7 @@ export function buildFfmpegArgs(spec: FfmpegSpec, ctx: FfmpegArgsContext): strin
       // -re paces reading at the file's own frame rate, like a camera; without it ffmpeg decodes flat out.
       if (spec.fps !== 'max') input.push('-re');
       if (spec.loop) input.push('-stream_loop', '-1');
-      input.push('-i', spec.path);
+      input.push('-protocol_whitelist', PROTOCOL_WHITELIST.file, '-i', spec.path);
       if (typeof spec.fps === 'number') filters.push(`fps=${spec.fps}`);
       break;
     case 'network': {
@@ -67,7 +83,8 @@ export function buildFfmpegArgs(spec: FfmpegSpec, ctx: FfmpegArgsContext): strin
       // Do not buffer input for smoother playback: we want the newest picture, not a smooth one.
       // ffmpeg's default 5 s of probing would delay every (re)connect by 5 s on MPEG-TS.
       const probeUs = String(Math.round(ctx.probeDurationMs * 1000));
-      input.push('-fflags', 'nobuffer', '-flags', 'low_delay', '-analyzeduration', probeUs, '-i', spec.url);
+      input.push('-fflags', 'nobuffer', '-flags', 'low_delay', '-analyzeduration', probeUs);
+      input.push('-protocol_whitelist', PROTOCOL_WHITELIST[spec.protocol], '-i', spec.url);
       break;
     }
     case 'v4l2':

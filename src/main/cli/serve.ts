@@ -1,6 +1,6 @@
 /**
  * `serve [--host 127.0.0.1] [--port N] [--token T] [--source URI] [--model PATH|classic]
- *  [--plc URI|sim|off] [--models-dir DIR] [--data-dir DIR]`
+ *  [--plc URI|sim|off] [--models-dir DIR] [--data-dir DIR] [--media-dir DIR]... [--allow-scheme S]...`
  * The station plus the web UI for a browser. Prints one line `{"listening":"http://..."}` when ready.
  */
 import { homedir } from 'node:os';
@@ -11,6 +11,8 @@ import { startWebServer } from '../server/web-server';
 import { createLogger } from '../logger';
 import { intFlag, parseFlags, validateFlags, writeLine } from './args';
 import { workerScriptPath } from '../inference/worker-path';
+import { defaultSourcePolicy, type SourcePolicy } from '../capture/source-policy';
+import { NETWORK_PROTOCOLS } from '../capture/source-uri';
 
 const Flags = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -21,6 +23,10 @@ const Flags = z.object({
   plc: z.string().min(1).optional(),
   'models-dir': z.array(z.string().min(1)).default([]),
   'data-dir': z.string().min(1).default(join(homedir(), '.vision-station')),
+  'media-dir': z.array(z.string().min(1, 'must not be empty')).default([]),
+  'allow-scheme': z
+    .array(z.enum(NETWORK_PROTOCOLS, { message: `must be one of ${NETWORK_PROTOCOLS.join(', ')}` }))
+    .default([]),
 });
 
 export async function main(argv: string[]): Promise<number> {
@@ -35,6 +41,8 @@ export async function main(argv: string[]): Promise<number> {
       plc: { type: 'string' },
       'models-dir': { type: 'string', multiple: true },
       'data-dir': { type: 'string' },
+      'media-dir': { type: 'string', multiple: true },
+      'allow-scheme': { type: 'string', multiple: true },
     },
     false,
   );
@@ -42,10 +50,18 @@ export async function main(argv: string[]): Promise<number> {
   const logger = createLogger('serve');
   const log = (line: string): void => logger.info(line);
   const outDir = resolve(__dirname, '..');
+  const projectModelsDir = resolve(outDir, '..', 'models');
+  const dataDir = resolve(flags['data-dir']);
+  const defaults = defaultSourcePolicy({ projectModelsDir, dataDir });
+  const sourcePolicy: SourcePolicy = {
+    mediaDirs: [...defaults.mediaDirs, ...flags['media-dir'].map((d) => resolve(d))],
+    networkSchemes: [...new Set([...defaults.networkSchemes, ...flags['allow-scheme']])],
+  };
   const station = new Station({
     version: process.env['npm_package_version'] ?? '0.1.0',
-    dataDir: resolve(flags['data-dir']),
-    projectModelsDir: resolve(outDir, '..', 'models'),
+    dataDir,
+    projectModelsDir,
+    sourcePolicy,
     extraModelsDirs: flags['models-dir'].map((d) => resolve(d)),
     workerPath: workerScriptPath(),
     log,

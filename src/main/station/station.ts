@@ -31,7 +31,7 @@ import { TARGET_FPS } from '../../shared/api';
 import type { ModelInfo } from '../../shared/detection';
 import type { FrameResult } from '../../shared/frame';
 import { createSource } from '../capture/create-source';
-import { parseSourceUri } from '../capture/source-uri';
+import { checkSourceAllowed, defaultSourcePolicy, type SourcePolicy } from '../capture/source-policy';
 import type { Frame, FrameSource, SourceStateChange } from '../capture/types';
 import { detectionPlacementMm, type Homography3x3 } from '../core/calibration';
 import { RollingWindow, type Percentiles as CorePercentiles } from '../core/rolling-stats';
@@ -62,6 +62,8 @@ export interface StationOptions {
   /** Longest side of preview JPEGs sent to the UI. */
   previewMaxSidePx?: number;
   previewQuality?: number;
+  /** What setSource accepts; by default the demo and recordings folders, rtsp and rtsps. */
+  sourcePolicy?: SourcePolicy;
 }
 
 type StationEventMap = { [E in keyof StationEvents]: [StationEvents[E]] };
@@ -563,7 +565,8 @@ export class Station extends EventEmitter<StationEventMap> {
   }
 
   async setSource(req: SetSourceRequest): Promise<SourceStatus> {
-    parseSourceUri(req.uri); // a bad URI is refused with the reason before the running source stops
+    // A bad or forbidden URI is refused with the reason before the running source stops.
+    await checkSourceAllowed(req.uri, this.opts.sourcePolicy ?? defaultSourcePolicy(this.opts));
     await this.stopSource();
     this.alarms.clear('sourceLost');
     this.settings.source = req.uri;
