@@ -37,6 +37,7 @@ import { detectionPlacementMm, type Homography3x3 } from '../core/calibration';
 import { RollingWindow, type Percentiles as CorePercentiles } from '../core/rolling-stats';
 import type { DecodeParams } from '../core/decoders/types';
 import { InferenceEngine } from '../inference/engine';
+import { decodeImageBytes } from '../inference/image-input';
 import type { ModelSpec } from '../inference/model';
 import { providerOrder } from '../inference/providers';
 import { ModelLibrary } from '../models/library';
@@ -510,26 +511,16 @@ export class Station extends EventEmitter<StationEventMap> {
   }
 
   async detectImage(req: DetectImageRequest): Promise<DetectImageResult> {
-    const { data, info } = await sharp(req.imageBytes, { failOn: 'error' })
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    const out = await this.engine.infer(
-      {
-        rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-        widthPx: info.width,
-        heightPx: info.height,
-      },
-      {
-        ...this.decodeParams,
-        confThreshold: req.conf ?? this.settings.params.confThreshold,
-        iouThreshold: req.iou ?? this.settings.params.iouThreshold,
-      },
-    );
+    // Bounded: the pixel count is checked from the header before decoding.
+    const img = await decodeImageBytes(req.imageBytes);
+    const out = await this.engine.infer(img, {
+      ...this.decodeParams,
+      confThreshold: req.conf ?? this.settings.params.confThreshold,
+      iouThreshold: req.iou ?? this.settings.params.iouThreshold,
+    });
     return {
-      widthPx: info.width,
-      heightPx: info.height,
+      widthPx: img.widthPx,
+      heightPx: img.heightPx,
       model: out.model,
       detections: out.detections,
       timings: out.timings,
