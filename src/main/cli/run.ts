@@ -10,18 +10,21 @@ import {
   inferenceFlagOptions,
   intFlag,
   parseFlags,
+  textFlag,
+  UsageError,
   validateFlags,
   writeLine,
 } from './args';
 import { detectionJson } from './detect';
 import { homographySchema } from '../core/calibration';
 import { simFrameToJson } from '../plc/plc-sim';
+import { checkModelFile } from '../inference/model-file';
 
 const Flags = z.object({
   source: z.string({ message: 'is required (e.g. synthetic:, file:clip.mp4, rtsp://...)' }).min(1),
   model: z.string({ message: "is required (path to an .onnx file, or 'classic')" }).min(1),
-  plc: z.string().optional(),
-  serial: z.string().optional(),
+  plc: textFlag().optional(),
+  serial: textFlag().optional(),
   frames: intFlag(1, 10_000_000).optional(),
   json: z.boolean().default(false),
   ...inferenceFlagFields,
@@ -73,6 +76,19 @@ export async function main(argv: string[]): Promise<number> {
   );
   void positionals;
   const flags = validateFlags(Flags, values);
+  const recipes = Object.fromEntries(
+    flags.recipe.map((r) => [Number(r.slice(0, r.indexOf('='))), r.slice(r.indexOf('=') + 1)]),
+  );
+  // Every model this run may load is checked now, not when the PLC first asks for its slot.
+  for (const [what, path] of [
+    ['--model', flags.model],
+    ...Object.entries(recipes).map(([slot, m]) => [`--recipe ${slot}`, m]),
+  ] as const) {
+    if (path !== 'classic')
+      await checkModelFile(path).catch((e: unknown) => {
+        throw new UsageError(`${what}: ${(e as Error).message}`);
+      });
+  }
 
   let runtime: Runtime | null = null;
   const stopOnSignal = (): void => void runtime?.pipeline.stop();
@@ -87,9 +103,7 @@ export async function main(argv: string[]): Promise<number> {
       plc: flags.plc,
       serial: flags.serial,
       calibration: flags.calibration,
-      recipes: Object.fromEntries(
-        flags.recipe.map((r) => [Number(r.slice(0, r.indexOf('='))), r.slice(r.indexOf('=') + 1)]),
-      ),
+      recipes,
       maxFrames: flags.frames,
       params: { confThreshold: flags.conf, iouThreshold: flags.iou, maxDet: 300, classFilter: null },
       statsWindowMs: Number.MAX_SAFE_INTEGER,

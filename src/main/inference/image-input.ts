@@ -56,7 +56,7 @@ export function decodeImageBytes(bytes: Uint8Array, maxPixels = MAX_IMAGE_PIXELS
 export async function decodeImagePath(path: string, maxPixels = MAX_IMAGE_PIXELS): Promise<RgbImage> {
   const st = await stat(path).catch((e: NodeJS.ErrnoException) => {
     throw new ImageInputError(
-      e.code === 'ENOENT' ? 'no such file' : `cannot read it (${e.code ?? e.message})`,
+      e.code === 'ENOENT' ? 'does not exist' : `cannot read it (${e.code ?? e.message})`,
     );
   });
   if (st.isDirectory()) throw new ImageInputError('is a directory, not an image file');
