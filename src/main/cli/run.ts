@@ -19,6 +19,7 @@ import { detectionJson } from './detect';
 import { homographySchema } from '../core/calibration';
 import { simFrameToJson } from '../plc/plc-sim';
 import { checkModelFile } from '../inference/model-file';
+import { RunReport, type RunCounts } from './run-report';
 
 const Flags = z.object({
   source: z.string({ message: 'is required (e.g. synthetic:, file:clip.mp4, rtsp://...)' }).min(1),
@@ -40,7 +41,7 @@ const Flags = z.object({
 
 const r2 = (v: number): number | null => (Number.isFinite(v) ? Number(v.toFixed(2)) : null);
 
-export function summaryJson(s: PipelineStats, overallFps: number) {
+export function summaryJson(s: PipelineStats, overallFps: number, counts?: RunCounts) {
   const pct = (p: { p50: number; p95: number; p99: number }) => ({
     p50: r2(p.p50),
     p95: r2(p.p95),
@@ -52,6 +53,7 @@ export function summaryJson(s: PipelineStats, overallFps: number) {
       fps: r2(overallFps),
       dropped: s.dropped,
       errors: s.errors,
+      ...(counts ?? {}),
       latencyMs: pct(s.latencyMs),
       stages: Object.fromEntries(Object.entries(s.stages).map(([k, v]) => [k, pct(v)])),
     },
@@ -90,6 +92,8 @@ export async function main(argv: string[]): Promise<number> {
       });
   }
 
+  const log = (line: string): void => writeLine(process.stderr, `vision-station: ${line}`);
+  const report = new RunReport(log);
   let runtime: Runtime | null = null;
   const stopOnSignal = (): void => void runtime?.pipeline.stop();
   process.once('SIGINT', stopOnSignal);
@@ -107,10 +111,12 @@ export async function main(argv: string[]): Promise<number> {
       maxFrames: flags.frames,
       params: { confThreshold: flags.conf, iouThreshold: flags.iou, maxDet: 300, classFilter: null },
       statsWindowMs: Number.MAX_SAFE_INTEGER,
-      log: (line) => writeLine(process.stderr, `vision-station: ${line}`),
+      log,
       failFast: true,
+      sourceOptions: { onWarning: report.onSourceWarning },
     });
     const rt = runtime;
+    report.watch(rt.source, rt.outputs);
     // The built-in simulator shows what it received, as plc-sim does (stderr: stdout is the results).
     rt.outputs.on('simFrame', (f) => writeLine(process.stderr, `plc-sim: ${simFrameToJson(f)}`));
     let firstMs = 0;
@@ -134,9 +140,11 @@ export async function main(argv: string[]): Promise<number> {
     await rt.pipeline.done();
     const stats = rt.pipeline.stats();
     const overallFps = count > 1 && lastMs > firstMs ? ((count - 1) * 1000) / (lastMs - firstMs) : 0;
-    const failure = rt.failure();
-    if (!failure) writeLine(process.stdout, JSON.stringify(summaryJson(stats, overallFps)));
-    else {
+    const failure = rt.failure() ?? (flags.plc !== undefined ? report.plcFailure() : null);
+    // The summary is printed even after a failure once frames were processed: its counts say what went wrong.
+    if (!failure || count > 0)
+      writeLine(process.stdout, JSON.stringify(summaryJson(stats, overallFps, report.counts)));
+    if (failure) {
       writeLine(process.stderr, `vision-station: run: ${failure}`);
       return 1;
     }
