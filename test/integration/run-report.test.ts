@@ -67,6 +67,17 @@ describe('run reports trouble', () => {
     );
   });
 
+  it('a PLC that cannot be reached is described as such, not as "Bad PDU format"', async () => {
+    const r = await runCli(
+      ['run', '--source', 'synthetic:', '--model', 'classic', '--plc', 's7://127.0.0.1:1?db=1'],
+      60_000,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'vision-station: run: PLC 127.0.0.1:1 refused the connection: nothing accepts S7 connections on that port\n',
+    );
+  });
+
   it('a PLC killed mid-run: the loss on stderr as it happens, plcErrors in the summary, exit 1', async () => {
     const port = await freePort();
     const sim = spawn(process.execPath, [CLI, 'plc-sim', '--port', String(port), '--db', '1'], {

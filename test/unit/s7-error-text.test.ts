@@ -6,7 +6,7 @@ const endpoint = '10.0.0.9:102';
 describe('describeS7Error', () => {
   it('says an unreachable PLC is unreachable or timed out, not "Bad PDU format"', () => {
     expect(describeS7Error({ message: 'ISO : Bad PDU format', endpoint, phase: 'connect' })).toBe(
-      'PLC 10.0.0.9:102 did not complete an S7 connection (the host is unreachable, timed out, or is not an S7 PLC; check rack and slot): ISO : Bad PDU format',
+      'PLC 10.0.0.9:102 is unreachable or did not answer as an S7 PLC (no route, timed out, or another device at that address; check the address, rack and slot)',
     );
     expect(
       describeS7Error({ message: 'ISO : Bad PDU format', code: 0x0003_006e, endpoint, phase: 'connect' }),

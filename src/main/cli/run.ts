@@ -20,6 +20,7 @@ import { homographySchema } from '../core/calibration';
 import { simFrameToJson } from '../plc/plc-sim';
 import { checkModelFile } from '../inference/model-file';
 import { RunReport, type RunCounts } from './run-report';
+import { describeS7Error } from '../core/plc/s7-error-text';
 
 const Flags = z.object({
   source: z.string({ message: 'is required (e.g. synthetic:, file:clip.mp4, rtsp://...)' }).min(1),
@@ -149,9 +150,27 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     return 0;
+  } catch (e) {
+    throw plcConnectError(e, flags.plc);
   } finally {
     process.off('SIGINT', stopOnSignal);
     process.off('SIGTERM', stopOnSignal);
     await runtime?.close();
   }
+}
+
+/** A PLC that cannot be reached at start is described by what happened, not by snap7's text. */
+function plcConnectError(e: unknown, plc: string | undefined): unknown {
+  const m = /^connect to (\S+:\d+) [^:]*:\s*(.*)$/s.exec((e as Error).message ?? '');
+  if (!plc || plc === 'sim' || !m) return e;
+  const code = (e as { code?: unknown }).code;
+  return new Error(
+    describeS7Error({
+      message: m[2]!,
+      code: typeof code === 'number' && code !== 0 ? code : undefined,
+      endpoint: m[1]!,
+      phase: 'connect',
+    }),
+    { cause: e },
+  );
 }

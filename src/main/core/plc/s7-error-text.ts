@@ -40,7 +40,7 @@ export function describeS7Error(e: S7ErrorInput): string {
       iso === ISO_INVALID_PDU ||
       /ISO ?: ?(Bad PDU format|Connection error|Invalid PDU)/i.test(raw))
   )
-    return `${where} did not complete an S7 connection (the host is unreachable, timed out, or is not an S7 PLC; check rack and slot): ${raw}`;
+    return `${where} is unreachable or did not answer as an S7 PLC (no route, timed out, or another device at that address; check the address, rack and slot)`;
   if (/address out of range|item not available|function not available/i.test(raw))
     return `${where} refused the data access (${raw}): check that the DB exists, is large enough, has optimized block access off, and that PUT/GET is allowed`;
   return `${where}: ${raw}`;
