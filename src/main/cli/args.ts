@@ -38,7 +38,12 @@ export function joinNegativeValues(
     }
     const next = argv[i + 1];
     const name = a.startsWith('--') ? a.slice(2) : null;
-    if (name !== null && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d|Infinity$)/.test(next)) {
+    if (
+      name !== null &&
+      options[name]?.type === 'string' &&
+      next !== undefined &&
+      /^-(\d|\.\d|Infinity$)/.test(next)
+    ) {
       out.push(`${a}=${next}`);
       i++;
     } else out.push(a);
