@@ -35,7 +35,9 @@ export function allowedHostHeaders(configuredHost: string, port: number): Set<st
       for (const a of list ?? []) names.add(bracket(a.address));
     names.add(hostname().toLowerCase());
   } else names.add(bracket(configuredHost.toLowerCase()));
-  return new Set([...names].map((n) => `${n}:${port}`));
+  const withPort = [...names].map((n) => `${n}:${port}`);
+  // Browsers leave out the default port: on port 80 the Host header is the bare name.
+  return new Set(port === 80 ? [...withPort, ...names] : withPort);
 }
 
 export function tokenMatches(expected: string, given: string | null): boolean {
