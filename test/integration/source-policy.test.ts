@@ -105,6 +105,36 @@ describe('source policy', () => {
     }
   });
 
+  it('the settings file can add media folders and schemes; the API cannot', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vs-policy-settings-'));
+    writeFileSync(
+      join(dir, 'settings.json'),
+      JSON.stringify({ media: { dirs: [media], allowSchemes: ['http'] } }),
+    );
+    const station = new Station({
+      version: 't',
+      dataDir: dir,
+      projectModelsDir: join(dir, 'none'),
+      workerPath: WORKER_JS,
+      log: () => {},
+      overrides: { source: 'synthetic:?size=320x180&fps=5', model: 'classic', plc: null },
+    });
+    try {
+      await station.start();
+      const photos = `images:${join(media, 'photos')}`;
+      expect((await station.setSource({ uri: photos })).uri).toBe(photos);
+      expect((await station.setSource({ uri: 'http://127.0.0.1:9/live.ts' })).uri).toBe(
+        'http://127.0.0.1:9/live.ts',
+      );
+      await expect(station.setSource({ uri: 'tcp://127.0.0.1:9' })).rejects.toThrow(
+        'tcp:// sources are not allowed on this station (allowed: rtsp, rtsps, http)',
+      );
+    } finally {
+      await station.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('ffmpeg will not follow a playlist file to a network URL (protocol whitelist)', async () => {
     const ffmpeg = resolveFfmpeg().path;
     const playlist = join(media, 'list.m3u8');

@@ -33,6 +33,17 @@ export function defaultSourcePolicy(paths: { projectModelsDir: string; dataDir: 
   return { mediaDirs: defaultMediaDirs(paths), networkSchemes: DEFAULT_NETWORK_SCHEMES };
 }
 
+/** The policy widened by the settings file's `media` section (more folders, more schemes). */
+export function extendPolicy(
+  policy: SourcePolicy,
+  extra: { dirs: readonly string[]; allowSchemes: readonly NetworkProtocol[] },
+): SourcePolicy {
+  return {
+    mediaDirs: [...policy.mediaDirs, ...extra.dirs],
+    networkSchemes: [...new Set([...policy.networkSchemes, ...extra.allowSchemes])],
+  };
+}
+
 export function isNetworkProtocol(s: string): s is NetworkProtocol {
   return (NETWORK_PROTOCOLS as readonly string[]).includes(s);
 }

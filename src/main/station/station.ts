@@ -31,7 +31,12 @@ import { TARGET_FPS } from '../../shared/api';
 import type { ModelInfo } from '../../shared/detection';
 import type { FrameResult } from '../../shared/frame';
 import { createSource } from '../capture/create-source';
-import { checkSourceAllowed, defaultSourcePolicy, type SourcePolicy } from '../capture/source-policy';
+import {
+  checkSourceAllowed,
+  defaultSourcePolicy,
+  extendPolicy,
+  type SourcePolicy,
+} from '../capture/source-policy';
 import type { Frame, FrameSource, SourceStateChange } from '../capture/types';
 import { detectionPlacementMm, type Homography3x3 } from '../core/calibration';
 import { RollingWindow, type Percentiles as CorePercentiles } from '../core/rolling-stats';
@@ -557,7 +562,11 @@ export class Station extends EventEmitter<StationEventMap> {
 
   async setSource(req: SetSourceRequest): Promise<SourceStatus> {
     // A bad or forbidden URI is refused with the reason before the running source stops.
-    await checkSourceAllowed(req.uri, this.opts.sourcePolicy ?? defaultSourcePolicy(this.opts));
+    const policy = extendPolicy(
+      this.opts.sourcePolicy ?? defaultSourcePolicy(this.opts),
+      this.settings.media,
+    );
+    await checkSourceAllowed(req.uri, policy);
     await this.stopSource();
     this.alarms.clear('sourceLost');
     this.settings.source = req.uri;
