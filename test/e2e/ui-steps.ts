@@ -93,7 +93,8 @@ export async function startServe(opts: ServeOptions = {}): Promise<Served> {
     const url = (JSON.parse(line) as { listening: string }).listening;
     proc.stdout!.resume();
     return {
-      url: opts.token ? `${url}?token=${encodeURIComponent(opts.token)}` : url,
+      // The printed URL carries the access token, as the operator would open it.
+      url,
       dataDir,
       close: async () => {
         await stop(proc);

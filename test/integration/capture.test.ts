@@ -257,7 +257,7 @@ describe('ffmpeg resolution and command line', () => {
       { networkTimeoutMs: 3000, probeDurationMs: 1000, caps: modern },
     );
     expect(rtsp.join(' ')).toContain(
-      '-rtsp_transport tcp -timeout 3000000 -fflags nobuffer -flags low_delay -analyzeduration 1000000 -i rtsp://h/x',
+      '-rtsp_transport tcp -timeout 3000000 -fflags nobuffer -flags low_delay -analyzeduration 1000000 -protocol_whitelist rtsp,rtp,tcp,udp -i rtsp://h/x',
     );
     const old = buildFfmpegArgs(
       { kind: 'network', protocol: 'rtsp', url: 'rtsp://h/x' },
@@ -274,12 +274,18 @@ describe('ffmpeg resolution and command line', () => {
       { networkTimeoutMs: 2000, probeDurationMs: 500, caps: modern },
     );
     expect(tcp.join(' ')).toContain('-rw_timeout 2000000');
+    expect(tcp.join(' ')).toContain('-protocol_whitelist tcp -i tcp://h:1');
+    const http = buildFfmpegArgs(
+      { kind: 'network', protocol: 'https', url: 'https://h/x.ts' },
+      { networkTimeoutMs: 2000, probeDurationMs: 500, caps: modern },
+    );
+    expect(http.join(' ')).toContain('-protocol_whitelist https,tls,tcp -i https://h/x.ts');
     const file = buildFfmpegArgs(
       { kind: 'file', path: '/a.mp4', loop: true, fps: 10 },
       { outputSize: { widthPx: 640 }, networkTimeoutMs: 1, probeDurationMs: 1, caps: modern },
     );
     expect(file.join(' ')).toBe(
-      '-hide_banner -nostdin -nostats -loglevel info -re -stream_loop -1 -i /a.mp4 -map 0:v:0 -an -sn -dn -vf fps=10,scale=640:-2:flags=bilinear -fps_mode passthrough -f rawvideo -pix_fmt rgb24 pipe:1',
+      '-hide_banner -nostdin -nostats -loglevel info -re -stream_loop -1 -protocol_whitelist file -i /a.mp4 -map 0:v:0 -an -sn -dn -vf fps=10,scale=640:-2:flags=bilinear -fps_mode passthrough -f rawvideo -pix_fmt rgb24 pipe:1',
     );
     const max = buildFfmpegArgs(
       { kind: 'file', path: '/a.mp4', loop: false, fps: 'max' },

@@ -119,7 +119,7 @@ describe('detect errors: exit code and one clear line on stderr', () => {
     expect([r.code, r.stdout, r.stderr]).toEqual([
       1,
       '',
-      `vision-station: detect: cannot read model file ${missing}: ENOENT\n`,
+      `vision-station: detect: model file ${missing} does not exist\n`,
     ]);
   });
 

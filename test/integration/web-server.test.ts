@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WS_MAX_MESSAGE_BYTES, type WsServerMessage } from '../../src/shared/api';
-import { startWebServer, type WebServer } from '../../src/main/server/web-server';
+import { request } from 'node:http';
+import { MAX_CLIENTS, startWebServer, type WebServer } from '../../src/main/server/web-server';
 import { Station } from '../../src/main/station/station';
 import { ROOT, WORKER_JS } from '../helpers/paths';
 
@@ -76,6 +77,19 @@ async function connect(query?: string): Promise<{
       else waiters.push({ pred, resolve });
     });
   return { ws, texts, binaries: () => binaries, next };
+}
+
+/** The HTTP status of a refused WebSocket upgrade (fails when the upgrade succeeds). */
+function upgradeStatus(url: string, options: WebSocket.ClientOptions = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, options);
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('open', () => {
+      ws.close();
+      reject(new Error(`upgrade to ${url} was accepted`));
+    });
+    ws.once('error', () => {});
+  });
 }
 
 const response = (id: number) => (m: WsServerMessage) => m.type === 'response' && m.id === id;
@@ -162,9 +176,92 @@ describe('web server', () => {
     other.ws.close();
   });
 
-  it('will not listen beyond loopback without a token', async () => {
-    await expect(
-      startWebServer({ station, host: '0.0.0.0', port: 0, staticDir: tmp, log: () => {} }),
-    ).rejects.toThrow(/needs an access token/);
+  it('generates a token when none is given and accepts only the printed URL', async () => {
+    const own = await startWebServer({ station, host: '127.0.0.1', port: 0, staticDir: tmp, log: () => {} });
+    try {
+      expect(own.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(own.accessUrl).toBe(`${own.url}?token=${own.token}`);
+      const wsBase = `${own.url.replace('http', 'ws')}ws`;
+      expect(await upgradeStatus(`${wsBase}`)).toBe(401);
+      expect(await upgradeStatus(`${wsBase}?token=${TOKEN}`)).toBe(401);
+      const printed = new URL(own.accessUrl);
+      const ok = new WebSocket(`${wsBase}?token=${printed.searchParams.get('token')}`, {
+        origin: `http://${printed.host}`,
+      });
+      await new Promise<void>((resolve, reject) => {
+        ok.once('open', () => resolve());
+        ok.once('error', reject);
+      });
+      ok.close();
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('refuses a foreign Host and Origin pair even with the right token (DNS rebinding)', async () => {
+    const port = server.port;
+    const foreign = { Host: `evil.example:${port}` };
+    expect(await upgradeStatus(wsUrl(), { headers: foreign, origin: `http://evil.example:${port}` })).toBe(
+      421,
+    );
+    expect(await upgradeStatus(wsUrl(), { headers: foreign })).toBe(421);
+    // Our Host but another site's page.
+    expect(await upgradeStatus(wsUrl(), { origin: `http://evil.example:${port}` })).toBe(403);
+    // Loopback names of this station are fine.
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`]) {
+      const c = new WebSocket(wsUrl(), { headers: { Host: host }, origin: `http://${host}` });
+      await new Promise<void>((resolve, reject) => {
+        c.once('open', () => resolve());
+        c.once('error', reject);
+      });
+      c.close();
+    }
+    expect(logs.some((l) => /refused .*host "evil\.example:\d+" is not this station/.test(l))).toBe(true);
+    // The page itself is not served under a foreign name either.
+    const page = await new Promise<number>((resolve, reject) => {
+      const r = request(
+        { host: '127.0.0.1', port, path: '/', headers: { Host: `evil.example:${port}` } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      r.on('error', reject);
+      r.end();
+    });
+    expect(page).toBe(421);
+  });
+
+  it('logs changes to source and PLC with the client address', async () => {
+    const c = await connect();
+    c.ws.send(JSON.stringify({ id: 1, method: 'setPlc', args: [{ uri: null }] }));
+    await c.next(response(1));
+    expect(logs.some((l) => /^websocket 127\.0\.0\.1:\d+: setPlc \[\{"uri":null\}\]: done$/.test(l))).toBe(
+      true,
+    );
+    c.ws.send(
+      JSON.stringify({ id: 2, method: 'setSource', args: [{ uri: 'rtsp://user:secret@127.0.0.1:1/x' }] }),
+    );
+    await c.next(response(2));
+    const line = logs.find((l) => l.includes(': setSource '));
+    expect(line).toMatch(/^websocket 127\.0\.0\.1:\d+: setSource .*user:\*\*\*@127\.0\.0\.1:1/);
+    expect(line).not.toContain('secret');
+    c.ws.send(
+      JSON.stringify({ id: 3, method: 'setSource', args: [{ uri: 'synthetic:?size=320x180&fps=10' }] }),
+    );
+    expect(await c.next(response(3))).toMatchObject({ ok: true });
+    c.ws.close();
+  });
+
+  it('limits connections', async () => {
+    await expect.poll(() => server.clientCount).toBe(0);
+    const open: WebSocket[] = [];
+    try {
+      for (let i = 0; i < MAX_CLIENTS; i++) open.push((await connect()).ws);
+      expect(await upgradeStatus(wsUrl())).toBe(503);
+    } finally {
+      for (const w of open) w.close();
+    }
+    await expect.poll(() => server.clientCount).toBe(0);
   });
 });

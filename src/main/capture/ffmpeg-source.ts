@@ -44,6 +44,22 @@ export interface FfmpegArgsContext {
   caps: Pick<FfmpegCapabilities, 'rtspTimeoutOption' | 'fpsModeOption'>;
 }
 
+/**
+ * The protocols ffmpeg may open for a source, and nothing else: a file cannot pull in a network
+ * URL (e.g. an HLS playlist or concat list naming http://internal/...), and a stream cannot make
+ * ffmpeg read local files.
+ */
+export const PROTOCOL_WHITELIST: Record<'file' | FfmpegNetworkProtocol, string> = {
+  file: 'file',
+  rtsp: 'rtsp,rtp,tcp,udp',
+  rtsps: 'rtsps,rtsp,rtp,tcp,udp,tls',
+  tcp: 'tcp',
+  udp: 'udp',
+  http: 'http,tcp',
+  https: 'https,tls,tcp',
+};
+type FfmpegNetworkProtocol = Extract<FfmpegSpec, { kind: 'network' }>['protocol'];
+
 /** The ffmpeg command line for a source. Pure, exported for tests and for logging the exact command. */
 export function buildFfmpegArgs(spec: FfmpegSpec, ctx: FfmpegArgsContext): string[] {
   const input: string[] = [];
@@ -54,7 +70,7 @@ export function buildFfmpegArgs(spec: FfmpegSpec, ctx: FfmpegArgsContext): strin
       // -re paces reading at the file's own frame rate, like a camera; without it ffmpeg decodes flat out.
       if (spec.fps !== 'max') input.push('-re');
       if (spec.loop) input.push('-stream_loop', '-1');
-      input.push('-i', spec.path);
+      input.push('-protocol_whitelist', PROTOCOL_WHITELIST.file, '-i', spec.path);
       if (typeof spec.fps === 'number') filters.push(`fps=${spec.fps}`);
       break;
     case 'network': {
@@ -67,7 +83,8 @@ export function buildFfmpegArgs(spec: FfmpegSpec, ctx: FfmpegArgsContext): strin
       // Do not buffer input for smoother playback: we want the newest picture, not a smooth one.
       // ffmpeg's default 5 s of probing would delay every (re)connect by 5 s on MPEG-TS.
       const probeUs = String(Math.round(ctx.probeDurationMs * 1000));
-      input.push('-fflags', 'nobuffer', '-flags', 'low_delay', '-analyzeduration', probeUs, '-i', spec.url);
+      input.push('-fflags', 'nobuffer', '-flags', 'low_delay', '-analyzeduration', probeUs);
+      input.push('-protocol_whitelist', PROTOCOL_WHITELIST[spec.protocol], '-i', spec.url);
       break;
     }
     case 'v4l2':
@@ -122,15 +139,31 @@ export function buildFfmpegArgs(spec: FfmpegSpec, ctx: FfmpegArgsContext): strin
  * Line splitter over ffmpeg's stderr: keeps the last lines for error messages and finds the size
  * of the raw video output in the "Output #0 ... Stream #0:0: Video: rawvideo ..., WxH" block.
  */
+/** A stderr line that reads like trouble (also used to pick the line that explains a failure). */
+export function looksLikeError(line: string): boolean {
+  return /error|fail|refused|no such|invalid|denied|timed? ?out|not found|unreachable|unauthori[sz]ed|forbidden|\b[45]\d\d\b|could not|cannot|unable|end of file|unspecified|corrupt|partial file|truncat/i.test(
+    line,
+  );
+}
+
+/** ffmpeg's words for a file that ends before its own index says it should. */
+const TRUNCATED_RE = /partial file|truncated|moov atom not found|unexpected end of file/i;
+
 export class FfmpegStderr {
   private readonly lines: string[] = [];
+  /** The first line saying the input is cut short, if any. */
+  truncatedLine: string | undefined;
   private partial = '';
   private inOutputSection = false;
   outputSize: SizePx | undefined;
   /** Size of the decoded input video ("Input #0 ... Stream #0:0: Video: h264 ..., WxH"). */
   inputSize: SizePx | undefined;
 
-  constructor(private readonly maxLines = DEFAULT_STDERR_TAIL_LINES) {}
+  constructor(
+    private readonly maxLines = DEFAULT_STDERR_TAIL_LINES,
+    /** Called with each line that reads like trouble, credentials masked. */
+    private readonly onTrouble?: (line: string) => void,
+  ) {}
 
   feed(text: string): void {
     const parts = (this.partial + text).split(/\r\n|\n|\r/);
@@ -148,12 +181,7 @@ export class FfmpegStderr {
   errorLine(): string | undefined {
     const t = this.tail();
     for (let i = t.length - 1; i >= 0; i--) {
-      if (
-        /error|fail|refused|no such|invalid|denied|timed? ?out|not found|unreachable|unauthori[sz]ed|forbidden|\b[45]\d\d\b|could not|cannot|unable|end of file|unspecified/i.test(
-          t[i],
-        )
-      )
-        return t[i].trim();
+      if (looksLikeError(t[i])) return t[i].trim();
     }
     return undefined;
   }
@@ -163,6 +191,8 @@ export class FfmpegStderr {
     if (line.trim() === '') return;
     this.lines.push(line);
     if (this.lines.length > this.maxLines) this.lines.shift();
+    if (TRUNCATED_RE.test(line)) this.truncatedLine ??= maskCredentials(line.trim());
+    if (this.onTrouble && looksLikeError(line)) this.onTrouble(maskCredentials(line.trim()));
     if (this.outputSize) return;
     if (/^Output #0\b/.test(line)) this.inOutputSection = true;
     else if (/Stream #0:\d+.*: Video: /.test(line)) {
@@ -298,7 +328,10 @@ export class FfmpegSource extends SourceBase {
     let resolveExited!: () => void;
     const run: Run = {
       child,
-      stderr: new FfmpegStderr(this.options.stderrTailLines ?? DEFAULT_STDERR_TAIL_LINES),
+      stderr: new FfmpegStderr(
+        this.options.stderrTailLines ?? DEFAULT_STDERR_TAIL_LINES,
+        this.options.onWarning,
+      ),
       exited: new Promise<void>((r) => (resolveExited = r)),
       ended: false,
       frameBytes: 0,
@@ -444,6 +477,15 @@ export class FfmpegSource extends SourceBase {
       return;
     }
     if (this.spec.kind === 'file' && !run.killReason) {
+      if (code === 0 && run.stderr.truncatedLine !== undefined) {
+        // ffmpeg exits 0 on a file cut short; what it decoded is not the whole recording.
+        this.setState(
+          'error',
+          `${this.spec.path} ended early, the file is damaged or cut short: ${run.stderr.truncatedLine}`,
+          { stderrTail: tail },
+        );
+        return;
+      }
       if (code === 0 && !this.spec.loop) {
         this.setState('stopped', 'end of stream', { stderrTail: tail });
         return;

@@ -162,11 +162,16 @@ function fail(uri: string, kind: SourceKind | undefined, problem: string): never
   throw new SourceUriError(uri, kind ? [problem, `example: ${EXAMPLES[kind]}`] : [problem]);
 }
 
-function fileUrlPath(body: string): string {
+function fileUrlPath(input: string, body: string): string {
   // file:///abs/path and file://localhost/abs/path are the RFC 8089 forms; plain file:PATH is ours.
   if (body.startsWith('//')) {
-    const u = new URL(`file:${body}`);
-    const p = decodeURIComponent(u.pathname);
+    let p: string;
+    try {
+      p = decodeURIComponent(new URL(`file:${body}`).pathname);
+    } catch {
+      // new URL throws TypeError, decodeURIComponent URIError (e.g. "%E0"): both are bad input.
+      fail(input, 'file', 'not a valid file:// URL; write file:/path/to/clip.mp4');
+    }
     // file:///C:/x → /C:/x on Windows paths; drop the leading slash before a drive letter.
     return /^\/[A-Za-z]:\//.test(p) ? p.slice(1) : p;
   }
@@ -213,7 +218,7 @@ export function parseSourceUri(input: string): SourceSpec {
   switch (scheme) {
     case 'file': {
       const { body, query } = splitQuery(rest);
-      const path = fileUrlPath(body);
+      const path = fileUrlPath(input, body);
       if (path === '') fail(input, 'file', 'missing file path after "file:"');
       const q = parseQuery(input, 'file', fileQuery, query);
       return { kind: 'file', path, loop: q.loop ?? false, fps: q.fps ?? 'native' };

@@ -163,6 +163,11 @@ export interface SourceOptions {
    * `error`. Default unlimited: a plant camera comes back.
    */
   maxRestarts?: number;
+  /**
+   * Called with each decoder message that reads like trouble (corrupt packets, a file cut short),
+   * as it happens, credentials masked. ffmpeg sources only.
+   */
+  onWarning?: (line: string) => void;
   /** Grace between SIGTERM and SIGKILL on stop. Default 2000. */
   killTimeoutMs?: number;
   /** Network read/connect timeout handed to ffmpeg (`-rw_timeout`, RTSP `-timeout`). Default 5000. */

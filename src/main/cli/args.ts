@@ -14,12 +14,42 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
   allowPositionals: boolean,
 ): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
-    const r = parseArgs({ args: argv, options, allowPositionals, strict: true });
+    const r = parseArgs({ args: joinNegativeValues(argv, options), allowPositionals, options, strict: true });
     return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
   } catch (e) {
     // Node's messages are good ("Unknown option '--x'") but multi-line; keep the first line.
     throw new UsageError((e as Error).message.split('\n')[0]!);
   }
+}
+
+/**
+ * `--conf -1` means the value -1, but node's parseArgs reads "-1" as an option and fails with
+ * "argument is ambiguous"; joined as `--conf=-1` it reaches validation, which says what is wrong.
+ */
+export function joinNegativeValues(
+  argv: readonly string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const next = argv[i + 1];
+    const name = a.startsWith('--') ? a.slice(2) : null;
+    if (
+      name !== null &&
+      options[name]?.type === 'string' &&
+      next !== undefined &&
+      /^-(\d|\.\d|Infinity$)/.test(next)
+    ) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 /** Validate parsed flag values with a zod schema; the first problem becomes the message. */
@@ -31,10 +61,16 @@ export function validateFlags<S extends z.ZodType>(schema: S, values: unknown): 
   return r.data;
 }
 
-/** A number flag given as a string, e.g. `--conf 0.3`. */
+/** A flag that must have a value (`--plc ""` is a mistake, not "no PLC"). */
+export const textFlag = () => z.string().trim().min(1, 'must not be empty');
+
+/** A number flag given as a string, e.g. `--conf 0.3`; an empty value is an error, not 0. */
 export const numberFlag = (min: number, max: number) =>
-  z.coerce
-    .number({ message: 'must be a number' })
+  z
+    .string({ message: 'must be a number' })
+    .trim()
+    .min(1, 'must not be empty (give a number)')
+    .transform(Number)
     .refine((n) => Number.isFinite(n), 'must be a number')
     .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
 

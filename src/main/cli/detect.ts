@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Detection, ModelInfo, SemanticSegmentation } from '../../shared/detection';
 import { InferenceEngine } from '../inference/engine';
-import { decodeImageFile } from '../inference/preprocess';
+import { decodeImagePath } from '../inference/image-input';
 import {
   inferenceFlagFields,
   inferenceFlagOptions,
@@ -121,7 +121,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     for (const image of positionals) {
       try {
-        const img = await decodeImageFile(image);
+        const img = await decodeImagePath(image);
         const out = await engine.infer(img, {
           confThreshold: flags.conf,
           iouThreshold: flags.iou,

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { InferenceEngine } from '../inference/engine';
 import { ModelLibrary } from '../models/library';
 import { parseFlags, UsageError, validateFlags, writeLine } from './args';
+import { prepareDataDir } from './data-dir';
 import { workerScriptPath } from '../inference/worker-path';
 
 const Flags = z.object({ 'data-dir': z.string().min(1).default(join(homedir(), '.vision-station')) });
@@ -16,9 +17,9 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, { 'data-dir': { type: 'string' } }, true);
   const flags = validateFlags(Flags, values);
   if (positionals.length !== 1) throw new UsageError('give exactly one .onnx file to import');
+  const dataDir = await prepareDataDir(flags['data-dir']);
   const engine = new InferenceEngine({ workerPath: workerScriptPath() });
   try {
-    const dataDir = resolve(flags['data-dir']);
     const library = new ModelLibrary({
       projectDir: resolve(__dirname, '..', '..', 'models'),
       userDir: join(dataDir, 'models'),

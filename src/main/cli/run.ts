@@ -10,18 +10,23 @@ import {
   inferenceFlagOptions,
   intFlag,
   parseFlags,
+  textFlag,
+  UsageError,
   validateFlags,
   writeLine,
 } from './args';
 import { detectionJson } from './detect';
 import { homographySchema } from '../core/calibration';
 import { simFrameToJson } from '../plc/plc-sim';
+import { checkModelFile } from '../inference/model-file';
+import { RunReport, type RunCounts } from './run-report';
+import { describeS7Error } from '../core/plc/s7-error-text';
 
 const Flags = z.object({
   source: z.string({ message: 'is required (e.g. synthetic:, file:clip.mp4, rtsp://...)' }).min(1),
   model: z.string({ message: "is required (path to an .onnx file, or 'classic')" }).min(1),
-  plc: z.string().optional(),
-  serial: z.string().optional(),
+  plc: textFlag().optional(),
+  serial: textFlag().optional(),
   frames: intFlag(1, 10_000_000).optional(),
   json: z.boolean().default(false),
   ...inferenceFlagFields,
@@ -37,7 +42,7 @@ const Flags = z.object({
 
 const r2 = (v: number): number | null => (Number.isFinite(v) ? Number(v.toFixed(2)) : null);
 
-export function summaryJson(s: PipelineStats, overallFps: number) {
+export function summaryJson(s: PipelineStats, overallFps: number, counts?: RunCounts) {
   const pct = (p: { p50: number; p95: number; p99: number }) => ({
     p50: r2(p.p50),
     p95: r2(p.p95),
@@ -49,6 +54,7 @@ export function summaryJson(s: PipelineStats, overallFps: number) {
       fps: r2(overallFps),
       dropped: s.dropped,
       errors: s.errors,
+      ...(counts ?? {}),
       latencyMs: pct(s.latencyMs),
       stages: Object.fromEntries(Object.entries(s.stages).map(([k, v]) => [k, pct(v)])),
     },
@@ -73,7 +79,22 @@ export async function main(argv: string[]): Promise<number> {
   );
   void positionals;
   const flags = validateFlags(Flags, values);
+  const recipes = Object.fromEntries(
+    flags.recipe.map((r) => [Number(r.slice(0, r.indexOf('='))), r.slice(r.indexOf('=') + 1)]),
+  );
+  // Every model this run may load is checked now, not when the PLC first asks for its slot.
+  for (const [what, path] of [
+    ['--model', flags.model],
+    ...Object.entries(recipes).map(([slot, m]) => [`--recipe ${slot}`, m]),
+  ] as const) {
+    if (path !== 'classic')
+      await checkModelFile(path).catch((e: unknown) => {
+        throw new UsageError(`${what}: ${(e as Error).message}`);
+      });
+  }
 
+  const log = (line: string): void => writeLine(process.stderr, `vision-station: ${line}`);
+  const report = new RunReport(log);
   let runtime: Runtime | null = null;
   const stopOnSignal = (): void => void runtime?.pipeline.stop();
   process.once('SIGINT', stopOnSignal);
@@ -87,16 +108,16 @@ export async function main(argv: string[]): Promise<number> {
       plc: flags.plc,
       serial: flags.serial,
       calibration: flags.calibration,
-      recipes: Object.fromEntries(
-        flags.recipe.map((r) => [Number(r.slice(0, r.indexOf('='))), r.slice(r.indexOf('=') + 1)]),
-      ),
+      recipes,
       maxFrames: flags.frames,
       params: { confThreshold: flags.conf, iouThreshold: flags.iou, maxDet: 300, classFilter: null },
       statsWindowMs: Number.MAX_SAFE_INTEGER,
-      log: (line) => writeLine(process.stderr, `vision-station: ${line}`),
+      log,
       failFast: true,
+      sourceOptions: { onWarning: report.onSourceWarning },
     });
     const rt = runtime;
+    report.watch(rt.source, rt.outputs);
     // The built-in simulator shows what it received, as plc-sim does (stderr: stdout is the results).
     rt.outputs.on('simFrame', (f) => writeLine(process.stderr, `plc-sim: ${simFrameToJson(f)}`));
     let firstMs = 0;
@@ -120,16 +141,36 @@ export async function main(argv: string[]): Promise<number> {
     await rt.pipeline.done();
     const stats = rt.pipeline.stats();
     const overallFps = count > 1 && lastMs > firstMs ? ((count - 1) * 1000) / (lastMs - firstMs) : 0;
-    const failure = rt.failure();
-    if (!failure) writeLine(process.stdout, JSON.stringify(summaryJson(stats, overallFps)));
-    else {
+    const failure = rt.failure() ?? (flags.plc !== undefined ? report.plcFailure() : null);
+    // The summary is printed even after a failure once frames were processed: its counts say what went wrong.
+    if (!failure || count > 0)
+      writeLine(process.stdout, JSON.stringify(summaryJson(stats, overallFps, report.counts)));
+    if (failure) {
       writeLine(process.stderr, `vision-station: run: ${failure}`);
       return 1;
     }
     return 0;
+  } catch (e) {
+    throw plcConnectError(e, flags.plc);
   } finally {
     process.off('SIGINT', stopOnSignal);
     process.off('SIGTERM', stopOnSignal);
     await runtime?.close();
   }
+}
+
+/** A PLC that cannot be reached at start is described by what happened, not by snap7's text. */
+function plcConnectError(e: unknown, plc: string | undefined): unknown {
+  const m = /^connect to (\S+:\d+) [^:]*:\s*(.*)$/s.exec((e as Error).message ?? '');
+  if (!plc || plc === 'sim' || !m) return e;
+  const code = (e as { code?: unknown }).code;
+  return new Error(
+    describeS7Error({
+      message: m[2]!,
+      code: typeof code === 'number' && code !== 0 ? code : undefined,
+      endpoint: m[1]!,
+      phase: 'connect',
+    }),
+    { cause: e },
+  );
 }

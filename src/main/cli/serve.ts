@@ -1,6 +1,6 @@
 /**
  * `serve [--host 127.0.0.1] [--port N] [--token T] [--source URI] [--model PATH|classic]
- *  [--plc URI|sim|off] [--models-dir DIR] [--data-dir DIR]`
+ *  [--plc URI|sim|off] [--models-dir DIR] [--data-dir DIR] [--media-dir DIR]... [--allow-scheme S]...`
  * The station plus the web UI for a browser. Prints one line `{"listening":"http://..."}` when ready.
  */
 import { homedir } from 'node:os';
@@ -9,8 +9,14 @@ import { z } from 'zod';
 import { Station } from '../station/station';
 import { startWebServer } from '../server/web-server';
 import { createLogger } from '../logger';
-import { intFlag, parseFlags, validateFlags, writeLine } from './args';
+import { stat } from 'node:fs/promises';
+import { intFlag, parseFlags, UsageError, validateFlags, writeLine } from './args';
+import { prepareDataDir } from './data-dir';
+import { checkModelFile } from '../inference/model-file';
+import { parsePlcUri } from '../plc/plc-config';
 import { workerScriptPath } from '../inference/worker-path';
+import { defaultSourcePolicy, type SourcePolicy } from '../capture/source-policy';
+import { NETWORK_PROTOCOLS, parseSourceUri } from '../capture/source-uri';
 
 const Flags = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -21,6 +27,11 @@ const Flags = z.object({
   plc: z.string().min(1).optional(),
   'models-dir': z.array(z.string().min(1)).default([]),
   'data-dir': z.string().min(1).default(join(homedir(), '.vision-station')),
+  'media-dir': z.array(z.string().min(1, 'must not be empty')).default([]),
+  'allow-fallback': z.boolean().default(false),
+  'allow-scheme': z
+    .array(z.enum(NETWORK_PROTOCOLS, { message: `must be one of ${NETWORK_PROTOCOLS.join(', ')}` }))
+    .default([]),
 });
 
 export async function main(argv: string[]): Promise<number> {
@@ -35,6 +46,9 @@ export async function main(argv: string[]): Promise<number> {
       plc: { type: 'string' },
       'models-dir': { type: 'string', multiple: true },
       'data-dir': { type: 'string' },
+      'media-dir': { type: 'string', multiple: true },
+      'allow-scheme': { type: 'string', multiple: true },
+      'allow-fallback': { type: 'boolean' },
     },
     false,
   );
@@ -42,25 +56,43 @@ export async function main(argv: string[]): Promise<number> {
   const logger = createLogger('serve');
   const log = (line: string): void => logger.info(line);
   const outDir = resolve(__dirname, '..');
+  const projectModelsDir = resolve(outDir, '..', 'models');
+  const demoDir = resolve(outDir, '..', 'resources', 'demo');
+  const modelPath =
+    flags.model === undefined ? undefined : flags.model === 'classic' ? 'classic' : resolve(flags.model);
+  // What the command line names is checked before anything starts, so a typo exits at once.
+  await checkStartInputs(flags.source, modelPath, flags.plc, flags['allow-fallback']);
+  const dataDir = await prepareDataDir(flags['data-dir']);
+  const defaults = defaultSourcePolicy({ demoDir, dataDir });
+  const sourcePolicy: SourcePolicy = {
+    mediaDirs: [...defaults.mediaDirs, ...flags['media-dir'].map((d) => resolve(d))],
+    networkSchemes: [...new Set([...defaults.networkSchemes, ...flags['allow-scheme']])],
+  };
   const station = new Station({
     backend: 'websocket',
     version: process.env['npm_package_version'] ?? '0.1.0',
-    dataDir: resolve(flags['data-dir']),
-    projectModelsDir: resolve(outDir, '..', 'models'),
-    demoDir: resolve(outDir, '..', 'resources', 'demo'),
+    dataDir,
+    projectModelsDir,
+    demoDir,
+    sourcePolicy,
     extraModelsDirs: flags['models-dir'].map((d) => resolve(d)),
     workerPath: workerScriptPath(),
     log,
     overrides: {
       source: flags.source,
-      model:
-        flags.model === undefined ? undefined : flags.model === 'classic' ? 'classic' : resolve(flags.model),
+      model: modelPath,
       plc: flags.plc === undefined ? undefined : flags.plc === 'off' ? null : flags.plc,
     },
   });
-  await station.start();
   let server;
   try {
+    await station.start();
+    const active = (await station.getSnapshot()).model.active;
+    const activeId = active === null ? null : active.family === 'classic' ? 'classic' : active.path;
+    if (modelPath !== undefined && activeId !== modelPath && !flags['allow-fallback'])
+      throw new Error(
+        `--model ${flags.model} did not load (now running ${active?.name ?? 'nothing'}); see the log above, or pass --allow-fallback to start anyway`,
+      );
     server = await startWebServer({
       station,
       host: flags.host,
@@ -73,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
     await station.close();
     throw e;
   }
-  writeLine(process.stdout, JSON.stringify({ listening: server.url }));
+  writeLine(process.stdout, JSON.stringify({ listening: server.accessUrl }));
   await new Promise<void>((r) => {
     process.once('SIGINT', r);
     process.once('SIGTERM', r);
@@ -81,4 +113,29 @@ export async function main(argv: string[]): Promise<number> {
   await server.close();
   await station.close();
   return 0;
+}
+
+/** A bad --source, --model or --plc ends serve at start, unless --allow-fallback is given. */
+async function checkStartInputs(
+  source: string | undefined,
+  model: string | undefined,
+  plc: string | undefined,
+  allowFallback: boolean,
+): Promise<void> {
+  if (plc !== undefined && plc !== 'off') parsePlcUri(plc);
+  if (source !== undefined) {
+    const spec = parseSourceUri(source);
+    const path = spec.kind === 'file' ? spec.path : spec.kind === 'images' ? spec.dir : null;
+    const st = path === null ? null : await stat(path).catch(() => null);
+    if (path !== null && !allowFallback) {
+      if (st === null) throw new UsageError(`--source: ${path} does not exist`);
+      if (spec.kind === 'file' && !st.isFile()) throw new UsageError(`--source: ${path} is not a file`);
+      if (spec.kind === 'images' && !st.isDirectory())
+        throw new UsageError(`--source: ${path} is not a directory`);
+    }
+  }
+  if (model !== undefined && model !== 'classic' && !allowFallback)
+    await checkModelFile(model).catch((e: unknown) => {
+      throw new UsageError(`--model: ${(e as Error).message}`);
+    });
 }

@@ -16,6 +16,9 @@ import type { RawTensor, TensorSpec } from '../core/tensor';
 import type { LoadedModel, LoadStatusListener, OnnxModelSpec, RunOutput } from './model';
 import { readOnnxMetadata } from './onnx-metadata';
 import { prepareInput, type RgbImage } from './preprocess';
+import { checkModelFile } from './model-file';
+import { computeLetterbox } from '../core/geometry';
+import { ImplausibleOutputError, implausibleDetections, implausibleMessage } from '../core/plausibility';
 import { readSidecar } from './sidecar';
 
 // onnxruntime logs provider-library failures itself; we record and report them ourselves.
@@ -134,6 +137,7 @@ export class OnnxModel implements LoadedModel {
   ) {}
 
   static async load(spec: OnnxModelSpec, onStatus: LoadStatusListener = () => {}): Promise<OnnxModel> {
+    await checkModelFile(spec.path);
     let bytes: Uint8Array;
     try {
       bytes = await readFile(spec.path);
@@ -198,7 +202,20 @@ export class OnnxModel implements LoadedModel {
         loadMs,
         warmupMs,
       };
-      return new OnnxModel(info, session, layout, decoderFor(layout.family));
+      const decode = decoderFor(layout.family);
+      // The probe's output, decoded with every candidate kept, shows a wrong family at once.
+      const probeDets = decode(
+        layout.outputNames.map((n) => toRawTensor(probeOut[n]!)),
+        {
+          layout,
+          letterbox: computeLetterbox(widthPx, heightPx, widthPx, heightPx, layout.preprocess.padCentred),
+          classNames,
+        },
+        { confThreshold: 0, iouThreshold: 0.45, maxDet: 300, classFilter: null },
+      );
+      const problem = implausibleDetections(probeDets, classNames.length);
+      if (problem) throw new ImplausibleOutputError(implausibleMessage(problem, layout.family));
+      return new OnnxModel(info, session, layout, decode);
     } catch (e) {
       await session.release().catch(() => {});
       throw e;
@@ -233,6 +250,8 @@ export class OnnxModel implements LoadedModel {
       return { detections, segmentation, timings: timings(now()) };
     }
     const detections = this.decode(tensors, ctx, params);
+    const problem = implausibleDetections(detections, this.info.classNames.length);
+    if (problem) throw new ImplausibleOutputError(implausibleMessage(problem, layout.family));
     return { detections, timings: timings(now()) };
   }
 

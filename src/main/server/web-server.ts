@@ -1,14 +1,17 @@
 /**
  * The browser transport: static files of the built renderer plus the station API over a WebSocket
- * at /ws. Loopback by default; any other interface needs an access token. Every message is
- * validated; a bad or oversized one is rejected and logged and the server keeps serving others.
+ * at /ws. Every WebSocket client needs the access token (generated at start unless given), a Host
+ * header naming this station and, from a browser, this station's Origin (see access.ts). Every
+ * message is validated; a bad or oversized one is rejected and logged and the server keeps serving
+ * others. Work is bounded: a connection limit, requests in flight per client, and image detection
+ * one at a time per client and a few at a time in all. Changes to the source, PLC and model are
+ * logged with the client's address.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
   STATION_EVENTS,
@@ -19,15 +22,17 @@ import {
 } from '../../shared/api';
 import { firstIssue, WsRequestSchema } from '../../shared/api-schemas';
 import { encodeFrameMessage, parseWire, stringifyWire } from '../../shared/wire';
+import { maskCredentials } from '../capture/source-uri';
 import { dispatch } from '../station/dispatch';
 import type { Station } from '../station/station';
+import { allowedHostHeaders, checkUpgrade, generateToken } from './access';
 
 export interface WebServerOptions {
   station: Station;
   host: string;
   /** 0 picks a free port. */
   port: number;
-  /** Required from clients when set. */
+  /** Required from every client; a random one is generated when not given. */
   token?: string;
   /** The built renderer (out/renderer). */
   staticDir: string;
@@ -35,7 +40,11 @@ export interface WebServerOptions {
 }
 
 export interface WebServer {
+  /** The page without the token. */
   readonly url: string;
+  /** The page with the token: what the operator opens (printed at start). */
+  readonly accessUrl: string;
+  readonly token: string;
   readonly port: number;
   /** Connected WebSocket clients. */
   readonly clientCount: number;
@@ -61,37 +70,39 @@ const CONTENT_TYPES: Record<string, string> = {
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Requests a client may have in flight; more are refused (bounded work per client). */
 const MAX_IN_FLIGHT = 16;
-
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-function tokenMatches(expected: string, given: string | null): boolean {
-  if (given === null) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
+/** WebSocket clients at once; an operator station needs a handful. */
+export const MAX_CLIENTS = 16;
+/** Image detections at once over all clients (each decodes up to MAX_DETECT_PIXELS). */
+export const MAX_DETECT_IN_FLIGHT = 2;
+/** Methods that change what the station does; each call is logged with the client's address. */
+const LOGGED_METHODS = new Set(['setSource', 'setPlc', 'swapModel', 'setParams', 'acknowledgeAlarm']);
 
 interface Client {
   ws: WebSocket;
   address: string;
   subscribed: boolean;
   inFlight: number;
+  detecting: boolean;
   skippedFrames: number;
 }
 
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
-  if (!isLoopbackHost(opts.host) && !opts.token) {
-    throw new Error(`listening on ${opts.host} (not loopback) needs an access token: pass --token`);
-  }
+  const token = opts.token ?? generateToken();
   const root = resolve(opts.staticDir);
   const clients = new Set<Client>();
+  let detectInFlight = 0;
+  // Filled in once the port is known (port 0 picks one).
+  let allowedHosts = new Set<string>();
 
   const server: Server = createServer((req, res) => {
     void (async () => {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+        return;
+      }
+      // Pages are served only under the station's own names (no DNS-rebound copy of the UI).
+      if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
+        res.writeHead(421, { 'Content-Type': 'text/plain' }).end('not this station');
         return;
       }
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -128,14 +139,16 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/ws') return refuseUpgrade(socket, '404 Not Found', `path ${url.pathname}`, req);
-    // A page from another site must not drive the station through the user's browser.
-    const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) {
-      return refuseUpgrade(socket, '403 Forbidden', `origin ${origin} is not this server`, req);
-    }
-    if (opts.token && !tokenMatches(opts.token, url.searchParams.get('token'))) {
-      return refuseUpgrade(socket, '401 Unauthorized', 'missing or wrong access token', req);
-    }
+    const refusal = checkUpgrade({
+      hostHeader: req.headers.host,
+      origin: req.headers.origin,
+      token: url.searchParams.get('token'),
+      expectedToken: token,
+      allowedHosts,
+    });
+    if (refusal) return refuseUpgrade(socket, refusal.status, refusal.why, req);
+    if (clients.size >= MAX_CLIENTS)
+      return refuseUpgrade(socket, '503 Service Unavailable', `already ${MAX_CLIENTS} clients`, req);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
@@ -153,6 +166,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       address: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`,
       subscribed: false,
       inFlight: 0,
+      detecting: false,
       skippedFrames: 0,
     };
     clients.add(client);
@@ -195,9 +209,25 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         error: `too many requests in flight (max ${MAX_IN_FLIGHT})`,
       });
     }
+    if (method === 'detectImage') {
+      // Decoding a large photo takes hundreds of MB for a moment: one per client, a few in all.
+      const busy = c.detecting
+        ? 'an image detection from this client is still running'
+        : detectInFlight >= MAX_DETECT_IN_FLIGHT
+          ? `${MAX_DETECT_IN_FLIGHT} image detections are running; try again shortly`
+          : null;
+      if (busy) {
+        opts.log(`websocket ${c.address}: refused detectImage: ${busy}`);
+        return send(c, { type: 'response', id, ok: false, error: busy });
+      }
+      c.detecting = true;
+      detectInFlight++;
+    }
     c.inFlight++;
+    const logged = LOGGED_METHODS.has(method);
     try {
       const result = await dispatch(opts.station, method, args);
+      if (logged) opts.log(`websocket ${c.address}: ${method} ${describeArgs(args)}: done`);
       if (method === 'getSnapshot' && !c.subscribed) {
         c.subscribed = true;
         updateSubscribers();
@@ -207,9 +237,14 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       const error = (e as Error).message;
       if ((e as Error).name === 'BadRequestError')
         opts.log(`websocket ${c.address}: rejected ${method}: ${error}`);
+      else if (logged) opts.log(`websocket ${c.address}: ${method} ${describeArgs(args)}: failed: ${error}`);
       send(c, { type: 'response', id, ok: false, error });
     } finally {
       c.inFlight--;
+      if (method === 'detectImage') {
+        c.detecting = false;
+        detectInFlight--;
+      }
     }
   };
 
@@ -246,9 +281,13 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  allowedHosts = allowedHostHeaders(opts.host, port);
+  const url = `http://${hostForUrl}:${port}/`;
 
   return {
-    url: `http://${hostForUrl}:${port}/`,
+    url,
+    accessUrl: `${url}?token=${encodeURIComponent(token)}`,
+    token,
     port,
     get clientCount() {
       return clients.size;
@@ -263,4 +302,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/** The arguments of a logged change, short and without passwords. */
+function describeArgs(args: unknown[]): string {
+  const text = JSON.stringify(args) ?? '';
+  const masked = maskCredentials(text);
+  return masked.length > 300 ? `${masked.slice(0, 300)}...` : masked;
 }

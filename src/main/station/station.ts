@@ -7,7 +7,6 @@
  */
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type {
   Alarm,
   AppInfo,
@@ -30,11 +29,17 @@ import type {
 import { TARGET_FPS } from '../../shared/api';
 import type { ModelInfo } from '../../shared/detection';
 import type { FrameResult } from '../../shared/frame';
-import { parseSourceUri } from '../capture/source-uri';
+import {
+  checkSourceAllowed,
+  defaultSourcePolicy,
+  extendPolicy,
+  type SourcePolicy,
+} from '../capture/source-policy';
 import type { Frame, FrameSource, SourceStateChange } from '../capture/types';
 import { detectionPlacementMm, type Homography3x3 } from '../core/calibration';
 import type { Percentiles as CorePercentiles } from '../core/rolling-stats';
 import type { DecodeParams } from '../core/decoders/types';
+import { decodeImageBytes } from '../inference/image-input';
 import { ModelLibrary } from '../models/library';
 import { parsePlcUri } from '../plc/plc-config';
 import type { Settings } from '../storage/settings';
@@ -71,6 +76,8 @@ export interface StationOptions {
   /** Deadline of one inference before the worker is considered hung and replaced. */
   inferDeadlineMs?: number;
   clock?: Clock;
+  /** What setSource accepts; by default the demo and recordings folders, rtsp and rtsps. */
+  sourcePolicy?: SourcePolicy;
 }
 
 type StationEventMap = { [E in keyof StationEvents]: [StationEvents[E]] };
@@ -404,26 +411,16 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   }
 
   async detectImage(req: DetectImageRequest): Promise<DetectImageResult> {
-    const { data, info } = await sharp(req.imageBytes, { failOn: 'error' })
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    const out = await this.runtime.engine.infer(
-      {
-        rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-        widthPx: info.width,
-        heightPx: info.height,
-      },
-      {
-        ...decodeParamsOf(this.settings.params),
-        confThreshold: req.conf ?? this.settings.params.confThreshold,
-        iouThreshold: req.iou ?? this.settings.params.iouThreshold,
-      },
-    );
+    // Bounded: the pixel count is checked from the header before decoding.
+    const img = await decodeImageBytes(req.imageBytes);
+    const out = await this.runtime.engine.infer(img, {
+      ...decodeParamsOf(this.settings.params),
+      confThreshold: req.conf ?? this.settings.params.confThreshold,
+      iouThreshold: req.iou ?? this.settings.params.iouThreshold,
+    });
     return {
-      widthPx: info.width,
-      heightPx: info.height,
+      widthPx: img.widthPx,
+      heightPx: img.heightPx,
       model: out.model,
       detections: out.detections,
       timings: out.timings,
@@ -463,7 +460,12 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
    * a source that gives no frame is refused with the reason and the running one goes on.
    */
   async setSource(req: SetSourceRequest): Promise<SourceStatus> {
-    parseSourceUri(req.uri);
+    // A bad or forbidden URI is refused with the reason before anything is started.
+    const policy = extendPolicy(
+      this.opts.sourcePolicy ?? defaultSourcePolicy(this.opts),
+      this.settings.media,
+    );
+    await checkSourceAllowed(req.uri, policy);
     const { source } = await this.runtime.switchSource(req.uri);
     this.alarms.clear('sourceLost');
     this.settings.source = req.uri;

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { NETWORK_PROTOCOLS } from '../capture/source-uri';
 import { homographySchema } from '../core/calibration';
 import {
   classFilterSchema,
@@ -55,6 +56,17 @@ export const SettingsSchema = z
       .prefault({}),
     /** PLC recipe slot (as a string key) → model id. */
     recipes: z.record(z.string().regex(/^[1-9]\d*$/), z.string().min(1)).default({}),
+    /**
+     * What the UI and API may choose as a source, beyond the defaults (demo and recordings folders,
+     * rtsp and rtsps). Only an engineer editing this file (or serve's flags) widens it.
+     */
+    media: z
+      .object({
+        dirs: z.array(z.string().min(1).max(4096)).max(64).default([]).describe('absolute media folders'),
+        allowSchemes: z.array(z.enum(NETWORK_PROTOCOLS)).max(NETWORK_PROTOCOLS.length).default([]),
+      })
+      .strict()
+      .prefault({}),
     /** Seconds below the FPS target before the alarm is raised. */
     fpsAlarmAfterS: z.number().min(1).max(3600).default(10),
   })
