@@ -22,6 +22,8 @@ export type ModelSpec = OnnxModelSpec | ClassicModelSpec;
 export interface RunOutput {
   detections: Detection[];
   timings: StageTimingsMs;
+  /** The model is still learning (classic background); the result must not count as valid. */
+  learning?: boolean;
 }
 
 export interface LoadedModel {
