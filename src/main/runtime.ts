@@ -11,8 +11,9 @@ import type { DecodeParams } from './core/decoders/types';
 import { InferenceEngine } from './inference/engine';
 import { workerScriptPath } from './inference/worker-path';
 import type { ModelSpec } from './inference/model';
+import type { ClassicDetectorOptionsInput } from './core/classic';
 import { providerOrder } from './inference/providers';
-import { Pipeline } from './pipeline/pipeline';
+import { Pipeline, type ResultStage } from './pipeline/pipeline';
 import type { ResultSink } from './pipeline/sink';
 import { createOutputSinks, type OutputOptions, type OutputSinks } from './outputs';
 
@@ -45,6 +46,10 @@ export interface RuntimeOptions {
   plcSettings?: OutputOptions['plcSettings'];
   /** Row-major 3x3 pixel → mm homography: positions go to the PLC and serial port in mm. */
   calibration?: Homography3x3;
+  /** Settings of the classic detector when the model is `classic`. */
+  classic?: ClassicDetectorOptionsInput;
+  /** Tracking, zones and counting lines between inference and the sinks; PLC counter resets reach it. */
+  postprocess?: ResultStage & { resetCounts?(): void };
 }
 
 export interface Runtime {
@@ -62,9 +67,10 @@ export function modelSpecFor(
   model: string,
   provider: ExecutionProvider = 'cpu',
   intraOpThreads = 0,
+  classic?: ClassicDetectorOptionsInput,
 ): ModelSpec {
   return model === 'classic'
-    ? { kind: 'classic' }
+    ? { kind: 'classic', ...(classic ? { options: classic } : {}) }
     : { kind: 'onnx', path: model, providers: providerOrder(provider), intraOpThreads };
 }
 
@@ -97,7 +103,9 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   let outputs: OutputSinks | null = null;
   let source: FrameSource | null = null;
   try {
-    const model = await engine.load(modelSpecFor(opts.model, opts.provider, opts.intraOpThreads));
+    const model = await engine.load(
+      modelSpecFor(opts.model, opts.provider, opts.intraOpThreads, opts.classic),
+    );
     source = createSource(sourceSpec, { ...sourceOptionsFor(sourceSpec, model), ...opts.sourceOptions });
     outputs = await createOutputSinks({
       plc: opts.plc,
@@ -123,6 +131,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     params: opts.params,
     maxFrames: opts.maxFrames,
     statsWindowMs: opts.statsWindowMs,
+    postprocess: opts.postprocess,
   });
   let failure: string | null = null;
   let seenLive = false;
@@ -140,7 +149,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const model = opts.recipes?.[slot];
     if (!model) return opts.log(`the PLC asked for recipe slot ${slot}, but no model is configured for it`);
     // Through the hot swap: the old model serves until the new one is ready; a failure keeps it.
-    engine.load(modelSpecFor(model, opts.provider, opts.intraOpThreads)).then(
+    engine.load(modelSpecFor(model, opts.provider, opts.intraOpThreads, opts.classic)).then(
       (info) => {
         out.plc?.setRecipeActive(slot);
         opts.log(`recipe slot ${slot}: now running ${info.name}`);

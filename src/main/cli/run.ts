@@ -1,5 +1,6 @@
 /**
- * `run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json]`
+ * `run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json]
+ *      [--track] [--zone include|exclude:x1,y1,...]... [--line NAME=x1,y1,x2,y2]... [--classic K=V,...]`
  * The whole pipeline without Electron. With --json: one line per processed frame, then a summary.
  */
 import { z } from 'zod';
@@ -10,12 +11,27 @@ import {
   inferenceFlagOptions,
   intFlag,
   parseFlags,
+  UsageError,
   validateFlags,
   writeLine,
 } from './args';
 import { detectionJson } from './detect';
 import { homographySchema } from '../core/calibration';
 import { simFrameToJson } from '../plc/plc-sim';
+import { parseClassicOptionsArg } from '../core/classic';
+import { TrackingStage, parseLineArg, parseZoneArg } from '../core/counting';
+import type { LineCount } from '../../shared/frame';
+
+/** A string flag parsed by a function that throws a RangeError a person can act on. */
+const parsedBy = <T>(parse: (text: string) => T) =>
+  z.string().transform((text, ctx): T => {
+    try {
+      return parse(text);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      return z.NEVER;
+    }
+  });
 
 const Flags = z.object({
   source: z.string({ message: 'is required (e.g. synthetic:, file:clip.mp4, rtsp://...)' }).min(1),
@@ -33,11 +49,21 @@ const Flags = z.object({
     .transform((t): readonly number[] => t.split(',').map((x) => Number(x.trim())))
     .pipe(homographySchema)
     .optional(),
+  track: z.boolean().default(false),
+  zone: z.array(parsedBy(parseZoneArg)).default([]),
+  line: z.array(parsedBy(parseLineArg)).default([]),
+  'reference-point': z.enum(['centre', 'bottom-centre']).default('centre'),
+  classic: parsedBy(parseClassicOptionsArg).optional(),
 });
 
 const r2 = (v: number): number | null => (Number.isFinite(v) ? Number(v.toFixed(2)) : null);
 
-export function summaryJson(s: PipelineStats, overallFps: number) {
+/** `counts` as the summary shows them: `{"NAME":{"in":N,"out":M}}`, in the lines' order. */
+export function countsJson(counts: readonly LineCount[]): Record<string, { in: number; out: number }> {
+  return Object.fromEntries(counts.map((c) => [c.line, { in: c.in, out: c.out }]));
+}
+
+export function summaryJson(s: PipelineStats, overallFps: number, counts: readonly LineCount[] = []) {
   const pct = (p: { p50: number; p95: number; p99: number }) => ({
     p50: r2(p.p50),
     p95: r2(p.p95),
@@ -51,6 +77,7 @@ export function summaryJson(s: PipelineStats, overallFps: number) {
       errors: s.errors,
       latencyMs: pct(s.latencyMs),
       stages: Object.fromEntries(Object.entries(s.stages).map(([k, v]) => [k, pct(v)])),
+      counts: countsJson(counts),
     },
   };
 }
@@ -68,11 +95,31 @@ export async function main(argv: string[]): Promise<number> {
       ...inferenceFlagOptions,
       recipe: { type: 'string', multiple: true },
       calibration: { type: 'string' },
+      track: { type: 'boolean' },
+      zone: { type: 'string', multiple: true },
+      line: { type: 'string', multiple: true },
+      'reference-point': { type: 'string' },
+      classic: { type: 'string' },
     },
     false,
   );
   void positionals;
   const flags = validateFlags(Flags, values);
+  if (flags.line.length > 0 && !flags.track)
+    throw new UsageError('--line: counting lines need --track (a crossing is a track changing side)');
+  if (flags.classic && flags.model !== 'classic' && !flags.recipe.some((r) => r.endsWith('=classic')))
+    throw new UsageError("--classic: sets the classic detector, but --model is not 'classic'");
+  let stage: TrackingStage;
+  try {
+    stage = new TrackingStage({
+      tracking: flags.track,
+      zones: flags.zone,
+      lines: flags.line,
+      referencePoint: flags['reference-point'],
+    });
+  } catch (e) {
+    throw new UsageError(`--line: ${(e as Error).message}`);
+  }
 
   let runtime: Runtime | null = null;
   const stopOnSignal = (): void => void runtime?.pipeline.stop();
@@ -91,6 +138,8 @@ export async function main(argv: string[]): Promise<number> {
         flags.recipe.map((r) => [Number(r.slice(0, r.indexOf('='))), r.slice(r.indexOf('=') + 1)]),
       ),
       maxFrames: flags.frames,
+      classic: flags.classic,
+      postprocess: stage,
       params: { confThreshold: flags.conf, iouThreshold: flags.iou, maxDet: 300, classFilter: null },
       statsWindowMs: Number.MAX_SAFE_INTEGER,
       log: (line) => writeLine(process.stderr, `vision-station: ${line}`),
@@ -111,7 +160,13 @@ export async function main(argv: string[]): Promise<number> {
           JSON.stringify({
             frameId: r.frameId,
             captureTimeMs: r.captureTimeMs,
-            detections: r.detections.map(detectionJson),
+            ...(r.learning ? { learning: true } : {}),
+            detections: r.detections.map((d) => ({
+              ...detectionJson(d),
+              trackId: d.trackId ?? -1,
+              ...(d.eligibleForOutput === false ? { eligibleForOutput: false } : {}),
+            })),
+            crossings: r.crossings ?? [],
           }),
         );
       }
@@ -121,7 +176,7 @@ export async function main(argv: string[]): Promise<number> {
     const stats = rt.pipeline.stats();
     const overallFps = count > 1 && lastMs > firstMs ? ((count - 1) * 1000) / (lastMs - firstMs) : 0;
     const failure = rt.failure();
-    if (!failure) writeLine(process.stdout, JSON.stringify(summaryJson(stats, overallFps)));
+    if (!failure) writeLine(process.stdout, JSON.stringify(summaryJson(stats, overallFps, stage.counts())));
     else {
       writeLine(process.stderr, `vision-station: run: ${failure}`);
       return 1;
