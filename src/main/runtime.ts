@@ -157,6 +157,10 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       (e: unknown) => opts.log(`recipe slot ${slot}: cannot load ${model}: ${(e as Error).message}`),
     );
   });
+  outputs.on('countersReset', () => {
+    opts.postprocess?.resetCounts?.();
+    opts.log('the PLC reset the counting-line counters');
+  });
   const out = outputs;
 
   return {

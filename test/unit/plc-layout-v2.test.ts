@@ -140,3 +140,21 @@ describe('what reaches the PLC', () => {
     expect(block.tailZeroed).toBe(true);
   });
 });
+
+describe('layout version per connection', () => {
+  it('is chosen in the PLC URI (s7 and sim) and defaults to 1', async () => {
+    const { parsePlcUri, parsePlcSettings } = await import('../../src/main/plc/plc-config');
+    expect(parsePlcUri('s7://10.0.0.1?db=5&layout=2')).toMatchObject({
+      kind: 's7',
+      settings: { layoutVersion: 2 },
+    });
+    expect(parsePlcSettings({ host: 'h', dbNumber: 1 }).layoutVersion).toBe(1);
+    expect(parsePlcUri('sim?layout=2')).toEqual({ kind: 'sim', layoutVersion: 2 });
+    expect(() => parsePlcUri('s7://10.0.0.1?db=5&layout=3')).toThrow(
+      'PLC URI "s7://10.0.0.1?db=5&layout=3": layout=3 must be 1 or 2',
+    );
+    expect(() => parsePlcSettings({ host: 'h', dbNumber: 1, layoutVersion: 3 })).toThrow(
+      /layoutVersion: must be 1 or 2/,
+    );
+  });
+});
