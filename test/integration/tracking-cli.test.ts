@@ -8,10 +8,14 @@
  * 35, 74 and 94. Right to left across a line drawn downwards is `out` (DESIGN.md: the point
  * goes from the cross < 0 side, x > 240, to the cross > 0 side).
  */
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonLines, runCli } from '../helpers/cli';
 import { FOOTAGE_DIR } from '../helpers/paths';
+import { main as runMain } from '../../src/main/cli/run';
+import { UsageError } from '../../src/main/cli/args';
 
 const CLIP = resolve(FOOTAGE_DIR, 'fruit-and-vegetable-detection.gif');
 
@@ -92,33 +96,76 @@ describe('run --track --line on the conveyor clip', () => {
     expect((lines.at(-1) as SummaryLine).summary.counts).toEqual({});
   });
 
+  it('--counters-file: counters carry on across runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vs-track-'));
+    try {
+      const file = join(dir, 'counters.json');
+      const args = [
+        'run',
+        '--source',
+        `file:${CLIP}?fps=max`,
+        '--model',
+        'classic',
+        '--classic',
+        'learnFrames=1',
+        '--track',
+        '--line',
+        'gate=240,0,240,270',
+        '--counters-file',
+        file,
+      ];
+      const counts = async () => {
+        const r = await runCli(args);
+        expect([r.code, r.stderr]).toEqual([0, '']);
+        return (jsonLines(r.stdout).at(-1) as SummaryLine).summary.counts;
+      };
+      expect(await counts()).toEqual({ gate: { in: 0, out: 4 } });
+      expect(JSON.parse(readFileSync(file, 'utf8')).counts).toEqual([{ line: 'gate', in: 0, out: 4 }]);
+      expect(await counts()).toEqual({ gate: { in: 0, out: 8 } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses bad tracking flags with one line naming the flag', async () => {
-    const base = ['run', '--source', 'synthetic:', '--model', 'classic', '--frames', '1'];
+    const base = ['--source', 'synthetic:', '--model', 'classic', '--frames', '1'];
+    // Through the built CLI once (exit code, one stderr line), then in-process for each message.
+    const r = await runCli(['run', ...base, '--line', 'gate=1,2,3,4']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      'vision-station: run: --line: counting lines need --track (a crossing is a track changing side)\n',
+    ]);
     const cases: [string[], string][] = [
       [
-        ['--line', 'gate=1,2,3,4'],
-        'vision-station: run: --line: counting lines need --track (a crossing is a track changing side)\n',
-      ],
-      [
         ['--track', '--line', 'gate=1,2'],
-        "vision-station: run: --line: line 'gate=1,2' must be NAME=x1,y1,x2,y2 with four numbers\n",
+        "--line: line 'gate=1,2' must be NAME=x1,y1,x2,y2 with four numbers",
       ],
       [
         ['--zone', 'inside:1,2,3,4,5,6'],
-        "vision-station: run: --zone: zone 'inside:1,2,3,4,5,6' must be include:x1,y1,x2,y2,x3,y3[,...] or exclude:...\n",
+        "--zone: zone 'inside:1,2,3,4,5,6' must be include:x1,y1,x2,y2,x3,y3[,...] or exclude:...",
       ],
       [
         ['--classic', 'learnFrames=0'],
-        'vision-station: run: --classic: classic detector learnFrames: Too small: expected number to be >=1\n',
+        '--classic: classic detector learnFrames: Too small: expected number to be >=1',
+      ],
+      [
+        ['--model', 'x.onnx', '--classic', 'learnFrames=2'],
+        "--classic: sets the classic detector, but --model is not 'classic'",
       ],
       [
         ['--track', ...Array.from({ length: 9 }, (_, i) => ['--line', `l${i}=0,0,1,1`]).flat()],
-        'vision-station: run: --line: counting lines: at most 8 counting lines (the PLC layout has room for 8)\n',
+        '--line: counting lines: at most 8 counting lines (the PLC layout has room for 8)',
+      ],
+      [
+        ['--counters-file', 'c.json'],
+        '--counters-file: keeps counting-line counters; give at least one --line',
       ],
     ];
-    for (const [flags, stderr] of cases) {
-      const r = await runCli([...base, ...flags]);
-      expect([r.code, r.stdout, r.stderr]).toEqual([2, '', stderr]);
+    for (const [flags, message] of cases) {
+      const e = await runMain([...base, ...flags]).catch((err: Error) => err);
+      expect(e).toBeInstanceOf(UsageError);
+      expect((e as Error).message).toBe(message);
     }
   });
 });

@@ -21,6 +21,7 @@ import { simFrameToJson } from '../plc/plc-sim';
 import { parseClassicOptionsArg } from '../core/classic';
 import { TrackingStage, parseLineArg, parseZoneArg } from '../core/counting';
 import type { LineCount } from '../../shared/frame';
+import { CountersStore } from '../storage/counters-store';
 
 /** A string flag parsed by a function that throws a RangeError a person can act on. */
 const parsedBy = <T>(parse: (text: string) => T) =>
@@ -54,6 +55,7 @@ const Flags = z.object({
   line: z.array(parsedBy(parseLineArg)).default([]),
   'reference-point': z.enum(['centre', 'bottom-centre']).default('centre'),
   classic: parsedBy(parseClassicOptionsArg).optional(),
+  'counters-file': z.string().min(1).optional(),
 });
 
 const r2 = (v: number): number | null => (Number.isFinite(v) ? Number(v.toFixed(2)) : null);
@@ -100,6 +102,7 @@ export async function main(argv: string[]): Promise<number> {
       line: { type: 'string', multiple: true },
       'reference-point': { type: 'string' },
       classic: { type: 'string' },
+      'counters-file': { type: 'string' },
     },
     false,
   );
@@ -120,6 +123,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError(`--line: ${(e as Error).message}`);
   }
+  if (flags['counters-file'] && flags.line.length === 0)
+    throw new UsageError('--counters-file: keeps counting-line counters; give at least one --line');
+  // Counters carry on from the last run (lines matched by name) and are saved after each crossing.
+  const store = flags['counters-file'] ? new CountersStore(flags['counters-file']) : null;
+  if (store) stage.restoreCounts(await store.load());
 
   let runtime: Runtime | null = null;
   const stopOnSignal = (): void => void runtime?.pipeline.stop();
@@ -147,6 +155,7 @@ export async function main(argv: string[]): Promise<number> {
     });
     const rt = runtime;
     // The built-in simulator shows what it received, as plc-sim does (stderr: stdout is the results).
+    if (store) rt.outputs.on('countersReset', () => store.save(stage.counts()));
     rt.outputs.on('simFrame', (f) => writeLine(process.stderr, `plc-sim: ${simFrameToJson(f)}`));
     let firstMs = 0;
     let lastMs = 0;
@@ -154,6 +163,7 @@ export async function main(argv: string[]): Promise<number> {
     rt.pipeline.on('result', (r) => {
       lastMs = performance.now();
       if (count++ === 0) firstMs = lastMs;
+      if (store && r.crossings && r.crossings.length > 0 && r.counts) store.save(r.counts);
       if (flags.json) {
         writeLine(
           process.stdout,
@@ -173,6 +183,7 @@ export async function main(argv: string[]): Promise<number> {
     });
     await rt.start();
     await rt.pipeline.done();
+    await store?.flush();
     const stats = rt.pipeline.stats();
     const overallFps = count > 1 && lastMs > firstMs ? ((count - 1) * 1000) / (lastMs - firstMs) : 0;
     const failure = rt.failure();
