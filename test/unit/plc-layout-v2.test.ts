@@ -16,6 +16,7 @@ import {
 } from '../../src/main/core/plc/encode';
 import { decodeBlock, decodeCountersArea } from '../../src/main/core/plc/decode';
 import { generateLayout } from '../../src/main/core/plc/scl';
+import { formatSerialLine, parseSerialLine, serialLineValues } from '../../src/main/core/serial-format';
 import { main as plcLayoutMain } from '../../src/main/cli/plc-layout';
 
 describe('PLC layout v2', () => {
@@ -131,6 +132,16 @@ describe('what reaches the PLC', () => {
     const block = decodeBlock(encodeDataArea(input(result()), { maxObjects: 4 }).bytes, 4);
     expect(block.header.count).toBe(2);
     expect(block.status.resultsValid).toBe(true);
+  });
+
+  it('serial lines carry the real trackId, leave zone-excluded objects out, and mark learning frames invalid', () => {
+    const line = parseSerialLine(formatSerialLine('csv', input(result()), { maxObjects: 4 }));
+    expect(line.objects.map((o) => [o.classId, o.trackId])).toEqual([
+      [1, 3],
+      [3, 5],
+    ]);
+    const learning = serialLineValues(input(result({ learning: true })), { maxObjects: 4 });
+    expect([learning.status.resultsValid, learning.count]).toEqual([false, 0]);
   });
 
   it('a learning frame is written with resultsValid 0 and no records (not stale)', () => {
