@@ -65,7 +65,8 @@ export function countsJson(counts: readonly LineCount[]): Record<string, { in: n
   return Object.fromEntries(counts.map((c) => [c.line, { in: c.in, out: c.out }]));
 }
 
-export function summaryJson(s: PipelineStats, overallFps: number, counts: readonly LineCount[] = []) {
+/** `counts` is run's (always present there, `{}` without lines); bench and soak leave it out. */
+export function summaryJson(s: PipelineStats, overallFps: number, counts?: readonly LineCount[]) {
   const pct = (p: { p50: number; p95: number; p99: number }) => ({
     p50: r2(p.p50),
     p95: r2(p.p95),
@@ -79,7 +80,7 @@ export function summaryJson(s: PipelineStats, overallFps: number, counts: readon
       errors: s.errors,
       latencyMs: pct(s.latencyMs),
       stages: Object.fromEntries(Object.entries(s.stages).map(([k, v]) => [k, pct(v)])),
-      counts: countsJson(counts),
+      ...(counts ? { counts: countsJson(counts) } : {}),
     },
   };
 }
