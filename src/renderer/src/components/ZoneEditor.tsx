@@ -141,12 +141,20 @@ export function ZoneEditor(props: {
   const fontPx = Math.max(12, Math.round(widthPx / 60));
 
   return (
-    <div className="zone-editor" data-testid="zone-editor">
+    // Covers the picture's box: the parent is the positioned element that holds the picture.
+    <div className="zone-editor" data-testid="zone-editor" style={{ position: 'absolute', inset: 0 }}>
       <svg
         ref={svgRef}
         viewBox={`0 0 ${widthPx} ${heightPx}`}
         preserveAspectRatio="none"
-        style={{ position: 'absolute', inset: 0, width: '100%', height: '100%', touchAction: 'none' }}
+        style={{
+          position: 'absolute',
+          inset: 0,
+          width: '100%',
+          height: '100%',
+          touchAction: 'none',
+          userSelect: 'none',
+        }}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
         onPointerUp={onPointerUp}
