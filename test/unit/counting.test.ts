@@ -184,3 +184,22 @@ describe('TrackingStage', () => {
     expect(() => new TrackingStage({ tracking: true, lines: nine })).toThrow(/at most 8/);
   });
 });
+
+describe('trackingSettingsSchema', () => {
+  it('fills defaults for the app (tracking on) and refuses lines without tracking', async () => {
+    const { trackingSettingsSchema } = await import('../../src/main/core/counting');
+    const s = trackingSettingsSchema.parse({});
+    expect(s).toMatchObject({ enabled: true, referencePoint: 'centre', zones: [], lines: [] });
+    expect(s.tracker).toMatchObject({
+      highScoreThreshold: 0.5,
+      lowScoreThreshold: 0.1,
+      minHits: 2,
+      lostBufferFrames: 30,
+    });
+    const bad = trackingSettingsSchema.safeParse({ enabled: false, lines: [gate] });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0].message).toBe(
+      'counting lines need tracking (a crossing is a track changing side)',
+    );
+  });
+});

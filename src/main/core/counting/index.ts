@@ -9,6 +9,8 @@ export {
   lineSpecSchema,
   parseLineArg,
   parseZoneArg,
+  trackingSettingsSchema,
+  type TrackingSettings,
   zoneListSchema,
   zoneSpecSchema,
   type LineSpec,

@@ -3,6 +3,7 @@
  * spellings `include:x1,y1,x2,y2,x3,y3[,...]`, `exclude:...` and `NAME=x1,y1,x2,y2`.
  */
 import { z } from 'zod';
+import { trackerOptionsSchema } from '../tracking/options';
 
 export const MAX_COUNTING_LINES = 8;
 export const MAX_ZONES = 32;
@@ -82,3 +83,28 @@ export function parseLineArg(text: string): LineSpec {
   }
   return r.data;
 }
+
+/**
+ * Tracking, zones and lines as one settings section (settings file, recipe, UI), for the app to
+ * embed; `run` takes the same through its flags. Tracker options: see trackerOptionsSchema.
+ */
+export const trackingSettingsSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Track objects (ids across frames). On by default in the app, off in run.'),
+    tracker: trackerOptionsSchema.default(trackerOptionsSchema.parse({})),
+    referencePoint: z
+      .enum(['centre', 'bottom-centre'])
+      .default('centre')
+      .describe('Which point of a box decides zones and line crossings.'),
+    zones: zoneListSchema.default([]),
+    lines: lineListSchema.default([]),
+  })
+  .strict()
+  .refine((s) => s.enabled || s.lines.length === 0, {
+    message: 'counting lines need tracking (a crossing is a track changing side)',
+    path: ['lines'],
+  });
+export type TrackingSettings = z.output<typeof trackingSettingsSchema>;

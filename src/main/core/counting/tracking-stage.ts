@@ -16,7 +16,7 @@ import { lineListSchema, zoneListSchema, type LineSpec, type ZoneSpec } from './
 import { eligibleForOutput } from './zones';
 
 export interface TrackingStageOptions {
-  /** Off: trackId −1 everywhere. True or options: ByteTrack with these settings. */
+  /** Off: trackId −1 everywhere. True or options: ByteTrack with these settings (see TrackingSettings for the settings-file form). */
   tracking: boolean | TrackerOptionsInput;
   zones?: readonly ZoneSpec[];
   lines?: readonly LineSpec[];
