@@ -58,6 +58,11 @@ export interface Detection {
   keypoints?: Keypoint[];
   /** -1 / absent without tracking. */
   trackId?: number;
+  /**
+   * False when zones keep this object from the PLC and serial port (outside every include zone or
+   * inside an exclude zone); the UI still shows it, dimmed. Absent = eligible.
+   */
+  eligibleForOutput?: boolean;
 }
 
 export interface StageTimingsMs {

@@ -19,4 +19,31 @@ export interface FrameResult {
    * stretches it over the picture; positions of objects made from it are in camera pixels).
    */
   segmentation?: SemanticSegmentation;
+  /**
+   * The model is still learning (classic detector: background not known yet). Detections are not
+   * meaningful; the PLC gets resultsValid 0.
+   */
+  learning?: boolean;
+  /** Counting-line crossings in this frame (present when counting lines are configured). */
+  crossings?: LineCrossing[];
+  /** Counters after this frame, in the lines' configured order (present with counting lines). */
+  counts?: LineCount[];
+}
+
+/**
+ * `in`: the reference point went from the side where cross((x2−x1, y2−y1), (px−x1, py−y1)) > 0
+ * to the side where it is < 0; `out`: the other way.
+ */
+export type CrossingDirection = 'in' | 'out';
+
+export interface LineCrossing {
+  line: string;
+  trackId: number;
+  direction: CrossingDirection;
+}
+
+export interface LineCount {
+  line: string;
+  in: number;
+  out: number;
 }

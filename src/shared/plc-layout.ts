@@ -10,7 +10,10 @@
  * the control area.
  */
 
+/** The default layout; v2 = v1 + counters area (see COUNTER_LINE_FIELDS). */
 export const PLC_LAYOUT_VERSION = 1;
+export const PLC_LAYOUT_VERSIONS = [1, 2] as const;
+export type PlcLayoutVersion = (typeof PLC_LAYOUT_VERSIONS)[number];
 
 export type S7Type = 'INT' | 'WORD' | 'DINT' | 'REAL';
 
@@ -159,6 +162,47 @@ export const CONTROL_FIELDS = [
   },
 ] as const satisfies readonly PlcField[];
 
+/**
+ * Layout v2 only: the counters area right after the control area. MAX_COUNTER_LINES slots of
+ * (inCount, outCount) (not `in`/`out`: those read as keywords to a PLC programmer), in the order the counting lines are configured (unused slots stay 0), then the
+ * reset request.
+ *
+ * Reset handshake: the PLC writes a non-zero value to countersResetRequest. The app zeroes every
+ * counter, writes the zeroed counters, then writes 0 back to countersResetRequest. The PLC waits
+ * for 0 before it requests again.
+ */
+export const MAX_COUNTER_LINES = 8;
+
+export const COUNTER_LINE_FIELDS = [
+  {
+    name: 'inCount',
+    offset: 0,
+    type: 'DINT',
+    writtenBy: 'app',
+    meaning: 'crossings from the cross > 0 side to the cross < 0 side since the last reset',
+  },
+  {
+    name: 'outCount',
+    offset: 4,
+    type: 'DINT',
+    writtenBy: 'app',
+    meaning: 'crossings the other way since the last reset',
+  },
+] as const satisfies readonly PlcField[];
+
+export const COUNTER_LINE_SIZE_BYTES = 8;
+
+export const COUNTERS_RESET_FIELD = {
+  name: 'countersResetRequest',
+  offset: MAX_COUNTER_LINES * COUNTER_LINE_SIZE_BYTES,
+  type: 'DINT',
+  writtenBy: 'plc',
+  meaning: 'written by the PLC: non-zero asks to zero all counters; the app writes 0 back when done',
+} as const satisfies PlcField;
+
+/** Counter slots + reset request: 8 × 8 + 4 = 68 bytes. */
+export const COUNTERS_SIZE_BYTES = COUNTERS_RESET_FIELD.offset + 4;
+
 export type HeaderFieldName = (typeof HEADER_FIELDS)[number]['name'];
 export type RecordFieldName = (typeof RECORD_FIELDS)[number]['name'];
 export type ControlFieldName = (typeof CONTROL_FIELDS)[number]['name'];
@@ -219,14 +263,23 @@ export function controlAreaOffsetBytes(maxObjects: number): number {
   return dataAreaSizeBytes(maxObjects);
 }
 
-/** Whole block: header + records + control area. */
-export function blockSizeBytes(maxObjects: number): number {
+/** Whole block: header + records + control area (+ counters area in v2). */
+export function blockSizeBytes(maxObjects: number, version: PlcLayoutVersion = 1): number {
+  return dataAreaSizeBytes(maxObjects) + CONTROL_SIZE_BYTES + (version === 2 ? COUNTERS_SIZE_BYTES : 0);
+}
+
+/** Layout v2: offset of the counters area relative to the block start (right after the control area). */
+export function countersAreaOffsetBytes(maxObjects: number): number {
   return dataAreaSizeBytes(maxObjects) + CONTROL_SIZE_BYTES;
 }
 
 /** Bytes the DB must have at least: start offset + block. */
-export function requiredDbSizeBytes(maxObjects: number, startOffsetBytes: number): number {
-  return startOffsetBytes + blockSizeBytes(maxObjects);
+export function requiredDbSizeBytes(
+  maxObjects: number,
+  startOffsetBytes: number,
+  version: PlcLayoutVersion = 1,
+): number {
+  return startOffsetBytes + blockSizeBytes(maxObjects, version);
 }
 
 export function controlFieldOffsetBytes(maxObjects: number, name: ControlFieldName): number {
@@ -260,32 +313,58 @@ export interface PlcLayoutDescription {
   record: readonly PlcField[];
   control: readonly PlcField[];
   statusBits: readonly { name: string; bit: number; meaning: string }[];
+  /** Layout v2 only. */
+  counters?: {
+    offsetBytes: number;
+    sizeBytes: number;
+    lines: number;
+    lineSizeBytes: number;
+    line: readonly PlcField[];
+    resetRequest: PlcField;
+  };
 }
 
 export function describePlcLayout(
   maxObjects = DEFAULT_MAX_OBJECTS,
   startOffsetBytes = 0,
+  version: PlcLayoutVersion = 1,
 ): PlcLayoutDescription {
   assertMaxObjects(maxObjects);
   return {
-    version: PLC_LAYOUT_VERSION,
+    version,
     maxObjects,
     startOffsetBytes,
     headerSizeBytes: HEADER_SIZE_BYTES,
     recordSizeBytes: RECORD_SIZE_BYTES,
     controlSizeBytes: CONTROL_SIZE_BYTES,
     dataAreaSizeBytes: dataAreaSizeBytes(maxObjects),
-    blockSizeBytes: blockSizeBytes(maxObjects),
+    blockSizeBytes: blockSizeBytes(maxObjects, version),
     controlAreaOffsetBytes: controlAreaOffsetBytes(maxObjects),
     header: HEADER_FIELDS,
     record: RECORD_FIELDS,
     control: CONTROL_FIELDS,
     statusBits: STATUS_BITS,
+    ...(version === 2
+      ? {
+          counters: {
+            offsetBytes: countersAreaOffsetBytes(maxObjects),
+            sizeBytes: COUNTERS_SIZE_BYTES,
+            lines: MAX_COUNTER_LINES,
+            lineSizeBytes: COUNTER_LINE_SIZE_BYTES,
+            line: COUNTER_LINE_FIELDS,
+            resetRequest: COUNTERS_RESET_FIELD,
+          },
+        }
+      : {}),
   };
 }
 
 /** Every field of the block with its absolute DB offset (for a byte view or a PLC tag table). */
-export function flattenPlcLayout(maxObjects = DEFAULT_MAX_OBJECTS, startOffsetBytes = 0): PlcAbsoluteField[] {
+export function flattenPlcLayout(
+  maxObjects = DEFAULT_MAX_OBJECTS,
+  startOffsetBytes = 0,
+  version: PlcLayoutVersion = 1,
+): PlcAbsoluteField[] {
   const out: PlcAbsoluteField[] = [];
   const push = (prefix: string, base: number, fields: readonly PlcField[]): void => {
     for (const f of fields) {
@@ -302,5 +381,11 @@ export function flattenPlcLayout(maxObjects = DEFAULT_MAX_OBJECTS, startOffsetBy
   push('header', 0, HEADER_FIELDS);
   for (let i = 0; i < maxObjects; i++) push(`records[${i}]`, recordOffsetBytes(i), RECORD_FIELDS);
   push('control', controlAreaOffsetBytes(maxObjects), CONTROL_FIELDS);
+  if (version === 2) {
+    const base = countersAreaOffsetBytes(maxObjects);
+    for (let i = 0; i < MAX_COUNTER_LINES; i++)
+      push(`counters.lines[${i}]`, base + COUNTER_LINE_SIZE_BYTES * i, COUNTER_LINE_FIELDS);
+    push('counters', base, [COUNTERS_RESET_FIELD]);
+  }
   return out;
 }

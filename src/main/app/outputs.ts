@@ -11,6 +11,7 @@ import { freePort } from '../util/net';
 import { parsePlcUri, type PlcSettingsInput } from '../plc/plc-config';
 import { PlcSim, type SimFrame } from '../plc/plc-sim';
 import { S7Sink, type PlcAlarm, type PlcLinkStatus, type PlcWriteInfo } from '../plc/s7-sink';
+import { DEFAULT_MAX_OBJECTS, requiredDbSizeBytes } from '../../shared/plc-layout';
 
 export interface OutputEvents {
   plcLink: [PlcLinkStatus];
@@ -19,6 +20,8 @@ export interface OutputEvents {
   /** What the built-in simulator received (`--plc sim`), decoded. */
   simFrame: [SimFrame];
   recipeRequest: [number];
+  /** PLC layout v2: the PLC asked to zero the counting-line counters. */
+  countersReset: [number];
 }
 
 export interface OutputSinks extends EventEmitter<OutputEvents> {
@@ -63,6 +66,7 @@ class Outputs extends EventEmitter<OutputEvents> implements OutputSinks {
     sink.on('link', (s) => this.emit('plcLink', s));
     sink.on('alarm', (a) => this.emit('plcAlarm', a));
     sink.on('recipeRequest', (slot) => this.emit('recipeRequest', slot));
+    sink.on('countersReset', (request) => this.emit('countersReset', request));
     sink.on('write', (w) => {
       const captureTimeMs = this.captureTimes.get(w.frameId) ?? null;
       this.emit('plcWrite', { ...w, captureTimeMs });
@@ -100,12 +104,21 @@ export async function createOutputSinks(opts: OutputOptions): Promise<OutputSink
           dbNumber: SIM_DB_NUMBER,
           maxObjects: opts.plcSettings?.maxObjects,
           mode: opts.plcSettings?.handshake,
+          ...(target.layoutVersion === 2
+            ? { dbSizeBytes: requiredDbSizeBytes(opts.plcSettings?.maxObjects ?? DEFAULT_MAX_OBJECTS, 0, 2) }
+            : {}),
         });
         sim.on('frame', (f) => out.emit('simFrame', f));
         sim.on('problem', (p) => opts.log(`PLC simulator: ${p}`));
         await sim.start();
         out.sim = sim;
-        settings = { host: '127.0.0.1', port, dbNumber: SIM_DB_NUMBER, ...opts.plcSettings };
+        settings = {
+          host: '127.0.0.1',
+          port,
+          dbNumber: SIM_DB_NUMBER,
+          ...(target.layoutVersion ? { layoutVersion: target.layoutVersion } : {}),
+          ...opts.plcSettings,
+        };
       } else {
         settings = { ...target.settings, ...opts.plcSettings };
       }

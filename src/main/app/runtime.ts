@@ -18,7 +18,8 @@ import type { ResultSink } from '../core/sink';
 import { InferenceEngine } from '../inference/engine';
 import { modelSpecFor } from '../inference/model';
 import { workerScriptPath } from '../inference/worker-path';
-import { Pipeline } from '../pipeline/pipeline';
+import type { ClassicDetectorOptionsInput } from '../core/classic';
+import { Pipeline, type ResultStage } from '../pipeline/pipeline';
 import { createOutputSinks, type OutputOptions, type OutputSinks } from './outputs';
 
 export { modelSpecFor };
@@ -53,7 +54,13 @@ export interface VisionRuntimeOptions {
    * shrunk to fit the model input, since nothing else looks at them.
    */
   previewMaxSidePx?: number | null;
+  /** Settings of the classic detector when the model is `classic`. */
+  classic?: ClassicDetectorOptionsInput;
+  /** Tracking, zones and counting lines between inference and the sinks; PLC counter resets reach it. */
+  postprocess?: PostprocessStage;
 }
+
+export type PostprocessStage = ResultStage & { resetCounts?(): void };
 
 /** Everything outputs need except what the runtime supplies itself. */
 export type OutputSettings = Omit<OutputOptions, 'log' | 'engine'>;
@@ -71,6 +78,8 @@ export interface RuntimeEvents {
   recipe: [RecipeOutcome];
   /** The outputs were replaced (null: switched off). */
   outputs: [OutputSinks | null];
+  /** PLC layout v2: the PLC zeroed the counting-line counters. */
+  countersReset: [];
 }
 
 /**
@@ -180,7 +189,9 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
 
   /** Loads a model (`classic` or an .onnx path) through the hot swap: the old one serves meanwhile. */
   async loadModel(model: string): Promise<ModelInfo> {
-    return this.engine.load(modelSpecFor(model, this.opts.provider, this.opts.intraOpThreads));
+    return this.engine.load(
+      modelSpecFor(model, this.opts.provider, this.opts.intraOpThreads, this.opts.classic),
+    );
   }
 
   /** Takes effect on the next frame. */
@@ -226,6 +237,11 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       outputs.setHealth(this.health);
       outputs.on('recipeRequest', (slot) => {
         if (outputs === this.currentOutputs) void this.switchRecipe(slot);
+      });
+      outputs.on('countersReset', () => {
+        if (outputs !== this.currentOutputs) return;
+        this.opts.postprocess?.resetCounts?.();
+        this.emit('countersReset');
       });
       this.emit('outputs', outputs);
       return outputs;
@@ -326,6 +342,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       params: this.params,
       maxFrames,
       statsWindowMs: this.opts.statsWindowMs,
+      postprocess: this.opts.postprocess,
     });
     // A source adopted live (switchSource) said 'live' before anyone listened.
     if (source.state === 'live') this.setHealth({ cameraOk: true });
@@ -396,6 +413,10 @@ export interface RuntimeOptions {
   calibration?: Homography3x3;
   /** More result sinks (recorder, MQTT, ...). */
   sinks?: ResultSink[];
+  /** Settings of the classic detector when the model is `classic`. */
+  classic?: ClassicDetectorOptionsInput;
+  /** Tracking, zones and counting lines between inference and the sinks. */
+  postprocess?: PostprocessStage;
 }
 
 export interface Runtime {
@@ -427,6 +448,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     recipes: opts.recipes,
     statsWindowMs: opts.statsWindowMs,
     previewMaxSidePx: null,
+    classic: opts.classic,
+    postprocess: opts.postprocess,
   });
   rt.on('modelStatus', opts.log);
   for (const s of opts.sinks ?? []) rt.addSink(s);
@@ -462,6 +485,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   });
   rt.on('pipelineError', (e) => opts.log(`inference failed on a frame: ${e.message}`));
   rt.on('workerLost', (e) => opts.log(`inference worker replaced: ${e.message}`));
+  rt.on('countersReset', () => opts.log('the PLC reset the counting-line counters'));
   rt.on('recipe', (o) =>
     opts.log(o.error ?? `recipe slot ${o.slot}: now running ${o.info?.name ?? o.model}`),
   );

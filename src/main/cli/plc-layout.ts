@@ -1,5 +1,5 @@
 /**
- * `plc-layout [--format scl|json|md] [--max-objects 16] [--start-offset 0] [--db-name VisionStation]`
+ * `plc-layout [--format scl|json|md] [--version 1|2] [--max-objects 16] [--start-offset 0] [--db-name VisionStation]`
  * Prints the PLC data block layout: a TIA Portal SCL source, JSON, or a Markdown table.
  */
 import { z } from 'zod';
@@ -9,6 +9,7 @@ import { UsageError, intFlag, parseFlags, validateFlags, writeLine } from './arg
 
 const flagSchema = z.object({
   format: z.enum(['scl', 'json', 'md'], { message: 'must be scl, json or md' }).default('md'),
+  version: z.enum(['1', '2'], { message: 'must be 1 or 2' }).default('1'),
   'max-objects': intFlag(1, MAX_MAX_OBJECTS).default(DEFAULT_MAX_OBJECTS),
   'start-offset': intFlag(0, 65534)
     .refine((n) => n % 2 === 0, 'must be even')
@@ -30,6 +31,7 @@ export async function main(
       argv,
       {
         format: { type: 'string' },
+        version: { type: 'string' },
         'max-objects': { type: 'string' },
         'start-offset': { type: 'string' },
         'db-name': { type: 'string' },
@@ -41,6 +43,7 @@ export async function main(
       maxObjects: flags['max-objects'],
       startOffsetBytes: flags['start-offset'],
       dbName: flags['db-name'],
+      version: flags.version === '2' ? 2 : 1,
     });
     // One write, so a reader never sees half a document.
     stdout.write(text.endsWith('\n') ? text : `${text}\n`);

@@ -1,6 +1,6 @@
 /**
  * `plc-sim [--port 102] [--db 1] [--max-objects 16] [--start-offset 0] [--mode free-run|ack|trigger]
- *          [--trigger-interval-ms 500] [--ack-delay-ms 0] [--host 127.0.0.1]`
+ *          [--trigger-interval-ms 500] [--ack-delay-ms 0] [--host 127.0.0.1] [--layout 1|2]`
  * An S7 PLC simulator printing each decoded block it receives as one JSON line on stdout.
  * Runs until SIGINT/SIGTERM (or the signal passed in); status goes to stderr.
  */
@@ -23,6 +23,8 @@ const flagSchema = z.object({
   'trigger-interval-ms': intFlag(10, 3_600_000).default(500),
   'ack-delay-ms': intFlag(0, 60_000).default(0),
   host: z.string().default('127.0.0.1'),
+  // Layout 2 needs the counters area too: the DB is made that much larger.
+  layout: z.enum(['1', '2'], { message: 'must be 1 or 2' }).default('1'),
 });
 
 export interface PlcSimCliIo {
@@ -50,6 +52,7 @@ export async function main(argv: string[], io: PlcSimCliIo = {}): Promise<number
         'trigger-interval-ms': { type: 'string' },
         'ack-delay-ms': { type: 'string' },
         host: { type: 'string' },
+        layout: { type: 'string' },
       },
       false,
     );
@@ -67,6 +70,7 @@ export async function main(argv: string[], io: PlcSimCliIo = {}): Promise<number
     mode: flags.mode,
     triggerIntervalMs: flags['trigger-interval-ms'],
     ackDelayMs: flags['ack-delay-ms'],
+    dbSizeBytes: flags['start-offset'] + blockSizeBytes(flags['max-objects'], flags.layout === '2' ? 2 : 1),
   });
   sim.on('frame', (f) => writeLine(stdout, simFrameToJson(f)));
   sim.on('recipeActive', (slot) => writeLine(stderr, `plc-sim: recipeActive = ${slot}`));
@@ -81,7 +85,7 @@ export async function main(argv: string[], io: PlcSimCliIo = {}): Promise<number
   }
   writeLine(
     stderr,
-    `plc-sim: listening on ${flags.host}:${flags.port}, DB${flags.db} (${flags['start-offset'] + blockSizeBytes(flags['max-objects'])} bytes, ` +
+    `plc-sim: listening on ${flags.host}:${flags.port}, DB${flags.db} (${sim.dbSizeBytes} bytes, layout v${flags.layout}, ` +
       `maxObjects ${flags['max-objects']}, start offset ${flags['start-offset']}), PLC side: ${flags.mode}`,
   );
   io.onListening?.(sim);

@@ -1,5 +1,6 @@
 /**
- * `run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json]`
+ * `run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json]
+ *      [--track] [--zone include|exclude:x1,y1,...]... [--line NAME=x1,y1,x2,y2]... [--classic K=V,...]`
  * The whole pipeline without Electron. With --json: one line per processed frame, then a summary.
  */
 import { z } from 'zod';
@@ -21,6 +22,21 @@ import { simFrameToJson } from '../plc/plc-sim';
 import { checkModelFile } from '../inference/model-file';
 import { RunReport, type RunCounts } from './run-report';
 import { describeS7Error } from '../core/plc/s7-error-text';
+import { parseClassicOptionsArg } from '../core/classic';
+import { TrackingStage, parseLineArg, parseZoneArg } from '../core/counting';
+import type { LineCount } from '../../shared/frame';
+import { CountersStore } from '../storage/counters-store';
+
+/** A string flag parsed by a function that throws a RangeError a person can act on. */
+const parsedBy = <T>(parse: (text: string) => T) =>
+  z.string().transform((text, ctx): T => {
+    try {
+      return parse(text);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      return z.NEVER;
+    }
+  });
 
 const Flags = z.object({
   source: z.string({ message: 'is required (e.g. synthetic:, file:clip.mp4, rtsp://...)' }).min(1),
@@ -38,11 +54,31 @@ const Flags = z.object({
     .transform((t): readonly number[] => t.split(',').map((x) => Number(x.trim())))
     .pipe(homographySchema)
     .optional(),
+  track: z.boolean().default(false),
+  zone: z.array(parsedBy(parseZoneArg)).default([]),
+  line: z.array(parsedBy(parseLineArg)).default([]),
+  'reference-point': z.enum(['centre', 'bottom-centre']).default('centre'),
+  classic: parsedBy(parseClassicOptionsArg).optional(),
+  'counters-file': z.string().min(1).optional(),
 });
 
 const r2 = (v: number): number | null => (Number.isFinite(v) ? Number(v.toFixed(2)) : null);
 
-export function summaryJson(s: PipelineStats, overallFps: number, counts?: RunCounts) {
+/** `counts` as the summary shows them: `{"NAME":{"in":N,"out":M}}`, in the lines' order. */
+export function countsJson(counts: readonly LineCount[]): Record<string, { in: number; out: number }> {
+  return Object.fromEntries(counts.map((c) => [c.line, { in: c.in, out: c.out }]));
+}
+
+/**
+ * `report`: run's link and source counts; `lineCounts`: run's counting lines (always present there,
+ * `{}` without lines). bench and soak leave both out.
+ */
+export function summaryJson(
+  s: PipelineStats,
+  overallFps: number,
+  report?: RunCounts,
+  lineCounts?: readonly LineCount[],
+) {
   const pct = (p: { p50: number; p95: number; p99: number }) => ({
     p50: r2(p.p50),
     p95: r2(p.p95),
@@ -54,9 +90,10 @@ export function summaryJson(s: PipelineStats, overallFps: number, counts?: RunCo
       fps: r2(overallFps),
       dropped: s.dropped,
       errors: s.errors,
-      ...(counts ?? {}),
+      ...(report ?? {}),
       latencyMs: pct(s.latencyMs),
       stages: Object.fromEntries(Object.entries(s.stages).map(([k, v]) => [k, pct(v)])),
+      ...(lineCounts ? { counts: countsJson(lineCounts) } : {}),
     },
   };
 }
@@ -74,6 +111,12 @@ export async function main(argv: string[]): Promise<number> {
       ...inferenceFlagOptions,
       recipe: { type: 'string', multiple: true },
       calibration: { type: 'string' },
+      track: { type: 'boolean' },
+      zone: { type: 'string', multiple: true },
+      line: { type: 'string', multiple: true },
+      'reference-point': { type: 'string' },
+      classic: { type: 'string' },
+      'counters-file': { type: 'string' },
     },
     false,
   );
@@ -92,6 +135,26 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`${what}: ${(e as Error).message}`);
       });
   }
+  if (flags.line.length > 0 && !flags.track)
+    throw new UsageError('--line: counting lines need --track (a crossing is a track changing side)');
+  if (flags.classic && flags.model !== 'classic' && !flags.recipe.some((r) => r.endsWith('=classic')))
+    throw new UsageError("--classic: sets the classic detector, but --model is not 'classic'");
+  let stage: TrackingStage;
+  try {
+    stage = new TrackingStage({
+      tracking: flags.track,
+      zones: flags.zone,
+      lines: flags.line,
+      referencePoint: flags['reference-point'],
+    });
+  } catch (e) {
+    throw new UsageError(`--line: ${(e as Error).message}`);
+  }
+  if (flags['counters-file'] && flags.line.length === 0)
+    throw new UsageError('--counters-file: keeps counting-line counters; give at least one --line');
+  // Counters carry on from the last run (lines matched by name) and are saved after each crossing.
+  const store = flags['counters-file'] ? new CountersStore(flags['counters-file']) : null;
+  if (store) stage.restoreCounts(await store.load());
 
   const log = (line: string): void => writeLine(process.stderr, `vision-station: ${line}`);
   const report = new RunReport(log);
@@ -110,6 +173,8 @@ export async function main(argv: string[]): Promise<number> {
       calibration: flags.calibration,
       recipes,
       maxFrames: flags.frames,
+      classic: flags.classic,
+      postprocess: stage,
       params: { confThreshold: flags.conf, iouThreshold: flags.iou, maxDet: 300, classFilter: null },
       statsWindowMs: Number.MAX_SAFE_INTEGER,
       log,
@@ -119,6 +184,7 @@ export async function main(argv: string[]): Promise<number> {
     const rt = runtime;
     report.watch(rt.source, rt.outputs);
     // The built-in simulator shows what it received, as plc-sim does (stderr: stdout is the results).
+    if (store) rt.outputs.on('countersReset', () => store.save(stage.counts()));
     rt.outputs.on('simFrame', (f) => writeLine(process.stderr, `plc-sim: ${simFrameToJson(f)}`));
     let firstMs = 0;
     let lastMs = 0;
@@ -126,25 +192,36 @@ export async function main(argv: string[]): Promise<number> {
     rt.pipeline.on('result', (r) => {
       lastMs = performance.now();
       if (count++ === 0) firstMs = lastMs;
+      if (store && r.crossings && r.crossings.length > 0 && r.counts) store.save(r.counts);
       if (flags.json) {
         writeLine(
           process.stdout,
           JSON.stringify({
             frameId: r.frameId,
             captureTimeMs: r.captureTimeMs,
-            detections: r.detections.map(detectionJson),
+            ...(r.learning ? { learning: true } : {}),
+            detections: r.detections.map((d) => ({
+              ...detectionJson(d),
+              trackId: d.trackId ?? -1,
+              ...(d.eligibleForOutput === false ? { eligibleForOutput: false } : {}),
+            })),
+            crossings: r.crossings ?? [],
           }),
         );
       }
     });
     await rt.start();
     await rt.pipeline.done();
+    await store?.flush();
     const stats = rt.pipeline.stats();
     const overallFps = count > 1 && lastMs > firstMs ? ((count - 1) * 1000) / (lastMs - firstMs) : 0;
     const failure = rt.failure() ?? (flags.plc !== undefined ? report.plcFailure() : null);
     // The summary is printed even after a failure once frames were processed: its counts say what went wrong.
     if (!failure || count > 0)
-      writeLine(process.stdout, JSON.stringify(summaryJson(stats, overallFps, report.counts)));
+      writeLine(
+        process.stdout,
+        JSON.stringify(summaryJson(stats, overallFps, report.counts, stage.counts())),
+      );
     if (failure) {
       writeLine(process.stderr, `vision-station: run: ${failure}`);
       return 1;

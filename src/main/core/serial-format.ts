@@ -77,7 +77,9 @@ function fixed(v: number, digits: number): string {
 
 export function serialLineValues(input: SerialLineInput, opts: RecordOptions): SerialLine {
   const ranked = rankRecords(input.result.detections, opts);
-  const objects = input.stale ? [] : ranked.records;
+  // As on the PLC: a frame of a model still learning is not a valid result.
+  const valid = !input.stale && input.result.learning !== true;
+  const objects = valid ? ranked.records : [];
   return {
     frameId: frameIdToDint(input.result.frameId),
     captureTimeOfDayMs: timeOfDayMs(input.result.captureTimeMs, input.utcOffsetMin),
@@ -85,7 +87,7 @@ export function serialLineValues(input: SerialLineInput, opts: RecordOptions): S
     status: {
       cameraOk: input.cameraOk,
       modelOk: input.modelOk,
-      resultsValid: !input.stale,
+      resultsValid: valid,
       overflow: ranked.overflow,
       stale: input.stale,
     },

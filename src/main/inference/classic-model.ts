@@ -41,6 +41,7 @@ export class ClassicModel implements LoadedModel {
   async run(img: RgbImage, params: DecodeParams): Promise<RunOutput> {
     const t0 = performance.now();
     const all = this.detector.detect(img.rgb, img.widthPx, img.heightPx);
+    const learning = this.detector.lastFrameWasLearning;
     const t1 = performance.now();
     // Confidence and class filter apply as for any model; there is no NMS (components are disjoint).
     const detections = all
@@ -48,7 +49,11 @@ export class ClassicModel implements LoadedModel {
         (d) => d.score >= params.confThreshold && (!params.classFilter || params.classFilter.has(d.classId)),
       )
       .slice(0, params.maxDet);
-    return { detections, timings: { preMs: 0, inferMs: t1 - t0, postMs: performance.now() - t1 } };
+    return {
+      detections,
+      timings: { preMs: 0, inferMs: t1 - t0, postMs: performance.now() - t1 },
+      ...(learning ? { learning: true } : {}),
+    };
   }
 
   async release(): Promise<void> {}

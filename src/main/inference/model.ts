@@ -46,6 +46,8 @@ export interface RunOutput {
   /** Semantic models only: per-head class shares and class maps at photo resolution. */
   segmentation?: SemanticSegmentation;
   timings: StageTimingsMs;
+  /** The model is still learning (classic background); the result must not count as valid. */
+  learning?: boolean;
 }
 
 export interface LoadedModel {

@@ -39,6 +39,13 @@ export interface PipelineOptions {
   maxFrames?: number;
   /** Length of the rolling stats window. */
   statsWindowMs?: number;
+  /** Runs on each result before the sinks see it (tracking, zones, counting lines). */
+  postprocess?: ResultStage;
+}
+
+/** A synchronous step between inference and the sinks, called once per frame in order. */
+export interface ResultStage {
+  process(result: FrameResult): FrameResult;
 }
 
 const now = (): number => performance.now();
@@ -159,7 +166,7 @@ export class Pipeline extends EventEmitter<{
         const detections = src
           ? scaleDetections(out.detections, src.widthPx / frame.widthPx, src.heightPx / frame.heightPx)
           : out.detections;
-        const result: FrameResult = {
+        const inferred: FrameResult = {
           frameId: frame.frameId,
           captureTimeMs: frame.captureTimeMs,
           resultTimeMs: Date.now(),
@@ -170,7 +177,9 @@ export class Pipeline extends EventEmitter<{
           provider: out.model.provider,
           timings: out.timings,
           ...(out.segmentation ? { segmentation: out.segmentation } : {}),
+          ...(out.learning ? { learning: true } : {}),
         };
+        const result = this.opts.postprocess ? this.opts.postprocess.process(inferred) : inferred;
         const t2 = now();
         for (const sink of this.opts.sinks ?? []) sink.offer(result);
         try {

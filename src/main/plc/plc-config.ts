@@ -1,10 +1,10 @@
 /**
  * PLC link settings (zod, with bounds and descriptions) and the `--plc` URI:
- *   s7://HOST[:PORT]?rack=0&slot=1&db=N[&offset=BYTES][&maxObjects=N][&mode=free-run|ack|trigger]
- *   sim
+ *   s7://HOST[:PORT]?rack=0&slot=1&db=N[&offset=BYTES][&maxObjects=N][&mode=free-run|ack|trigger][&layout=1|2]
+ *   sim[?layout=1|2]
  */
 import { z } from 'zod';
-import { DEFAULT_MAX_OBJECTS, MAX_MAX_OBJECTS } from '../../shared/plc-layout';
+import { DEFAULT_MAX_OBJECTS, MAX_MAX_OBJECTS, type PlcLayoutVersion } from '../../shared/plc-layout';
 import { RECORD_SORT_KEYS } from '../core/plc/encode';
 import { homographySchema } from '../core/calibration';
 
@@ -53,6 +53,12 @@ export const plcSettingsSchema = z
       .max(MAX_MAX_OBJECTS)
       .default(DEFAULT_MAX_OBJECTS)
       .describe('records in the block'),
+    layoutVersion: z
+      .union([z.literal(1), z.literal(2)], { message: 'must be 1 or 2' })
+      .default(1)
+      .describe(
+        '1: objects only; 2: layout v1 followed by the counting-line counters and their reset request',
+      ),
     sortKey: z
       .enum(RECORD_SORT_KEYS)
       .default('score')
@@ -119,10 +125,16 @@ export function parsePlcSettings(input: unknown): PlcSettings {
   return r.data;
 }
 
-export type PlcTarget = { kind: 'sim' } | { kind: 's7'; settings: PlcSettingsInput };
+export type PlcTarget =
+  { kind: 'sim'; layoutVersion?: PlcLayoutVersion } | { kind: 's7'; settings: PlcSettingsInput };
 
 const URI_EXAMPLE = 's7://192.168.0.10?rack=0&slot=1&db=100';
-const URI_PARAMS = ['rack', 'slot', 'db', 'offset', 'maxObjects', 'mode'] as const;
+const URI_PARAMS = ['rack', 'slot', 'db', 'offset', 'maxObjects', 'mode', 'layout'] as const;
+
+function layoutParam(uri: string, raw: string): PlcLayoutVersion {
+  if (raw !== '1' && raw !== '2') throw new PlcConfigError(`PLC URI "${uri}": layout=${raw} must be 1 or 2`);
+  return raw === '2' ? 2 : 1;
+}
 
 function intParam(uri: string, name: string, raw: string, min: number, max: number): number {
   if (!/^\d+$/.test(raw))
@@ -136,6 +148,8 @@ function intParam(uri: string, name: string, raw: string, min: number, max: numb
 export function parsePlcUri(uri: string): PlcTarget {
   const text = uri.trim();
   if (text === 'sim') return { kind: 'sim' };
+  const sim = /^sim\?layout=(.*)$/.exec(text);
+  if (sim) return { kind: 'sim', layoutVersion: layoutParam(uri, sim[1]) };
   if (!/^s7:\/\//i.test(text)) throw new PlcConfigError(`PLC URI "${uri}": use "sim" or ${URI_EXAMPLE}`);
   let url: URL;
   try {
@@ -177,6 +191,7 @@ export function parsePlcUri(uri: string): PlcTarget {
     }
     settings.handshake = mode as HandshakeMode;
   }
+  if (q('layout') !== null) settings.layoutVersion = layoutParam(uri, q('layout')!);
   // Validate the whole set now so a bad combination fails before anything connects.
   parsePlcSettings(settings);
   return { kind: 's7', settings };

@@ -287,21 +287,40 @@ export class PlcSim extends EventEmitter<PlcSimEvents> {
     return decodeBlock(this.readBlock(), this.maxObjects);
   }
 
+  /** `length` bytes of the DB from `dbOffset` as the PLC holds them now (e.g. the layout v2 counters). */
+  readDbBytes(dbOffset: number, length: number): Uint8Array {
+    const all =
+      this.strictBounds && this.registered
+        ? server().GetArea(server().srvAreaDB, this.dbNumber)
+        : this.memory;
+    if (dbOffset < 0 || dbOffset + length > all.byteLength)
+      throw new RangeError(
+        `DB${this.dbNumber} has ${all.byteLength} bytes; cannot read ${length} at ${dbOffset}`,
+      );
+    return Uint8Array.from(all.subarray(dbOffset, dbOffset + length));
+  }
+
   /** Writes PLC-owned control fields (triggerCounter, ackFrameId, recipeRequest), as the PLC program would. */
   setControl(values: PlcSideValues): Promise<void> {
-    if (!this.running) return Promise.reject(new Error('PLC simulator is not running'));
     const base = this.startOffsetBytes + controlAreaOffsetBytes(this.maxObjects);
-    const fields = Object.entries(values).map(([name, value]) =>
-      encodeControlField(name as ControlFieldName, value as number),
-    );
+    const fields = Object.entries(values).map(([name, value]) => {
+      const f = encodeControlField(name as ControlFieldName, value as number);
+      return { offset: base + f.offset, bytes: f.bytes };
+    });
+    return this.writePlcSide(fields);
+  }
+
+  /** Writes bytes at absolute DB offsets as the PLC program would (e.g. countersResetRequest in layout v2). */
+  writePlcSide(fields: readonly { offset: number; bytes: Uint8Array }[]): Promise<void> {
+    if (!this.running) return Promise.reject(new Error('PLC simulator is not running'));
     if (!this.strictBounds) {
       // JS owns the bytes and the server thread only touches them through us: no race.
-      for (const f of fields) this.memory.set(f.bytes, base + f.offset);
+      for (const f of fields) this.memory.set(f.bytes, f.offset);
       return Promise.resolve();
     }
     const job = this.plcChain.then(async () => {
       const link = await this.plcLink();
-      for (const f of fields) await link.writeDb(this.dbNumber, base + f.offset, f.bytes, 1000);
+      for (const f of fields) await link.writeDb(this.dbNumber, f.offset, f.bytes, 1000);
     });
     this.plcChain = job.catch((e: Error) => {
       this.plcSide?.close();

@@ -8,17 +8,31 @@
  * - A result older than stalenessLimitMs is written with resultsValid 0, stale 1 and no records.
  * - Link loss: reconnect with capped exponential backoff; the lifeCounter continues.
  * - Every S7 job has a timeout; close() stops everything.
+ * - Layout v2: the counters of each result are written (when they changed) before its data area,
+ *   so a PLC that sees a new frameId sees counters at least that new. A non-zero
+ *   countersResetRequest from the PLC emits `countersReset` (listeners zero their counters
+ *   synchronously), then the sink writes zeroed counters and 0 back to countersResetRequest.
+ *   Results offered before the reset are written with zero counters (theirs predate it).
  */
 import { EventEmitter } from 'node:events';
-import type { FrameResult } from '../../shared/frame';
+import type { FrameResult, LineCount } from '../../shared/frame';
 import {
   CONTROL_SIZE_BYTES,
+  COUNTERS_SIZE_BYTES,
   HEADER_SIZE_BYTES,
   controlAreaOffsetBytes,
+  countersAreaOffsetBytes,
   requiredDbSizeBytes,
 } from '../../shared/plc-layout';
-import { decodeControlArea } from '../core/plc/decode';
-import { INT_MAX, encodeControlField, encodeDataArea, type PlcControl } from '../core/plc/encode';
+import { decodeControlArea, decodeCountersArea } from '../core/plc/decode';
+import {
+  INT_MAX,
+  encodeControlField,
+  encodeCounterSlots,
+  encodeCountersResetRequest,
+  encodeDataArea,
+  type PlcControl,
+} from '../core/plc/encode';
 import { Backoff } from '../core/backoff';
 import { parsePlcSettings, type HandshakeMode, type PlcSettings, type PlcSettingsInput } from './plc-config';
 import { S7Error, Snap7Link, maxWritePayloadBytes, type S7Link } from './s7-client';
@@ -75,6 +89,8 @@ export interface S7SinkEvents {
   write: [PlcWriteInfo];
   /** The PLC set recipeRequest to this slot (> 0); emitted once per change. */
   recipeRequest: [number];
+  /** Layout v2: the PLC asked to zero the counters (the request value); acknowledged right after. */
+  countersReset: [number];
 }
 
 export interface S7SinkDeps {
@@ -144,6 +160,11 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
   private lastRecipeRequest = 0;
   private recipeActive: number | null = null;
   private recipeActiveWritten: number | null = null;
+  /** Layout v2: the counter slot bytes last written (null: unknown, write on the next result). */
+  private countersWritten: Uint8Array | null = null;
+  private lastOfferedFrameId = -1;
+  /** Results up to this frame id were offered before the last counters reset. */
+  private resetBarrierFrameId = -1;
 
   // ack mode
   private awaitingAckFrameId: number | null = null;
@@ -187,6 +208,7 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
   /** Hands a result to the sink; returns at once. */
   offer(result: FrameResult): void {
     if (this.closed) return;
+    this.lastOfferedFrameId = result.frameId;
     if (this.settings.handshake === 'trigger') {
       const t = this.pendingTrigger;
       if (t && !this.triggerCandidate && result.captureTimeMs > t.seenAtMs) this.triggerCandidate = result;
@@ -323,13 +345,13 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
     const link = this.createLink();
     try {
       await link.connect({ host: s.host, port: s.port, rack: s.rack, slot: s.slot }, s.connectTimeoutMs);
-      const needBytes = requiredDbSizeBytes(s.maxObjects, s.startOffsetBytes);
+      const needBytes = requiredDbSizeBytes(s.maxObjects, s.startOffsetBytes, s.layoutVersion);
       try {
         await link.readDb(s.dbNumber, needBytes - 1, 1, s.opTimeoutMs);
       } catch (e) {
         if (!isDbAccessError(e)) throw e;
         throw new PlcDbError(
-          `DB${s.dbNumber} is missing or too small: layout v1 with maxObjects=${s.maxObjects} at offset ${s.startOffsetBytes} needs ${needBytes} bytes ` +
+          `DB${s.dbNumber} is missing or too small: layout v${s.layoutVersion} with maxObjects=${s.maxObjects} at offset ${s.startOffsetBytes} needs ${needBytes} bytes ` +
             `(DBB0..DBB${needBytes - 1}); the PLC answered "${(e as Error).message}". Enlarge the DB or lower maxObjects, check the DB number, ` +
             `turn optimized block access off and allow PUT/GET.`,
         );
@@ -345,6 +367,7 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
       this.awaitingAckFrameId = null;
       this.ackAlarmRaised = false;
       this.recipeActiveWritten = null;
+      this.countersWritten = null;
       this.nextPollAtMs = 0;
       this.setState('connected');
       return true;
@@ -385,14 +408,19 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
   private async poll(link: S7Link): Promise<void> {
     const s = this.settings;
     const issuedMs = this.now();
+    // v2: the counters area follows the control area, so one read gets both.
     const bytes = await link.readDb(
       s.dbNumber,
       s.startOffsetBytes + controlAreaOffsetBytes(s.maxObjects),
-      CONTROL_SIZE_BYTES,
+      CONTROL_SIZE_BYTES + (s.layoutVersion === 2 ? COUNTERS_SIZE_BYTES : 0),
       s.opTimeoutMs,
     );
     this.nextPollAtMs = issuedMs + s.pollIntervalMs;
     const c = decodeControlArea(bytes);
+    if (s.layoutVersion === 2) {
+      const request = decodeCountersArea(bytes.subarray(CONTROL_SIZE_BYTES)).countersResetRequest;
+      if (request !== 0) await this.resetCounters(link, request);
+    }
     this.lastControl = c;
     this.controlReads++;
     if (c.recipeRequest !== this.lastRecipeRequest) {
@@ -416,6 +444,38 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
         this.triggerCandidate = null;
       }
     }
+  }
+
+  private async resetCounters(link: S7Link, request: number): Promise<void> {
+    const s = this.settings;
+    this.resetBarrierFrameId = this.lastOfferedFrameId;
+    this.emit('countersReset', request);
+    const base = s.startOffsetBytes + countersAreaOffsetBytes(s.maxObjects);
+    const zeros = encodeCounterSlots([]);
+    await link.writeDb(s.dbNumber, base, zeros, s.opTimeoutMs);
+    this.countersWritten = zeros;
+    const ack = encodeCountersResetRequest(0);
+    await link.writeDb(s.dbNumber, base + ack.offset, ack.bytes, s.opTimeoutMs);
+  }
+
+  /** Layout v2: writes the result's counters when they differ from what the PLC holds. */
+  private async writeCounters(link: S7Link, result: FrameResult): Promise<void> {
+    const s = this.settings;
+    if (s.layoutVersion !== 2 || !result.counts) return;
+    const counts: readonly LineCount[] =
+      result.frameId <= this.resetBarrierFrameId
+        ? result.counts.map((c) => ({ ...c, in: 0, out: 0 }))
+        : result.counts;
+    const slots = encodeCounterSlots(counts);
+    const before = this.countersWritten;
+    if (before && before.every((b, i) => b === slots[i])) return;
+    await link.writeDb(
+      s.dbNumber,
+      s.startOffsetBytes + countersAreaOffsetBytes(s.maxObjects),
+      slots,
+      s.opTimeoutMs,
+    );
+    this.countersWritten = slots;
   }
 
   private nextWrite(nowMs: number): { result: FrameResult; requestId: number } | null {
@@ -484,6 +544,7 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
       },
       { maxObjects: s.maxObjects, sortKey: s.sortKey, homographyPxToMm: s.homographyPxToMm },
     );
+    await this.writeCounters(link, result);
     await writeDataArea(link, s.dbNumber, s.startOffsetBytes, enc.bytes, s.opTimeoutMs);
     const t1 = this.now();
     // Commit only after the PLC has the block: the counter it sees goes up by exactly one.

@@ -7,18 +7,25 @@
  * component becomes a Detection with its box and mask in full-frame pixels.
  *
  * The background is the per-pixel median of the first `learnFrames` frames (parts passing through
- * do not stick to it, unlike a mean), or a reference frame given explicitly. It is then fixed:
- * lighting is fixed by assumption, and a model that kept adapting would slowly absorb a part that
- * stops on the belt.
+ * do not stick to it, unlike a mean), or a reference frame given explicitly. A real camera's
+ * exposure and the hall's light drift, so afterwards it follows them two ways:
+ *  - gain compensation: each frame, the background is scaled per channel by the median ratio of
+ *    frame to background (a global change moves every pixel; objects are a minority);
+ *  - running average: pixels not covered by an object (after morphology) blend `adaptRate` of the
+ *    frame into the background.
+ *    Covered pixels are never updated, so a part that stops on the belt is not absorbed.
  */
 import type { BoxXyxy, Detection } from '../../../shared/detection';
 import { maskInfoFromBinary } from '../mask-geometry';
 import { ComponentLabeller, type ComponentStats } from './components';
 import {
+  blendBackground,
   downscaleRgb,
+  estimateChannelGains,
   makeProcessingGrid,
   medianOfStack,
   Morphology,
+  scaleBackground,
   thresholdDifference,
   type ProcessingGrid,
 } from './image-ops';
@@ -49,16 +56,22 @@ export class ClassicDetector {
   readonly options: ClassicDetectorOptions;
 
   private grid: ProcessingGrid | null = null;
-  private background: Uint8Array | null = null;
+  /** Float so that a running average of small steps does not round away. */
+  private background: Float32Array | null = null;
   /** Downscaled learning frames back to back; dropped once the median is taken. */
   private learnStack: Uint8Array | null = null;
   private learnedFrames = 0;
+  private lastFrameLearning = false;
 
   // Per-frame scratch, sized with the grid.
   private small = new Uint8Array(0);
   private acc = new Uint32Array(0);
   private fg = new Uint8Array(0);
   private raw = new Uint8Array(0);
+  private compensated = new Uint8Array(0);
+  private covered = new Uint8Array(0);
+  private readonly gains = new Float64Array([1, 1, 1]);
+  private readonly gainHist = new Uint32Array(3 * 512);
   private readonly morphology = new Morphology();
   private readonly labeller = new ComponentLabeller();
 
@@ -94,14 +107,14 @@ export class ClassicDetector {
     const grid = this.ensureGrid(widthPx, heightPx);
     const background = new Uint8Array(grid.smallWidthPx * grid.smallHeightPx * 3);
     downscaleRgb(rgb, grid, background, this.acc);
-    this.background = background;
+    this.background = Float32Array.from(background);
   }
 
   /** The learned background on the processing grid (RGB24), or null while learning. */
   backgroundImage(): { rgb: Uint8Array; widthPx: number; heightPx: number } | null {
     if (!this.background || !this.grid) return null;
     return {
-      rgb: this.background.slice(),
+      rgb: Uint8Array.from(this.background, (v) => Math.round(v)),
       widthPx: this.grid.smallWidthPx,
       heightPx: this.grid.smallHeightPx,
     };
@@ -117,6 +130,7 @@ export class ClassicDetector {
     const grid = this.ensureGrid(widthPx, heightPx);
     const planeLength = grid.smallWidthPx * grid.smallHeightPx * 3;
 
+    this.lastFrameLearning = !this.background;
     if (!this.background) {
       const frames = this.options.learnFrames;
       if (!this.learnStack) this.learnStack = new Uint8Array(planeLength * frames);
@@ -130,7 +144,7 @@ export class ClassicDetector {
       if (this.learnedFrames === frames) {
         const background = new Uint8Array(planeLength);
         medianOfStack(this.learnStack, frames, planeLength, background);
-        this.background = background;
+        this.background = Float32Array.from(background);
         this.learnStack = null;
       }
       return [];
@@ -139,24 +153,51 @@ export class ClassicDetector {
     const { smallWidthPx, smallHeightPx } = grid;
     const pixelCount = smallWidthPx * smallHeightPx;
     downscaleRgb(rgb, grid, this.small, this.acc);
+    if (this.options.gainCompensation)
+      estimateChannelGains(this.small, this.background, pixelCount, this.gains, this.gainHist);
+    else this.gains.fill(1);
+    scaleBackground(this.background, this.gains, pixelCount, this.compensated);
     const setCount = thresholdDifference(
       this.small,
-      this.background,
+      this.compensated,
       pixelCount,
       this.options.diffThreshold,
       this.fg,
     );
-    if (setCount === 0) return [];
-    this.raw.set(this.fg.subarray(0, pixelCount));
-    this.morphology.openThenClose(
-      this.fg,
-      smallWidthPx,
-      smallHeightPx,
-      this.options.openKernelPx,
-      this.options.closeKernelPx,
-    );
-    const components = this.labeller.label(this.fg, this.raw, smallWidthPx, smallHeightPx);
-    return this.toDetections(components, grid);
+    let detections: Detection[] = [];
+    if (setCount > 0) {
+      this.raw.set(this.fg.subarray(0, pixelCount));
+      this.morphology.openThenClose(
+        this.fg,
+        smallWidthPx,
+        smallHeightPx,
+        this.options.openKernelPx,
+        this.options.closeKernelPx,
+      );
+      const components = this.labeller.label(this.fg, this.raw, smallWidthPx, smallHeightPx);
+      detections = this.toDetections(components, grid);
+    }
+    if (this.options.adaptRate > 0) this.adaptBackground(pixelCount, setCount > 0);
+    return detections;
+  }
+
+  /** Whether the last detect() call went into learning the background (its result is empty). */
+  get lastFrameWasLearning(): boolean {
+    return this.lastFrameLearning;
+  }
+
+  /** Gains of the last frame (R, G, B): frame brightness relative to the background. */
+  get channelGains(): [number, number, number] {
+    return [this.gains[0], this.gains[1], this.gains[2]];
+  }
+
+  private adaptBackground(pixelCount: number, anyForeground: boolean): void {
+    // Only the object pixels themselves are held: holding a ring around them too would keep that
+    // ring from following the drift until it turned foreground and widened the ring, so a parked
+    // part's blob would creep outwards.
+    if (anyForeground) this.covered.set(this.fg.subarray(0, pixelCount));
+    else this.covered.fill(0);
+    blendBackground(this.background!, this.small, this.covered, pixelCount, this.options.adaptRate);
   }
 
   private ensureGrid(widthPx: number, heightPx: number): ProcessingGrid {
@@ -167,6 +208,8 @@ export class ClassicDetector {
     this.acc = new Uint32Array(grid.smallWidthPx * 3);
     this.fg = new Uint8Array(n);
     this.raw = new Uint8Array(n);
+    this.compensated = new Uint8Array(n * 3);
+    this.covered = new Uint8Array(n);
     this.grid = grid;
     return grid;
   }

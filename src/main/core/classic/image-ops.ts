@@ -236,3 +236,85 @@ export class Morphology {
     }
   }
 }
+
+/** Ratio histogram resolution: bins of 1/128 over [0, 4). */
+const GAIN_BINS_PER_UNIT = 128;
+const GAIN_BINS = 4 * GAIN_BINS_PER_UNIT;
+/** Background channel values below this say little about a ratio (dark pixels are mostly noise). */
+const GAIN_MIN_BACKGROUND = 16;
+
+/**
+ * Per-channel median of frame / background over the pixels whose background is bright enough,
+ * written to `gains` (3 values). The median ignores objects as long as they cover less than half
+ * of those pixels; with too few usable pixels the gain stays 1. `hist` is scratch of 3 × 512.
+ */
+export function estimateChannelGains(
+  small: Uint8Array,
+  background: Float32Array,
+  pixelCount: number,
+  gains: Float64Array,
+  hist: Uint32Array,
+): void {
+  hist.fill(0);
+  let used = 0;
+  for (let p = 0, i = 0; p < pixelCount; p++, i += 3) {
+    const br = background[i];
+    const bg = background[i + 1];
+    const bb = background[i + 2];
+    if (br < GAIN_MIN_BACKGROUND || bg < GAIN_MIN_BACKGROUND || bb < GAIN_MIN_BACKGROUND) continue;
+    used++;
+    hist[Math.min(GAIN_BINS - 1, ((small[i] / br) * GAIN_BINS_PER_UNIT) | 0)]++;
+    hist[GAIN_BINS + Math.min(GAIN_BINS - 1, ((small[i + 1] / bg) * GAIN_BINS_PER_UNIT) | 0)]++;
+    hist[2 * GAIN_BINS + Math.min(GAIN_BINS - 1, ((small[i + 2] / bb) * GAIN_BINS_PER_UNIT) | 0)]++;
+  }
+  for (let c = 0; c < 3; c++) {
+    if (used < 16) {
+      gains[c] = 1;
+      continue;
+    }
+    const half = used / 2;
+    let acc = 0;
+    let bin = 0;
+    for (; bin < GAIN_BINS; bin++) {
+      acc += hist[c * GAIN_BINS + bin];
+      if (acc >= half) break;
+    }
+    gains[c] = (bin + 0.5) / GAIN_BINS_PER_UNIT;
+  }
+}
+
+/** `out` = background × per-channel gain, rounded and clamped to a byte. */
+export function scaleBackground(
+  background: Float32Array,
+  gains: Float64Array,
+  pixelCount: number,
+  out: Uint8Array,
+): void {
+  const g0 = gains[0];
+  const g1 = gains[1];
+  const g2 = gains[2];
+  for (let p = 0, i = 0; p < pixelCount; p++, i += 3) {
+    out[i] = Math.min(255, Math.round(background[i] * g0));
+    out[i + 1] = Math.min(255, Math.round(background[i + 1] * g1));
+    out[i + 2] = Math.min(255, Math.round(background[i + 2] * g2));
+  }
+}
+
+/**
+ * Running average: background += rate × (frame − background), only where `covered` is 0 (no
+ * object), so a slow lighting drift is followed while a part that stops is not absorbed.
+ */
+export function blendBackground(
+  background: Float32Array,
+  small: Uint8Array,
+  covered: Uint8Array,
+  pixelCount: number,
+  rate: number,
+): void {
+  for (let p = 0, i = 0; p < pixelCount; p++, i += 3) {
+    if (covered[p] !== 0) continue;
+    background[i] += rate * (small[i] - background[i]);
+    background[i + 1] += rate * (small[i + 1] - background[i + 1]);
+    background[i + 2] += rate * (small[i + 2] - background[i + 2]);
+  }
+}

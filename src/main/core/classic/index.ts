@@ -3,6 +3,7 @@ export { ClassicDetector, CLASSIC_MAX_FRAME_SIDE_PX, type ClassicDetectorState }
 export {
   classicDetectorOptionsSchema,
   parseClassicDetectorOptions,
+  parseClassicOptionsArg,
   CLASSIC_MAX_DIFF,
   type ClassicDetectorOptions,
   type ClassicDetectorOptionsInput,

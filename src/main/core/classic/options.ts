@@ -80,6 +80,23 @@ export const classicDetectorOptionsSchema = z
       .describe('At most this many objects per frame, largest first.'),
     classId: z.number().int().min(0).max(32767).default(0).describe('Class id reported for every object.'),
     className: z.string().min(1).max(64).default('object').describe('Class name reported for every object.'),
+    adaptRate: z
+      .number()
+      .min(0)
+      .max(0.5)
+      .default(0.05)
+      .describe(
+        'Share of each frame blended into the background where no object is (running average), so the background ' +
+          'follows slow lighting drift. Pixels covered by an object are not updated: a part that stops is not absorbed. 0 keeps ' +
+          'the learned background fixed.',
+      ),
+    gainCompensation: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Scale the background per colour channel by the median brightness ratio of frame to background before comparing, ' +
+          'so a global exposure or lighting change is not seen as objects (objects must cover less than half the frame).',
+      ),
     includeRle: z
       .boolean()
       .default(true)
@@ -105,4 +122,26 @@ export function parseClassicDetectorOptions(input: unknown = {}): ClassicDetecto
     throw new RangeError(`classic detector ${where}: ${issue.message}`);
   }
   return result.data;
+}
+
+/** Command-line names that differ from the option names. */
+const CLI_ALIASES: Readonly<Record<string, string>> = { threshold: 'diffThreshold' };
+
+/**
+ * `learnFrames=N,threshold=T,minAreaPx=A,maxAreaPx=B` (any option by name; `threshold` is
+ * diffThreshold) → options input; values are numbers, or true/false for switches. The result still
+ * goes through parseClassicDetectorOptions; this only splits the text.
+ */
+export function parseClassicOptionsArg(text: string): ClassicDetectorOptionsInput {
+  const out: Record<string, number | boolean | string> = {};
+  for (const part of text.split(',')) {
+    const m = /^\s*([A-Za-z]+)\s*=\s*(\S+)\s*$/.exec(part);
+    if (!m)
+      throw new RangeError(`classic option '${part}' must be NAME=VALUE (e.g. learnFrames=15,threshold=60)`);
+    const name = CLI_ALIASES[m[1]] ?? m[1];
+    const raw = m[2];
+    out[name] =
+      raw === 'true' ? true : raw === 'false' ? false : Number.isNaN(Number(raw)) ? raw : Number(raw);
+  }
+  return parseClassicDetectorOptions(out);
 }

@@ -1,5 +1,10 @@
 /** PLC layout v1 bytes -> values (simulator, tests, UI byte view). Pure. */
 import {
+  COUNTER_LINE_FIELDS,
+  COUNTER_LINE_SIZE_BYTES,
+  COUNTERS_RESET_FIELD,
+  COUNTERS_SIZE_BYTES,
+  MAX_COUNTER_LINES,
   CONTROL_FIELDS,
   CONTROL_SIZE_BYTES,
   HEADER_FIELDS,
@@ -84,4 +89,21 @@ export function decodeControlArea(bytes: Uint8Array): PlcControl {
     throw new RangeError(`control area needs ${CONTROL_SIZE_BYTES} bytes, got ${bytes.byteLength}`);
   }
   return readFields(viewOf(bytes), 0, CONTROL_FIELDS);
+}
+
+export interface DecodedCounters {
+  /** MAX_COUNTER_LINES slots, in the lines' order. */
+  lines: { inCount: number; outCount: number }[];
+  countersResetRequest: number;
+}
+
+/** Layout v2: decodes the 68-byte counters area (counter slots + reset request). */
+export function decodeCountersArea(bytes: Uint8Array): DecodedCounters {
+  if (bytes.byteLength < COUNTERS_SIZE_BYTES)
+    throw new RangeError(`counters area needs ${COUNTERS_SIZE_BYTES} bytes, got ${bytes.byteLength}`);
+  const view = viewOf(bytes);
+  const lines = [];
+  for (let i = 0; i < MAX_COUNTER_LINES; i++)
+    lines.push(readFields(view, i * COUNTER_LINE_SIZE_BYTES, COUNTER_LINE_FIELDS));
+  return { lines, countersResetRequest: readField(view, 0, COUNTERS_RESET_FIELD) };
 }

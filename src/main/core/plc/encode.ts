@@ -3,8 +3,12 @@
  * values (write time, UTC offset), so the same input always gives the same bytes.
  */
 import type { Detection } from '../../../shared/detection';
-import type { FrameResult } from '../../../shared/frame';
+import type { FrameResult, LineCount } from '../../../shared/frame';
 import {
+  COUNTER_LINE_FIELDS,
+  COUNTER_LINE_SIZE_BYTES,
+  COUNTERS_RESET_FIELD,
+  MAX_COUNTER_LINES,
   CONTROL_FIELDS,
   CONTROL_SIZE_BYTES,
   HEADER_FIELDS,
@@ -81,9 +85,13 @@ function sortValue(det: Detection, key: RecordSortKey): number {
   }
 }
 
-/** Ranks, truncates and converts detections to record values (also used by the serial line). */
-export function rankRecords(detections: readonly Detection[], opts: RecordOptions): RankedRecords {
+/**
+ * Ranks, truncates and converts detections to record values (also used by the serial line).
+ * Detections that zones keep from output (`eligibleForOutput === false`) are left out first.
+ */
+export function rankRecords(allDetections: readonly Detection[], opts: RecordOptions): RankedRecords {
   assertMaxObjects(opts.maxObjects);
+  const detections = allDetections.filter((d) => d.eligibleForOutput !== false);
   const key = opts.sortKey ?? 'score';
   // Array.prototype.sort is stable, so ties keep the detector's order.
   const ranked = detections
@@ -204,13 +212,15 @@ export function encodeDataArea(input: EncodeInput, opts: RecordOptions): Encoded
   const bytes = new Uint8Array(dataAreaSizeBytes(opts.maxObjects));
   const view = new DataView(bytes.buffer);
   const ranked = rankRecords(input.result.detections, opts);
-  const records = input.stale ? [] : ranked.records;
+  // A model still learning (classic background) has no meaningful result: same as stale, no records.
+  const valid = !input.stale && input.result.learning !== true;
+  const records = valid ? ranked.records : [];
   const header: PlcHeader = {
     lifeCounter: clampInt(input.lifeCounter, 0, INT_MAX),
     status: statusWord({
       cameraOk: input.cameraOk,
       modelOk: input.modelOk,
-      resultsValid: !input.stale,
+      resultsValid: valid,
       overflow: ranked.overflow,
       stale: input.stale,
     }),
@@ -242,4 +252,27 @@ export function encodeControlField(
   const bytes = new Uint8Array(S7_TYPE_SIZE_BYTES[f.type]);
   writeField(new DataView(bytes.buffer), -f.offset, f, value);
   return { offset: f.offset, bytes };
+}
+
+/**
+ * Layout v2: the counter slots (in, out per line, MAX_COUNTER_LINES × 8 bytes) in the lines'
+ * order; slots without a line are 0. The reset request after them belongs to the PLC and is not
+ * part of these bytes.
+ */
+export function encodeCounterSlots(counts: readonly LineCount[]): Uint8Array {
+  if (counts.length > MAX_COUNTER_LINES)
+    throw new RangeError(`layout v2 has room for ${MAX_COUNTER_LINES} counting lines, got ${counts.length}`);
+  const bytes = new Uint8Array(MAX_COUNTER_LINES * COUNTER_LINE_SIZE_BYTES);
+  const view = new DataView(bytes.buffer);
+  counts.forEach((c, i) =>
+    writeFields(view, i * COUNTER_LINE_SIZE_BYTES, COUNTER_LINE_FIELDS, { inCount: c.in, outCount: c.out }),
+  );
+  return bytes;
+}
+
+/** The reset request DINT alone, for the app's acknowledgement (0) or the PLC side (tests). */
+export function encodeCountersResetRequest(value: number): { offset: number; bytes: Uint8Array } {
+  const bytes = new Uint8Array(4);
+  writeField(new DataView(bytes.buffer), -COUNTERS_RESET_FIELD.offset, COUNTERS_RESET_FIELD, value);
+  return { offset: COUNTERS_RESET_FIELD.offset, bytes };
 }
