@@ -45,6 +45,8 @@ export interface RuntimeOptions {
   plcSettings?: OutputOptions['plcSettings'];
   /** Row-major 3x3 pixel → mm homography: positions go to the PLC and serial port in mm. */
   calibration?: Homography3x3;
+  /** `mqtt://HOST[:PORT]?prefix=...&station=...&camera=...&rate=N` (plant integration). */
+  mqtt?: string;
 }
 
 export interface Runtime {
@@ -109,6 +111,16 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       failFast: opts.failFast,
     });
     outputs.setHealth({ modelOk: true });
+    if (opts.mqtt) {
+      const { attachMqtt } = await import('./integration/mqtt/attach');
+      await attachMqtt(opts.mqtt, {
+        outputs,
+        source,
+        model: model.name,
+        log: opts.log,
+        failFast: opts.failFast,
+      });
+    }
   } catch (e) {
     await outputs?.close();
     await engine.close();

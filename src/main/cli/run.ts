@@ -1,5 +1,5 @@
 /**
- * `run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json]`
+ * `run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--mqtt URI] [--frames N] [--json]`
  * The whole pipeline without Electron. With --json: one line per processed frame, then a summary.
  */
 import { z } from 'zod';
@@ -16,12 +16,14 @@ import {
 import { detectionJson } from './detect';
 import { homographySchema } from '../core/calibration';
 import { simFrameToJson } from '../plc/plc-sim';
+import { mqttUriFlag } from '../integration/mqtt/mqtt-config';
 
 const Flags = z.object({
   source: z.string({ message: 'is required (e.g. synthetic:, file:clip.mp4, rtsp://...)' }).min(1),
   model: z.string({ message: "is required (path to an .onnx file, or 'classic')" }).min(1),
   plc: z.string().optional(),
   serial: z.string().optional(),
+  mqtt: mqttUriFlag.optional(),
   frames: intFlag(1, 10_000_000).optional(),
   json: z.boolean().default(false),
   ...inferenceFlagFields,
@@ -63,6 +65,7 @@ export async function main(argv: string[]): Promise<number> {
       model: { type: 'string' },
       plc: { type: 'string' },
       serial: { type: 'string' },
+      mqtt: { type: 'string' },
       frames: { type: 'string' },
       json: { type: 'boolean' },
       ...inferenceFlagOptions,
@@ -86,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
       intraOpThreads: flags.threads,
       plc: flags.plc,
       serial: flags.serial,
+      mqtt: flags.mqtt,
       calibration: flags.calibration,
       recipes: Object.fromEntries(
         flags.recipe.map((r) => [Number(r.slice(0, r.indexOf('='))), r.slice(r.indexOf('=') + 1)]),
