@@ -22,7 +22,21 @@ const result = (crossings: ResultInput['crossings'] = []): ResultInput => ({
   detections: [
     { classId: 0, className: 'bolt', score: 0.123456, box: [1.005, 2.5, 3.333, 4], trackId: -1 },
     { classId: 1, className: 'nut', score: 0.9, box: [0, 0, 10, 10], trackId: 3 },
-    { classId: 0, className: 'bolt', score: 0.5, box: [0, 0, 1, 1] },
+    {
+      classId: 0,
+      className: 'bolt',
+      score: 0.5,
+      box: [0, 0, 1, 1],
+      mask: {
+        areaPx: 7,
+        polygon: [
+          [0.04, 1.06],
+          [2, 3],
+        ],
+        angleDeg: 12.345,
+        centroid: [0.5, 0.123],
+      },
+    },
   ],
   crossings,
 });
@@ -61,7 +75,21 @@ describe('MQTT topics and payloads', () => {
       detections: [
         { classId: 0, className: 'bolt', score: 0.1235, box: [1, 2.5, 3.33, 4] },
         { classId: 1, className: 'nut', score: 0.9, box: [0, 0, 10, 10], trackId: 3 },
-        { classId: 0, className: 'bolt', score: 0.5, box: [0, 0, 1, 1] },
+        {
+          classId: 0,
+          className: 'bolt',
+          score: 0.5,
+          box: [0, 0, 1, 1],
+          mask: {
+            areaPx: 7,
+            polygon: [
+              [0, 1.1],
+              [2, 3],
+            ],
+            angleDeg: 12.35,
+            centroid: [0.5, 0.12],
+          },
+        },
       ],
     });
   });

@@ -83,6 +83,7 @@ export function detectionPayload(d: Detection) {
       ? {
           mask: {
             areaPx: d.mask.areaPx,
+            polygon: d.mask.polygon.map(([x, y]) => [round(x, 1), round(y, 1)]),
             angleDeg: round(d.mask.angleDeg, 2),
             centroid: d.mask.centroid.map((v) => round(v, 2)),
           },
