@@ -15,6 +15,7 @@ import { providerOrder } from './inference/providers';
 import { Pipeline } from './pipeline/pipeline';
 import type { ResultSink } from './pipeline/sink';
 import { createOutputSinks, type OutputOptions, type OutputSinks } from './outputs';
+import type { OpcUaEndpointOptions } from './integration/opcua/opcua-flags';
 
 export interface RuntimeOptions {
   /** Source URI (DESIGN.md "Source URIs"). */
@@ -47,6 +48,8 @@ export interface RuntimeOptions {
   calibration?: Homography3x3;
   /** `mqtt://HOST[:PORT]?prefix=...&station=...&camera=...&rate=N` (plant integration). */
   mqtt?: string;
+  /** OPC UA server for SCADA / MES (plant integration). */
+  opcua?: OpcUaEndpointOptions;
 }
 
 export interface Runtime {
@@ -119,6 +122,18 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         model: model.name,
         log: opts.log,
         failFast: opts.failFast,
+      });
+    }
+    if (opts.opcua) {
+      const { attachOpcUa } = await import('./integration/opcua/attach');
+      await attachOpcUa(opts.opcua, {
+        outputs,
+        source,
+        engine,
+        model: model.name,
+        recipes: opts.recipes ?? {},
+        specFor: (m) => modelSpecFor(m, opts.provider, opts.intraOpThreads),
+        log: opts.log,
       });
     }
   } catch (e) {

@@ -268,7 +268,7 @@ describe('OPC UA server, production security', () => {
       await client.connect(server.endpointUrl);
       const endpoints = await client.getEndpoints();
       const offered = endpoints.map(
-        (e) => `${MessageSecurityMode[e.securityMode]} ${e.securityPolicyUri.split('#')[1]}`,
+        (e) => `${MessageSecurityMode[e.securityMode]} ${(e.securityPolicyUri ?? '').split('#')[1]}`,
       );
       expect(offered.sort()).toEqual([
         'Sign Aes128_Sha256_RsaOaep',

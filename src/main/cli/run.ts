@@ -1,5 +1,6 @@
 /**
- * `run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--mqtt URI] [--frames N] [--json]`
+ * `run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--mqtt URI]
+ *  [--opcua PORT [--opcua-security none|production] [--opcua-pki DIR]] [--frames N] [--json]`
  * The whole pipeline without Electron. With --json: one line per processed frame, then a summary.
  */
 import { z } from 'zod';
@@ -17,6 +18,7 @@ import { detectionJson } from './detect';
 import { homographySchema } from '../core/calibration';
 import { simFrameToJson } from '../plc/plc-sim';
 import { mqttUriFlag } from '../integration/mqtt/mqtt-config';
+import { opcuaFlagFields, opcuaFlagOptions, opcuaFromFlags } from '../integration/opcua/opcua-flags';
 
 const Flags = z.object({
   source: z.string({ message: 'is required (e.g. synthetic:, file:clip.mp4, rtsp://...)' }).min(1),
@@ -24,6 +26,7 @@ const Flags = z.object({
   plc: z.string().optional(),
   serial: z.string().optional(),
   mqtt: mqttUriFlag.optional(),
+  ...opcuaFlagFields,
   frames: intFlag(1, 10_000_000).optional(),
   json: z.boolean().default(false),
   ...inferenceFlagFields,
@@ -66,6 +69,7 @@ export async function main(argv: string[]): Promise<number> {
       plc: { type: 'string' },
       serial: { type: 'string' },
       mqtt: { type: 'string' },
+      ...opcuaFlagOptions,
       frames: { type: 'string' },
       json: { type: 'boolean' },
       ...inferenceFlagOptions,
@@ -79,8 +83,10 @@ export async function main(argv: string[]): Promise<number> {
 
   let runtime: Runtime | null = null;
   const stopOnSignal = (): void => void runtime?.pipeline.stop();
-  process.once('SIGINT', stopOnSignal);
-  process.once('SIGTERM', stopOnSignal);
+  // `on`, not `once`: signal-exit (loaded with node-opcua) re-raises a signal when it sees no
+  // other listener, and a `once` listener is already gone by then, which killed the process.
+  process.on('SIGINT', stopOnSignal);
+  process.on('SIGTERM', stopOnSignal);
   try {
     runtime = await createRuntime({
       source: flags.source,
@@ -90,6 +96,7 @@ export async function main(argv: string[]): Promise<number> {
       plc: flags.plc,
       serial: flags.serial,
       mqtt: flags.mqtt,
+      opcua: opcuaFromFlags(flags),
       calibration: flags.calibration,
       recipes: Object.fromEntries(
         flags.recipe.map((r) => [Number(r.slice(0, r.indexOf('='))), r.slice(r.indexOf('=') + 1)]),

@@ -1,6 +1,7 @@
 /**
  * `serve [--host 127.0.0.1] [--port N] [--token T] [--source URI] [--model PATH|classic]
- *  [--plc URI|sim|off] [--models-dir DIR] [--data-dir DIR]`
+ *  [--plc URI|sim|off] [--models-dir DIR] [--data-dir DIR]
+ *  [--opcua PORT [--opcua-security none|production] [--opcua-pki DIR]]`
  * The station plus the web UI for a browser. Prints one line `{"listening":"http://..."}` when ready.
  */
 import { homedir } from 'node:os';
@@ -11,6 +12,7 @@ import { startWebServer } from '../server/web-server';
 import { createLogger } from '../logger';
 import { intFlag, parseFlags, validateFlags, writeLine } from './args';
 import { workerScriptPath } from '../inference/worker-path';
+import { opcuaFlagFields, opcuaFlagOptions, opcuaFromFlags } from '../integration/opcua/opcua-flags';
 
 const Flags = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -21,6 +23,7 @@ const Flags = z.object({
   plc: z.string().min(1).optional(),
   'models-dir': z.array(z.string().min(1)).default([]),
   'data-dir': z.string().min(1).default(join(homedir(), '.vision-station')),
+  ...opcuaFlagFields,
 });
 
 export async function main(argv: string[]): Promise<number> {
@@ -35,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       plc: { type: 'string' },
       'models-dir': { type: 'string', multiple: true },
       'data-dir': { type: 'string' },
+      ...opcuaFlagOptions,
     },
     false,
   );
@@ -58,7 +62,13 @@ export async function main(argv: string[]): Promise<number> {
   });
   await station.start();
   let server;
+  let opcua: { close(): Promise<void> } | null = null;
   try {
+    const endpoint = opcuaFromFlags(flags, resolve(flags['data-dir']));
+    if (endpoint) {
+      const { startStationOpcUa } = await import('../integration/opcua/attach-station');
+      opcua = await startStationOpcUa(endpoint, station, resolve(flags['data-dir']), log);
+    }
     server = await startWebServer({
       station,
       host: flags.host,
@@ -68,15 +78,23 @@ export async function main(argv: string[]): Promise<number> {
       log,
     });
   } catch (e) {
+    await opcua?.close();
     await station.close();
     throw e;
   }
   writeLine(process.stdout, JSON.stringify({ listening: server.url }));
+  // `on`, not `once`: signal-exit (loaded with node-opcua) re-raises a signal when it sees no
+  // other listener, and a `once` listener is already gone by then.
+  let onSignal = (): void => undefined;
   await new Promise<void>((r) => {
-    process.once('SIGINT', r);
-    process.once('SIGTERM', r);
+    onSignal = r;
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
   await server.close();
+  await opcua?.close();
   await station.close();
   return 0;
 }

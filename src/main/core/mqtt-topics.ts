@@ -132,7 +132,7 @@ export function emptyCounters(): Counters {
 }
 
 /** Counters after one more frame (returns a new object; the input is not changed). */
-export function countResult(c: Counters, r: ResultInput): Counters {
+export function countResult(c: Counters, r: Pick<ResultInput, 'detections' | 'crossings'>): Counters {
   const perClass = { ...c.perClass };
   for (const d of r.detections) perClass[d.className] = (perClass[d.className] ?? 0) + 1;
   const lines = { ...c.lines };

@@ -99,6 +99,8 @@ export class Station extends EventEmitter<StationEventMap> {
   private closed = false;
   /** Previews are encoded only while someone listens. */
   frameSubscribers = 0;
+  /** Extra result consumers (plant integration: OPC UA); called for every result, must not block. */
+  readonly resultTaps = new Set<(r: FrameResult) => void>();
 
   constructor(private readonly opts: StationOptions) {
     super();
@@ -232,7 +234,10 @@ export class Station extends EventEmitter<StationEventMap> {
     ];
     const pipeline = new Pipeline({ source, engine: this.engine, sinks, params: this.decodeParams });
     this.pipeline = pipeline;
-    pipeline.on('result', (r, frame) => this.onResult(r, frame));
+    pipeline.on('result', (r, frame) => {
+      for (const tap of this.resultTaps) tap(r);
+      this.onResult(r, frame);
+    });
     pipeline.on('error', (e) => this.opts.log(`inference failed on a frame: ${e.message}`));
     void pipeline
       .start()

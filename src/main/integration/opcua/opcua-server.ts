@@ -37,6 +37,9 @@ import type { ResultSink } from '../../pipeline/sink';
 
 export type OpcUaSecurity = 'none' | 'production';
 
+/** What the server needs of a result (FrameResult and the UI's FrameMessage both fit). */
+export type OpcUaResultInput = Pick<FrameResult, 'frameId' | 'captureTimeMs' | 'detections' | 'modelName'>;
+
 export interface RecipeSwitchResult {
   ok: boolean;
   message: string;
@@ -136,7 +139,7 @@ export class StationOpcUaServer implements ResultSink {
     this.opts.log(`OPC UA: listening on ${this.endpointUrl} (security ${this.opts.security})`);
   }
 
-  offer(result: FrameResult, camera = this.opts.cameras[0]!): void {
+  offer(result: OpcUaResultInput, camera = this.opts.cameras[0]!): void {
     if (!this.server) return;
     const v = opcUaResultView(result);
     const p = `${ROOT}.Cameras.${camera}.LastResult`;
