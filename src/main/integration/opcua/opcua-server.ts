@@ -15,6 +15,7 @@
  * certificates in `<pkiDir>/trusted/certs` are accepted, unknown ones land in `<pkiDir>/rejected`
  * for an operator to move). The server creates its own self-signed certificate in `<pkiDir>/own`.
  */
+import { hostname } from 'node:os';
 import {
   DataType,
   MessageSecurityMode,
@@ -83,7 +84,7 @@ export class StationOpcUaServer implements ResultSink {
   }
 
   get endpointUrl(): string {
-    return `opc.tcp://${this.opts.host ?? '127.0.0.1'}:${this.opts.port}`;
+    return `opc.tcp://${this.opts.host ?? hostname()}:${this.opts.port}`;
   }
 
   /** Trust a client application certificate (DER), as an operator would by moving it to trusted/. */
