@@ -35,6 +35,9 @@ const adapters = [
   '@ffmpeg-installer/ffmpeg',
   'protobufjs',
   'pino',
+  'mqtt',
+  'node-opcua',
+  'node-opcua-*',
 ];
 
 export default tseslint.config(
