@@ -1,6 +1,6 @@
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetStation } from '../../src/main/core/fleet';
+import type { FleetStation } from '../../src/shared/fleet';
 import { FleetWatcher } from '../../src/main/integration/mqtt/fleet-watcher';
 import { parseMqttUri } from '../../src/main/integration/mqtt/mqtt-config';
 import { MqttSink } from '../../src/main/integration/mqtt/mqtt-sink';

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  fleetView,
-  parseFleetStatus,
-  stationFromStatusTopic,
-  type FleetStation,
-} from '../../src/main/core/fleet';
+import { fleetView, parseFleetStatus, stationFromStatusTopic } from '../../src/main/core/fleet';
+import type { FleetStation } from '../../src/shared/fleet';
 
 describe('fleet status', () => {
   it('finds the station in a status topic under the prefix', () => {

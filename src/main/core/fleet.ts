@@ -4,6 +4,7 @@
  * receive time. Payloads come from other machines, so they are validated here.
  */
 import { z } from 'zod';
+import type { FleetStation } from '../../shared/fleet';
 import { topicLevelProblem } from './mqtt-topics';
 
 const OnlineSchema = z.object({
@@ -21,22 +22,6 @@ const OfflineSchema = z.object({
   reason: z.enum(['lost', 'stopped']),
 });
 const StatusSchema = z.discriminatedUnion('online', [OnlineSchema, OfflineSchema]);
-
-export type FleetState = 'online' | 'stale' | 'offline';
-
-export interface FleetStation {
-  /** The station's topic level (its identity on the broker). */
-  name: string;
-  state: FleetState;
-  cameras: string[];
-  fps: number;
-  alarms: string[];
-  model: string | null;
-  /** Why it is offline (`lost`: the broker sent its last will), else null. */
-  offlineReason: 'lost' | 'stopped' | null;
-  /** Receive time of its last status message (ms since the epoch). */
-  lastSeenMs: number;
-}
 
 /** The station name a status topic belongs to, or null when the topic is not one. */
 export function stationFromStatusTopic(prefix: string, topic: string): string | null {

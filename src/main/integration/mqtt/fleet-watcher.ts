@@ -5,7 +5,8 @@
  */
 import { EventEmitter } from 'node:events';
 import mqtt, { type MqttClient } from 'mqtt';
-import { fleetView, parseFleetStatus, stationFromStatusTopic, type FleetStation } from '../../core/fleet';
+import type { FleetStation } from '../../../shared/fleet';
+import { fleetView, parseFleetStatus, stationFromStatusTopic } from '../../core/fleet';
 import { parseMqttUri } from './mqtt-config';
 
 export interface FleetWatcherOptions {
