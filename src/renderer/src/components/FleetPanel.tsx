@@ -46,7 +46,8 @@ export function FleetPanel({ stations, nowMs, error = null }: FleetPanelProps) {
               <tr key={s.name} data-testid={`fleet-${s.name}`} data-state={s.state}>
                 <td>{s.name}</td>
                 <td>
-                  <span className={PILL[s.state]}>
+                  {/* A deliberate stop is news, not trouble: only a lost station is red. */}
+                  <span className={s.offlineReason === 'stopped' ? 'pill' : PILL[s.state]}>
                     {s.state === 'offline' && s.offlineReason === 'lost'
                       ? t('fleet.lost')
                       : t(`fleet.stateName.${s.state}`)}
