@@ -36,6 +36,9 @@ const adapters = [
   '@ffmpeg-installer/ffmpeg',
   'protobufjs',
   'pino',
+  'mqtt',
+  'node-opcua',
+  'node-opcua-*',
 ];
 
 /**

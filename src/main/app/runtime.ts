@@ -21,6 +21,7 @@ import { workerScriptPath } from '../inference/worker-path';
 import type { ClassicDetectorOptionsInput } from '../core/classic';
 import { Pipeline, type ResultStage } from '../pipeline/pipeline';
 import { createOutputSinks, type OutputOptions, type OutputSinks } from './outputs';
+import type { OpcUaEndpointOptions } from '../integration/opcua/opcua-endpoint';
 
 export { modelSpecFor };
 
@@ -417,6 +418,10 @@ export interface RuntimeOptions {
   classic?: ClassicDetectorOptionsInput;
   /** Tracking, zones and counting lines between inference and the sinks. */
   postprocess?: PostprocessStage;
+  /** `mqtt://HOST[:PORT]?prefix=...&station=...&camera=...&rate=N` (plant integration). */
+  mqtt?: string;
+  /** OPC UA server for SCADA / MES (plant integration). */
+  opcua?: OpcUaEndpointOptions;
 }
 
 export interface Runtime {
@@ -470,6 +475,20 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         serial: opts.serial,
         failFast: opts.failFast,
       })) ?? (await noOutputs(rt.engine, opts.log));
+    const modelName = rt.engine.model?.name ?? opts.model;
+    if (opts.mqtt) {
+      const { attachMqtt } = await import('./attach-mqtt');
+      await attachMqtt(opts.mqtt, { runtime: rt, model: modelName, log: opts.log, failFast: opts.failFast });
+    }
+    if (opts.opcua) {
+      const { attachOpcUa } = await import('./attach-opcua');
+      await attachOpcUa(opts.opcua, {
+        runtime: rt,
+        model: modelName,
+        recipeSlots: Object.keys(opts.recipes ?? {}).map(Number),
+        log: opts.log,
+      });
+    }
   } catch (e) {
     await rt.close();
     throw e;

@@ -1,6 +1,7 @@
 /**
  * `run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json]
- *      [--track] [--zone include|exclude:x1,y1,...]... [--line NAME=x1,y1,x2,y2]... [--classic K=V,...]`
+ *      [--track] [--zone include|exclude:x1,y1,...]... [--line NAME=x1,y1,x2,y2]... [--classic K=V,...]
+ *      [--mqtt URI] [--opcua PORT [--opcua-security none|production] [--opcua-pki DIR]]`
  * The whole pipeline without Electron. With --json: one line per processed frame, then a summary.
  */
 import { z } from 'zod';
@@ -19,6 +20,8 @@ import {
 import { detectionJson } from './detect';
 import { homographySchema } from '../core/calibration';
 import { simFrameToJson } from '../plc/plc-sim';
+import { mqttUriFlag } from '../integration/mqtt/mqtt-config';
+import { opcuaFlagFields, opcuaFlagOptions, opcuaFromFlags } from './opcua-flags';
 import { checkModelFile } from '../inference/model-file';
 import { RunReport, type RunCounts } from './run-report';
 import { describeS7Error } from '../core/plc/s7-error-text';
@@ -43,6 +46,8 @@ const Flags = z.object({
   model: z.string({ message: "is required (path to an .onnx file, or 'classic')" }).min(1),
   plc: textFlag().optional(),
   serial: textFlag().optional(),
+  mqtt: mqttUriFlag.optional(),
+  ...opcuaFlagFields,
   frames: intFlag(1, 10_000_000).optional(),
   json: z.boolean().default(false),
   ...inferenceFlagFields,
@@ -106,6 +111,8 @@ export async function main(argv: string[]): Promise<number> {
       model: { type: 'string' },
       plc: { type: 'string' },
       serial: { type: 'string' },
+      mqtt: { type: 'string' },
+      ...opcuaFlagOptions,
       frames: { type: 'string' },
       json: { type: 'boolean' },
       ...inferenceFlagOptions,
@@ -160,8 +167,10 @@ export async function main(argv: string[]): Promise<number> {
   const report = new RunReport(log);
   let runtime: Runtime | null = null;
   const stopOnSignal = (): void => void runtime?.pipeline.stop();
-  process.once('SIGINT', stopOnSignal);
-  process.once('SIGTERM', stopOnSignal);
+  // `on`, not `once`: signal-exit (loaded with node-opcua) re-raises a signal when it sees no
+  // other listener, and a `once` listener is already gone by then, which killed the process.
+  process.on('SIGINT', stopOnSignal);
+  process.on('SIGTERM', stopOnSignal);
   try {
     runtime = await createRuntime({
       source: flags.source,
@@ -170,6 +179,8 @@ export async function main(argv: string[]): Promise<number> {
       intraOpThreads: flags.threads,
       plc: flags.plc,
       serial: flags.serial,
+      mqtt: flags.mqtt,
+      opcua: opcuaFromFlags(flags),
       calibration: flags.calibration,
       recipes,
       maxFrames: flags.frames,

@@ -1,6 +1,7 @@
 /**
  * `serve [--host 127.0.0.1] [--port N] [--token T] [--source URI] [--model PATH|classic]
- *  [--plc URI|sim|off] [--models-dir DIR] [--data-dir DIR] [--media-dir DIR]... [--allow-scheme S]...`
+ *  [--plc URI|sim|off] [--models-dir DIR] [--data-dir DIR] [--media-dir DIR]... [--allow-scheme S]...
+ *  [--opcua PORT [--opcua-security none|production] [--opcua-pki DIR]]`
  * The station plus the web UI for a browser. Prints one line `{"listening":"http://..."}` when ready.
  */
 import { homedir } from 'node:os';
@@ -17,6 +18,7 @@ import { parsePlcUri } from '../plc/plc-config';
 import { workerScriptPath } from '../inference/worker-path';
 import { defaultSourcePolicy, type SourcePolicy } from '../capture/source-policy';
 import { NETWORK_PROTOCOLS, parseSourceUri } from '../capture/source-uri';
+import { opcuaFlagFields, opcuaFlagOptions, opcuaFromFlags } from './opcua-flags';
 
 const Flags = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -32,6 +34,7 @@ const Flags = z.object({
   'allow-scheme': z
     .array(z.enum(NETWORK_PROTOCOLS, { message: `must be one of ${NETWORK_PROTOCOLS.join(', ')}` }))
     .default([]),
+  ...opcuaFlagFields,
 });
 
 export async function main(argv: string[]): Promise<number> {
@@ -49,6 +52,7 @@ export async function main(argv: string[]): Promise<number> {
       'media-dir': { type: 'string', multiple: true },
       'allow-scheme': { type: 'string', multiple: true },
       'allow-fallback': { type: 'boolean' },
+      ...opcuaFlagOptions,
     },
     false,
   );
@@ -85,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   let server;
+  let opcua: { close(): Promise<void> } | null = null;
   try {
     await station.start();
     const active = (await station.getSnapshot()).model.active;
@@ -93,6 +98,11 @@ export async function main(argv: string[]): Promise<number> {
       throw new Error(
         `--model ${flags.model} did not load (now running ${active?.name ?? 'nothing'}); see the log above, or pass --allow-fallback to start anyway`,
       );
+    const endpoint = opcuaFromFlags(flags, dataDir);
+    if (endpoint) {
+      const { startStationOpcUa } = await import('../app/opcua-station');
+      opcua = await startStationOpcUa(endpoint, station, log);
+    }
     server = await startWebServer({
       station,
       host: flags.host,
@@ -102,15 +112,23 @@ export async function main(argv: string[]): Promise<number> {
       log,
     });
   } catch (e) {
+    await opcua?.close();
     await station.close();
     throw e;
   }
   writeLine(process.stdout, JSON.stringify({ listening: server.accessUrl }));
+  // `on`, not `once`: signal-exit (loaded with node-opcua) re-raises a signal when it sees no
+  // other listener, and a `once` listener is already gone by then.
+  let onSignal = (): void => undefined;
   await new Promise<void>((r) => {
-    process.once('SIGINT', r);
-    process.once('SIGTERM', r);
+    onSignal = r;
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
   await server.close();
+  await opcua?.close();
   await station.close();
   return 0;
 }

@@ -45,7 +45,7 @@ import { parsePlcUri } from '../plc/plc-config';
 import type { Settings } from '../storage/settings';
 import { systemClock, type Clock } from '../util/clock';
 import { findDemoBundle, type DemoBundle } from '../app/demo';
-import { VisionRuntime } from '../app/runtime';
+import { VisionRuntime, type RecipeOutcome } from '../app/runtime';
 import { AlarmBook } from './alarms';
 import { FpsMonitor } from './fps-monitor';
 import { PlcStatusTracker } from './plc-status';
@@ -169,7 +169,17 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     this.preview.subscribers = n;
   }
 
-  /** The runtime under the station (tests, benchmarks). */
+  /** Recipe slots configured in the settings. */
+  recipeSlots(): number[] {
+    return Object.keys(this.settings.recipes).map(Number);
+  }
+
+  /** Switches to a recipe slot through the runtime (as the PLC's recipeRequest does). */
+  switchRecipe(slot: number): Promise<RecipeOutcome> {
+    return this.runtime.switchRecipe(slot);
+  }
+
+  /** The runtime under the station (tests, benchmarks, plant integration). */
   get vision(): VisionRuntime {
     return this.runtime;
   }
