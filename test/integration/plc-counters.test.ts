@@ -80,7 +80,10 @@ describe('PLC layout v2 counters', () => {
       `s7://127.0.0.1:${s.port}?db=${DB}&maxObjects=${MAX_OBJECTS}&layout=2`,
       '--json',
     ]);
-    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.code).toBe(0);
+    // On a loaded machine the link may drop and come back; run reports that, and nothing else.
+    for (const line of r.stderr.split('\n').filter(Boolean))
+      expect(line).toMatch(/^vision-station: PLC .*: (connection lost; retrying|connected again.*)$/);
     const { summary } = jsonLines(r.stdout).at(-1) as {
       summary: { counts: Record<string, { in: number; out: number }> };
     };

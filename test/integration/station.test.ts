@@ -83,15 +83,19 @@ describe('station', () => {
   });
 
   it('keeps the running source when the new one gives no frame, and switches once a good one does', async () => {
-    const { station } = await startStation({
+    const { station, dir } = await startStation({
       source: 'synthetic:?size=320x180&fps=15',
       modelId: 'classic',
       plc: { uri: null },
     });
     await frameWithObjects(station);
-    await expect(station.setSource({ uri: 'file:/nonexistent/clip.mp4' })).rejects.toThrow(
-      /the running source was kept$/,
-    );
+    // A file the station may read (in its recordings folder) that is no video: ffmpeg fails on it.
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(dir, 'recordings'));
+    writeFileSync(join(dir, 'recordings', 'not-a-video.mp4'), 'this is no video');
+    await expect(
+      station.setSource({ uri: `file:${join(dir, 'recordings', 'not-a-video.mp4')}` }),
+    ).rejects.toThrow(/the running source was kept$/);
     const snap = await station.getSnapshot();
     expect(snap.source.uri).toBe('synthetic:?size=320x180&fps=15');
     expect(snap.source.state).toBe('live');

@@ -132,16 +132,6 @@ export async function main(argv: string[]): Promise<number> {
   const recipes = Object.fromEntries(
     flags.recipe.map((r) => [Number(r.slice(0, r.indexOf('='))), r.slice(r.indexOf('=') + 1)]),
   );
-  // Every model this run may load is checked now, not when the PLC first asks for its slot.
-  for (const [what, path] of [
-    ['--model', flags.model],
-    ...Object.entries(recipes).map(([slot, m]) => [`--recipe ${slot}`, m]),
-  ] as const) {
-    if (path !== 'classic')
-      await checkModelFile(path).catch((e: unknown) => {
-        throw new UsageError(`${what}: ${(e as Error).message}`);
-      });
-  }
   if (flags.line.length > 0 && !flags.track)
     throw new UsageError('--line: counting lines need --track (a crossing is a track changing side)');
   if (flags.classic && flags.model !== 'classic' && !flags.recipe.some((r) => r.endsWith('=classic')))
@@ -159,6 +149,16 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (flags['counters-file'] && flags.line.length === 0)
     throw new UsageError('--counters-file: keeps counting-line counters; give at least one --line');
+  // Every model this run may load is checked now, not when the PLC first asks for its slot.
+  for (const [what, path] of [
+    ['--model', flags.model],
+    ...Object.entries(recipes).map(([slot, m]) => [`--recipe ${slot}`, m]),
+  ] as const) {
+    if (path !== 'classic')
+      await checkModelFile(path).catch((e: unknown) => {
+        throw new UsageError(`${what}: ${(e as Error).message}`);
+      });
+  }
   // Counters carry on from the last run (lines matched by name) and are saved after each crossing.
   const store = flags['counters-file'] ? new CountersStore(flags['counters-file']) : null;
   if (store) stage.restoreCounts(await store.load());
