@@ -15,6 +15,7 @@ import { providerOrder } from './inference/providers';
 import { Pipeline } from './pipeline/pipeline';
 import type { ResultSink } from './pipeline/sink';
 import { createOutputSinks, type OutputOptions, type OutputSinks } from './outputs';
+import { Recorder, type RecorderOptions } from './recording/recorder';
 
 export interface RuntimeOptions {
   /** Source URI (DESIGN.md "Source URIs"). */
@@ -45,6 +46,8 @@ export interface RuntimeOptions {
   plcSettings?: OutputOptions['plcSettings'];
   /** Row-major 3x3 pixel → mm homography: positions go to the PLC and serial port in mm. */
   calibration?: Homography3x3;
+  /** Record pictures and results into this recording folder (`run --record DIR`). */
+  record?: Omit<RecorderOptions, 'params' | 'classNames' | 'log'>;
 }
 
 export interface Runtime {
@@ -52,6 +55,7 @@ export interface Runtime {
   readonly engine: InferenceEngine;
   readonly pipeline: Pipeline;
   readonly outputs: OutputSinks;
+  readonly recorder: Recorder | null;
   start(): Promise<void>;
   /** Why the run ended badly, or null. */
   failure(): string | null;
@@ -124,6 +128,15 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     maxFrames: opts.maxFrames,
     statsWindowMs: opts.statsWindowMs,
   });
+  let recorder: Recorder | null = null;
+  try {
+    if (opts.record) recorder = openRecorder(opts, pipeline, engine, outputs);
+  } catch (e) {
+    await outputs.close();
+    await engine.close();
+    await source.stop();
+    throw new Error(`cannot record into ${opts.record!.dir}: ${(e as Error).message}`, { cause: e });
+  }
   let failure: string | null = null;
   let seenLive = false;
   source.on('state', (c: SourceStateChange) => {
@@ -155,6 +168,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     engine,
     pipeline,
     outputs: out,
+    recorder,
     async start() {
       if (!opts.failFast) return pipeline.start();
       const firstFrame = new Promise<void>((resolve, reject) => {
@@ -191,8 +205,28 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     failure: () => failure,
     async close() {
       await pipeline.stop();
+      await recorder?.close();
       await out.close();
       await engine.close();
     },
   };
+}
+
+/** The recorder is one more output: it sees every result with its picture, and the PLC's outcome. */
+function openRecorder(
+  opts: RuntimeOptions,
+  pipeline: Pipeline,
+  engine: InferenceEngine,
+  outputs: OutputSinks,
+) {
+  const recorder = new Recorder({
+    ...opts.record!,
+    params: () => pipeline.decodeParams,
+    classNames: () => engine.model?.classNames ?? [],
+    log: opts.log,
+  });
+  pipeline.on('result', (r, frame) => recorder.offer(r, frame));
+  outputs.on('plcWrite', (w) => recorder.notePlcWrite(w.frameId, { ok: true, stale: w.stale }));
+  outputs.on('plcAlarm', (a) => recorder.notePlcError(a.message));
+  return recorder;
 }

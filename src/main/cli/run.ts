@@ -1,5 +1,5 @@
 /**
- * `run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json]`
+ * `run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json] [--record DIR]`
  * The whole pipeline without Electron. With --json: one line per processed frame, then a summary.
  */
 import { z } from 'zod';
@@ -9,6 +9,7 @@ import {
   inferenceFlagFields,
   inferenceFlagOptions,
   intFlag,
+  numberFlag,
   parseFlags,
   validateFlags,
   writeLine,
@@ -33,6 +34,12 @@ const Flags = z.object({
     .transform((t): readonly number[] => t.split(',').map((x) => Number(x.trim())))
     .pipe(homographySchema)
     .optional(),
+  record: z.string().min(1, 'must be a folder').optional(),
+  'record-fps': intFlag(1, 120).default(10),
+  'segment-s': intFlag(1, 3600).default(60),
+  'max-gb': numberFlag(0.001, 1_000_000).optional(),
+  'max-days': numberFlag(0.001, 36_500).optional(),
+  'event-class': z.array(z.string().min(1)).default([]),
 });
 
 const r2 = (v: number): number | null => (Number.isFinite(v) ? Number(v.toFixed(2)) : null);
@@ -68,6 +75,12 @@ export async function main(argv: string[]): Promise<number> {
       ...inferenceFlagOptions,
       recipe: { type: 'string', multiple: true },
       calibration: { type: 'string' },
+      record: { type: 'string' },
+      'record-fps': { type: 'string' },
+      'segment-s': { type: 'string' },
+      'max-gb': { type: 'string' },
+      'max-days': { type: 'string' },
+      'event-class': { type: 'string', multiple: true },
     },
     false,
   );
@@ -95,6 +108,20 @@ export async function main(argv: string[]): Promise<number> {
       statsWindowMs: Number.MAX_SAFE_INTEGER,
       log: (line) => writeLine(process.stderr, `vision-station: ${line}`),
       failFast: true,
+      record: flags.record
+        ? {
+            dir: flags.record,
+            fps: flags['record-fps'],
+            segmentSeconds: flags['segment-s'],
+            retention: {
+              ...(flags['max-gb'] !== undefined ? { maxBytes: Math.round(flags['max-gb'] * 1024 ** 3) } : {}),
+              ...(flags['max-days'] !== undefined
+                ? { maxAgeMs: Math.round(flags['max-days'] * 86_400_000) }
+                : {}),
+            },
+            rules: { classes: flags['event-class'] },
+          }
+        : undefined,
     });
     const rt = runtime;
     // The built-in simulator shows what it received, as plc-sim does (stderr: stdout is the results).
@@ -120,6 +147,12 @@ export async function main(argv: string[]): Promise<number> {
     await rt.pipeline.done();
     const stats = rt.pipeline.stats();
     const overallFps = count > 1 && lastMs > firstMs ? ((count - 1) * 1000) / (lastMs - firstMs) : 0;
+    const rec = rt.recorder?.stats();
+    if (rec)
+      writeLine(
+        process.stderr,
+        `vision-station: recorded ${rec.framesIndexed} frames (${rec.framesRecorded} pictures, ${rec.picturesDropped} dropped) into ${flags.record}${rec.stoppedBecause ? `; recording stopped: ${rec.stoppedBecause}` : ''}`,
+      );
     const failure = rt.failure();
     if (!failure) writeLine(process.stdout, JSON.stringify(summaryJson(stats, overallFps)));
     else {

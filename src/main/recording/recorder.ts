@@ -28,8 +28,11 @@ export interface RecorderOptions {
   /** Nominal frame rate of the video files (playback speed); times come from the index. */
   fps?: number;
   segmentSeconds?: number;
-  /** Frames allowed to wait for the encoder before new ones are dropped. */
-  maxQueuedFrames?: number;
+  /**
+   * Picture bytes allowed to wait for the encoder before new pictures are dropped (default
+   * 32 MiB, and at least 2 frames): enough to ride out ffmpeg's start and a segment rotation.
+   */
+  maxQueuedBytes?: number;
   retention?: Partial<RetentionPolicy>;
   rules?: Partial<EventRules>;
   /** Thresholds in force (asked at every frame: they can change while recording). */
@@ -270,7 +273,10 @@ export class Recorder extends EventEmitter<{ alarm: [RecorderAlarm]; event: [Rev
       fps: this.fps,
       framesPerSegment: this.framesPerSegment,
       startSeq: this.nextSeq,
-      maxQueuedBytes: (this.opts.maxQueuedFrames ?? 4) * frame.widthPx * frame.heightPx * 3,
+      maxQueuedBytes: Math.max(
+        this.opts.maxQueuedBytes ?? 32 * 1024 * 1024,
+        2 * frame.widthPx * frame.heightPx * 3,
+      ),
     });
     enc.on('failed', (e) => {
       if (enc === this.encoder) this.stop(e.message, Date.now());
