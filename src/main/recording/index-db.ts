@@ -271,9 +271,19 @@ export class RecordingIndex {
     })();
   }
 
-  /** One frame and its result in one transaction: a reader never sees a frame without results. */
-  addFrame(f: FrameRow, r: ResultRow | null): void {
+  /** Frames with their results in one transaction: a reader never sees a frame without results. */
+  addFrames(rows: readonly { frame: FrameRow; result: ResultRow | null }[]): void {
     this.db.transaction(() => {
+      for (const { frame, result } of rows) this.insertFrame(frame, result);
+    })();
+  }
+
+  addFrame(f: FrameRow, r: ResultRow | null): void {
+    this.db.transaction(() => this.insertFrame(f, r))();
+  }
+
+  private insertFrame(f: FrameRow, r: ResultRow | null): void {
+    {
       this.stmts.insertFrame.run(
         f.frameNo,
         f.frameId,
@@ -284,7 +294,7 @@ export class RecordingIndex {
         f.indexInSegment,
       );
       if (r) this.addResult(r);
-    })();
+    }
   }
 
   addResult(r: ResultRow): void {

@@ -16,7 +16,7 @@ import { resolveFfmpeg } from '../capture/ffmpeg-path';
 import { DEFAULT_EVENT_RULES, EventTracker, type EventRules, type ReviewEvent } from '../core/review/events';
 import { planRetention, type RetentionPolicy } from '../core/review/retention';
 import type { StoredDetection } from '../core/formats/types';
-import { RecordingIndex, type ResultRow } from './index-db';
+import { RecordingIndex, type FrameRow, type ResultRow } from './index-db';
 import { indexPath, segmentsPath } from './layout';
 import { nodeRecorderFs, type RecorderFs } from './recorder-fs';
 import { SegmentEncoder, segmentFileName } from './segment-encoder';
@@ -59,6 +59,10 @@ export interface RecorderStats {
   stoppedBecause: string | null;
 }
 
+/** Index rows are committed at least this often, and at least every this many frames. */
+const INDEX_BATCH_MS = 250;
+const INDEX_BATCH_ROWS = 16;
+
 export const DEFAULT_RETENTION: RetentionPolicy = { maxBytes: 10 * 1024 ** 3, maxAgeMs: 7 * 24 * 3600_000 };
 
 export function toStoredDetection(d: Detection): StoredDetection {
@@ -95,6 +99,8 @@ export class Recorder extends EventEmitter<{ alarm: [RecorderAlarm]; event: [Rev
   private trackWritten = false;
   private readonly classNames = new Map<number, string>();
   private pendingPlcError: string | null = null;
+  private pending: { frame: FrameRow; result: ResultRow }[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
   private stoppedBecause: string | null = null;
   private closed = false;
   private readonly counts = { framesIndexed: 0, framesRecorded: 0, picturesDropped: 0, segmentsDeleted: 0 };
@@ -142,7 +148,9 @@ export class Recorder extends EventEmitter<{ alarm: [RecorderAlarm]; event: [Rev
   notePlcWrite(frameId: number, outcome: NonNullable<ResultRow['plc']>): void {
     if (this.closed || this.stoppedBecause) return;
     try {
-      this.index.setPlcOutcome(this.track, frameId, outcome);
+      const pending = this.pending.find((p) => p.frame.frameId === frameId);
+      if (pending?.result) pending.result.plc = outcome;
+      else this.index.setPlcOutcome(this.track, frameId, outcome);
     } catch (e) {
       this.stop(`recording failed: ${(e as Error).message}`, Date.now());
     }
@@ -159,7 +167,9 @@ export class Recorder extends EventEmitter<{ alarm: [RecorderAlarm]; event: [Rev
     await this.encoder?.close();
     await Promise.all(this.retiring);
     this.encoder = null;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.guard(() => {
+      this.flushRows();
       for (const e of this.events.flush()) {
         this.index.addEvent(this.track, e);
         this.emit('event', e);
@@ -207,7 +217,7 @@ export class Recorder extends EventEmitter<{ alarm: [RecorderAlarm]; event: [Rev
     const frameNo = this.nextFrameNo++;
     const plcError = this.pendingPlcError;
     this.pendingPlcError = null;
-    this.index.addFrame(
+    this.queueRow(
       {
         frameNo,
         frameId: result.frameId,
@@ -242,6 +252,39 @@ export class Recorder extends EventEmitter<{ alarm: [RecorderAlarm]; event: [Rev
       this.index.addEvent(this.track, e);
       this.emit('event', e);
     }
+  }
+
+  /**
+   * Index rows are committed in small batches: one WAL commit per frame would write several
+   * pages per frame (tables and indexes), many times the size of the rows themselves.
+   */
+  private queueRow(frame: FrameRow, result: ResultRow): void {
+    this.pending.push({ frame, result });
+    if (
+      this.pending.length >= INDEX_BATCH_ROWS ||
+      frame.captureTimeMs - this.pending[0]!.frame.captureTimeMs >= INDEX_BATCH_MS
+    )
+      this.flushRows();
+    else if (!this.flushTimer) {
+      // Frames may stop coming (camera lost): the rows still reach the disk soon.
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        if (!this.closed && !this.stoppedBecause)
+          try {
+            this.flushRows();
+          } catch (e) {
+            this.stop(`recording failed: ${(e as Error).message}`, Date.now());
+          }
+      }, INDEX_BATCH_MS);
+      this.flushTimer.unref();
+    }
+  }
+
+  private flushRows(): void {
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    this.index.addFrames(rows);
   }
 
   private writePicture(frame: Frame, captureTimeMs: number) {
@@ -332,6 +375,7 @@ export class Recorder extends EventEmitter<{ alarm: [RecorderAlarm]; event: [Rev
     if (this.stoppedBecause) return;
     this.stoppedBecause = reason;
     const alarm = { atMs, reason };
+    this.guard(() => this.flushRows());
     // The index may be on the same full disk; the alarm goes out whether or not it can be stored.
     this.guard(() =>
       this.index.addEvent(this.track, {

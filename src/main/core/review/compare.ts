@@ -30,8 +30,8 @@ export interface CompareOptions {
 export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { matchIou: 0.3, movedIou: 0.7 };
 
 /**
- * Greedy matching by IoU, highest first, across classes (so a class change is found as one pair,
- * not as one object only in A and one only in B).
+ * Greedy matching by IoU, highest first: objects of the same class first, then what is left
+ * across classes, so a class change is reported only where no object of the same class fits.
  */
 export function diffFrame(
   frameNo: number,
@@ -40,30 +40,28 @@ export function diffFrame(
   b: readonly CompareDetection[],
   opts: CompareOptions = DEFAULT_COMPARE_OPTIONS,
 ): FrameDiff {
-  const pairs: { i: number; j: number; iou: number }[] = [];
-  a.forEach((da, i) =>
-    b.forEach((db, j) => {
-      const iou = iouXyxy(da.box, db.box);
-      if (iou >= opts.matchIou) pairs.push({ i, j, iou });
-    }),
-  );
-  // Same class first at equal overlap, so a class change is reported only when nothing better fits.
-  pairs.sort(
-    (p, q) =>
-      q.iou - p.iou ||
-      Number(a[q.i]!.className === b[q.j]!.className) - Number(a[p.i]!.className === b[p.j]!.className),
-  );
+  const out: FrameDiff = { frameNo, captureTimeMs, onlyA: [], onlyB: [], classChanged: [], moved: [] };
   const usedA = new Set<number>();
   const usedB = new Set<number>();
-  const out: FrameDiff = { frameNo, captureTimeMs, onlyA: [], onlyB: [], classChanged: [], moved: [] };
-  for (const p of pairs) {
-    if (usedA.has(p.i) || usedB.has(p.j)) continue;
-    usedA.add(p.i);
-    usedB.add(p.j);
-    const pa = a[p.i]!;
-    const pb = b[p.j]!;
-    if (pa.className !== pb.className) out.classChanged.push({ a: pa, b: pb, iou: p.iou });
-    else if (p.iou < opts.movedIou) out.moved.push({ a: pa, b: pb, iou: p.iou });
+  for (const sameClass of [true, false]) {
+    const pairs: { i: number; j: number; iou: number }[] = [];
+    a.forEach((da, i) =>
+      b.forEach((db, j) => {
+        if (usedA.has(i) || usedB.has(j) || (da.className === db.className) !== sameClass) return;
+        const iou = iouXyxy(da.box, db.box);
+        if (iou >= opts.matchIou) pairs.push({ i, j, iou });
+      }),
+    );
+    pairs.sort((p, q) => q.iou - p.iou || p.i - q.i || p.j - q.j);
+    for (const p of pairs) {
+      if (usedA.has(p.i) || usedB.has(p.j)) continue;
+      usedA.add(p.i);
+      usedB.add(p.j);
+      const pa = a[p.i]!;
+      const pb = b[p.j]!;
+      if (!sameClass) out.classChanged.push({ a: pa, b: pb, iou: p.iou });
+      else if (p.iou < opts.movedIou) out.moved.push({ a: pa, b: pb, iou: p.iou });
+    }
   }
   a.forEach((d, i) => usedA.has(i) || out.onlyA.push(d));
   b.forEach((d, j) => usedB.has(j) || out.onlyB.push(d));
