@@ -3,7 +3,15 @@ import type { ExportFrame } from './types';
 
 export interface CocoDataset {
   info: { description: string; version: string };
-  images: { id: number; file_name: string; width: number; height: number }[];
+  /** `capture_time_ms` and `frame_id` are ours (COCO tools ignore fields they do not know). */
+  images: {
+    id: number;
+    file_name: string;
+    width: number;
+    height: number;
+    capture_time_ms: number;
+    frame_id: number;
+  }[];
   annotations: {
     id: number;
     image_id: number;
@@ -33,7 +41,14 @@ export function toCoco(
   const annotations: CocoDataset['annotations'] = [];
   for (const f of frames) {
     const imageId = images.length + 1;
-    images.push({ id: imageId, file_name: f.imageName, width: f.widthPx, height: f.heightPx });
+    images.push({
+      id: imageId,
+      file_name: f.imageName,
+      width: f.widthPx,
+      height: f.heightPx,
+      capture_time_ms: f.captureTimeMs,
+      frame_id: f.frameId,
+    });
     for (const d of f.detections) {
       if (!names.has(d.classId)) names.set(d.classId, d.className);
       const [x1, y1, x2, y2] = d.box;
