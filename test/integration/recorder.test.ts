@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Recorder, type RecorderAlarm } from '../../src/main/recording/recorder';
 import { RecordingIndex } from '../../src/main/recording/index-db';
+import { Recording } from '../../src/main/recording/reader';
 import { decodedFrameCount, fakeFrame, fakeResult, mountTmpfs, unmount, until } from '../helpers/recording';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vs-rec-'));
@@ -14,10 +15,11 @@ const W = 64;
 const H = 48;
 const params = () => ({ confThreshold: 0.5, iouThreshold: 0.45 });
 
-/** A picture that changes every frame: a bar at a position given by the frame number. */
+/** A picture that changes every frame: top half grey level 7n (mod 256), a moving bar below. */
 function picture(n: number): Uint8Array {
   const rgb = new Uint8Array(W * H * 3);
-  for (let y = 0; y < H; y++)
+  rgb.fill((n * 7) % 256, 0, (W * H * 3) / 2);
+  for (let y = H / 2; y < H; y++)
     for (let x = 0; x < W; x++) if ((x + n) % W < 8) rgb.fill(255, (y * W + x) * 3, (y * W + x) * 3 + 3);
   return rgb;
 }
@@ -102,6 +104,18 @@ describe('recorder', () => {
         segmentSeq: 2,
         indexInSegment: 2,
       });
+      // The picture extracted for frame 13 is frame 13 (grey 91), not a neighbour (84, 98), at the
+      // camera size its boxes are measured in.
+      const rec13 = await Recording.open(dir);
+      try {
+        const rgb = await rec13.picture(f, 'rgb');
+        expect(rgb.length).toBe(640 * 480 * 3);
+        expect(Math.abs(rgb[(100 * 640 + 100) * 3]! - 91)).toBeLessThanOrEqual(3);
+        const first = await rec13.picture(idx.frameAt(1_000_040)!, 'rgb');
+        expect(Math.abs(first[(100 * 640 + 100) * 3]! - 7)).toBeLessThanOrEqual(3);
+      } finally {
+        rec13.close();
+      }
       expect(idx.result('live', 13)).toMatchObject({
         model: 'test-model',
         conf: 0.5,
