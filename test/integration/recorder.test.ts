@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Recorder, type RecorderAlarm } from '../../src/main/recording/recorder';
 import { RecordingIndex } from '../../src/main/recording/index-db';
 import { Recording } from '../../src/main/recording/reader';
+import { exportRecording } from '../../src/main/recording/export';
+import sharp from 'sharp';
 import { decodedFrameCount, fakeFrame, fakeResult, mountTmpfs, unmount, until } from '../helpers/recording';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vs-rec-'));
@@ -113,6 +115,22 @@ describe('recorder', () => {
         expect(Math.abs(rgb[(100 * 640 + 100) * 3]! - 91)).toBeLessThanOrEqual(3);
         const first = await rec13.picture(idx.frameAt(1_000_040)!, 'rgb');
         expect(Math.abs(first[(100 * 640 + 100) * 3]! - 7)).toBeLessThanOrEqual(3);
+        // An export extracts many pictures per ffmpeg run: each file is still its own frame.
+        const out = join(tmp, 'basic-yolo');
+        expect(await exportRecording(rec13, { format: 'yolo', out })).toEqual({
+          track: 'live',
+          frames: 35,
+          detections: 4,
+          withoutPicture: 0,
+        });
+        for (const n of [1, 10, 11, 13, 20, 35]) {
+          const { data } = await sharp(join(out, 'images', `frame-${String(n).padStart(8, '0')}.jpg`))
+            .raw()
+            .toBuffer({ resolveWithObject: true });
+          expect(Math.abs(data[(100 * 640 + 100) * 3]! - ((n * 7) % 256)), `frame ${n}`).toBeLessThanOrEqual(
+            3,
+          );
+        }
       } finally {
         rec13.close();
       }

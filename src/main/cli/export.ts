@@ -4,16 +4,9 @@
  * Results of a recording for spreadsheets (csv, jsonl: a file) or for retraining (coco, yolo,
  * labelstudio: a folder with the pictures).
  */
-import { join } from 'node:path';
 import { z } from 'zod';
-import { toCoco } from '../core/formats/coco';
-import { labelStudioConfig, toLabelStudioTasks } from '../core/formats/labelstudio';
-import { confirmedOnly, selectFrames, type Selection } from '../core/formats/selection';
-import { toCsv, toJsonLines } from '../core/formats/tabular';
-import type { ExportFrame } from '../core/formats/types';
-import { yoloDataYaml, yoloLabelName, yoloLabelText } from '../core/formats/yolo';
-import { Recording, RecordingError } from '../recording/reader';
-import { writeFileAtomic } from '../storage/atomic-file';
+import { exportRecording } from '../recording/export';
+import { Recording } from '../recording/reader';
 import { intFlag, numberFlag, parseFlags, UsageError, validateFlags, writeLine } from './args';
 import { trackName } from './rerun';
 
@@ -69,82 +62,25 @@ export async function main(argv: string[]): Promise<number> {
     throw new UsageError('--from: must not be after --to');
   const rec = await Recording.open(flags.recording);
   try {
-    const track = rec.requireTrack(flags.results ?? rec.defaultTrack());
-    const sel: Selection = { fromMs: flags.from, toMs: flags.to };
-    if (flags.event !== undefined) {
-      const ev = rec.events().find((e) => e.id === flags.event);
-      if (!ev) throw new RecordingError(`no event ${flags.event} in this recording`);
-      sel.ranges = [{ startMs: ev.startMs, endMs: ev.endMs }];
-    }
-    if (flags.class) sel.classes = flags.class;
-    if (flags.doubtful) {
-      const minScore = flags['doubtful-min'] ?? track.candidateConf;
-      if (minScore >= track.conf)
-        throw new RecordingError(
-          `track '${track.name}' kept no candidates below its threshold ${track.conf}; re-run with --doubtful-min, or give --doubtful-min below it`,
-        );
-      sel.doubtful = { minScore, confThreshold: track.conf };
-    }
-    const frames = selectFrames(rec.exportFrames(track.name, flags.from, flags.to), sel).map((f) =>
-      // Doubtful exports keep the candidates: they are what the labeller is asked to decide on.
-      flags.doubtful ? confirmedOnly(f, sel.doubtful!.minScore) : confirmedOnly(f, track.conf),
-    );
-    let written: ExportFrame[] = frames;
-    switch (flags.format) {
-      case 'csv':
-        await writeFileAtomic(flags.out, toCsv(frames));
-        break;
-      case 'jsonl':
-        await writeFileAtomic(flags.out, toJsonLines(frames));
-        break;
-      default:
-        written = await writeImages(rec, frames, join(flags.out, 'images'));
-    }
-    const names = track.classNames;
-    if (flags.format === 'coco') {
-      const coco = toCoco(written, names, `${rec.dir} track ${track.name} (${track.model})`);
-      await writeFileAtomic(join(flags.out, 'annotations.json'), JSON.stringify(coco));
-    } else if (flags.format === 'yolo') {
-      for (const f of written)
-        await writeFileAtomic(join(flags.out, 'labels', yoloLabelName(f.imageName)), yoloLabelText(f));
-      await writeFileAtomic(join(flags.out, 'data.yaml'), yoloDataYaml(names));
-    } else if (flags.format === 'labelstudio') {
-      const tasks = toLabelStudioTasks(written, {
-        modelVersion: track.model,
-        imageUrlPrefix: flags['image-url-prefix'],
-      });
-      await writeFileAtomic(join(flags.out, 'tasks.json'), JSON.stringify(tasks, null, 1));
-      const seen = [...new Set(written.flatMap((f) => f.detections.map((d) => d.className)))];
-      await writeFileAtomic(
-        join(flags.out, 'labeling-config.xml'),
-        labelStudioConfig(
-          names.length > 0 ? names : seen,
-          written.some((f) => f.detections.some((d) => d.polygon)),
-        ),
-      );
-    }
+    const r = await exportRecording(rec, {
+      track: flags.results,
+      format: flags.format,
+      out: flags.out,
+      fromMs: flags.from,
+      toMs: flags.to,
+      eventId: flags.event,
+      classes: flags.class,
+      doubtful: flags.doubtful,
+      doubtfulMin: flags['doubtful-min'],
+      imageUrlPrefix: flags['image-url-prefix'],
+    });
     writeLine(
       process.stderr,
-      `export: ${written.length} frames, ${written.reduce((s, f) => s + f.detections.length, 0)} detections from track '${track.name}' → ${flags.out}` +
-        (written.length < frames.length
-          ? ` (${frames.length - written.length} frames without a picture left out)`
-          : ''),
+      `export: ${r.frames} frames, ${r.detections} detections from track '${r.track}' → ${flags.out}` +
+        (r.withoutPicture > 0 ? ` (${r.withoutPicture} frames without a picture left out)` : ''),
     );
     return 0;
   } finally {
     rec.close();
   }
-}
-
-/** Extract each frame's picture as JPEG; frames whose picture is gone are left out. */
-async function writeImages(rec: Recording, frames: ExportFrame[], dir: string): Promise<ExportFrame[]> {
-  const rows = new Map(rec.index.frames().map((f) => [f.frameNo, f]));
-  const out: ExportFrame[] = [];
-  for (const f of frames) {
-    const row = rows.get(f.frameNo)!;
-    if (!rec.hasPicture(row)) continue;
-    await writeFileAtomic(join(dir, f.imageName), await rec.picture(row, 'jpeg'));
-    out.push(f);
-  }
-  return out;
 }
