@@ -38,7 +38,7 @@ beforeAll(async () => {
   ]); // prettier-ignore
   const r = await runCli([
     'run', '--source', `file:${clip}?fps=max`, '--model', YOLOX, '--conf', '0.3', '--json',
-    '--record', recording, '--segment-s', '1', '--event-class', 'car',
+    '--record', recording, '--segment-s', '1', '--event-class', 'car', '--plc', 'sim',
   ]); // prettier-ignore
   expect(r.code, r.stderr).toBe(0);
   runLines = (jsonLines(r.stdout) as RunLine[]).filter((l) => 'frameId' in l);
@@ -145,6 +145,10 @@ describe('run --record, then export', () => {
         ['class', 'car', runLines[0]!.captureTimeMs, runLines[5]!.captureTimeMs, 6],
       ]);
       expect(idx.frameAt(runLines[7]!.captureTimeMs + 1)?.frameId).toBe(8);
+      // The PLC's write outcome is stored with the results of the frames it received.
+      const plc = runLines.map((l) => idx.result('live', l.frameId)!.plc);
+      expect(plc.filter((p) => p !== null).length).toBeGreaterThan(0);
+      expect(plc.every((p) => p === null || (p.ok && p.stale === false))).toBe(true);
     } finally {
       idx.close();
     }

@@ -59,6 +59,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
       'export --recording DIR|VIDEO [--results NAME] --format csv|jsonl|coco|yolo|labelstudio [--from T] [--to T] [--event ID] [--class NAME]... [--doubtful] --out PATH',
     load: async () => (await import('./export')).main,
   },
+  'recording-info': {
+    summary: 'recording-info --recording DIR|VIDEO [--track NAME]   (span, tracks, events with their ids)',
+    load: async () => (await import('./recording-info')).main,
+  },
   soak: {
     summary: 'soak --model PATH|classic [--source URI] [--minutes 10]   (memory stays flat?)',
     load: async () => (await import('./soak')).main,
