@@ -15,7 +15,7 @@ import { providerOrder } from './inference/providers';
 import { Pipeline } from './pipeline/pipeline';
 import type { ResultSink } from './pipeline/sink';
 import { createOutputSinks, type OutputOptions, type OutputSinks } from './outputs';
-import { Recorder, type RecorderOptions } from './recording/recorder';
+import type { Recorder, RecorderOptions } from './recording/recorder';
 
 export interface RuntimeOptions {
   /** Source URI (DESIGN.md "Source URIs"). */
@@ -130,7 +130,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   });
   let recorder: Recorder | null = null;
   try {
-    if (opts.record) recorder = openRecorder(opts, pipeline, engine, outputs);
+    if (opts.record) recorder = await openRecorder(opts, pipeline, engine, outputs);
   } catch (e) {
     await outputs.close();
     await engine.close();
@@ -212,13 +212,18 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   };
 }
 
-/** The recorder is one more output: it sees every result with its picture, and the PLC's outcome. */
-function openRecorder(
+/**
+ * The recorder is one more output: it sees every result with its picture, and the PLC's outcome.
+ * Loaded only when recording: its SQLite addon must be built for the runtime (Node or Electron),
+ * and a station that does not record never loads it.
+ */
+async function openRecorder(
   opts: RuntimeOptions,
   pipeline: Pipeline,
   engine: InferenceEngine,
   outputs: OutputSinks,
-) {
+): Promise<Recorder> {
+  const { Recorder } = await import('./recording/recorder');
   const recorder = new Recorder({
     ...opts.record!,
     params: () => pipeline.decodeParams,
