@@ -228,10 +228,10 @@ export function ReviewPanel(props: ReviewPanelProps) {
           ))}
         </select>
         <button onClick={() => jumpEvent(-1)} data-testid="review-prev-event">
-          {t('review.prevEvent', '⏮ event')}
+          {t('review.prevEvent', '« event')}
         </button>
         <button onClick={() => jumpEvent(1)} data-testid="review-next-event">
-          {t('review.nextEvent', 'event ⏭')}
+          {t('review.nextEvent', 'event »')}
         </button>
         <button onClick={() => zoom(0.5)} data-testid="review-zoom-in">
           {t('review.zoomIn', 'Zoom in')}
