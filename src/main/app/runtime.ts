@@ -22,6 +22,8 @@ import type { ClassicDetectorOptionsInput } from '../core/classic';
 import { Pipeline, type ResultStage } from '../pipeline/pipeline';
 import { createOutputSinks, type OutputOptions, type OutputSinks } from './outputs';
 import type { OpcUaEndpointOptions } from '../integration/opcua/opcua-endpoint';
+import type { Recorder } from '../recording/recorder';
+import type { RecordSettings } from './attach-recorder';
 
 export { modelSpecFor };
 
@@ -422,6 +424,8 @@ export interface RuntimeOptions {
   mqtt?: string;
   /** OPC UA server for SCADA / MES (plant integration). */
   opcua?: OpcUaEndpointOptions;
+  /** Record pictures and results into this recording folder (`run --record DIR`). */
+  record?: RecordSettings;
 }
 
 export interface Runtime {
@@ -430,6 +434,7 @@ export interface Runtime {
   readonly pipeline: Pipeline;
   readonly outputs: OutputSinks;
   readonly runtime: VisionRuntime;
+  readonly recorder: Recorder | null;
   start(): Promise<void>;
   /** Why the run ended badly, or null. */
   failure(): string | null;
@@ -461,6 +466,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   let source: FrameSource;
   let pipeline: Pipeline;
   let outputs: OutputSinks;
+  let recorder: Recorder | null = null;
   try {
     await rt.loadModel(opts.model);
     ({ source, pipeline } = await rt.replaceSource(opts.source, {
@@ -476,6 +482,12 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         failFast: opts.failFast,
       })) ?? (await noOutputs(rt.engine, opts.log));
     const modelName = rt.engine.model?.name ?? opts.model;
+    if (opts.record) {
+      const { attachRecorder } = await import('./attach-recorder');
+      recorder = await attachRecorder(opts.record, { runtime: rt, log: opts.log }).catch((e: unknown) => {
+        throw new Error(`cannot record into ${opts.record!.dir}: ${(e as Error).message}`, { cause: e });
+      });
+    }
     if (opts.mqtt) {
       const { attachMqtt } = await import('./attach-mqtt');
       await attachMqtt(opts.mqtt, { runtime: rt, model: modelName, log: opts.log, failFast: opts.failFast });
@@ -491,6 +503,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     }
   } catch (e) {
     await rt.close();
+    await recorder?.close();
     throw e;
   }
   let failure: string | null = null;
@@ -515,6 +528,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     pipeline,
     outputs,
     runtime: rt,
+    recorder,
     async start() {
       if (!opts.failFast) return pipeline.start();
       const firstFrameTimeoutMs = opts.firstFrameTimeoutMs ?? 20_000;
@@ -547,6 +561,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     failure: () => failure,
     async close() {
       await rt.close();
+      await recorder?.close();
       await outputs.close();
     },
   };

@@ -13,7 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
   run: {
     summary:
-      'run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json] [--recipe SLOT=MODEL]... [--calibration h11,...,h33]',
+      'run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json] [--recipe SLOT=MODEL]... [--calibration h11,...,h33] [--record DIR [--record-fps 10] [--segment-s 60] [--max-gb G] [--max-days D] [--event-class NAME]...]',
     load: async () => (await import('./run')).main,
   },
   bench: {
@@ -54,6 +54,24 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'compare-models --models M1,M2,... --data DATASET [--target-fps 4] [--json]',
     load: async () => (await import('./compare-models')).main,
   },
+  rerun: {
+    summary:
+      'rerun --recording DIR|VIDEO --model PATH|classic [--conf 0.25] [--iou 0.45] [--doubtful-min X] --out NAME [--replace]',
+    load: async () => (await import('./rerun')).main,
+  },
+  compare: {
+    summary: 'compare --recording DIR|VIDEO --a NAME --b NAME [--match-iou 0.3] [--moved-iou 0.7] [--json]',
+    load: async () => (await import('./compare')).main,
+  },
+  export: {
+    summary:
+      'export --recording DIR|VIDEO [--results NAME] --format csv|jsonl|coco|yolo|labelstudio [--from T] [--to T] [--event ID] [--class NAME]... [--doubtful] --out PATH',
+    load: async () => (await import('./export')).main,
+  },
+  'recording-info': {
+    summary: 'recording-info --recording DIR|VIDEO [--track NAME]   (span, tracks, events with their ids)',
+    load: async () => (await import('./recording-info')).main,
+  },
   soak: {
     summary: 'soak --model PATH|classic [--source URI] [--minutes 10]   (memory stays flat?)',
     load: async () => (await import('./soak')).main,
@@ -91,7 +109,7 @@ export async function run(argv: string[]): Promise<number> {
     // Bad URIs and settings given on the command line are usage errors too.
     if (
       e instanceof UsageError ||
-      ['SourceUriError', 'PlcConfigError', 'SerialConfigError'].includes((e as Error).name)
+      ['SourceUriError', 'PlcConfigError', 'SerialConfigError', 'RecordingError'].includes((e as Error).name)
     ) {
       writeLine(process.stderr, `vision-station: ${name}: ${(e as Error).message}`);
       return 2;

@@ -1,7 +1,8 @@
 /**
  * `run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json]
  *      [--track] [--zone include|exclude:x1,y1,...]... [--line NAME=x1,y1,x2,y2]... [--classic K=V,...]
- *      [--mqtt URI] [--opcua PORT [--opcua-security none|production] [--opcua-pki DIR]]`
+ *      [--mqtt URI] [--opcua PORT [--opcua-security none|production] [--opcua-pki DIR]]
+ *      [--record DIR ...]`
  * The whole pipeline without Electron. With --json: one line per processed frame, then a summary.
  */
 import { z } from 'zod';
@@ -11,6 +12,7 @@ import {
   inferenceFlagFields,
   inferenceFlagOptions,
   intFlag,
+  numberFlag,
   parseFlags,
   textFlag,
   UsageError,
@@ -65,6 +67,12 @@ const Flags = z.object({
   'reference-point': z.enum(['centre', 'bottom-centre']).default('centre'),
   classic: parsedBy(parseClassicOptionsArg).optional(),
   'counters-file': z.string().min(1).optional(),
+  record: z.string().min(1, 'must be a folder').optional(),
+  'record-fps': intFlag(1, 120).default(10),
+  'segment-s': intFlag(1, 3600).default(60),
+  'max-gb': numberFlag(0.001, 1_000_000).optional(),
+  'max-days': numberFlag(0.001, 36_500).optional(),
+  'event-class': z.array(z.string().min(1)).default([]),
 });
 
 const r2 = (v: number): number | null => (Number.isFinite(v) ? Number(v.toFixed(2)) : null);
@@ -124,6 +132,12 @@ export async function main(argv: string[]): Promise<number> {
       'reference-point': { type: 'string' },
       classic: { type: 'string' },
       'counters-file': { type: 'string' },
+      record: { type: 'string' },
+      'record-fps': { type: 'string' },
+      'segment-s': { type: 'string' },
+      'max-gb': { type: 'string' },
+      'max-days': { type: 'string' },
+      'event-class': { type: 'string', multiple: true },
     },
     false,
   );
@@ -191,6 +205,20 @@ export async function main(argv: string[]): Promise<number> {
       log,
       failFast: true,
       sourceOptions: { onWarning: report.onSourceWarning },
+      record: flags.record
+        ? {
+            dir: flags.record,
+            fps: flags['record-fps'],
+            segmentSeconds: flags['segment-s'],
+            retention: {
+              ...(flags['max-gb'] !== undefined ? { maxBytes: Math.round(flags['max-gb'] * 1024 ** 3) } : {}),
+              ...(flags['max-days'] !== undefined
+                ? { maxAgeMs: Math.round(flags['max-days'] * 86_400_000) }
+                : {}),
+            },
+            rules: { classes: flags['event-class'] },
+          }
+        : undefined,
     });
     const rt = runtime;
     report.watch(rt.source, rt.outputs);
@@ -226,6 +254,12 @@ export async function main(argv: string[]): Promise<number> {
     await store?.flush();
     const stats = rt.pipeline.stats();
     const overallFps = count > 1 && lastMs > firstMs ? ((count - 1) * 1000) / (lastMs - firstMs) : 0;
+    const rec = rt.recorder?.stats();
+    if (rec)
+      writeLine(
+        process.stderr,
+        `vision-station: recorded ${rec.framesIndexed} frames (${rec.framesRecorded} pictures, ${rec.picturesDropped} dropped) into ${flags.record}${rec.stoppedBecause ? `; recording stopped: ${rec.stoppedBecause}` : ''}`,
+      );
     const failure = rt.failure() ?? (flags.plc !== undefined ? report.plcFailure() : null);
     // The summary is printed even after a failure once frames were processed: its counts say what went wrong.
     if (!failure || count > 0)

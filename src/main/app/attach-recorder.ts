@@ -1,0 +1,32 @@
+/**
+ * The recorder is one more output: it sees every result with its picture (across source changes),
+ * and the PLC's outcome of each write. Loaded only when recording: its SQLite addon must be built
+ * for the runtime (Node or Electron), and a station that does not record never loads it.
+ */
+import type { Recorder, RecorderOptions } from '../recording/recorder';
+import type { OutputSinks } from './outputs';
+import type { VisionRuntime } from './runtime';
+
+export type RecordSettings = Omit<RecorderOptions, 'params' | 'classNames' | 'log'>;
+
+export async function attachRecorder(
+  settings: RecordSettings,
+  deps: { runtime: VisionRuntime; log: (line: string) => void },
+): Promise<Recorder> {
+  const { Recorder } = await import('../recording/recorder');
+  const rt = deps.runtime;
+  const recorder = new Recorder({
+    ...settings,
+    params: () => rt.decodeParams,
+    classNames: () => rt.engine.model?.classNames ?? [],
+    log: deps.log,
+  });
+  rt.on('result', (r, frame) => recorder.offer(r, frame));
+  const follow = (outputs: OutputSinks | null): void => {
+    outputs?.on('plcWrite', (w) => recorder.notePlcWrite(w.frameId, { ok: true, stale: w.stale }));
+    outputs?.on('plcAlarm', (a) => recorder.notePlcError(a.message));
+  };
+  follow(rt.outputs);
+  rt.on('outputs', follow);
+  return recorder;
+}
