@@ -15,6 +15,8 @@ import { providerOrder } from './inference/providers';
 import { Pipeline } from './pipeline/pipeline';
 import type { ResultSink } from './pipeline/sink';
 import { createOutputSinks, type OutputOptions, type OutputSinks } from './outputs';
+import type { ClassLimits } from './core/class-limits';
+import { onlyClassesSentToPlc } from './plc-class-filter';
 
 export interface RuntimeOptions {
   /** Source URI (DESIGN.md "Source URIs"). */
@@ -45,6 +47,8 @@ export interface RuntimeOptions {
   plcSettings?: OutputOptions['plcSettings'];
   /** Row-major 3x3 pixel → mm homography: positions go to the PLC and serial port in mm. */
   calibration?: Homography3x3;
+  /** Per-class limits after decoding; the PLC and serial port get only classes with sendToPlc. */
+  classLimits?: ClassLimits | null;
 }
 
 export interface Runtime {
@@ -115,14 +119,16 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     await source?.stop();
     throw e;
   }
-  const sinks: ResultSink[] = outputs.sinks;
-  const pipeline = new Pipeline({
+  const sinks: ResultSink[] = outputs.sinks.map((s) => onlyClassesSentToPlc(s, () => pipeline.classLimits));
+  const pipeline: Pipeline = new Pipeline({
     source,
     engine,
     sinks,
     params: opts.params,
     maxFrames: opts.maxFrames,
     statsWindowMs: opts.statsWindowMs,
+    classLimits: opts.classLimits ?? null,
+    calibration: opts.calibration ?? null,
   });
   let failure: string | null = null;
   let seenLive = false;

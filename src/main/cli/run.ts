@@ -10,9 +10,11 @@ import {
   inferenceFlagOptions,
   intFlag,
   parseFlags,
+  UsageError,
   validateFlags,
   writeLine,
 } from './args';
+import { classLimitProblems, classLimitsFromFlags } from '../core/class-limits';
 import { detectionJson } from './detect';
 import { homographySchema } from '../core/calibration';
 import { simFrameToJson } from '../plc/plc-sim';
@@ -32,6 +34,19 @@ const Flags = z.object({
     .string()
     .transform((t): readonly number[] => t.split(',').map((x) => Number(x.trim())))
     .pipe(homographySchema)
+    .optional(),
+  'class-conf': z
+    .array(
+      z
+        .string()
+        .regex(/^[^=]+=(0(\.\d+)?|1(\.0+)?)$/, 'must be NAME=T with T between 0 and 1, e.g. bottle=0.4')
+        .transform((t) => [t.slice(0, t.lastIndexOf('=')), Number(t.slice(t.lastIndexOf('=') + 1))] as const),
+    )
+    .default([]),
+  classes: z
+    .string()
+    .transform((t) => t.split(',').map((n) => n.trim()))
+    .refine((names) => names.every((n) => n.length > 0), 'must be class names separated by commas')
     .optional(),
 });
 
@@ -68,11 +83,17 @@ export async function main(argv: string[]): Promise<number> {
       ...inferenceFlagOptions,
       recipe: { type: 'string', multiple: true },
       calibration: { type: 'string' },
+      'class-conf': { type: 'string', multiple: true },
+      classes: { type: 'string' },
     },
     false,
   );
   void positionals;
   const flags = validateFlags(Flags, values);
+  const classLimits =
+    flags.classes || flags['class-conf'].length > 0
+      ? classLimitsFromFlags(flags.classes ?? null, flags['class-conf'])
+      : null;
 
   let runtime: Runtime | null = null;
   const stopOnSignal = (): void => void runtime?.pipeline.stop();
@@ -87,6 +108,7 @@ export async function main(argv: string[]): Promise<number> {
       plc: flags.plc,
       serial: flags.serial,
       calibration: flags.calibration,
+      classLimits,
       recipes: Object.fromEntries(
         flags.recipe.map((r) => [Number(r.slice(0, r.indexOf('='))), r.slice(r.indexOf('=') + 1)]),
       ),
@@ -97,6 +119,11 @@ export async function main(argv: string[]): Promise<number> {
       failFast: true,
     });
     const rt = runtime;
+    // Class names are known only once the model is loaded.
+    const problem = classLimits
+      ? classLimitProblems(classLimits, rt.engine.model?.classNames ?? [], false)[0]
+      : undefined;
+    if (problem) throw new UsageError(`--classes/--class-conf: ${problem}`);
     // The built-in simulator shows what it received, as plc-sim does (stderr: stdout is the results).
     rt.outputs.on('simFrame', (f) => writeLine(process.stderr, `plc-sim: ${simFrameToJson(f)}`));
     let firstMs = 0;
