@@ -75,4 +75,50 @@ describe('calibrated run → S7 server', () => {
       });
     }
   });
+
+  it('calibrate prints a matrix run accepts, residuals in mm, and refuses collinear points', async () => {
+    const ok = await runCli([
+      'calibrate',
+      '--point',
+      '0,0=0,0',
+      '--point',
+      '100,0=50,0',
+      '--point',
+      '100,100=50,50',
+      '--point',
+      '0,100=0,50',
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const out = JSON.parse(ok.stdout) as {
+      homography: number[];
+      calibrationFlag: string;
+      rmsMm: number;
+      residuals: { errorMm: number }[];
+    };
+    [0.5, 0, 0, 0, 0.5, 0, 0, 0, 1].forEach((v, i) => expect(out.homography[i]).toBeCloseTo(v, 12));
+    expect(out.calibrationFlag).toBe(out.homography.join(','));
+    expect(out.rmsMm).toBe(0);
+    expect(out.residuals.map((r) => r.errorMm)).toEqual([0, 0, 0, 0]);
+    const bad = await runCli([
+      'calibrate',
+      '--point',
+      '0,0=0,0',
+      '--point',
+      '100,0=50,0',
+      '--point',
+      '50,0=25,0',
+      '--point',
+      '0,100=0,50',
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toBe(
+      'vision-station: calibrate: three of the four points lie on one line in pixel space; place them at the corners of a quadrilateral (collinearPoints)\n',
+    );
+    const board = await runCli(['calibrate', '--checkerboard', '3x4@25', '--corners', '10,10;60,10;10,60']);
+    expect(board.code).toBe(2);
+    expect(board.stderr).toBe(
+      'vision-station: calibrate: --corners: a 3x4 board has 6 inner corners, got 3\n',
+    );
+  });
 });

@@ -16,6 +16,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
       'run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json] [--recipe SLOT=MODEL]... [--calibration h11,...,h33] [--classes NAME,...] [--class-conf NAME=T]...',
     load: async () => (await import('./run')).main,
   },
+  calibrate: {
+    summary:
+      'calibrate --point U,V=X,Y [--point ...]... | --checkerboard ROWSxCOLS@SQUARE_MM --corners U,V;...   (pixel → mm homography, residuals in mm)',
+    load: async () => (await import('./calibrate')).main,
+  },
   bench: {
     summary: 'bench --model PATH [--source URI] [--frames N]',
     load: async () => (await import('./bench')).main,
