@@ -139,7 +139,11 @@ export function CalibrationEditor(props: {
       <div
         className="cm-frame"
         data-testid="calib-frame"
-        style={{ aspectRatio: frame ? `${frame.widthPx} / ${frame.heightPx}` : '16 / 9', maxHeight: '52vh' }}
+        // Width follows the height limit, so the picture (and the tap → pixel mapping) is never stretched.
+        style={{
+          aspectRatio: frame ? `${frame.widthPx} / ${frame.heightPx}` : '16 / 9',
+          width: frame ? `min(100%, calc(52vh * ${frame.widthPx} / ${frame.heightPx}))` : '100%',
+        }}
       >
         {frame ? (
           <>
