@@ -49,6 +49,8 @@ export interface RuntimeOptions {
   calibration?: Homography3x3;
   /** Per-class limits after decoding; the PLC and serial port get only classes with sendToPlc. */
   classLimits?: ClassLimits | null;
+  /** Handles the PLC's recipeRequest instead of `recipes` (e.g. from the recipe store). */
+  onRecipeRequest?: (slot: number) => void;
 }
 
 export interface Runtime {
@@ -143,6 +145,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   });
   pipeline.on('error', (e) => opts.log(`inference failed on a frame: ${e.message}`));
   outputs.on('recipeRequest', (slot) => {
+    if (opts.onRecipeRequest) return opts.onRecipeRequest(slot);
     const model = opts.recipes?.[slot];
     if (!model) return opts.log(`the PLC asked for recipe slot ${slot}, but no model is configured for it`);
     // Through the hot swap: the old model serves until the new one is ready; a failure keeps it.
