@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { AuditLog } from '../../src/main/audit/audit-log';
+import { AccessControl } from '../../src/main/auth/access';
 import { hashSecret, verifySecret } from '../../src/main/auth/password';
 import { Sessions } from '../../src/main/auth/sessions';
 import { UserError, UserStore } from '../../src/main/auth/users';
@@ -174,5 +176,83 @@ describe('sessions', () => {
     expect(s.endUser('b')).toBe(2);
     expect(s.end(d.token)).toBe(true);
     expect(s.size).toBe(0);
+  });
+});
+
+describe('access control (the main-side gate)', () => {
+  it('an operator cannot change thresholds or the PLC, even calling directly; changes are audited', async () => {
+    const clock = { t: 1_000_000 };
+    const { users } = store(clock);
+    await users.add('admin', 'administrator', 'pin', '0000');
+    await users.add('op', 'operator', 'pin', '4711');
+    await users.add('eng', 'engineer', 'pin', '2222');
+    const sessions = new Sessions({ idleTimeoutMs: 10 * 60_000, nowMs: () => clock.t });
+    const audit = await AuditLog.open(join(root, `audit-${k++}.log`), { nowMs: () => clock.t });
+    const access = new AccessControl(users, sessions, audit);
+
+    expect(access.check(null, 'getAppInfo')).toEqual({ ok: true, session: null });
+    expect(access.check(null, 'getSnapshot')).toEqual({
+      ok: false,
+      code: 'notLoggedIn',
+      message: 'log in first',
+    });
+    expect(await access.login('op', '9999', 'ws 10.0.0.7')).toMatchObject({
+      ok: false,
+      reason: 'wrongCredentials',
+    });
+    const op = await access.login('op', '4711', 'ws 10.0.0.7');
+    if (!op.ok) throw new Error('operator login failed');
+    expect(access.check(op.token, 'acknowledgeAlarm')).toMatchObject({
+      ok: true,
+      session: { username: 'op' },
+    });
+    expect(access.check(op.token, 'setParams')).toEqual({
+      ok: false,
+      code: 'forbidden',
+      message: 'op (operator) may not setParams: it needs an engineer',
+    });
+    expect(access.check(op.token, 'setPlc')).toMatchObject({
+      code: 'forbidden',
+      message: 'op (operator) may not setPlc: it needs an administrator',
+    });
+    expect(access.check(op.token, 'dropTables')).toMatchObject({ code: 'unknownMethod' });
+
+    const eng = await access.login('eng', '2222', 'ipc');
+    if (!eng.ok) throw new Error('engineer login failed');
+    const granted = access.check(eng.token, 'setParams');
+    if (!granted.ok) throw new Error(granted.message);
+    const after = await access.audited(
+      granted.session,
+      'ipc',
+      'setParams',
+      { before: { confThreshold: 0.25 } },
+      async () => ({
+        confThreshold: 0.4,
+      }),
+    );
+    expect(after).toEqual({ confThreshold: 0.4 });
+    await expect(
+      access.audited(granted.session, 'ipc', 'setParams', { before: {} }, async () => {
+        throw new Error('refused by the station');
+      }),
+    ).rejects.toThrow('refused by the station');
+
+    // Idle for the timeout: logged out automatically.
+    clock.t += 10 * 60_000;
+    expect(access.check(op.token, 'acknowledgeAlarm')).toEqual({
+      ok: false,
+      code: 'notLoggedIn',
+      message: 'logged out after inactivity: log in again',
+    });
+
+    const entries = await audit.query();
+    expect(entries.map((e) => [e.user, e.method, e.after])).toEqual([
+      ['op', 'login', 'wrongCredentials'],
+      ['op', 'login', 'ok'],
+      ['eng', 'login', 'ok'],
+      ['eng', 'setParams', { confThreshold: 0.4 }],
+    ]);
+    expect(entries[3]).toMatchObject({ role: 'engineer', client: 'ipc', before: { confThreshold: 0.25 } });
+    expect(await audit.verify()).toMatchObject({ ok: true, entries: 4 });
   });
 });
