@@ -66,10 +66,20 @@ describe('run with per-class limits', () => {
     const sim = limited.stderr
       .split('\n')
       .filter((l) => l.startsWith('plc-sim: '))
-      .map((l) => JSON.parse(l.slice('plc-sim: '.length)) as { frameId: number; count: number });
-    expect(sim.length).toBeGreaterThan(0);
+      .map(
+        (l) =>
+          JSON.parse(l.slice('plc-sim: '.length)) as {
+            frameId: number;
+            count: number;
+            status: { resultsValid: boolean; stale: boolean };
+          },
+      );
+    // On a busy machine a result can pass its staleness limit before the write: it then goes out
+    // as not valid with no records, by design. Every valid write carries exactly the filtered set.
+    const valid = sim.filter((s) => s.status.resultsValid && !s.status.stale);
+    expect(valid.length).toBeGreaterThan(0);
     const byId = new Map(limitedFrames.map((f) => [f.frameId, f.detections.length]));
-    for (const s of sim) expect(s.count).toBe(byId.get(s.frameId));
+    for (const s of valid) expect(s.count, `frame ${s.frameId}`).toBe(byId.get(s.frameId));
   });
 
   it('refuses an unknown class name with the model’s names (exit 2, one line)', async () => {
