@@ -2,6 +2,7 @@
  * The PLC switches recipes: recipeRequest on a real S7 server (node-snap7 S7Server) → the recipe
  * store's recipe for that slot → model hot swap, thresholds and class limits → recipeActive.
  */
+import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,7 @@ import { createRuntime } from '../../src/main/runtime';
 import { RecipeStore } from '../../src/main/storage/recipes';
 import { freePort } from '../../src/main/util/net';
 import type { FrameResult } from '../../src/shared/frame';
-import { sharedModel, WORKER_JS } from '../helpers/paths';
+import { CLI, ROOT, sharedModel, WORKER_JS } from '../helpers/paths';
 
 const root = mkdtempSync(join(tmpdir(), 'vs-recipe-plc-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -106,5 +107,51 @@ describe('recipe switching from the PLC', () => {
     expect(await logged).toBe(unknown);
     await handler.idle();
     expect(rt.engine.model?.name).toBe('yolo11n-int8-coco-320');
+  });
+
+  it('run --recipes-dir: the PLC switches to a stored recipe while run runs', async () => {
+    const store = new RecipeStore(join(root, 'cli-recipes'));
+    await store.create({
+      name: 'Strict',
+      modelId: 'classic',
+      params: { confThreshold: 0.9 },
+      plc: { slot: 5 },
+    });
+    const port = await freePort();
+    const sim = new PlcSim({ port, dbNumber: 7 });
+    await sim.start();
+    cleanups.push(() => sim.close());
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'run',
+        '--source',
+        'synthetic:?fps=20',
+        '--model',
+        'classic',
+        '--plc',
+        `s7://127.0.0.1:${port}?db=7`,
+        '--recipes-dir',
+        store.dir,
+        '--frames',
+        '100000',
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    cleanups.push(async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    await waitFor<void>('a first PLC write from run', (resolve) => sim.once('frame', () => resolve()));
+    const active = waitFor<number>('recipeActive written by run', (r) => sim.once('recipeActive', r));
+    await sim.setControl({ recipeRequest: 5 });
+    expect(await active).toBe(5);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(stderr).toContain("vision-station: recipe slot 5: now running recipe 'Strict'\n");
   });
 });

@@ -13,7 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
   run: {
     summary:
-      'run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json] [--recipe SLOT=MODEL]... [--calibration h11,...,h33] [--classes NAME,...] [--class-conf NAME=T]...',
+      'run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json] [--recipe SLOT=MODEL]... | [--recipes-dir DIR] [--calibration h11,...,h33] [--classes NAME,...] [--class-conf NAME=T]...',
     load: async () => (await import('./run')).main,
   },
   calibrate: {

@@ -1,5 +1,6 @@
 /**
  * `run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json]`
+ * `[--recipe SLOT=MODEL]... | [--recipes-dir DIR]` (what the PLC's recipeRequest switches to)
  * The whole pipeline without Electron. With --json: one line per processed frame, then a summary.
  */
 import { z } from 'zod';
@@ -15,6 +16,8 @@ import {
   writeLine,
 } from './args';
 import { classLimitProblems, classLimitsFromFlags } from '../core/class-limits';
+import { recipeRequestHandler } from '../recipe-switch';
+import { RecipeStore } from '../storage/recipes';
 import { detectionJson } from './detect';
 import { homographySchema } from '../core/calibration';
 import { simFrameToJson } from '../plc/plc-sim';
@@ -35,6 +38,7 @@ const Flags = z.object({
     .transform((t): readonly number[] => t.split(',').map((x) => Number(x.trim())))
     .pipe(homographySchema)
     .optional(),
+  'recipes-dir': z.string().min(1).optional(),
   'class-conf': z
     .array(
       z
@@ -84,12 +88,17 @@ export async function main(argv: string[]): Promise<number> {
       recipe: { type: 'string', multiple: true },
       calibration: { type: 'string' },
       'class-conf': { type: 'string', multiple: true },
+      'recipes-dir': { type: 'string' },
       classes: { type: 'string' },
     },
     false,
   );
   void positionals;
   const flags = validateFlags(Flags, values);
+  if (flags['recipes-dir'] && flags.recipe.length > 0)
+    throw new UsageError('--recipe and --recipes-dir both say what a PLC slot means; give one');
+  const recipeStore = flags['recipes-dir'] ? new RecipeStore(flags['recipes-dir']) : null;
+  let onRecipeRequest: ((slot: number) => void) | undefined;
   const classLimits =
     flags.classes || flags['class-conf'].length > 0
       ? classLimitsFromFlags(flags.classes ?? null, flags['class-conf'])
@@ -109,6 +118,8 @@ export async function main(argv: string[]): Promise<number> {
       serial: flags.serial,
       calibration: flags.calibration,
       classLimits,
+      // Bound once the runtime exists (the handler switches that runtime).
+      onRecipeRequest: recipeStore ? (slot) => onRecipeRequest?.(slot) : undefined,
       recipes: Object.fromEntries(
         flags.recipe.map((r) => [Number(r.slice(0, r.indexOf('='))), r.slice(r.indexOf('=') + 1)]),
       ),
@@ -124,6 +135,12 @@ export async function main(argv: string[]): Promise<number> {
       ? classLimitProblems(classLimits, rt.engine.model?.classNames ?? [], false)[0]
       : undefined;
     if (problem) throw new UsageError(`--classes/--class-conf: ${problem}`);
+    if (recipeStore)
+      onRecipeRequest = recipeRequestHandler(rt, recipeStore, {
+        provider: flags.provider,
+        intraOpThreads: flags.threads,
+        log: (line) => writeLine(process.stderr, `vision-station: ${line}`),
+      }).onRequest;
     // The built-in simulator shows what it received, as plc-sim does (stderr: stdout is the results).
     rt.outputs.on('simFrame', (f) => writeLine(process.stderr, `plc-sim: ${simFrameToJson(f)}`));
     let firstMs = 0;
