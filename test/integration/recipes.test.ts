@@ -237,6 +237,20 @@ describe('recipe store', () => {
     );
   });
 
+  it('concurrent changes cannot both take a name or a slot', async () => {
+    const { store } = fresh();
+    const results = await Promise.allSettled([
+      store.create({ name: 'Same' }),
+      store.create({ name: 'Same' }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const a = await store.create({ name: 'A' });
+    const b = await store.create({ name: 'B' });
+    await Promise.all([store.assignSlot(a.id, 7), store.assignSlot(b.id, 7)]);
+    const holders = (await store.list()).recipes.filter((r) => r.slot === 7).map((r) => r.id);
+    expect(holders).toEqual([b.id]);
+  });
+
   it('pure parts: slug and parse', () => {
     expect(slugOf('Bolts M8 / line 2')).toBe('bolts-m8-line-2');
     expect(slugOf('볼트')).toBe('recipe');

@@ -73,6 +73,17 @@ const summaryOf = (r: Recipe): RecipeSummary => ({
 export class RecipeStore {
   private readonly nowMs: () => number;
   private readonly randomSuffix: () => string;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Changes run one at a time, so two requests cannot both take a free name, id or slot. Public
+   * methods take the turn; the *Unlocked helpers assume it is held.
+   */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => {});
+    return run;
+  }
 
   constructor(
     readonly dir: string,
@@ -154,7 +165,11 @@ export class RecipeStore {
   }
 
   /** Validates, then writes atomically. The caller's `updatedAtMs` is replaced. */
-  async save(recipe: Recipe): Promise<Recipe> {
+  save(recipe: Recipe): Promise<Recipe> {
+    return this.serial(() => this.saveUnlocked(recipe));
+  }
+
+  private async saveUnlocked(recipe: Recipe): Promise<Recipe> {
     const r = RecipeSchema.safeParse({ ...recipe, updatedAtMs: this.nowMs() });
     if (!r.success) {
       const i = r.error.issues[0]!;
@@ -180,7 +195,11 @@ export class RecipeStore {
     throw new RecipeError('tooMany', `cannot find a free id for '${name}'`);
   }
 
-  async create(draft: RecipeDraft): Promise<Recipe> {
+  create(draft: RecipeDraft): Promise<Recipe> {
+    return this.serial(() => this.createUnlocked(draft));
+  }
+
+  private async createUnlocked(draft: RecipeDraft): Promise<Recipe> {
     const now = this.nowMs();
     const name = RecipeNameSchema.safeParse(draft.name);
     if (!name.success)
@@ -197,24 +216,32 @@ export class RecipeStore {
       const i = r.error.issues[0]!;
       throw new RecipeError('invalid', `recipe not saved: ${i.path.join('.') || '(root)'}: ${i.message}`);
     }
-    return this.save(r.data);
+    return this.saveUnlocked(r.data);
   }
 
-  async rename(id: string, name: string): Promise<Recipe> {
-    return this.save({ ...(await this.get(id)), name });
+  rename(id: string, name: string): Promise<Recipe> {
+    return this.serial(async () => this.saveUnlocked({ ...(await this.get(id)), name }));
   }
 
-  async duplicate(id: string, name?: string): Promise<Recipe> {
+  duplicate(id: string, name?: string): Promise<Recipe> {
+    return this.serial(() => this.duplicateUnlocked(id, name));
+  }
+
+  private async duplicateUnlocked(id: string, name?: string): Promise<Recipe> {
     const src = await this.get(id);
     const names = new Set((await this.readAll()).recipes.map((r) => r.name));
     let newName = name ?? `${src.name} (copy)`;
     for (let i = 2; name === undefined && names.has(newName); i++) newName = `${src.name} (copy ${i})`;
     // A copy answers no PLC slot and needs approving again: two recipes on one slot would be ambiguous.
     const { version: _v, id: _id, createdAtMs: _c, updatedAtMs: _u, ...rest } = src;
-    return this.create({ ...rest, name: newName, approved: false, plc: { slot: null } });
+    return this.createUnlocked({ ...rest, name: newName, approved: false, plc: { slot: null } });
   }
 
-  async delete(id: string): Promise<void> {
+  delete(id: string): Promise<void> {
+    return this.serial(() => this.deleteUnlocked(id));
+  }
+
+  private async deleteUnlocked(id: string): Promise<void> {
     await this.get(id).catch((e: RecipeError) => {
       // A damaged file may be deleted; only a missing one is an error.
       if (e.reason === 'notFound') throw e;
@@ -236,7 +263,11 @@ export class RecipeStore {
    * invalid or from a newer version. It keeps its id and name when free; a taken name gets
    * " (imported)"; its PLC slot is kept only when no other recipe has it.
    */
-  async importText(text: string, origin = 'the file'): Promise<Recipe> {
+  importText(text: string, origin = 'the file'): Promise<Recipe> {
+    return this.serial(() => this.importUnlocked(text, origin));
+  }
+
+  private async importUnlocked(text: string, origin: string): Promise<Recipe> {
     if (text.length > MAX_RECIPE_FILE_BYTES)
       throw new RecipeError(
         'invalid',
@@ -252,7 +283,7 @@ export class RecipeStore {
     const idTaken = recipes.some((r) => r.id === incoming.id) || incoming.id === 'imported';
     const slotTaken = incoming.plc.slot !== null && recipes.some((r) => r.plc.slot === incoming.plc.slot);
     const id = idTaken ? await this.freeId(name) : incoming.id;
-    return this.save({ ...incoming, id, name, plc: { slot: slotTaken ? null : incoming.plc.slot } });
+    return this.saveUnlocked({ ...incoming, id, name, plc: { slot: slotTaken ? null : incoming.plc.slot } });
   }
 
   async importFromFile(path: string): Promise<Recipe> {
@@ -269,14 +300,19 @@ export class RecipeStore {
    * Gives a recipe a PLC slot (null frees it). A slot belongs to one recipe: whichever had it
    * loses it first, so a crash between the two writes leaves the slot free, never doubled.
    */
-  async assignSlot(id: string, slot: number | null): Promise<Recipe> {
+  assignSlot(id: string, slot: number | null): Promise<Recipe> {
+    return this.serial(() => this.assignSlotUnlocked(id, slot));
+  }
+
+  private async assignSlotUnlocked(id: string, slot: number | null): Promise<Recipe> {
     if (slot !== null && !RecipeSlotSchema.safeParse(slot).success)
       throw new RecipeError('invalid', `a PLC recipe slot is a whole number from 1 to 32767, got ${slot}`);
     const target = await this.get(id);
     if (slot !== null)
       for (const other of (await this.readAll()).recipes)
-        if (other.id !== id && other.plc.slot === slot) await this.save({ ...other, plc: { slot: null } });
-    return this.save({ ...target, plc: { slot } });
+        if (other.id !== id && other.plc.slot === slot)
+          await this.saveUnlocked({ ...other, plc: { slot: null } });
+    return this.saveUnlocked({ ...target, plc: { slot } });
   }
 
   /** The recipe the PLC means by `recipeRequest = slot`, or null. */
