@@ -21,6 +21,15 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
       'calibrate --point U,V=X,Y [--point ...]... | --checkerboard ROWSxCOLS@SQUARE_MM --corners U,V;...   (pixel → mm homography, residuals in mm)',
     load: async () => (await import('./calibrate')).main,
   },
+  users: {
+    summary:
+      'users list | add NAME --role ROLE [--password] | remove NAME | set-role NAME ROLE | set-secret NAME [--data-dir DIR]   (PIN/password on stdin)',
+    load: async () => (await import('./users')).main,
+  },
+  audit: {
+    summary: 'audit verify | export [--user U] [--method M] [--from ISO] [--to ISO] [--data-dir DIR]',
+    load: async () => (await import('./audit')).main,
+  },
   bench: {
     summary: 'bench --model PATH [--source URI] [--frames N]',
     load: async () => (await import('./bench')).main,
