@@ -8,6 +8,12 @@ import { solveHomography } from '../../src/main/core/calibration-solver';
 import { PlcSim, type SimFrame } from '../../src/main/plc/plc-sim';
 import { freePort } from '../../src/main/util/net';
 import type { BoxXyxy, PointXy } from '../../src/shared/detection';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { invert3 } from '../../src/main/core/linalg';
+import { renderCheckerboard } from '../helpers/checkerboard';
 import { jsonLines, runCli } from '../helpers/cli';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -120,5 +126,45 @@ describe('calibrated run → S7 server', () => {
     expect(board.stderr).toBe(
       'vision-station: calibrate: --corners: a 3x4 board has 6 inner corners, got 3\n',
     );
+  });
+
+  it('calibrate --checkerboard --image finds the corners in a photo of the board', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vs-board-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const truth = solveHomography([
+      { pixel: [120, 110], mm: [0, 0] },
+      { pixel: [520, 95], mm: [200, 0] },
+      { pixel: [540, 385], mm: [200, 125] },
+      { pixel: [105, 370], mm: [0, 125] },
+    ]);
+    if (!truth.ok) throw new Error(truth.message);
+    const img = renderCheckerboard(
+      { rows: 7, cols: 10, squareMm: 25 },
+      invert3(truth.homography) as unknown as Homography3x3,
+      640,
+      480,
+    );
+    const photo = join(dir, 'board.png');
+    await sharp(img.data, { raw: { width: 640, height: 480, channels: 1 } })
+      .png()
+      .toFile(photo);
+    const r = await runCli(['calibrate', '--checkerboard', '7x10@25', '--image', photo]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { homography: number[]; rmsMm: number; residuals: unknown[] };
+    expect(out.residuals).toHaveLength(54);
+    expect(out.rmsMm).toBeLessThan(0.5);
+    // The solved matrix maps a point of the table as the true one does, within 0.5 mm.
+    const p = applyHomography(out.homography as unknown as Homography3x3, [330, 240]);
+    const q = applyHomography(truth.homography, [330, 240]);
+    expect(Math.hypot(p[0] - q[0], p[1] - q[1])).toBeLessThan(0.5);
+    const blank = join(dir, 'blank.png');
+    await sharp({ create: { width: 320, height: 240, channels: 3, background: '#808080' } })
+      .png()
+      .toFile(blank);
+    const none = await runCli(['calibrate', '--checkerboard', '7x10@25', '--image', blank]);
+    expect([none.code, none.stderr]).toEqual([
+      1,
+      `vision-station: calibrate: ${blank}: no checkerboard corners in the picture (notFound)\n`,
+    ]);
   });
 });

@@ -1,41 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyHomography, type Homography3x3 } from '../../src/main/core/calibration';
 import { checkerboardCornersMm, solveHomography } from '../../src/main/core/calibration-solver';
-import { findCheckerboardCorners, type GreyImage } from '../../src/main/core/checkerboard-corners';
+import { findCheckerboardCorners } from '../../src/main/core/checkerboard-corners';
 import { invert3 } from '../../src/main/core/linalg';
-
-/**
- * A printed board (`rows × cols` squares of `squareMm`, white margin) seen through `mmToPx`,
- * rendered with 4×4 supersampling so edges are anti-aliased like a camera's.
- */
-function renderBoard(
-  rows: number,
-  cols: number,
-  squareMm: number,
-  mmToPx: Homography3x3,
-  w: number,
-  h: number,
-): GreyImage {
-  const pxToMm = invert3(mmToPx) as unknown as Homography3x3;
-  const data = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      let sum = 0;
-      for (let sy = 0; sy < 4; sy++)
-        for (let sx = 0; sx < 4; sx++) {
-          const [mx, my] = applyHomography(pxToMm, [x + (sx + 0.5) / 4 - 0.5, y + (sy + 0.5) / 4 - 0.5]);
-          // Board squares from (−square, −square): the first inner corner is at (0, 0) mm.
-          const c = Math.floor(mx / squareMm) + 1;
-          const r = Math.floor(my / squareMm) + 1;
-          const onBoard = c >= 0 && c < cols && r >= 0 && r < rows;
-          const margin =
-            mx > -2 * squareMm && mx < cols * squareMm && my > -2 * squareMm && my < rows * squareMm;
-          sum += onBoard ? ((r + c) % 2 === 0 ? 30 : 225) : margin ? 225 : 90;
-        }
-      data[y * w + x] = Math.round(sum / 16);
-    }
-  return { data, widthPx: w, heightPx: h };
-}
+import { renderCheckerboard } from '../helpers/checkerboard';
 
 describe('checkerboard corners', () => {
   it('finds every inner corner of a board seen in perspective, to a fraction of a pixel, row by row', () => {
@@ -50,7 +18,7 @@ describe('checkerboard corners', () => {
     ]);
     if (!truth.ok) throw new Error(truth.message);
     const mmToPx = invert3(truth.homography) as unknown as Homography3x3;
-    const img = renderBoard(board.rows, board.cols, board.squareMm, mmToPx, 640, 480);
+    const img = renderCheckerboard(board, mmToPx, 640, 480);
     const found = findCheckerboardCorners(img, board);
     if (!found.ok) throw new Error(found.message);
     expect(found.cornersPx).toHaveLength(54);

@@ -1,5 +1,5 @@
 /**
- * `calibrate --point U,V=X,Y ... | --checkerboard ROWSxCOLS@SQUARE_MM --corners U,V;U,V;...`
+ * `calibrate --point U,V=X,Y ... | --checkerboard ROWSxCOLS@SQUARE_MM (--corners U,V;U,V;... | --image PHOTO)`
  * Solves the pixel → mm homography and prints one JSON line: the matrix (ready for
  * `run --calibration`), each point's residual and the RMS in mm. A degenerate point set exits 1
  * with the reason.
@@ -12,6 +12,7 @@ import {
   type CalibrationPoint,
 } from '../core/calibration-solver';
 import type { PointXy } from '../../shared/detection';
+import { findCheckerboardCorners, type GreyImage } from '../core/checkerboard-corners';
 import { parseFlags, UsageError, validateFlags, writeLine } from './args';
 
 const num = String.raw`-?\d+(?:\.\d+)?(?:e-?\d+)?`;
@@ -42,6 +43,7 @@ const Flags = z.object({
     })
     .pipe(CheckerboardSchema)
     .optional(),
+  image: z.string().min(1).optional(),
   corners: z
     .string()
     .regex(new RegExp(`^${num},${num}(;${num},${num})*$`), 'must be U,V;U,V;... (inner corners, row by row)')
@@ -51,6 +53,26 @@ const Flags = z.object({
 
 const r4 = (v: number): number => Number(v.toFixed(4));
 
+/** A photo of the target as grey levels (sharp decodes JPEG, PNG, ...). */
+async function readGrey(path: string): Promise<GreyImage> {
+  const { default: sharp } = await import('sharp');
+  try {
+    const { data, info } = await sharp(path)
+      .removeAlpha()
+      .greyscale()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 1) throw new Error(`expected 1 grey channel, got ${info.channels}`);
+    return {
+      data: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height),
+      widthPx: info.width,
+      heightPx: info.height,
+    };
+  } catch (e) {
+    throw new UsageError(`--image: cannot read ${path}: ${(e as Error).message}`);
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseFlags(
     argv,
@@ -58,21 +80,36 @@ export async function main(argv: string[]): Promise<number> {
       point: { type: 'string', multiple: true },
       checkerboard: { type: 'string' },
       corners: { type: 'string' },
+      image: { type: 'string' },
     },
     false,
   );
   const flags = validateFlags(Flags, values);
   let pairs = flags.point;
-  if (flags.checkerboard || flags.corners) {
-    if (!flags.checkerboard || !flags.corners)
-      throw new UsageError('--checkerboard and --corners go together');
+  if (flags.checkerboard || flags.corners || flags.image) {
+    if (!flags.checkerboard || (!flags.corners && !flags.image))
+      throw new UsageError('--checkerboard goes with --corners or --image');
+    if (flags.corners && flags.image) throw new UsageError('give either --corners or --image, not both');
     if (pairs.length > 0) throw new UsageError('give either --point or --checkerboard, not both');
-    const mm = checkerboardCornersMm(flags.checkerboard);
-    if (flags.corners.length !== mm.length)
+    const board = flags.checkerboard;
+    const mm = checkerboardCornersMm(board);
+    let cornersPx = flags.corners;
+    if (flags.image) {
+      const found = findCheckerboardCorners(await readGrey(flags.image), board);
+      if (!found.ok) {
+        writeLine(
+          process.stderr,
+          `vision-station: calibrate: ${flags.image}: ${found.message} (${found.reason})`,
+        );
+        return 1;
+      }
+      cornersPx = found.cornersPx;
+    }
+    if (cornersPx!.length !== mm.length)
       throw new UsageError(
-        `--corners: a ${flags.checkerboard.rows}x${flags.checkerboard.cols} board has ${mm.length} inner corners, got ${flags.corners.length}`,
+        `--corners: a ${board.rows}x${board.cols} board has ${mm.length} inner corners, got ${cornersPx!.length}`,
       );
-    pairs = mm.map((m, i) => ({ pixel: flags.corners![i]!, mm: m }));
+    pairs = mm.map((m, i) => ({ pixel: cornersPx![i]!, mm: m }));
   }
   if (pairs.length === 0)
     throw new UsageError('give --point U,V=X,Y at least 4 times, or --checkerboard with --corners');

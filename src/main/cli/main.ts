@@ -18,7 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
   calibrate: {
     summary:
-      'calibrate --point U,V=X,Y [--point ...]... | --checkerboard ROWSxCOLS@SQUARE_MM --corners U,V;...   (pixel → mm homography, residuals in mm)',
+      'calibrate --point U,V=X,Y [--point ...]... | --checkerboard ROWSxCOLS@SQUARE_MM (--corners U,V;... | --image PHOTO)   (pixel → mm homography, residuals in mm)',
     load: async () => (await import('./calibrate')).main,
   },
   users: {
