@@ -1,4 +1,5 @@
 import type { Detection, ExecutionProvider, SemanticSegmentation, StageTimingsMs } from './detection';
+import type { FilteredDetection } from './verdict';
 
 /** One processed frame, as sinks (PLC, serial, UI, recorder) receive it. */
 export interface FrameResult {
@@ -10,7 +11,10 @@ export interface FrameResult {
   resultTimeMs: number;
   widthPx: number;
   heightPx: number;
+  /** Detections kept by the per-class limits (all of them without limits). */
   detections: Detection[];
+  /** Detections the per-class limits removed, with the reason; absent without limits. */
+  filtered?: FilteredDetection[];
   modelName: string;
   provider: ExecutionProvider;
   timings: StageTimingsMs;

@@ -21,6 +21,9 @@ import { workerScriptPath } from '../inference/worker-path';
 import type { ClassicDetectorOptionsInput } from '../core/classic';
 import { Pipeline, type ResultStage } from '../pipeline/pipeline';
 import { createOutputSinks, type OutputOptions, type OutputSinks } from './outputs';
+import { detectionsForPlc, type ClassLimits } from '../core/class-limits';
+import type { RecipeStore } from '../storage/recipes';
+import { recipeRequestHandler } from './recipe-switch';
 import type { OpcUaEndpointOptions } from '../integration/opcua/opcua-endpoint';
 import type { Recorder } from '../recording/recorder';
 import type { RecordSettings } from './attach-recorder';
@@ -61,6 +64,15 @@ export interface VisionRuntimeOptions {
   classic?: ClassicDetectorOptionsInput;
   /** Tracking, zones and counting lines between inference and the sinks; PLC counter resets reach it. */
   postprocess?: PostprocessStage;
+  /** Per-class limits after decoding; the PLC and serial port get only classes with sendToPlc. */
+  classLimits?: ClassLimits | null;
+  /** Pixel → mm calibration, for class limits with areas in mm². */
+  calibration?: Homography3x3 | null;
+  /**
+   * Whole recipes (model, thresholds, class limits) for the PLC's recipeRequest, instead of the
+   * slot → model map `recipes`.
+   */
+  recipeStore?: Pick<RecipeStore, 'bySlot'>;
 }
 
 export type PostprocessStage = ResultStage & { resetCounts?(): void };
@@ -154,14 +166,22 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
   private readonly extraSinks: ResultSink[] = [];
   private health: Health = { cameraOk: false, modelOk: false };
   private params: DecodeParams;
+  private classLimits: ClassLimits | null;
   private recipes: Readonly<Record<number, string>>;
+  private readonly recipeHandler: { onRequest(slot: number): void; idle(): Promise<void> } | null;
   private outputsChain: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   constructor(private readonly opts: VisionRuntimeOptions) {
     super();
     this.params = opts.params;
+    this.classLimits = opts.classLimits ?? null;
     this.recipes = opts.recipes ?? {};
+    // Requests are handled one at a time; while one loads only the newest waits (the PLC's latest
+    // wish wins, nothing queues).
+    this.recipeHandler = opts.recipeStore
+      ? recipeRequestHandler(this, opts.recipeStore, { log: opts.log })
+      : null;
     this.engine = new InferenceEngine({
       workerPath: opts.workerPath ?? workerScriptPath(),
       inferTimeoutMs: opts.inferDeadlineMs,
@@ -203,6 +223,17 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
     this.currentPipeline?.setParams(this.params);
   }
 
+  /** Resolves when no recipe request from the PLC is being handled or waiting. */
+  async recipesIdle(): Promise<void> {
+    await this.recipeHandler?.idle();
+  }
+
+  /** Per-class limits; take effect on the next frame. */
+  setClassLimits(limits: ClassLimits | null): void {
+    this.classLimits = limits;
+    this.currentPipeline?.setClassLimits(limits);
+  }
+
   setRecipes(recipes: Readonly<Record<number, string>>): void {
     this.recipes = recipes;
   }
@@ -239,7 +270,9 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       this.currentOutputs = outputs;
       outputs.setHealth(this.health);
       outputs.on('recipeRequest', (slot) => {
-        if (outputs === this.currentOutputs) void this.switchRecipe(slot);
+        if (outputs !== this.currentOutputs) return;
+        if (this.recipeHandler) this.recipeHandler.onRequest(slot);
+        else void this.switchRecipe(slot);
       });
       outputs.on('countersReset', () => {
         if (outputs !== this.currentOutputs) return;
@@ -333,7 +366,10 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
     const forward: ResultSink = {
       name: 'outputs',
       offer: (r: FrameResult) => {
-        for (const s of this.currentOutputs?.sinks ?? []) s.offer(r);
+        // The PLC and the serial port get only the classes marked sendToPlc.
+        const limits = this.classLimits;
+        const forPlc = limits ? { ...r, detections: detectionsForPlc(r.detections, limits) } : r;
+        for (const s of this.currentOutputs?.sinks ?? []) s.offer(forPlc);
         for (const s of this.extraSinks) s.offer(r);
       },
       close: async () => {},
@@ -346,6 +382,8 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       maxFrames,
       statsWindowMs: this.opts.statsWindowMs,
       postprocess: this.opts.postprocess,
+      classLimits: this.classLimits,
+      calibration: this.opts.calibration ?? null,
     });
     // A source adopted live (switchSource) said 'live' before anyone listened.
     if (source.state === 'live') this.setHealth({ cameraOk: true });
@@ -420,6 +458,10 @@ export interface RuntimeOptions {
   classic?: ClassicDetectorOptionsInput;
   /** Tracking, zones and counting lines between inference and the sinks. */
   postprocess?: PostprocessStage;
+  /** Per-class limits after decoding; the PLC and serial port get only classes with sendToPlc. */
+  classLimits?: ClassLimits | null;
+  /** Whole recipes for the PLC's recipeRequest (run --recipes-dir), instead of `recipes`. */
+  recipeStore?: Pick<RecipeStore, 'bySlot'>;
   /** `mqtt://HOST[:PORT]?prefix=...&station=...&camera=...&rate=N` (plant integration). */
   mqtt?: string;
   /** OPC UA server for SCADA / MES (plant integration). */
@@ -460,6 +502,9 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     previewMaxSidePx: null,
     classic: opts.classic,
     postprocess: opts.postprocess,
+    classLimits: opts.classLimits,
+    calibration: opts.calibration ?? null,
+    recipeStore: opts.recipeStore,
   });
   rt.on('modelStatus', opts.log);
   for (const s of opts.sinks ?? []) rt.addSink(s);

@@ -13,8 +13,22 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
   run: {
     summary:
-      'run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json] [--recipe SLOT=MODEL]... [--calibration h11,...,h33] [--record DIR [--record-fps 10] [--segment-s 60] [--max-gb G] [--max-days D] [--event-class NAME]...]',
+      'run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json] [--recipe SLOT=MODEL]... | [--recipes-dir DIR] [--calibration h11,...,h33] [--classes NAME,...] [--class-conf NAME=T]... [--track] [--zone ...]... [--line ...]... [--record DIR ...] [--mqtt URI] [--opcua PORT]',
     load: async () => (await import('./run')).main,
+  },
+  calibrate: {
+    summary:
+      'calibrate --point U,V=X,Y [--point ...]... | --checkerboard ROWSxCOLS@SQUARE_MM (--corners U,V;... | --image PHOTO)   (pixel → mm homography, residuals in mm)',
+    load: async () => (await import('./calibrate')).main,
+  },
+  users: {
+    summary:
+      'users list | add NAME --role ROLE [--password] | remove NAME | set-role NAME ROLE | set-secret NAME [--data-dir DIR]   (PIN/password on stdin)',
+    load: async () => (await import('./users')).main,
+  },
+  audit: {
+    summary: 'audit verify | export [--user U] [--method M] [--from ISO] [--to ISO] [--data-dir DIR]',
+    load: async () => (await import('./audit')).main,
   },
   bench: {
     summary: 'bench --model PATH [--source URI] [--frames N]',

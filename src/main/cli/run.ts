@@ -2,7 +2,8 @@
  * `run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json]
  *      [--track] [--zone include|exclude:x1,y1,...]... [--line NAME=x1,y1,x2,y2]... [--classic K=V,...]
  *      [--mqtt URI] [--opcua PORT [--opcua-security none|production] [--opcua-pki DIR]]
- *      [--record DIR ...]`
+ *      [--record DIR ...]
+ *      [--recipe SLOT=MODEL]... | [--recipes-dir DIR] [--classes NAME,...] [--class-conf NAME=T]...`
  * The whole pipeline without Electron. With --json: one line per processed frame, then a summary.
  */
 import { z } from 'zod';
@@ -19,6 +20,8 @@ import {
   validateFlags,
   writeLine,
 } from './args';
+import { classLimitProblems, classLimitsFromFlags } from '../core/class-limits';
+import { RecipeStore } from '../storage/recipes';
 import { detectionJson } from './detect';
 import { homographySchema } from '../core/calibration';
 import { simFrameToJson } from '../plc/plc-sim';
@@ -73,6 +76,20 @@ const Flags = z.object({
   'max-gb': numberFlag(0.001, 1_000_000).optional(),
   'max-days': numberFlag(0.001, 36_500).optional(),
   'event-class': z.array(z.string().min(1)).default([]),
+  'recipes-dir': z.string().min(1).optional(),
+  'class-conf': z
+    .array(
+      z
+        .string()
+        .regex(/^[^=]+=(0(\.\d+)?|1(\.0+)?)$/, 'must be NAME=T with T between 0 and 1, e.g. bottle=0.4')
+        .transform((t) => [t.slice(0, t.lastIndexOf('=')), Number(t.slice(t.lastIndexOf('=') + 1))] as const),
+    )
+    .default([]),
+  classes: z
+    .string()
+    .transform((t) => t.split(',').map((n) => n.trim()))
+    .refine((names) => names.every((n) => n.length > 0), 'must be class names separated by commas')
+    .optional(),
 });
 
 const r2 = (v: number): number | null => (Number.isFinite(v) ? Number(v.toFixed(2)) : null);
@@ -138,6 +155,9 @@ export async function main(argv: string[]): Promise<number> {
       'max-gb': { type: 'string' },
       'max-days': { type: 'string' },
       'event-class': { type: 'string', multiple: true },
+      'class-conf': { type: 'string', multiple: true },
+      'recipes-dir': { type: 'string' },
+      classes: { type: 'string' },
     },
     false,
   );
@@ -176,6 +196,13 @@ export async function main(argv: string[]): Promise<number> {
   // Counters carry on from the last run (lines matched by name) and are saved after each crossing.
   const store = flags['counters-file'] ? new CountersStore(flags['counters-file']) : null;
   if (store) stage.restoreCounts(await store.load());
+  if (flags['recipes-dir'] && flags.recipe.length > 0)
+    throw new UsageError('--recipe and --recipes-dir both say what a PLC slot means; give one');
+  const recipeStore = flags['recipes-dir'] ? new RecipeStore(flags['recipes-dir']) : null;
+  const classLimits =
+    flags.classes || flags['class-conf'].length > 0
+      ? classLimitsFromFlags(flags.classes ?? null, flags['class-conf'])
+      : null;
 
   const log = (line: string): void => writeLine(process.stderr, `vision-station: ${line}`);
   const report = new RunReport(log);
@@ -196,6 +223,8 @@ export async function main(argv: string[]): Promise<number> {
       mqtt: flags.mqtt,
       opcua: opcuaFromFlags(flags),
       calibration: flags.calibration,
+      classLimits,
+      ...(recipeStore ? { recipeStore } : {}),
       recipes,
       maxFrames: flags.frames,
       classic: flags.classic,
@@ -221,6 +250,11 @@ export async function main(argv: string[]): Promise<number> {
         : undefined,
     });
     const rt = runtime;
+    // Class names are known only once the model is loaded.
+    const problem = classLimits
+      ? classLimitProblems(classLimits, rt.engine.model?.classNames ?? [], false)[0]
+      : undefined;
+    if (problem) throw new UsageError(`--classes/--class-conf: ${problem}`);
     report.watch(rt.source, rt.outputs);
     // The built-in simulator shows what it received, as plc-sim does (stderr: stdout is the results).
     if (store) rt.outputs.on('countersReset', () => store.save(stage.counts()));

@@ -8,6 +8,8 @@ import type { FrameResult } from '../../shared/frame';
 import { RollingWindow, type Percentiles } from '../core/rolling-stats';
 import { scaleDetections } from '../core/scale-detections';
 import type { DecodeParams } from '../core/decoders/types';
+import { decodeConfThreshold, judgeDetections, type ClassLimits } from '../core/class-limits';
+import type { Homography3x3 } from '../core/calibration';
 import { FrameSlot } from '../capture/frame-slot';
 import type { Frame, FrameSource } from '../capture/types';
 import type { InferenceEngine } from '../inference/engine';
@@ -39,6 +41,10 @@ export interface PipelineOptions {
   maxFrames?: number;
   /** Length of the rolling stats window. */
   statsWindowMs?: number;
+  /** Per-class limits applied after decoding (see core/class-limits); null or absent: none. */
+  classLimits?: ClassLimits | null;
+  /** Pixel → mm calibration, for class limits with areas in mm². */
+  calibration?: Homography3x3 | null;
   /** Runs on each result before the sinks see it (tracking, zones, counting lines). */
   postprocess?: ResultStage;
 }
@@ -68,6 +74,7 @@ export class Pipeline extends EventEmitter<{
   private readonly latency: RollingWindow;
   private readonly results: RollingWindow;
   private params: DecodeParams;
+  private limits: ClassLimits | null;
   private frames = 0;
   private errors = 0;
   private loop: Promise<void> | null = null;
@@ -83,6 +90,16 @@ export class Pipeline extends EventEmitter<{
     this.latency = new RollingWindow(windowMs);
     this.results = new RollingWindow(windowMs);
     this.params = opts.params;
+    this.limits = opts.classLimits ?? null;
+  }
+
+  /** Per-class limits; take effect on the next frame. */
+  setClassLimits(limits: ClassLimits | null): void {
+    this.limits = limits;
+  }
+
+  get classLimits(): ClassLimits | null {
+    return this.limits;
   }
 
   /** Takes effect on the next frame. */
@@ -150,10 +167,13 @@ export class Pipeline extends EventEmitter<{
         const t1 = now();
         this.emit('taken', frame.frameId, Date.now());
         let out;
+        const limits = this.limits;
+        const params = this.params;
         try {
           out = await this.opts.engine.infer(
             { rgb: frame.rgb, widthPx: frame.widthPx, heightPx: frame.heightPx },
-            this.params,
+            // A class may ask for a lower threshold than the global one: decode down to it.
+            limits ? { ...params, confThreshold: decodeConfThreshold(limits, params.confThreshold) } : params,
           );
         } catch (e) {
           frame.release();
@@ -163,9 +183,16 @@ export class Pipeline extends EventEmitter<{
         }
         // Frames scaled down by the decoder report positions in camera pixels all the same.
         const src = frame.sourceSize;
-        const detections = src
+        const scaled = src
           ? scaleDetections(out.detections, src.widthPx / frame.widthPx, src.heightPx / frame.heightPx)
           : out.detections;
+        const judged = limits
+          ? judgeDetections(scaled, limits, {
+              globalConfThreshold: params.confThreshold,
+              homographyPxToMm: this.opts.calibration ?? null,
+            })
+          : null;
+        const detections = judged ? judged.kept : scaled;
         const inferred: FrameResult = {
           frameId: frame.frameId,
           captureTimeMs: frame.captureTimeMs,
@@ -173,6 +200,7 @@ export class Pipeline extends EventEmitter<{
           widthPx: src?.widthPx ?? frame.widthPx,
           heightPx: src?.heightPx ?? frame.heightPx,
           detections,
+          ...(judged ? { filtered: judged.filtered } : {}),
           modelName: out.model.name,
           provider: out.model.provider,
           timings: out.timings,

@@ -1,0 +1,135 @@
+/**
+ * Who may call what. One table from API method to the least role that may call it, and one
+ * function the main process checks on every request (IPC and WebSocket alike) — hiding a button
+ * in the UI is a convenience, this is the rule.
+ *
+ * Roles are ordered: operator < engineer < administrator; a higher role may do everything a lower
+ * one may. `null` is a client nobody has logged in on: it may only identify the app and log in.
+ */
+import { API_METHODS, type ApiMethod } from '../../shared/api';
+
+export const ROLES = ['operator', 'engineer', 'administrator'] as const;
+export type Role = (typeof ROLES)[number];
+
+const RANK: Record<Role, number> = { operator: 1, engineer: 2, administrator: 3 };
+
+/** Methods the commissioning features add to the API (recipes, calibration, users, audit, models). */
+export const COMMISSIONING_METHODS = [
+  'login',
+  'logout',
+  'whoAmI',
+  'listRecipes',
+  'getRecipe',
+  'activateRecipe',
+  'createRecipe',
+  'saveRecipe',
+  'renameRecipe',
+  'duplicateRecipe',
+  'deleteRecipe',
+  'exportRecipe',
+  'importRecipe',
+  'approveRecipe',
+  'assignRecipeSlot',
+  'setClassLimits',
+  'setZones',
+  'setCountingLines',
+  'solveCalibration',
+  'setCalibration',
+  'listUsers',
+  'createUser',
+  'setUserRole',
+  'setUserSecret',
+  'deleteUser',
+  'queryAudit',
+  'exportAuditCsv',
+  'verifyAudit',
+  'importModel',
+  'downloadModel',
+  'deleteModel',
+] as const;
+export type CommissioningMethod = (typeof COMMISSIONING_METHODS)[number];
+export type GuardedMethod = ApiMethod | CommissioningMethod;
+
+/** Callable before logging in. */
+export const PUBLIC_METHODS: ReadonlySet<string> = new Set<GuardedMethod>(['getAppInfo', 'login']);
+
+/** The least role for each method. Every method of the API must appear (checked by the type). */
+export const MIN_ROLE: Readonly<Record<GuardedMethod, Role | 'public'>> = {
+  // --- present API (src/shared/api.ts)
+  getAppInfo: 'public',
+  getSnapshot: 'operator',
+  listModels: 'operator',
+  acknowledgeAlarm: 'operator',
+  // The display language is the reader's business, not a station setting anyone can break.
+  setUiSettings: 'operator',
+  // Running a photo through the model is a tuning tool (and costs inference time).
+  detectImage: 'engineer',
+  swapModel: 'engineer',
+  setParams: 'engineer',
+  setSource: 'administrator',
+  setPlc: 'administrator',
+  // --- session
+  login: 'public',
+  logout: 'operator',
+  whoAmI: 'operator',
+  // --- recipes: operators switch between approved ones (activateRecipe checks `approved` too)
+  listRecipes: 'operator',
+  getRecipe: 'operator',
+  activateRecipe: 'operator',
+  createRecipe: 'engineer',
+  saveRecipe: 'engineer',
+  renameRecipe: 'engineer',
+  duplicateRecipe: 'engineer',
+  deleteRecipe: 'engineer',
+  exportRecipe: 'engineer',
+  importRecipe: 'engineer',
+  approveRecipe: 'engineer',
+  // The slot is how the PLC selects a job: part of the PLC connection.
+  assignRecipeSlot: 'administrator',
+  // --- tuning
+  setClassLimits: 'engineer',
+  setZones: 'engineer',
+  setCountingLines: 'engineer',
+  solveCalibration: 'engineer',
+  setCalibration: 'engineer',
+  // --- users and audit
+  listUsers: 'administrator',
+  createUser: 'administrator',
+  setUserRole: 'administrator',
+  setUserSecret: 'administrator',
+  deleteUser: 'administrator',
+  queryAudit: 'engineer',
+  exportAuditCsv: 'engineer',
+  verifyAudit: 'engineer',
+  // --- model library
+  importModel: 'administrator',
+  downloadModel: 'administrator',
+  deleteModel: 'administrator',
+};
+
+export function isRole(v: unknown): v is Role {
+  return typeof v === 'string' && (ROLES as readonly string[]).includes(v);
+}
+
+export function roleAtLeast(role: Role, min: Role): boolean {
+  return RANK[role] >= RANK[min];
+}
+
+/** Whether a client with `role` (null: not logged in) may call `method`. Unknown methods: never. */
+export function canCall(role: Role | null, method: string): boolean {
+  if (!Object.prototype.hasOwnProperty.call(MIN_ROLE, method)) return false;
+  const min = MIN_ROLE[method as GuardedMethod];
+  if (min === 'public') return true;
+  return role !== null && roleAtLeast(role, min);
+}
+
+/** Operators may switch only to approved recipes; engineers and above to any. */
+export function canActivateRecipe(role: Role | null, recipeApproved: boolean): boolean {
+  if (!canCall(role, 'activateRecipe') || role === null) return false;
+  return recipeApproved || roleAtLeast(role, 'engineer');
+}
+
+/** Every method of the shared API has an entry (a test asserts it; a new method fails until added). */
+export function unguardedApiMethods(): string[] {
+  return API_METHODS.filter((m) => !Object.prototype.hasOwnProperty.call(MIN_ROLE, m));
+}
