@@ -116,6 +116,11 @@ export interface Alarm {
   /** Still true while the condition holds. */
   active: boolean;
   acknowledged: boolean;
+  /** When the condition ended (one-shot alarms: when raised); null while active. */
+  clearedAtMs: number | null;
+  acknowledgedAtMs: number | null;
+  /** Who acknowledged: the client's address until roles exist ("local" in the Electron window). */
+  acknowledgedBy: string | null;
 }
 
 export interface Percentiles {

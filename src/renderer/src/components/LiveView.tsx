@@ -6,6 +6,7 @@ import { useStation } from '../station-state';
 import { useFormat } from '../format';
 import { useNow } from '../hooks';
 import { DetectionTable, SegmentationTable } from './DetectionTables';
+import { plcDeliveryProblem } from '../../../shared/verdict';
 
 const TOGGLES = ['boxes', 'labels', 'masks', 'centres', 'tracks'] as const;
 const STORAGE_KEY = 'vision-station.overlays';
@@ -192,6 +193,7 @@ export function LiveView() {
           connected={view.connection.kind === 'open'}
           hasFrame={shown !== null}
         />
+        <PlcBanner />
       </div>
       <div className="live-footer">
         <span data-testid="detection-count" data-value={shown?.detections.length ?? 0}>
@@ -244,6 +246,27 @@ function LiveBadges({
           {t('live.stale', { s: f.num(age / 1000, 0) })}
         </div>
       )}
+    </div>
+  );
+}
+
+/** Across the picture while results are not reaching the PLC: the operator must not trust the line. */
+function PlcBanner() {
+  const { t } = useTranslation();
+  const { view } = useStation();
+  if (view.connection.kind !== 'open') return null;
+  // The station's own clock (stats arrive each second), so a browser on another machine with a
+  // skewed clock does not see a stale PLC that is not.
+  const problem = plcDeliveryProblem(view.plc, view.alarms, view.stats?.atMs ?? 0);
+  if (!problem) return null;
+  return (
+    <div
+      className={`plc-banner ${problem === 'overflow' ? 'warn' : 'bad'}`}
+      data-testid="plc-banner"
+      data-problem={problem}
+      role="alert"
+    >
+      {t(`plcBanner.${problem}`)}
     </div>
   );
 }
