@@ -23,17 +23,43 @@ export const DEFAULT_OVERLAYS: OverlayOptions = {
   segmentation: false,
 };
 
-/** A distinct, stable colour per class id (golden-angle hues), as [r, g, b]. */
+/**
+ * A fixed palette of 24 colours chosen to be told apart on a dark picture (Kelly's and
+ * Tableau-like hues, no two neighbours alike). Indexed by class id, so a class keeps its colour
+ * across sessions, models with the same class list, and screens.
+ */
+export const PALETTE: readonly (readonly [number, number, number])[] = [
+  [255, 56, 56],
+  [72, 219, 251],
+  [255, 178, 29],
+  [45, 206, 112],
+  [186, 104, 255],
+  [255, 112, 200],
+  [255, 255, 90],
+  [0, 156, 255],
+  [255, 140, 80],
+  [146, 255, 166],
+  [214, 158, 255],
+  [0, 212, 187],
+  [255, 90, 130],
+  [160, 200, 40],
+  [120, 150, 255],
+  [255, 210, 160],
+  [0, 255, 255],
+  [200, 120, 60],
+  [255, 0, 255],
+  [150, 255, 0],
+  [255, 160, 255],
+  [90, 180, 140],
+  [230, 230, 230],
+  [255, 99, 71],
+];
+
+/** The class's colour as [r, g, b]: stable for a class id; ids beyond 24 reuse the palette. */
 export function classRgb(classId: number): [number, number, number] {
-  const h = ((classId * 137.508 + 25) % 360) / 360;
-  const s = 0.85;
-  const l = 0.55;
-  const f = (n: number) => {
-    const k = (n + h * 12) % 12;
-    const a = s * Math.min(l, 1 - l);
-    return Math.round(255 * (l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
-  };
-  return [f(0), f(8), f(4)];
+  const n = PALETTE.length;
+  const [r, g, b] = PALETTE[((Math.trunc(classId) % n) + n) % n];
+  return [r, g, b];
 }
 
 export const classColour = (classId: number, alpha = 1): string => {
@@ -67,24 +93,42 @@ function rleCanvas(rle: MaskRle, rgb: [number, number, number], alpha: number): 
   return c;
 }
 
-function label(
-  ctx: CanvasRenderingContext2D,
-  text: string,
-  x: number,
-  y: number,
-  bg: string,
-  fontPx: number,
-  maxX: number,
-): void {
-  ctx.font = `600 ${fontPx}px system-ui, sans-serif`;
-  const w = ctx.measureText(text).width + fontPx * 0.6;
-  const h = fontPx * 1.35;
-  const top = Math.max(0, y - h);
-  x = Math.max(0, Math.min(x, maxX - w));
-  ctx.fillStyle = bg;
-  ctx.fillRect(x, top, w, h);
-  ctx.fillStyle = '#000';
-  ctx.fillText(text, x + fontPx * 0.3, top + fontPx * 1.05);
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+const intersects = (a: Rect, b: Rect): boolean =>
+  a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+
+/**
+ * Where each label goes: the first candidate (above the box, inside its top, below it) that stays
+ * in the picture and overlaps no label placed before; null when every candidate collides (the
+ * table still lists the object). Earlier labels win, so callers pass the most important first.
+ */
+export function placeLabels(
+  boxes: readonly { xyxy: readonly [number, number, number, number]; w: number; h: number }[],
+  widthPx: number,
+  heightPx: number,
+): (Rect | null)[] {
+  const placed: Rect[] = [];
+  return boxes.map(({ xyxy: [x1, y1, , y2], w, h }) => {
+    const x = Math.max(0, Math.min(x1, widthPx - w));
+    const candidates: Rect[] = [
+      { x, y: y1 - h, w, h },
+      { x, y: y1, w, h },
+      { x, y: y2, w, h },
+    ];
+    for (const c of candidates) {
+      if (c.y < 0 || c.y + c.h > heightPx) continue;
+      if (placed.some((p) => intersects(p, c))) continue;
+      placed.push(c);
+      return c;
+    }
+    return null;
+  });
 }
 
 export function drawOverlays(
@@ -92,11 +136,14 @@ export function drawOverlays(
   detections: Detection[],
   widthPx: number,
   opts: OverlayOptions,
+  /** Source pixels per screen pixel: lines and labels keep one size on screen. */
+  pxPerCss: number,
   fmtScore: (s: number) => string,
   fmtArea: (a: number) => string,
 ): void {
-  const lw = Math.max(2, widthPx / 480);
-  const fontPx = Math.max(12, Math.round(widthPx / 64));
+  const heightPx = ctx.canvas.height;
+  const lw = Math.max(1, 2 * pxPerCss);
+  const fontPx = Math.max(8, Math.round(15 * pxPerCss));
   const seg = opts.segmentation;
   if (opts.masks || seg) {
     for (const d of detections) {
@@ -125,17 +172,11 @@ export function drawOverlays(
   for (const d of detections) {
     const [x1, y1, x2, y2] = d.box;
     const colour = classColour(d.classId);
-    if (opts.boxes && !seg) {
+    // The Boxes toggle means the same in both views.
+    if (opts.boxes) {
       ctx.lineWidth = lw;
       ctx.strokeStyle = colour;
       ctx.strokeRect(x1, y1, x2 - x1, y2 - y1);
-    }
-    if (opts.labels) {
-      const text =
-        seg && d.mask
-          ? `${d.className} ${fmtArea(d.mask.areaPx)} · ${Math.round(d.mask.angleDeg)}°`
-          : `${d.className} ${fmtScore(d.score)}`;
-      label(ctx, text, x1, y1, colour, fontPx, widthPx);
     }
     if (opts.centres) {
       const [cx, cy] = detectionCentre(d);
@@ -148,8 +189,38 @@ export function drawOverlays(
       ctx.fill();
       ctx.stroke();
     }
-    if (opts.tracks && d.trackId !== undefined && d.trackId >= 0) {
-      label(ctx, `#${d.trackId}`, x1, y2 + fontPx * 1.35, '#ffd400', fontPx, widthPx);
-    }
   }
+  if (!opts.labels && !opts.tracks) return;
+  ctx.font = `600 ${fontPx}px system-ui, 'Noto Sans CJK KR', sans-serif`;
+  // Highest scores first: when labels would collide, the surest objects keep theirs.
+  const order = detections.map((_, i) => i).sort((a, b) => detections[b].score - detections[a].score);
+  const texts = order.map((i) => {
+    const d = detections[i];
+    const parts: string[] = [];
+    if (opts.tracks && d.trackId !== undefined && d.trackId >= 1) parts.push(`#${d.trackId}`);
+    if (opts.labels)
+      parts.push(
+        seg && d.mask
+          ? `${d.className} ${fmtArea(d.mask.areaPx)} · ${Math.round(d.mask.angleDeg)}°`
+          : `${d.className} ${fmtScore(d.score)}`,
+      );
+    return parts.join(' ');
+  });
+  const h = fontPx * 1.35;
+  const spots = placeLabels(
+    order.map((i, k) => ({
+      xyxy: detections[i].box,
+      w: texts[k] ? ctx.measureText(texts[k]).width + fontPx * 0.6 : 0,
+      h,
+    })),
+    widthPx,
+    heightPx,
+  );
+  spots.forEach((r, k) => {
+    if (!r || !texts[k]) return;
+    ctx.fillStyle = classColour(detections[order[k]].classId);
+    ctx.fillRect(r.x, r.y, r.w, r.h);
+    ctx.fillStyle = '#000';
+    ctx.fillText(texts[k], r.x + fontPx * 0.3, r.y + fontPx * 1.05);
+  });
 }

@@ -117,7 +117,10 @@ export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
   // The most severe active alarm; else the newest one still waiting for an acknowledgement.
   const headline =
     stationVerdict(alarms).cause ??
-    unacked.reduce<(typeof unacked)[number] | null>((a, b) => (!a || b.raisedAtMs > a.raisedAtMs ? b : a), null);
+    unacked.reduce<(typeof unacked)[number] | null>(
+      (a, b) => (!a || b.raisedAtMs > a.raisedAtMs ? b : a),
+      null,
+    );
   const connLevel: Level =
     connection.kind === 'open' ? 'ok' : connection.kind === 'connecting' ? 'warn' : 'bad';
   // Without the link, the last known states are not the truth any more: show them greyed.
