@@ -28,45 +28,42 @@ interface Box {
   h: number;
 }
 
-/** Bounding boxes of the main regions, and of every visible control inside them. */
-async function measure(page: Page): Promise<{ regions: Box[]; controls: Box[]; viewport: Box }> {
-  return page.evaluate(() => {
-    const box = (el: Element, id: string) => {
-      const r = el.getBoundingClientRect();
-      return { id, x: r.x, y: r.y, w: r.width, h: r.height };
-    };
-    const visible = (el: Element) => {
-      const r = el.getBoundingClientRect();
-      const s = getComputedStyle(el);
-      return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none';
-    };
-    const regionIds = [
-      'status-bar',
-      'live-toolbar',
-      'live-canvas-wrap',
-      'live-footer',
-      'live-table',
-      'side-tabs',
-      'tab-body',
-    ];
-    const regions = regionIds.map((id) => {
-      const el = document.querySelector(`[data-testid="${id}"]`);
-      if (!el) throw new Error(`region ${id} is missing`);
-      return box(el, id);
-    });
-    // Controls: buttons, tabs, toggles, inputs that a finger must hit, outside scrolled-away areas.
-    const controls: ReturnType<typeof box>[] = [];
-    document
-      .querySelectorAll('button, [role="button"], label.toggle, select, input.text, input[type="range"]')
-      .forEach((el, i) => {
-        if (!visible(el)) return;
-        const id =
-          el.getAttribute('data-testid') ??
-          `${el.tagName.toLowerCase()}#${i}:${(el.textContent ?? '').trim().slice(0, 24)}`;
-        controls.push(box(el, id));
-      });
-    return { regions, controls, viewport: { id: 'viewport', x: 0, y: 0, w: innerWidth, h: innerHeight } };
+const REGION_IDS = [
+  'status-bar',
+  'live-toolbar',
+  'live-canvas-wrap',
+  'live-footer',
+  'live-table',
+  'side-tabs',
+  'tab-body',
+];
+
+// Runs in the page (a string, as the node typecheck has no DOM types).
+const MEASURE = `(() => {
+  const box = (el, id) => { const r = el.getBoundingClientRect(); return { id, x: r.x, y: r.y, w: r.width, h: r.height }; };
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none';
+  };
+  const regions = ${JSON.stringify(REGION_IDS)}.map((id) => {
+    const el = document.querySelector('[data-testid="' + id + '"]');
+    return el ? box(el, id) : { id: id + ' (missing)', x: -1, y: -1, w: 0, h: 0 };
   });
+  const controls = [];
+  document
+    .querySelectorAll('button, [role="button"], label.toggle, label.chip, select, input.text, input[type="range"]')
+    .forEach((el, i) => {
+      if (!visible(el)) return;
+      const id = el.getAttribute('data-testid') || (el.tagName.toLowerCase() + '#' + i + ':' + (el.textContent || '').trim().slice(0, 24));
+      controls.push(box(el, id));
+    });
+  return { regions, controls, viewport: { id: 'viewport', x: 0, y: 0, w: innerWidth, h: innerHeight } };
+})()`;
+
+/** Bounding boxes of the main regions, and of every visible control. */
+async function measure(page: Page): Promise<{ regions: Box[]; controls: Box[]; viewport: Box }> {
+  return page.evaluate(MEASURE);
 }
 
 const overlap = (a: Box, b: Box): number => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PALETTE, classRgb, placeLabels } from '../../src/renderer/src/overlay';
+import { PALETTE, classRgb, placeLabels } from '../../src/shared/overlay-layout';
 
 describe('class palette', () => {
   it('has 24 distinct colours, indexed by class id and stable (id 24 reuses colour 0)', () => {
