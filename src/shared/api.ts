@@ -172,6 +172,8 @@ export interface StationSnapshot {
   stats: StatsSnapshot;
   alarms: Alarm[];
   params: TuningParams;
+  /** The values in force before the last setParams (what "restore last applied" goes back to). */
+  previousParams: TuningParams | null;
   ui: UiSettings;
   /** The class names of the active model (for the class filter). */
   classNames: string[];
@@ -257,6 +259,8 @@ export interface ApiSignatures {
   /** Resolves with the new model once it serves frames; rejects (old model still running) on failure. */
   swapModel: { args: [req: { id: string }]; result: ModelInfo };
   setParams: { args: [req: Partial<TuningParams>]; result: TuningParams };
+  /** Back to the values before the last change (which become the previous ones); rejects without. */
+  restoreParams: { args: []; result: { params: TuningParams; previousParams: TuningParams | null } };
   setSource: { args: [req: SetSourceRequest]; result: SourceStatus };
   setPlc: { args: [req: SetPlcRequest]; result: PlcStatus };
   acknowledgeAlarm: { args: [req: { id: number }]; result: Alarm[] };
@@ -279,6 +283,7 @@ const METHOD_TABLE: { [M in ApiMethod]: true } = {
   listModels: true,
   swapModel: true,
   setParams: true,
+  restoreParams: true,
   setSource: true,
   setPlc: true,
   acknowledgeAlarm: true,

@@ -227,8 +227,11 @@ export async function openTab(
   await page.getByTestId(`tab-${tab}`).click();
 }
 
+/** Sets a threshold in the draft and applies it (thresholds change only on Apply). */
 export async function setSlider(page: Page, testId: string, value: number): Promise<void> {
   await page.getByTestId(testId).fill(String(value));
+  await expect(page.getByTestId('tuning-state')).toHaveAttribute('data-state', 'draft');
+  await page.getByTestId('tuning-apply').click();
   await expect(page.getByTestId('tuning-state')).toHaveAttribute('data-state', 'saved');
 }
 

@@ -394,6 +394,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       stats: this.stats(),
       alarms: this.alarms.list(),
       params: this.settings.params,
+      previousParams: this.settings.previousParams,
       ui: this.settings.ui,
       classNames: this.runtime.engine.model?.classNames ?? [],
     };
@@ -447,11 +448,19 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   }
 
   async setParams(req: Partial<TuningParams>): Promise<TuningParams> {
+    this.settings.previousParams = this.settings.params;
     this.settings.params = { ...this.settings.params, ...req };
     this.runtime.setParams(decodeParamsOf(this.settings.params));
     this.persist();
     this.emit('params', this.settings.params);
     return this.settings.params;
+  }
+
+  async restoreParams(): Promise<{ params: TuningParams; previousParams: TuningParams | null }> {
+    const previous = this.settings.previousParams;
+    if (!previous) throw new Error('no earlier thresholds to restore');
+    await this.setParams(previous);
+    return { params: this.settings.params, previousParams: this.settings.previousParams };
   }
 
   async setSource(req: SetSourceRequest): Promise<SourceStatus> {
