@@ -54,6 +54,8 @@ export const API_ARGS: { [M in ApiMethod]: z.ZodType<ApiArgs<M>> } = {
       .strict(),
   ]),
   acknowledgeAlarm: z.tuple([z.object({ id: z.number().int().min(1) }).strict()]),
+  getAlarmJournal: z.tuple([]),
+  getHistory: z.tuple([]),
   setUiSettings: z.tuple([z.object({ locale: localeSchema }).partial().strict()]),
 };
 

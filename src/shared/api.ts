@@ -4,6 +4,8 @@
  * which: both give it a `StationClient`.
  */
 import type { Detection, ExecutionProvider, ModelInfo, StageTimingsMs } from './detection';
+import type { JournalRow } from './alarm-journal';
+import type { HistoryMinute } from './history-ring';
 
 export type Backend = 'electron-ipc' | 'websocket';
 
@@ -264,6 +266,10 @@ export interface ApiSignatures {
   setSource: { args: [req: SetSourceRequest]; result: SourceStatus };
   setPlc: { args: [req: SetPlcRequest]; result: PlcStatus };
   acknowledgeAlarm: { args: [req: { id: number }]; result: Alarm[] };
+  /** The alarm journal on disk (survives restarts), newest first. */
+  getAlarmJournal: { args: []; result: JournalRow[] };
+  /** FPS, latency and drops per minute kept on the station (oldest first; missing minutes: down). */
+  getHistory: { args: []; result: HistoryMinute[] };
   setUiSettings: { args: [req: Partial<UiSettings>]; result: UiSettings };
 }
 
@@ -287,6 +293,8 @@ const METHOD_TABLE: { [M in ApiMethod]: true } = {
   setSource: true,
   setPlc: true,
   acknowledgeAlarm: true,
+  getAlarmJournal: true,
+  getHistory: true,
   setUiSettings: true,
 };
 export const API_METHODS = Object.keys(METHOD_TABLE) as readonly ApiMethod[];

@@ -46,6 +46,9 @@ import { FpsMonitor } from './fps-monitor';
 import { PlcStatusTracker } from './plc-status';
 import { PreviewEncoder } from './preview-encoder';
 import { SettingsStore } from './settings-store';
+import { AlarmJournal, RateHistory } from './station-records';
+import type { JournalRow } from '../../shared/alarm-journal';
+import type { HistoryMinute } from '../../shared/history-ring';
 
 export interface StationOptions {
   version: string;
@@ -104,6 +107,8 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   private runtime!: VisionRuntime;
   readonly library: ModelLibrary;
   private readonly alarms: AlarmBook;
+  private readonly journal: AlarmJournal;
+  private readonly history: RateHistory;
   private readonly clock: Clock;
   private readonly preview: PreviewEncoder;
   private readonly plc: PlcStatusTracker;
@@ -128,8 +133,13 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       inspect: (spec) => this.runtime.engine.inspect(spec),
       cachePath: join(opts.dataDir, 'model-library-cache.json'),
     });
+    this.journal = new AlarmJournal(opts.dataDir, this.clock.now(), opts.log);
+    this.history = new RateHistory(opts.dataDir, opts.log);
     this.alarms = new AlarmBook(
-      (list) => this.emit('alarms', list),
+      (list) => {
+        this.journal.observe(list);
+        this.emit('alarms', list);
+      },
       100,
       () => this.clock.now(),
     );
@@ -172,6 +182,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   // -------------------------------------------------------------------------------------------
 
   async start(): Promise<void> {
+    await this.history.load();
     const loaded = await this.store.load();
     this.settings = loaded.settings;
     if (loaded.problem) {
@@ -236,6 +247,8 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     this.plc.close();
     await this.runtime?.close();
     await this.store.flush();
+    await this.journal.flush();
+    await this.history.flush();
   }
 
   /** The project's own models first, then the demo model, then the classic detector. */
@@ -371,6 +384,13 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   private tick(): void {
     const stats = this.stats();
     this.emit('stats', stats);
+    this.history.add({
+      atMs: stats.atMs,
+      fps: stats.fps,
+      latencyP95Ms: stats.latencyMs.p95,
+      droppedTotal: stats.dropped,
+      live: this.sourceStatus.state === 'live',
+    });
     this.plc.tick();
     const verdict = this.fpsMonitor.update(stats.fps, this.sourceStatus.state === 'live', stats.atMs);
     if (verdict.kind === 'raise') this.alarms.raise('fpsBelowTarget', verdict.message);
@@ -483,6 +503,14 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     this.persist();
     await this.applyPlc();
     return this.plc.status();
+  }
+
+  getAlarmJournal(): Promise<JournalRow[]> {
+    return this.journal.rows();
+  }
+
+  async getHistory(): Promise<HistoryMinute[]> {
+    return this.history.list();
   }
 
   async acknowledgeAlarm(req: { id: number }): Promise<Alarm[]> {
