@@ -11,6 +11,7 @@ import { SourcePanel } from './components/SourcePanel';
 import { PlcPanel } from './components/PlcPanel';
 import { SettingsPanel } from './components/SettingsPanel';
 import { isTyping } from './components/LiveView';
+import { useScreenLocale } from './screen-locale';
 import { stationVerdict } from '../../shared/verdict';
 
 // recharts is the largest dependency: load it with the panel that uses it.
@@ -23,7 +24,8 @@ function Shell() {
   const { t, i18n } = useTranslation();
   const { view, client, patch } = useStation();
   const [tab, setTab] = useState<Tab>('performance');
-  const locale = view.ui?.locale;
+  const screenLocale = useScreenLocale();
+  const locale = screenLocale ?? view.ui?.locale;
 
   useEffect(() => {
     if (locale && i18n.language !== locale) void i18n.changeLanguage(locale);
