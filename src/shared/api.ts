@@ -72,6 +72,15 @@ export interface LibraryEntry {
   sizeBytes: number;
   info: ModelInfo | null;
   error: string | null;
+  /** Not described yet: the station is describing models in the background (see LibraryProgress). */
+  pending?: boolean;
+}
+
+/** Background describing of the model library: `described` of `total` done. */
+export interface LibraryProgress {
+  described: number;
+  total: number;
+  running: boolean;
 }
 
 export type PlcLinkStateName = 'connected' | 'connecting' | 'disconnected' | 'off';
@@ -219,6 +228,7 @@ export interface StationEvents {
   alarms: Alarm[];
   params: TuningParams;
   ui: UiSettings;
+  library: LibraryProgress;
 }
 export type StationEventName = keyof StationEvents;
 export const STATION_EVENTS = [
@@ -230,6 +240,7 @@ export const STATION_EVENTS = [
   'alarms',
   'params',
   'ui',
+  'library',
 ] as const satisfies readonly StationEventName[];
 
 // ---------------------------------------------------------------------------------------------

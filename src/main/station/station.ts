@@ -135,6 +135,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     });
     this.journal = new AlarmJournal(opts.dataDir, this.clock.now(), opts.log);
     this.history = new RateHistory(opts.dataDir, opts.log);
+    this.library.on('progress', (p) => this.emit('library', p));
     this.alarms = new AlarmBook(
       (list) => {
         this.journal.observe(list);
@@ -245,6 +246,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     this.closed = true;
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.plc.close();
+    await this.library.stop();
     await this.runtime?.close();
     await this.store.flush();
     await this.journal.flush();
@@ -447,12 +449,14 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     };
   }
 
+  /** At once: what is described so far; the rest is described in the background (`library` events). */
   listModels(): Promise<LibraryEntry[]> {
-    return this.library.list();
+    return this.library.listQuick();
   }
 
   async swapModel(req: { id: string }): Promise<ModelInfo> {
-    const entries = await this.library.list();
+    // Not waiting for the library to be described: loading the model says whether it works.
+    const entries = await this.library.listQuick();
     const entry = entries.find((e) => e.id === req.id);
     if (!entry) throw new Error(`no model with id ${req.id} in the library`);
     if (entry.error) throw new Error(`${entry.name} cannot be used: ${entry.error}`);

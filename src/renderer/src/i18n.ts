@@ -273,7 +273,8 @@ const en = {
     empty: 'No minute completed yet.',
   },
   library: {
-    described: 'described {{k}} of {{n}}',
+    described: 'Describing models in the background: described {{k}} of {{n}}',
+    pending: 'not described yet',
   },
   messages: {
     plcUnreachable: 'PLC {{endpoint}} not reachable: {{reason}}',
@@ -547,7 +548,8 @@ const ko: Resource = {
     empty: '아직 완료된 분이 없습니다.',
   },
   library: {
-    described: '{{n}}개 중 {{k}}개 확인함',
+    described: '백그라운드에서 모델 확인 중: {{n}}개 중 {{k}}개 완료',
+    pending: '아직 확인 전',
   },
   messages: {
     plcUnreachable: 'PLC {{endpoint}}에 연결할 수 없음: {{reason}}',
