@@ -76,10 +76,7 @@ test('PLC stopped: STOPPED naming the PLC and a banner on the picture; back: cle
   served = await startServe({ source: SOURCE, model: 'classic', plc: sim.uri, dataDir });
   await openStation(page, served.url);
   await openTab(page, 'alarms');
-  const row = page
-    .getByTestId('journal-row')
-    .filter({ has: page.locator('.alarm-kind') })
-    .and(page.locator('[data-kind="plcDown"]'));
+  const row = page.locator('[data-testid="journal-row"][data-journal-kind="plcDown"]');
   await expect(row).toHaveCount(1, { timeout: 15_000 });
   const raised = Number(await row.getAttribute('data-raised'));
   const cleared = Number(await row.getAttribute('data-cleared'));

@@ -159,7 +159,7 @@ function AlarmJournal() {
             key={r.key}
             className="journal-row"
             data-testid="journal-row"
-            data-kind={r.kind}
+            data-journal-kind={r.kind}
             data-raised={r.raisedAtMs}
             data-cleared={r.clearedAtMs ?? ''}
             data-acknowledged={r.acknowledgedAtMs ?? ''}
