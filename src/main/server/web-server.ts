@@ -197,7 +197,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
     c.inFlight++;
     try {
-      const result = await dispatch(opts.station, method, args);
+      const result = await dispatch(opts.station, method, args, c.address.replace(/:[^:]*$/, ''));
       if (method === 'getSnapshot' && !c.subscribed) {
         c.subscribed = true;
         updateSubscribers();

@@ -47,6 +47,7 @@ import { PlcStatusTracker } from './plc-status';
 import { PreviewEncoder } from './preview-encoder';
 import { SettingsStore } from './settings-store';
 import { AlarmJournal, RateHistory } from './station-records';
+import { requestOrigin } from './dispatch';
 import type { JournalRow } from '../../shared/alarm-journal';
 import type { HistoryMinute } from '../../shared/history-ring';
 
@@ -518,7 +519,9 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   }
 
   async acknowledgeAlarm(req: { id: number }): Promise<Alarm[]> {
-    if (!this.alarms.acknowledge(req.id)) throw new Error(`no alarm with id ${req.id}`);
+    // The acknowledging client's address until roles exist; "local" in the Electron window.
+    if (!this.alarms.acknowledge(req.id, requestOrigin.getStore() ?? 'local'))
+      throw new Error(`no alarm with id ${req.id}`);
     return this.alarms.list();
   }
 
