@@ -4,10 +4,12 @@ import { openStation, screenshotPath, startServe, writeResult, type Served } fro
 // The operator screen at the four panel sizes of the brief: no main region or control overlaps
 // another (from bounding boxes), every control is at least 44 px in both directions.
 const SIZES = [
-  { name: '1920x1080', width: 1920, height: 1080 },
-  { name: '1366x768', width: 1366, height: 768 },
-  { name: '1024x768', width: 1024, height: 768 },
-  { name: '800x1280', width: 800, height: 1280 },
+  { name: '1920x1080', width: 1920, height: 1080, locale: null },
+  { name: '1366x768', width: 1366, height: 768, locale: null },
+  { name: '1024x768', width: 1024, height: 768, locale: null },
+  { name: '800x1280', width: 800, height: 1280, locale: null },
+  // Korean labels have other widths: the narrowest landscape panel once more in Korean.
+  { name: '1024x768-ko', width: 1024, height: 768, locale: 'ko' },
 ] as const;
 
 const MIN_TARGET_PX = 44;
@@ -80,6 +82,8 @@ const inside = (inner: Box, outer: Box): boolean =>
 for (const size of SIZES) {
   test(`layout at ${size.name}: nothing overlaps, targets ≥ 44 px`, async ({ page }) => {
     await page.setViewportSize({ width: size.width, height: size.height });
+    if (size.locale)
+      await page.addInitScript(`localStorage.setItem('vision-station.screen-locale', '${size.locale}')`);
     await openStation(page, served.url);
     await expect(page.getByTestId('live-canvas')).toHaveAttribute('data-frame-id', /\d+/);
     const report: Record<string, unknown> = {};
@@ -107,6 +111,7 @@ for (const size of SIZES) {
       const tabTops = new Set(controls.filter((c) => c.id.startsWith('tab-')).map((c) => Math.round(c.y)));
       // The tab bar is one row, except the fixed 4-column grid of the narrow landscape panel.
       expect(tabTops.size, 'rows of tabs').toBe(size.width === 1024 ? 2 : 1);
+      if (size.locale) await expect(page.locator('html')).toHaveAttribute('lang', size.locale);
       report[tab] = { regions, controls: controls.length };
       if (tab === 'performance' || tab === 'plc')
         await page.screenshot({ path: screenshotPath(`ui-layout-${size.name}-${tab}.png`) });
