@@ -112,7 +112,18 @@ for (const size of SIZES) {
       // The tab bar is one row, except the fixed 4-column grid of the narrow landscape panel.
       expect(tabTops.size, 'rows of tabs').toBe(size.width === 1024 ? 2 : 1);
       if (size.locale) await expect(page.locator('html')).toHaveAttribute('lang', size.locale);
+      // Nothing in the side panel is cut off sideways (the PLC block table used to be).
+      const overflowPx = await page
+        .getByTestId('tab-body')
+        .evaluate(
+          (el) =>
+            (el as unknown as { scrollWidth: number; clientWidth: number }).scrollWidth -
+            (el as unknown as { clientWidth: number }).clientWidth,
+        );
+      expect(overflowPx, `${tab} panel wider than its column`).toBeLessThanOrEqual(0);
       report[tab] = { regions, controls: controls.length };
+      if (tab === 'plc' && (await page.getByTestId('plc-block').count()) > 0)
+        await page.getByTestId('plc-block').scrollIntoViewIfNeeded();
       if (tab === 'performance' || tab === 'plc')
         await page.screenshot({ path: screenshotPath(`ui-layout-${size.name}-${tab}.png`) });
     }
