@@ -42,6 +42,7 @@ export const API_ARGS: { [M in ApiMethod]: z.ZodType<ApiArgs<M>> } = {
   listModels: z.tuple([]),
   swapModel: z.tuple([z.object({ id: z.string().min(1).max(4096) }).strict()]),
   setParams: z.tuple([TuningSchema]),
+  restoreParams: z.tuple([]),
   setSource: z.tuple([z.object({ uri }).strict()]),
   setPlc: z.tuple([
     z
@@ -53,6 +54,8 @@ export const API_ARGS: { [M in ApiMethod]: z.ZodType<ApiArgs<M>> } = {
       .strict(),
   ]),
   acknowledgeAlarm: z.tuple([z.object({ id: z.number().int().min(1) }).strict()]),
+  getAlarmJournal: z.tuple([]),
+  getHistory: z.tuple([]),
   setUiSettings: z.tuple([z.object({ locale: localeSchema }).partial().strict()]),
 };
 

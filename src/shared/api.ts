@@ -11,6 +11,8 @@ import type {
   SemanticSegmentation,
   StageTimingsMs,
 } from './detection';
+import type { JournalRow } from './alarm-journal';
+import type { HistoryMinute } from './history-ring';
 
 export type Backend = 'electron-ipc' | 'websocket';
 
@@ -79,6 +81,15 @@ export interface LibraryEntry {
   /** What the model does (detect, segment, semantic, obb, pose); null when it cannot be run. */
   task: ModelTask | null;
   error: string | null;
+  /** Not described yet: the station is describing models in the background (see LibraryProgress). */
+  pending?: boolean;
+}
+
+/** Background describing of the model library: `described` of `total` done. */
+export interface LibraryProgress {
+  described: number;
+  total: number;
+  running: boolean;
 }
 
 export type PlcLinkStateName = 'connected' | 'connecting' | 'disconnected' | 'off';
@@ -125,6 +136,11 @@ export interface Alarm {
   /** Still true while the condition holds. */
   active: boolean;
   acknowledged: boolean;
+  /** When the condition ended (one-shot alarms: when raised); null while active. */
+  clearedAtMs: number | null;
+  acknowledgedAtMs: number | null;
+  /** Who acknowledged: the client's address until roles exist ("local" in the Electron window). */
+  acknowledgedBy: string | null;
 }
 
 export interface Percentiles {
@@ -176,6 +192,8 @@ export interface StationSnapshot {
   stats: StatsSnapshot;
   alarms: Alarm[];
   params: TuningParams;
+  /** The values in force before the last setParams (what "restore last applied" goes back to). */
+  previousParams: TuningParams | null;
   ui: UiSettings;
   /** The class names of the active model (for the class filter). */
   classNames: string[];
@@ -221,6 +239,7 @@ export interface StationEvents {
   alarms: Alarm[];
   params: TuningParams;
   ui: UiSettings;
+  library: LibraryProgress;
 }
 export type StationEventName = keyof StationEvents;
 export const STATION_EVENTS = [
@@ -232,6 +251,7 @@ export const STATION_EVENTS = [
   'alarms',
   'params',
   'ui',
+  'library',
 ] as const satisfies readonly StationEventName[];
 
 // ---------------------------------------------------------------------------------------------
@@ -263,9 +283,15 @@ export interface ApiSignatures {
   /** Resolves with the new model once it serves frames; rejects (old model still running) on failure. */
   swapModel: { args: [req: { id: string }]; result: ModelInfo };
   setParams: { args: [req: Partial<TuningParams>]; result: TuningParams };
+  /** Back to the values before the last change (which become the previous ones); rejects without. */
+  restoreParams: { args: []; result: { params: TuningParams; previousParams: TuningParams | null } };
   setSource: { args: [req: SetSourceRequest]; result: SourceStatus };
   setPlc: { args: [req: SetPlcRequest]; result: PlcStatus };
   acknowledgeAlarm: { args: [req: { id: number }]; result: Alarm[] };
+  /** The alarm journal on disk (survives restarts), newest first. */
+  getAlarmJournal: { args: []; result: JournalRow[] };
+  /** FPS, latency and drops per minute kept on the station (oldest first; missing minutes: down). */
+  getHistory: { args: []; result: HistoryMinute[] };
   setUiSettings: { args: [req: Partial<UiSettings>]; result: UiSettings };
 }
 
@@ -285,9 +311,12 @@ const METHOD_TABLE: { [M in ApiMethod]: true } = {
   listModels: true,
   swapModel: true,
   setParams: true,
+  restoreParams: true,
   setSource: true,
   setPlc: true,
   acknowledgeAlarm: true,
+  getAlarmJournal: true,
+  getHistory: true,
   setUiSettings: true,
 };
 export const API_METHODS = Object.keys(METHOD_TABLE) as readonly ApiMethod[];

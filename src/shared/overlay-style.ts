@@ -5,18 +5,9 @@
  */
 import type { ClassMapRle, Keypoint, PointXy, SemanticHead } from './detection';
 
-/** A distinct, stable colour per class id (golden-angle hues), as [r, g, b]. */
-export function classRgb(classId: number): [number, number, number] {
-  const h = ((classId * 137.508 + 25) % 360) / 360;
-  const s = 0.85;
-  const l = 0.55;
-  const f = (n: number) => {
-    const k = (n + h * 12) % 12;
-    const a = s * Math.min(l, 1 - l);
-    return Math.round(255 * (l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
-  };
-  return [f(0), f(8), f(4)];
-}
+// One palette for every overlay: distinct per class, stable across sessions.
+import { classRgb } from './overlay-layout';
+export { classRgb };
 
 export const classColour = (classId: number, alpha = 1): string => {
   const [r, g, b] = classRgb(classId);

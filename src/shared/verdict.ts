@@ -1,5 +1,93 @@
-/** Why a detection was filtered by the per-class limits (machine-readable, for the UI and logs). */
+/**
+ * The one answer to "is the line being served?": a station state (OK / WARNING / STOPPED) from the
+ * most severe active alarm, and whether results reach the PLC. Pure: the renderer and tests use it.
+ */
+import type { Alarm, AlarmKind, PlcStatus } from './api';
+import { STATUS_BITS } from './plc-layout';
 import type { Detection } from './detection';
+
+export type Severity = 'stop' | 'warning';
+
+/**
+ * 'stop': the station is not doing its job (no pictures, no inference, or the PLC gets nothing).
+ * 'warning': it runs but something needs a look (slow, a failed change, a missed handshake).
+ */
+export const ALARM_SEVERITY: Record<AlarmKind, Severity> = {
+  sourceLost: 'stop',
+  plcDown: 'stop',
+  inferenceHung: 'stop',
+  ackTimeout: 'warning',
+  fpsBelowTarget: 'warning',
+  modelFailed: 'warning',
+  plcConfig: 'warning',
+  settings: 'warning',
+};
+
+const RANK: Record<Severity, number> = { stop: 2, warning: 1 };
+
+export type StationState = 'ok' | 'warning' | 'stopped';
+
+export interface Verdict {
+  state: StationState;
+  /** The alarm behind the state (null when OK). */
+  cause: Alarm | null;
+}
+
+/**
+ * The most severe active alarm; among equals the most recently raised (the newest fault is the one
+ * the operator has not seen yet). Null when none is active.
+ */
+export function mostSevereActive(alarms: readonly Alarm[]): Alarm | null {
+  let best: Alarm | null = null;
+  for (const a of alarms) {
+    if (!a.active) continue;
+    if (
+      best === null ||
+      RANK[ALARM_SEVERITY[a.kind]] > RANK[ALARM_SEVERITY[best.kind]] ||
+      (RANK[ALARM_SEVERITY[a.kind]] === RANK[ALARM_SEVERITY[best.kind]] && a.raisedAtMs > best.raisedAtMs)
+    )
+      best = a;
+  }
+  return best;
+}
+
+export function stationVerdict(alarms: readonly Alarm[]): Verdict {
+  const cause = mostSevereActive(alarms);
+  if (!cause) return { state: 'ok', cause: null };
+  return { state: ALARM_SEVERITY[cause.kind] === 'stop' ? 'stopped' : 'warning', cause };
+}
+
+/** Why results are not reaching the PLC, most fundamental first. */
+export type PlcDeliveryProblem = 'linkDown' | 'stale' | 'overflow' | 'ackTimeout';
+
+/** A PLC that has not been written for this long is not getting results. */
+export const PLC_STALE_AFTER_MS = 3000;
+
+const bitOf = (name: string): number => STATUS_BITS.find((b) => b.name === name)?.bit ?? -1;
+
+/**
+ * What stops results from reaching the PLC now, or null when they do (or no PLC is configured).
+ * `nowMs` is the same clock as `lastWriteTimeMs` (the station's wall clock).
+ */
+export function plcDeliveryProblem(
+  plc: PlcStatus | null,
+  alarms: readonly Alarm[],
+  nowMs: number,
+): PlcDeliveryProblem | null {
+  if (!plc || plc.state === 'off') return null;
+  const activeKinds = new Set(alarms.filter((a) => a.active).map((a) => a.kind));
+  if (plc.state !== 'connected' || activeKinds.has('plcDown')) return 'linkDown';
+  if (plc.lastWriteTimeMs === null || nowMs - plc.lastWriteTimeMs > PLC_STALE_AFTER_MS) return 'stale';
+  const status = plc.lastBlock?.fields.find((f) => f.name === 'status')?.value ?? 0;
+  if (status & (1 << bitOf('stale'))) return 'stale';
+  if (status & (1 << bitOf('overflow'))) return 'overflow';
+  if (activeKinds.has('ackTimeout')) return 'ackTimeout';
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-class limits: why a detection was filtered (machine-readable, for the UI and logs)
+// ---------------------------------------------------------------------------------------------
 
 export const FILTER_REASONS = [
   'classDisabled',

@@ -73,8 +73,22 @@ test('toggling masks changes the picture of the same frame', async ({ page }) =>
   await page.getByTestId('view-segmentation').click();
   await expect(page.getByTestId('segmentation-row').first()).toBeVisible();
   await page.screenshot({ path: screenshotPath('ui-segmentation.png') });
+  // Boxes mean the same in the segmentation view.
+  const segWithBoxes = await canvasFingerprint(page);
+  await page.getByTestId('toggle-boxes').uncheck();
+  await expect
+    .poll(() => canvasFingerprint(page), { message: 'segmentation view without boxes differs' })
+    .not.toBe(segWithBoxes);
+  await page.getByTestId('toggle-boxes').check();
+  await expect
+    .poll(() => canvasFingerprint(page), { message: 'boxes back in the segmentation view' })
+    .toBe(segWithBoxes);
+  // No detection carries a track id (no tracker runs): no toggle and no column for them.
+  await expect(page.getByTestId('toggle-tracks')).toHaveCount(0);
   await page.getByTestId('view-detection').click();
-  await page.getByTestId('live-pause').click();
+  // F resumes the picture as the button does.
+  await page.keyboard.press('f');
+  await expect(canvas).toHaveAttribute('data-paused', 'false');
   await waitForNewFrame(page, frameId);
 });
 

@@ -44,3 +44,31 @@ test('the Korean locale renders, is saved on the station, and formats numbers fo
   await page.getByTestId('locale-en').click();
   await expect(page.getByTestId('status-source')).toContainText('Camera');
 });
+
+test('the language can be chosen per screen (kept in the browser), the station setting stays the default', async ({
+  page,
+  browser,
+}) => {
+  await openStation(page, served.url);
+  await openTab(page, 'settings');
+  await page.getByTestId('screen-locale-ko').click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ko');
+  await expect(page.getByTestId('verdict')).toContainText('스테이션');
+  await page.screenshot({ path: screenshotPath('ui-korean-screen-choice.png') });
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ko');
+
+  // Another screen (its own browser storage) still follows the station: English.
+  const ctx = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+  try {
+    const other = await ctx.newPage();
+    await openStation(other, served.url);
+    await expect(other.locator('html')).toHaveAttribute('lang', 'en');
+    await expect(other.getByTestId('tab-alarms')).toHaveText('Alarms');
+  } finally {
+    await ctx.close();
+  }
+  await openTab(page, 'settings');
+  await page.getByTestId('screen-locale-default').click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+});

@@ -69,6 +69,8 @@ export interface ServeOptions {
   host?: string;
   /** A fixed port (default: 0, any free port). */
   port?: number;
+  /** Reuse this data folder (kept on close), e.g. to restart the station on the same data. */
+  dataDir?: string;
 }
 
 export interface Served {
@@ -79,7 +81,11 @@ export interface Served {
 
 /** Starts `node bin/vision-station.js serve --port 0` and resolves once it prints its URL. */
 export async function startServe(opts: ServeOptions = {}): Promise<Served> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'vs-e2e-'));
+  const ownDir = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'vs-e2e-'));
+  const removeDir = () => {
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+  };
   const args = ['bin/vision-station.js', 'serve', '--port', String(opts.port ?? 0), '--data-dir', dataDir];
   if (opts.source) args.push('--source', opts.source);
   if (opts.model) args.push('--model', opts.model);
@@ -98,12 +104,12 @@ export async function startServe(opts: ServeOptions = {}): Promise<Served> {
       dataDir,
       close: async () => {
         await stop(proc);
-        rmSync(dataDir, { recursive: true, force: true });
+        removeDir();
       },
     };
   } catch (e) {
     await stop(proc);
-    rmSync(dataDir, { recursive: true, force: true });
+    removeDir();
     throw e;
   }
 }
@@ -118,8 +124,8 @@ export interface PlcSimProcess {
 }
 
 /** `node bin/vision-station.js plc-sim` as its own process, ready once it says it listens. */
-export async function startPlcSim(): Promise<PlcSimProcess> {
-  const port = await freePort();
+export async function startPlcSim(fixedPort?: number): Promise<PlcSimProcess> {
+  const port = fixedPort ?? (await freePort());
   const proc = spawn(
     process.execPath,
     ['bin/vision-station.js', 'plc-sim', '--port', String(port), '--db', '1'],
@@ -228,8 +234,11 @@ export async function openTab(
   await page.getByTestId(`tab-${tab}`).click();
 }
 
+/** Sets a threshold in the draft and applies it (thresholds change only on Apply). */
 export async function setSlider(page: Page, testId: string, value: number): Promise<void> {
   await page.getByTestId(testId).fill(String(value));
+  await expect(page.getByTestId('tuning-state')).toHaveAttribute('data-state', 'draft');
+  await page.getByTestId('tuning-apply').click();
   await expect(page.getByTestId('tuning-state')).toHaveAttribute('data-state', 'saved');
 }
 

@@ -27,13 +27,21 @@ describe('AlarmBook', () => {
         raisedAtMs: 1000,
         active: true,
         acknowledged: false,
+        clearedAtMs: null,
+        acknowledgedAtMs: null,
+        acknowledgedBy: null,
       },
     ]);
     expect(pushed).toHaveLength(2);
     book.clear('plcDown');
-    expect(book.list()[0]).toMatchObject({ active: false, acknowledged: false });
-    expect(book.acknowledge(1)).toBe(true);
-    expect(book.list()[0]).toMatchObject({ active: false, acknowledged: true });
+    expect(book.list()[0]).toMatchObject({ active: false, acknowledged: false, clearedAtMs: 1001 });
+    expect(book.acknowledge(1, '10.0.0.7')).toBe(true);
+    expect(book.list()[0]).toMatchObject({
+      active: false,
+      acknowledged: true,
+      acknowledgedAtMs: 1002,
+      acknowledgedBy: '10.0.0.7',
+    });
     expect(book.acknowledge(99)).toBe(false);
     // A new occurrence after clearing is a new alarm.
     book.raise('plcDown', 'again');

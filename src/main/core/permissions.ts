@@ -58,6 +58,9 @@ export const MIN_ROLE: Readonly<Record<GuardedMethod, Role | 'public'>> = {
   // --- present API (src/shared/api.ts)
   getAppInfo: 'public',
   getSnapshot: 'operator',
+  getAlarmJournal: 'operator',
+  getHistory: 'operator',
+  restoreParams: 'engineer',
   listModels: 'operator',
   acknowledgeAlarm: 'operator',
   // The display language is the reader's business, not a station setting anyone can break.

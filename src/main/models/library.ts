@@ -3,9 +3,10 @@
  * described by loading it once (family, task, input size, classes, licence), cached by file size
  * and modification time. Imports are validated the same way before they are copied in.
  */
+import { EventEmitter } from 'node:events';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { LibraryEntry, LibraryLocation } from '../../shared/api';
+import type { LibraryEntry, LibraryLocation, LibraryProgress } from '../../shared/api';
 import type { ModelInfo } from '../../shared/detection';
 import { modelSpecFor, type ModelSpec } from '../inference/model';
 import { sidecarPathFor } from '../inference/sidecar';
@@ -42,12 +43,25 @@ export function refusalMessage(message: string): string {
 
 const MAX_MODEL_BYTES = 2 * 1024 * 1024 * 1024;
 
-export class ModelLibrary {
+/** Pause between two background descriptions, so the serving model gets the CPU back in between. */
+const DESCRIBE_PAUSE_MS = 250;
+
+export class ModelLibrary extends EventEmitter<{ progress: [LibraryProgress] }> {
   private readonly cache = new Map<string, CacheEntry>();
+  private background: Promise<void> | null = null;
+  private stopped = false;
+  private progressNow: LibraryProgress = { described: 0, total: 0, running: false };
   private cacheLoaded = false;
   private cacheDirty = false;
 
-  constructor(private readonly opts: ModelLibraryOptions) {}
+  constructor(private readonly opts: ModelLibraryOptions) {
+    super();
+  }
+
+  /** How far background describing has got. */
+  progress(): LibraryProgress {
+    return this.progressNow;
+  }
 
   private async loadCache(): Promise<void> {
     if (this.cacheLoaded || !this.opts.cachePath) return;
@@ -105,7 +119,13 @@ export class ModelLibrary {
     return entry;
   }
 
-  private async scan(dir: string, location: LibraryLocation): Promise<LibraryEntry[]> {
+  /** `describe` false: models not described yet come back pending (info and error null). */
+  private async scan(
+    dir: string,
+    location: LibraryLocation,
+    describe = true,
+    pending: { path: string; sizeBytes: number; mtimeMs: number }[] = [],
+  ): Promise<LibraryEntry[]> {
     let names: string[];
     try {
       names = (await readdir(dir)).filter((n) => n.toLowerCase().endsWith('.onnx')).sort();
@@ -117,8 +137,20 @@ export class ModelLibrary {
       const path = resolve(dir, n);
       const st = await stat(path).catch(() => null);
       if (!st?.isFile()) continue;
-      const { info, error } = await this.describe(path, st.size, st.mtimeMs);
+      let info: ModelInfo | null = null;
+      let error: string | null = null;
+      let isPending = false;
+      if (describe) ({ info, error } = await this.describe(path, st.size, st.mtimeMs));
+      else {
+        const hit = this.cache.get(path);
+        if (hit && hit.key === (await this.cacheKey(path, st.size, st.mtimeMs))) ({ info, error } = hit);
+        else {
+          isPending = true;
+          pending.push({ path, sizeBytes: st.size, mtimeMs: st.mtimeMs });
+        }
+      }
       out.push({
+        ...(isPending ? { pending: true } : {}),
         id: path,
         name: n.replace(/\.onnx$/i, ''),
         location,
@@ -151,6 +183,73 @@ export class ModelLibrary {
     const all = [classic, ...project, ...demo, ...(await this.scan(this.opts.userDir, 'user'))];
     await this.saveCache();
     return all;
+  }
+
+  /**
+   * What is known now, at once: described models from the cache, the others pending. The pending
+   * ones are then described in the background, one at a time on one thread with a pause between
+   * them, emitting `progress` after each; list again to get them.
+   */
+  async listQuick(): Promise<LibraryEntry[]> {
+    await this.loadCache();
+    const pending: { path: string; sizeBytes: number; mtimeMs: number }[] = [];
+    const classic: LibraryEntry = {
+      id: 'classic',
+      name: 'classic',
+      location: 'builtin',
+      path: null,
+      sizeBytes: 0,
+      info: null,
+      error: null,
+      task: 'segment',
+    };
+    const project = await this.scan(this.opts.projectDir, 'project', false, pending);
+    for (const dir of this.opts.extraDirs ?? [])
+      project.push(...(await this.scan(dir, 'project', false, pending)));
+    const demo = this.opts.demoDir ? await this.scan(this.opts.demoDir, 'demo', false, pending) : [];
+    const all = [
+      classic,
+      ...project,
+      ...demo,
+      ...(await this.scan(this.opts.userDir, 'user', false, pending)),
+    ];
+    if (pending.length > 0 && this.background === null) this.background = this.describeInBackground(pending);
+    return all;
+  }
+
+  private async describeInBackground(
+    pending: { path: string; sizeBytes: number; mtimeMs: number }[],
+  ): Promise<void> {
+    const report = (described: number, running: boolean) => {
+      this.progressNow = { described, total: pending.length, running };
+      this.emit('progress', this.progressNow);
+    };
+    try {
+      report(0, true);
+      for (let i = 0; i < pending.length; i++) {
+        if (this.stopped) return;
+        const p = pending[i];
+        await this.describe(p.path, p.sizeBytes, p.mtimeMs);
+        report(i + 1, i + 1 < pending.length);
+        if (i + 1 < pending.length) await new Promise((r) => setTimeout(r, DESCRIBE_PAUSE_MS));
+      }
+      // A description cut short by stop() may have failed for that reason: not worth keeping.
+      if (!this.stopped) await this.saveCache();
+    } finally {
+      this.background = null;
+      if (this.progressNow.running) report(this.progressNow.described, false);
+    }
+  }
+
+  /** No more background descriptions (the station is closing); waits for the one in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.background;
+  }
+
+  /** Resolves when background describing (if any) has finished. */
+  async idle(): Promise<void> {
+    await this.background;
   }
 
   /**

@@ -226,7 +226,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     c.inFlight++;
     const logged = LOGGED_METHODS.has(method);
     try {
-      const result = await dispatch(opts.station, method, args);
+      const result = await dispatch(opts.station, method, args, c.address.replace(/:[^:]*$/, ''));
       if (logged) opts.log(`websocket ${c.address}: ${method} ${describeArgs(args)}: done`);
       if (method === 'getSnapshot' && !c.subscribed) {
         c.subscribed = true;

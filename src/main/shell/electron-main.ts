@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { API_METHODS, ipcChannel, ipcEventChannel, STATION_EVENTS } from '../../shared/api';
 import { workerScriptPath } from '../inference/worker-path';
+import { loadSettings } from '../storage/settings';
 import { dispatch } from '../station/dispatch';
 import { Station } from '../station/station';
 
@@ -63,6 +64,10 @@ async function main(): Promise<void> {
     log: (line) => console.error(`vision-station: ${line}`),
   });
   await station.start();
+  // A plant panel: full screen, no menu, no window frame to close by accident.
+  const kiosk =
+    process.argv.includes('--kiosk') ||
+    (await loadSettings(join(app.getPath('userData'), 'settings.json')).catch(() => null))?.kiosk === true;
 
   for (const method of API_METHODS) {
     ipcMain.handle(ipcChannel(method), async (event, ...args: unknown[]) => {
@@ -77,6 +82,9 @@ async function main(): Promise<void> {
     title: 'Vision Station',
     backgroundColor: '#111418',
     show: false,
+    kiosk,
+    fullscreen: kiosk,
+    autoHideMenuBar: kiosk,
     webPreferences: {
       preload: join(__dirname, '..', 'preload', 'index.js'),
       contextIsolation: true,
@@ -92,6 +100,7 @@ async function main(): Promise<void> {
       if (!win.isDestroyed()) win.webContents.send(ipcEventChannel(event), payload);
     });
   }
+  if (kiosk) win.removeMenu();
   station.frameSubscribers = 1;
   win.once('ready-to-show', () => win.show());
   if (rendererUrl) await win.loadURL(rendererUrl);

@@ -26,13 +26,17 @@ export class AlarmBook {
       if (open.message === message) return;
       open.message = message;
     } else {
+      const t = this.nowMs();
       this.alarms.push({
         id: this.nextId++,
         kind,
         message,
-        raisedAtMs: this.nowMs(),
+        raisedAtMs: t,
         active: !oneShot,
         acknowledged: false,
+        clearedAtMs: oneShot ? t : null,
+        acknowledgedAtMs: null,
+        acknowledgedBy: null,
       });
       while (this.alarms.length > this.maxAlarms) {
         const idx = this.alarms.findIndex((a) => !a.active && a.acknowledged);
@@ -47,17 +51,20 @@ export class AlarmBook {
     for (const a of this.alarms) {
       if (a.kind === kind && a.active) {
         a.active = false;
+        a.clearedAtMs = this.nowMs();
         changed = true;
       }
     }
     if (changed) this.onChange(this.list());
   }
 
-  acknowledge(id: number): boolean {
+  acknowledge(id: number, by = 'local'): boolean {
     const a = this.alarms.find((x) => x.id === id);
     if (!a) return false;
     if (!a.acknowledged) {
       a.acknowledged = true;
+      a.acknowledgedAtMs = this.nowMs();
+      a.acknowledgedBy = by;
       this.onChange(this.list());
     }
     return true;

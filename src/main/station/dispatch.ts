@@ -3,6 +3,7 @@
  * arguments with its schema, then call it. Both transports use this, so neither can skip
  * validation, and the types of schema, arguments and result all come from `ApiSignatures`.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ApiMethod, ApiResult, VisionStationApi } from '../../shared/api';
 import { API_ARGS, firstIssue } from '../../shared/api-schemas';
 
@@ -10,12 +11,17 @@ export class BadRequestError extends Error {
   override name = 'BadRequestError';
 }
 
+/** Who is asking, while a request runs: the WebSocket client's address (none in the Electron window). */
+export const requestOrigin = new AsyncLocalStorage<string>();
+
 export async function dispatch<M extends ApiMethod>(
   api: VisionStationApi,
   method: M,
   args: unknown[],
+  origin?: string,
 ): Promise<ApiResult<M>> {
   const parsed = API_ARGS[method].safeParse(args);
   if (!parsed.success) throw new BadRequestError(`invalid ${method} request: ${firstIssue(parsed.error)}`);
-  return api[method](...parsed.data);
+  if (origin === undefined) return api[method](...parsed.data);
+  return requestOrigin.run(origin, () => api[method](...parsed.data));
 }

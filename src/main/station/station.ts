@@ -51,6 +51,10 @@ import { FpsMonitor } from './fps-monitor';
 import { PlcStatusTracker } from './plc-status';
 import { PreviewEncoder } from './preview-encoder';
 import { SettingsStore } from './settings-store';
+import { AlarmJournal, RateHistory } from './station-records';
+import { requestOrigin } from './dispatch';
+import type { JournalRow } from '../../shared/alarm-journal';
+import type { HistoryMinute } from '../../shared/history-ring';
 
 export interface StationOptions {
   version: string;
@@ -111,6 +115,8 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   private runtime!: VisionRuntime;
   readonly library: ModelLibrary;
   private readonly alarms: AlarmBook;
+  private readonly journal: AlarmJournal;
+  private readonly history: RateHistory;
   private readonly clock: Clock;
   private readonly preview: PreviewEncoder;
   private readonly plc: PlcStatusTracker;
@@ -135,8 +141,14 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       inspect: (spec) => this.runtime.engine.inspect(spec),
       cachePath: join(opts.dataDir, 'model-library-cache.json'),
     });
+    this.journal = new AlarmJournal(opts.dataDir, this.clock.now(), opts.log);
+    this.history = new RateHistory(opts.dataDir, opts.log);
+    this.library.on('progress', (p) => this.emit('library', p));
     this.alarms = new AlarmBook(
-      (list) => this.emit('alarms', list),
+      (list) => {
+        this.journal.observe(list);
+        this.emit('alarms', list);
+      },
       100,
       () => this.clock.now(),
     );
@@ -189,6 +201,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   // -------------------------------------------------------------------------------------------
 
   async start(): Promise<void> {
+    await this.history.load();
     const loaded = await this.store.load();
     this.settings = loaded.settings;
     if (loaded.problem) {
@@ -251,8 +264,11 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     this.closed = true;
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.plc.close();
+    await this.library.stop();
     await this.runtime?.close();
     await this.store.flush();
+    await this.journal.flush();
+    await this.history.flush();
   }
 
   /** The project's own models first, then the demo model, then the classic detector. */
@@ -392,6 +408,13 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   private tick(): void {
     const stats = this.stats();
     this.emit('stats', stats);
+    this.history.add({
+      atMs: stats.atMs,
+      fps: stats.fps,
+      latencyP95Ms: stats.latencyMs.p95,
+      droppedTotal: stats.dropped,
+      live: this.sourceStatus.state === 'live',
+    });
     this.plc.tick();
     const verdict = this.fpsMonitor.update(stats.fps, this.sourceStatus.state === 'live', stats.atMs);
     if (verdict.kind === 'raise') this.alarms.raise('fpsBelowTarget', verdict.message);
@@ -415,6 +438,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       stats: this.stats(),
       alarms: this.alarms.list(),
       params: this.settings.params,
+      previousParams: this.settings.previousParams,
       ui: this.settings.ui,
       classNames: this.runtime.engine.model?.classNames ?? [],
     };
@@ -437,12 +461,14 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     };
   }
 
+  /** At once: what is described so far; the rest is described in the background (`library` events). */
   listModels(): Promise<LibraryEntry[]> {
-    return this.library.list();
+    return this.library.listQuick();
   }
 
   async swapModel(req: { id: string }): Promise<ModelInfo> {
-    const entries = await this.library.list();
+    // Not waiting for the library to be described: loading the model says whether it works.
+    const entries = await this.library.listQuick();
     const entry = entries.find((e) => e.id === req.id);
     if (!entry) throw new Error(`no model with id ${req.id} in the library`);
     if (entry.error) throw new Error(`${entry.name} cannot be used: ${entry.error}`);
@@ -458,11 +484,19 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   }
 
   async setParams(req: Partial<TuningParams>): Promise<TuningParams> {
+    this.settings.previousParams = this.settings.params;
     this.settings.params = { ...this.settings.params, ...req };
     this.runtime.setParams(decodeParamsOf(this.settings.params));
     this.persist();
     this.emit('params', this.settings.params);
     return this.settings.params;
+  }
+
+  async restoreParams(): Promise<{ params: TuningParams; previousParams: TuningParams | null }> {
+    const previous = this.settings.previousParams;
+    if (!previous) throw new Error('no earlier thresholds to restore');
+    await this.setParams(previous);
+    return { params: this.settings.params, previousParams: this.settings.previousParams };
   }
 
   /**
@@ -498,8 +532,18 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     return this.plc.status();
   }
 
+  getAlarmJournal(): Promise<JournalRow[]> {
+    return this.journal.rows();
+  }
+
+  async getHistory(): Promise<HistoryMinute[]> {
+    return this.history.list();
+  }
+
   async acknowledgeAlarm(req: { id: number }): Promise<Alarm[]> {
-    if (!this.alarms.acknowledge(req.id)) throw new Error(`no alarm with id ${req.id}`);
+    // The acknowledging client's address until roles exist; "local" in the Electron window.
+    if (!this.alarms.acknowledge(req.id, requestOrigin.getStore() ?? 'local'))
+      throw new Error(`no alarm with id ${req.id}`);
     return this.alarms.list();
   }
 

@@ -17,6 +17,14 @@ import {
 } from '../../shared/schema';
 import { writeFileAtomic } from './atomic-file';
 
+const ParamsSchema = z
+  .object({
+    confThreshold: thresholdSchema.default(0.25),
+    iouThreshold: thresholdSchema.default(0.45),
+    classFilter: classFilterSchema.default(null),
+  })
+  .strict();
+
 export const SettingsSchema = z
   .object({
     version: z.literal(1).default(1),
@@ -42,14 +50,9 @@ export const SettingsSchema = z
       })
       .strict()
       .prefault({}),
-    params: z
-      .object({
-        confThreshold: thresholdSchema.default(0.25),
-        iouThreshold: thresholdSchema.default(0.45),
-        classFilter: classFilterSchema.default(null),
-      })
-      .strict()
-      .prefault({}),
+    params: ParamsSchema.prefault({}),
+    /** The values in force before the last change, for "restore last applied". */
+    previousParams: ParamsSchema.nullable().default(null),
     ui: z
       .object({ locale: localeSchema.default('en') })
       .strict()
@@ -67,6 +70,8 @@ export const SettingsSchema = z
       })
       .strict()
       .prefault({}),
+    /** The Electron window full screen with no menu, for a plant panel (also `--kiosk`). */
+    kiosk: z.boolean().default(false),
     /** Seconds below the FPS target before the alarm is raised. */
     fpsAlarmAfterS: z.number().min(1).max(3600).default(10),
   })

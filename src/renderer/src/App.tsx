@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Station } from './api-client';
 import { StationProvider, useStation } from './station-state';
@@ -10,6 +10,9 @@ import { TuningPanel } from './components/TuningPanel';
 import { SourcePanel } from './components/SourcePanel';
 import { PlcPanel } from './components/PlcPanel';
 import { SettingsPanel } from './components/SettingsPanel';
+import { isTyping } from './components/LiveView';
+import { useScreenLocale } from './screen-locale';
+import { stationVerdict } from '../../shared/verdict';
 
 // recharts is the largest dependency: load it with the panel that uses it.
 const PerformancePanel = lazy(() => import('./components/PerformancePanel'));
@@ -19,9 +22,10 @@ type Tab = (typeof TABS)[number];
 
 function Shell() {
   const { t, i18n } = useTranslation();
-  const { view } = useStation();
+  const { view, client, patch } = useStation();
   const [tab, setTab] = useState<Tab>('performance');
-  const locale = view.ui?.locale;
+  const screenLocale = useScreenLocale();
+  const locale = screenLocale ?? view.ui?.locale;
 
   useEffect(() => {
     if (locale && i18n.language !== locale) void i18n.changeLanguage(locale);
@@ -29,6 +33,36 @@ function Shell() {
   }, [locale, i18n]);
 
   const unacked = view.alarms.filter((a) => !a.acknowledged).length;
+
+  // Shortcuts for a panel with a keyboard: T next tab, A acknowledge (F freeze is in LiveView).
+  const alarmsRef = useRef(view.alarms);
+  alarmsRef.current = view.alarms;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.altKey || e.metaKey || isTyping(e.target)) return;
+      const key = e.key.toLowerCase();
+      if (key === 't') {
+        e.preventDefault();
+        setTab((cur) => TABS[(TABS.indexOf(cur) + (e.shiftKey ? TABS.length - 1 : 1)) % TABS.length]);
+      } else if (key === 'a') {
+        // The alarm the verdict names if it waits for an acknowledgement, else the newest waiting one.
+        const alarms = alarmsRef.current;
+        const cause = stationVerdict(alarms).cause;
+        const target =
+          cause && !cause.acknowledged
+            ? cause
+            : [...alarms].filter((a) => !a.acknowledged).sort((a, b) => b.raisedAtMs - a.raisedAtMs)[0];
+        if (!target) return;
+        e.preventDefault();
+        client.acknowledgeAlarm({ id: target.id }).then(
+          (list) => patch({ alarms: list }),
+          () => undefined, // the alarm list shows the state; a refused acknowledgement changes nothing
+        );
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [client, patch]);
 
   return (
     <div className="app" data-locale={i18n.language}>
@@ -41,7 +75,7 @@ function Shell() {
       <main className="workspace">
         <LiveView />
         <aside className="side">
-          <nav className="tabs" role="tablist">
+          <nav className="tabs" role="tablist" data-testid="side-tabs">
             {TABS.map((name) => (
               <button
                 key={name}
@@ -56,7 +90,7 @@ function Shell() {
               </button>
             ))}
           </nav>
-          <div className="tab-body" role="tabpanel">
+          <div className="tab-body" role="tabpanel" data-testid="tab-body">
             {tab === 'performance' && (
               <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>
                 <PerformancePanel />

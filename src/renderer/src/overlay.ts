@@ -3,6 +3,9 @@
  * Coordinates are source-frame pixels; the canvas is sized to the source frame and scaled by CSS.
  */
 import type { Detection, MaskRle } from '../../shared/detection';
+import { classRgb, placeLabels } from '../../shared/overlay-layout';
+
+export { classRgb, PALETTE } from '../../shared/overlay-layout';
 
 export interface OverlayOptions {
   boxes: boolean;
@@ -23,9 +26,9 @@ export const DEFAULT_OVERLAYS: OverlayOptions = {
   segmentation: false,
 };
 
-import { classColour, classRgb } from '../../shared/overlay-style';
+import { classColour } from '../../shared/overlay-style';
 
-export { classColour, classRgb };
+export { classColour };
 
 export function detectionCentre(d: Detection): [number, number] {
   if (d.mask) return d.mask.centroid;
@@ -53,36 +56,19 @@ function rleCanvas(rle: MaskRle, rgb: [number, number, number], alpha: number): 
   return c;
 }
 
-function label(
-  ctx: CanvasRenderingContext2D,
-  text: string,
-  x: number,
-  y: number,
-  bg: string,
-  fontPx: number,
-  maxX: number,
-): void {
-  ctx.font = `600 ${fontPx}px system-ui, sans-serif`;
-  const w = ctx.measureText(text).width + fontPx * 0.6;
-  const h = fontPx * 1.35;
-  const top = Math.max(0, y - h);
-  x = Math.max(0, Math.min(x, maxX - w));
-  ctx.fillStyle = bg;
-  ctx.fillRect(x, top, w, h);
-  ctx.fillStyle = '#000';
-  ctx.fillText(text, x + fontPx * 0.3, top + fontPx * 1.05);
-}
-
 export function drawOverlays(
   ctx: CanvasRenderingContext2D,
   detections: Detection[],
   widthPx: number,
   opts: OverlayOptions,
+  /** Source pixels per screen pixel: lines and labels keep one size on screen. */
+  pxPerCss: number,
   fmtScore: (s: number) => string,
   fmtArea: (a: number) => string,
 ): void {
-  const lw = Math.max(2, widthPx / 480);
-  const fontPx = Math.max(12, Math.round(widthPx / 64));
+  const heightPx = ctx.canvas.height;
+  const lw = Math.max(1, 2 * pxPerCss);
+  const fontPx = Math.max(8, Math.round(15 * pxPerCss));
   const seg = opts.segmentation;
   if (opts.masks || seg) {
     for (const d of detections) {
@@ -111,17 +97,11 @@ export function drawOverlays(
   for (const d of detections) {
     const [x1, y1, x2, y2] = d.box;
     const colour = classColour(d.classId);
-    if (opts.boxes && !seg) {
+    // The Boxes toggle means the same in both views.
+    if (opts.boxes) {
       ctx.lineWidth = lw;
       ctx.strokeStyle = colour;
       ctx.strokeRect(x1, y1, x2 - x1, y2 - y1);
-    }
-    if (opts.labels) {
-      const text =
-        seg && d.mask
-          ? `${d.className} ${fmtArea(d.mask.areaPx)} · ${Math.round(d.mask.angleDeg)}°`
-          : `${d.className} ${fmtScore(d.score)}`;
-      label(ctx, text, x1, y1, colour, fontPx, widthPx);
     }
     if (opts.centres) {
       const [cx, cy] = detectionCentre(d);
@@ -134,8 +114,38 @@ export function drawOverlays(
       ctx.fill();
       ctx.stroke();
     }
-    if (opts.tracks && d.trackId !== undefined && d.trackId >= 0) {
-      label(ctx, `#${d.trackId}`, x1, y2 + fontPx * 1.35, '#ffd400', fontPx, widthPx);
-    }
   }
+  if (!opts.labels && !opts.tracks) return;
+  ctx.font = `600 ${fontPx}px system-ui, 'Noto Sans CJK KR', sans-serif`;
+  // Highest scores first: when labels would collide, the surest objects keep theirs.
+  const order = detections.map((_, i) => i).sort((a, b) => detections[b].score - detections[a].score);
+  const texts = order.map((i) => {
+    const d = detections[i];
+    const parts: string[] = [];
+    if (opts.tracks && d.trackId !== undefined && d.trackId >= 1) parts.push(`#${d.trackId}`);
+    if (opts.labels)
+      parts.push(
+        seg && d.mask
+          ? `${d.className} ${fmtArea(d.mask.areaPx)} · ${Math.round(d.mask.angleDeg)}°`
+          : `${d.className} ${fmtScore(d.score)}`,
+      );
+    return parts.join(' ');
+  });
+  const h = fontPx * 1.35;
+  const spots = placeLabels(
+    order.map((i, k) => ({
+      xyxy: detections[i].box,
+      w: texts[k] ? ctx.measureText(texts[k]).width + fontPx * 0.6 : 0,
+      h,
+    })),
+    widthPx,
+    heightPx,
+  );
+  spots.forEach((r, k) => {
+    if (!r || !texts[k]) return;
+    ctx.fillStyle = classColour(detections[order[k]].classId);
+    ctx.fillRect(r.x, r.y, r.w, r.h);
+    ctx.fillStyle = '#000';
+    ctx.fillText(texts[k], r.x + fontPx * 0.3, r.y + fontPx * 1.05);
+  });
 }

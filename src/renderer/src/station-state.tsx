@@ -35,6 +35,8 @@ export interface StationView {
   stats: StatsSnapshot | null;
   alarms: Alarm[];
   params: TuningParams | null;
+  /** The values before the last change (for "restore last applied"). */
+  previousParams: TuningParams | null;
   ui: UiSettings | null;
   classNames: string[];
   /** FPS samples from stats events, the last HISTORY_MS. */
@@ -68,10 +70,19 @@ const EMPTY: Omit<StationView, 'connection'> = {
   stats: null,
   alarms: [],
   params: null,
+  previousParams: null,
   ui: null,
   classNames: [],
   fpsHistory: [],
 };
+
+export function sameParams(a: TuningParams, b: TuningParams): boolean {
+  return (
+    a.confThreshold === b.confThreshold &&
+    a.iouThreshold === b.iouThreshold &&
+    JSON.stringify(a.classFilter) === JSON.stringify(b.classFilter)
+  );
+}
 
 function appendFps(history: FpsPoint[], s: StatsSnapshot): FpsPoint[] {
   const t = s.atMs;
@@ -96,7 +107,14 @@ export function StationProvider({ station, children }: { station: Station; child
       ),
       client.subscribe('plc', (plc) => patch({ plc })),
       client.subscribe('alarms', (alarms) => patch({ alarms })),
-      client.subscribe('params', (params) => patch({ params })),
+      // A change from another screen: what was in force becomes the previous values.
+      client.subscribe('params', (params) =>
+        setView((v) => ({
+          ...v,
+          params,
+          previousParams: v.params && !sameParams(v.params, params) ? v.params : v.previousParams,
+        })),
+      ),
       client.subscribe('ui', (ui) => patch({ ui })),
       client.subscribe('stats', (stats) =>
         setView((v) => ({ ...v, stats, fpsHistory: appendFps(v.fpsHistory, stats) })),
@@ -119,6 +137,7 @@ export function StationProvider({ station, children }: { station: Station; child
             stats: s.stats,
             alarms: s.alarms,
             params: s.params,
+            previousParams: s.previousParams,
             ui: s.ui,
             classNames: s.classNames,
             fpsHistory: appendFps(v.fpsHistory, s.stats),

@@ -9,7 +9,7 @@ function Swatch({ classId }: { classId: number }) {
   return <span className="swatch" style={{ background: classColour(classId) }} />;
 }
 
-export function DetectionTable({ frame }: { frame: FrameMessage | null }) {
+export function DetectionTable({ frame, showTracks }: { frame: FrameMessage | null; showTracks: boolean }) {
   const { t } = useTranslation();
   const f = useFormat();
   const rows = frame?.detections.slice(0, MAX_ROWS) ?? [];
@@ -25,7 +25,7 @@ export function DetectionTable({ frame }: { frame: FrameMessage | null }) {
           <th className="num">{t('table.width')}</th>
           <th className="num">{t('table.height')}</th>
           <th className="num">{t('table.angle')}</th>
-          <th className="num">{t('table.track')}</th>
+          {showTracks && <th className="num">{t('table.track')}</th>}
         </tr>
       </thead>
       <tbody>
@@ -49,13 +49,15 @@ export function DetectionTable({ frame }: { frame: FrameMessage | null }) {
               <td className="num">{f.num(w, digits)}</td>
               <td className="num">{f.num(h, digits)}</td>
               <td className="num">{d.mask ? `${f.num(d.mask.angleDeg, 1)}°` : '–'}</td>
-              <td className="num">{d.trackId !== undefined && d.trackId >= 0 ? d.trackId : '–'}</td>
+              {showTracks && (
+                <td className="num">{d.trackId !== undefined && d.trackId >= 0 ? d.trackId : '–'}</td>
+              )}
             </tr>
           );
         })}
         {rows.length === 0 && (
           <tr>
-            <td colSpan={9} className="empty">
+            <td colSpan={showTracks ? 9 : 8} className="empty">
               {frame ? t('table.nothing') : t('live.waiting')}
             </td>
           </tr>
@@ -66,7 +68,13 @@ export function DetectionTable({ frame }: { frame: FrameMessage | null }) {
   );
 }
 
-export function SegmentationTable({ frame }: { frame: FrameMessage | null }) {
+export function SegmentationTable({
+  frame,
+  showTracks,
+}: {
+  frame: FrameMessage | null;
+  showTracks: boolean;
+}) {
   const { t } = useTranslation();
   const f = useFormat();
   const rows = (frame?.detections ?? []).filter((d) => d.mask).slice(0, MAX_ROWS);
@@ -81,7 +89,7 @@ export function SegmentationTable({ frame }: { frame: FrameMessage | null }) {
           <th className="num">{t('table.angle')}</th>
           <th className="num">{t('table.x')}</th>
           <th className="num">{t('table.y')}</th>
-          <th className="num">{t('table.track')}</th>
+          {showTracks && <th className="num">{t('table.track')}</th>}
         </tr>
       </thead>
       <tbody>
@@ -97,12 +105,14 @@ export function SegmentationTable({ frame }: { frame: FrameMessage | null }) {
             <td className="num">{f.num(d.mask!.angleDeg, 1)}°</td>
             <td className="num">{f.num(d.mask!.centroid[0], 0)}</td>
             <td className="num">{f.num(d.mask!.centroid[1], 0)}</td>
-            <td className="num">{d.trackId !== undefined && d.trackId >= 0 ? d.trackId : '–'}</td>
+            {showTracks && (
+              <td className="num">{d.trackId !== undefined && d.trackId >= 0 ? d.trackId : '–'}</td>
+            )}
           </tr>
         ))}
         {rows.length === 0 && (
           <tr>
-            <td colSpan={8} className="empty">
+            <td colSpan={showTracks ? 8 : 7} className="empty">
               {frame ? t('table.noMasks') : t('live.waiting')}
             </td>
           </tr>

@@ -6,6 +6,7 @@ import { useStation } from '../station-state';
 import { useFormat } from '../format';
 import { useNow } from '../hooks';
 import { DetectionTable, SegmentationTable } from './DetectionTables';
+import { plcDeliveryProblem } from '../../../shared/verdict';
 
 const TOGGLES = ['boxes', 'labels', 'masks', 'centres', 'tracks'] as const;
 const STORAGE_KEY = 'vision-station.overlays';
@@ -39,6 +40,9 @@ export function LiveView() {
   const [shown, setShown] = useState<FrameMessage | null>(null);
   const [lastDrawAt, setLastDrawAt] = useState<number | null>(null);
   const optsRef = useRef(opts);
+  // Track ids exist only once tracking runs: the toggle and column stay hidden until one is seen.
+  const hasTracksRef = useRef(false);
+  const [hasTracks, setHasTracks] = useState(false);
   const pausedRef = useRef(paused);
   const currentRef = useRef<Drawn | null>(null);
   const fmtRef = useRef(f);
@@ -58,11 +62,17 @@ export function LiveView() {
     // Picture and overlay come from the same FrameMessage, drawn in one go.
     ctx.drawImage(bitmap, 0, 0, msg.widthPx, msg.heightPx);
     const fmt = fmtRef.current;
+    // Source pixels per screen pixel (object-fit: contain), so labels are a fixed size on screen.
+    const pxPerCss =
+      canvas.clientWidth > 0 && canvas.clientHeight > 0
+        ? Math.max(msg.widthPx / canvas.clientWidth, msg.heightPx / canvas.clientHeight)
+        : 1;
     drawOverlays(
       ctx,
       msg.detections,
       msg.widthPx,
-      optsRef.current,
+      { ...optsRef.current, tracks: optsRef.current.tracks && hasTracksRef.current },
+      pxPerCss,
       (s) => fmt.num(s, 2),
       (a) => `${fmt.int(a)} px²`,
     );
@@ -103,6 +113,10 @@ export function LiveView() {
       }
       const prev = currentRef.current;
       currentRef.current = { msg, bitmap };
+      if (!hasTracksRef.current && msg.detections.some((d) => d.trackId !== undefined && d.trackId >= 1)) {
+        hasTracksRef.current = true;
+        setHasTracks(true);
+      }
       prev?.bitmap.close();
       draw();
       frames.markDrawn();
@@ -136,12 +150,32 @@ export function LiveView() {
     };
   }, [frames, draw]);
 
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.altKey || e.metaKey || isTyping(e.target)) return;
+      if (e.key === 'f' || e.key === 'F') {
+        e.preventDefault();
+        setPaused((p) => !p);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  // Redraw at the new scale when the panel changes size (labels keep their screen size).
+  useEffect(() => {
+    const c = canvasRef.current;
+    if (!c || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => draw());
+    ro.observe(c);
+    return () => ro.disconnect();
+  }, [draw]);
+
   const segmentation = opts.segmentation;
   const toggle = (k: keyof OverlayOptions) => setOpts((o) => ({ ...o, [k]: !o[k] }));
 
   return (
     <section className="live" data-testid="live-view">
-      <div className="live-toolbar">
+      <div className="live-toolbar" data-testid="live-toolbar">
         <div className="segmented" role="tablist" aria-label={t('live.viewMode')}>
           <button
             role="tab"
@@ -163,7 +197,7 @@ export function LiveView() {
           </button>
         </div>
         <div className="toggles">
-          {TOGGLES.map((k) => (
+          {TOGGLES.filter((k) => k !== 'tracks' || hasTracks).map((k) => (
             <label key={k} className={`toggle${opts[k] ? ' on' : ''}`}>
               <input
                 type="checkbox"
@@ -184,7 +218,7 @@ export function LiveView() {
           {paused ? t('live.resume') : t('live.pause')}
         </button>
       </div>
-      <div className="canvas-wrap">
+      <div className="canvas-wrap" data-testid="live-canvas-wrap">
         <canvas ref={canvasRef} data-testid="live-canvas" width={1280} height={720} />
         <LiveBadges
           paused={paused}
@@ -192,8 +226,9 @@ export function LiveView() {
           connected={view.connection.kind === 'open'}
           hasFrame={shown !== null}
         />
+        <PlcBanner />
       </div>
-      <div className="live-footer">
+      <div className="live-footer" data-testid="live-footer">
         <span data-testid="detection-count" data-value={shown?.detections.length ?? 0}>
           {t('live.detections', {
             count: shown?.detections.length ?? 0,
@@ -207,11 +242,29 @@ export function LiveView() {
             ? `${shown.modelName} · ${shown.provider.toUpperCase()} · ${f.ms(shown.timings.inferMs)}`
             : ''}
         </span>
+        <span className="shortcut-hint">{t('shortcuts.hint')}</span>
       </div>
-      <div className="live-table">
-        {segmentation ? <SegmentationTable frame={shown} /> : <DetectionTable frame={shown} />}
+      <div className="live-table" data-testid="live-table">
+        {segmentation ? (
+          <SegmentationTable frame={shown} showTracks={hasTracks} />
+        ) : (
+          <DetectionTable frame={shown} showTracks={hasTracks} />
+        )}
       </div>
     </section>
+  );
+}
+
+/** Keys typed into a field are not shortcuts. */
+export function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el || !el.tagName) return false;
+  const tag = el.tagName.toLowerCase();
+  return (
+    (tag === 'input' && !['checkbox', 'radio', 'range', 'button'].includes((el as HTMLInputElement).type)) ||
+    tag === 'textarea' ||
+    tag === 'select' ||
+    el.isContentEditable
   );
 }
 
@@ -244,6 +297,27 @@ function LiveBadges({
           {t('live.stale', { s: f.num(age / 1000, 0) })}
         </div>
       )}
+    </div>
+  );
+}
+
+/** Across the picture while results are not reaching the PLC: the operator must not trust the line. */
+function PlcBanner() {
+  const { t } = useTranslation();
+  const { view } = useStation();
+  if (view.connection.kind !== 'open') return null;
+  // The station's own clock (stats arrive each second), so a browser on another machine with a
+  // skewed clock does not see a stale PLC that is not.
+  const problem = plcDeliveryProblem(view.plc, view.alarms, view.stats?.atMs ?? 0);
+  if (!problem) return null;
+  return (
+    <div
+      className={`plc-banner ${problem === 'overflow' ? 'warn' : 'bad'}`}
+      data-testid="plc-banner"
+      data-problem={problem}
+      role="alert"
+    >
+      {t(`plcBanner.${problem}`)}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { LibraryEntry } from '../../../shared/api';
+import type { LibraryEntry, LibraryProgress } from '../../../shared/api';
 import type { ModelInfo } from '../../../shared/detection';
 import { useStation } from '../station-state';
 import { useFormat } from '../format';
@@ -69,6 +69,17 @@ export function ModelPanel() {
   useEffect(() => {
     if (view.connection.kind === 'open') refresh();
   }, [refresh, view.connection.kind]);
+  // The station describes new models in the background: list again as each one is done.
+  const [progress, setProgress] = useState<LibraryProgress | null>(null);
+  useEffect(
+    () =>
+      client.subscribe('library', (p) => {
+        setProgress(p);
+        refresh();
+      }),
+    [client, refresh],
+  );
+  const describing = progress?.running || (library?.some((e) => e.pending) ?? false);
 
   const swap = (entry: LibraryEntry) => {
     setSwapError(null);
@@ -114,6 +125,19 @@ export function ModelPanel() {
       </div>
       {listError && <div className="error-box">{listError}</div>}
       {!library && !listError && <p className="muted">{t('common.loading')}</p>}
+      {describing && (
+        <div
+          className="progress-box"
+          data-testid="library-progress"
+          data-described={progress?.described ?? 0}
+        >
+          <span className="spinner" />
+          {t('library.described', {
+            k: progress?.described ?? 0,
+            n: progress?.total ?? library?.filter((e) => e.pending).length ?? 0,
+          })}
+        </div>
+      )}
       <ul className="library" data-testid="model-library">
         {library &&
           [...library.filter((e) => !e.error), ...library.filter((e) => e.error)].map((e) => {
@@ -140,6 +164,7 @@ export function ModelPanel() {
                       ? ` · ${e.info.family} · ${t(`model.taskName.${e.info.task}`)} · ${e.info.inputWidth}×${e.info.inputHeight} · ${t('model.classes', { n: e.info.classNames.length })}`
                       : ''}
                   </div>
+                  {e.pending && <div className="muted small">{t('library.pending')}</div>}
                   {e.error && (
                     <div className="lib-error" data-testid="model-entry-error">
                       {e.error}

@@ -1,7 +1,10 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { withGaps, type HistoryMinute } from '../../../shared/history-ring';
 import {
   Area,
+  Line,
+  LineChart,
   AreaChart,
   Bar,
   BarChart,
@@ -20,6 +23,9 @@ import { useFormat } from '../format';
 import type { TransportRates } from '../frame-hub';
 
 const MIN_SPAN_MS = 60_000;
+/** Stats arrive each second: a longer silence is an outage. */
+const GAP_AFTER_MS = 3_000;
+const HISTORY_REFRESH_MS = 30_000;
 const AXIS = { stroke: '#9aa4b2', fontSize: 13 };
 
 function Figure({
@@ -113,10 +119,16 @@ export default function PerformancePanel() {
   const step = target * Math.max(1, Math.ceil(maxFps / target / 8));
   const yMax = Math.ceil((maxFps * 1.1) / step) * step;
   const yTicks = Array.from({ length: yMax / step + 1 }, (_, i) => i * step);
-  const data = useMemo(
-    () => fpsHistory.map((p) => ({ t: p.t, fps: Number(p.fps.toFixed(2)) })),
-    [fpsHistory],
-  );
+  // A gap in the samples (link down, station restarting) is drawn as a gap, not a line across it.
+  const data = useMemo(() => {
+    const out: { t: number; fps: number | null }[] = [];
+    for (const p of fpsHistory) {
+      const prev = out[out.length - 1];
+      if (prev && p.t - prev.t > GAP_AFTER_MS) out.push({ t: prev.t + 1, fps: null });
+      out.push({ t: p.t, fps: Number(p.fps.toFixed(2)) });
+    }
+    return out;
+  }, [fpsHistory]);
   // At least a minute on the time axis, ending at the newest sample.
   const tEnd = data.length ? data[data.length - 1].t : Date.now();
   const tStart = Math.min(data.length ? data[0].t : tEnd, tEnd - MIN_SPAN_MS);
@@ -210,10 +222,13 @@ export default function PerformancePanel() {
               strokeWidth={2}
               isAnimationActive={false}
               dot={false}
+              connectNulls={false}
             />
           </AreaChart>
         </ResponsiveContainer>
       </div>
+
+      <StationHistory />
 
       <h3>{t('perf.stages')}</h3>
       <div className="chart" data-testid="stage-chart">
@@ -252,5 +267,87 @@ export default function PerformancePanel() {
       <h3>{t('perf.transport')}</h3>
       <TransportFigures />
     </div>
+  );
+}
+
+/** FPS, latency and drops per minute as kept on the station: the last shift survives reloads and restarts. */
+function StationHistory() {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const { client } = useStation();
+  const [minutes, setMinutes] = useState<HistoryMinute[] | null>(null);
+  useEffect(() => {
+    let alive = true;
+    const load = () =>
+      client.getHistory().then(
+        (m) => alive && setMinutes(m),
+        () => undefined, // the chart keeps the last answer; the status bar shows a lost link
+      );
+    void load();
+    const timer = setInterval(() => void load(), HISTORY_REFRESH_MS);
+    return () => {
+      alive = false;
+      clearInterval(timer);
+    };
+  }, [client]);
+  const data = useMemo(() => withGaps(minutes ?? [], Date.now()), [minutes]);
+  return (
+    <>
+      <h3>{t('history.title')}</h3>
+      <div className="chart" data-testid="history-chart" data-minutes={minutes?.length ?? 0}>
+        {data.length === 0 ? (
+          <p className="muted">{t('history.empty')}</p>
+        ) : (
+          <ResponsiveContainer width="100%" height={200}>
+            <LineChart data={data} margin={{ top: 10, right: 10, bottom: 0, left: 0 }}>
+              <CartesianGrid stroke="#2a3340" strokeDasharray="3 3" />
+              <XAxis
+                dataKey="minuteMs"
+                type="number"
+                domain={['dataMin', 'dataMax']}
+                tickFormatter={(v: number) => f.time(v)}
+                {...AXIS}
+                minTickGap={40}
+              />
+              <YAxis yAxisId="rate" allowDecimals={false} {...AXIS} width={40} />
+              <YAxis yAxisId="ms" orientation="right" {...AXIS} width={50} />
+              <Tooltip
+                labelFormatter={(v) => f.time(Number(v))}
+                contentStyle={{ background: '#111821', border: '1px solid #2a3340' }}
+              />
+              <Legend />
+              <Line
+                yAxisId="rate"
+                dataKey="fps"
+                name={t('history.fps')}
+                stroke="#4cc9f0"
+                dot={false}
+                connectNulls={false}
+                isAnimationActive={false}
+                strokeWidth={2}
+              />
+              <Line
+                yAxisId="rate"
+                dataKey="drops"
+                name={t('history.drops')}
+                stroke="#f5a524"
+                dot={false}
+                connectNulls={false}
+                isAnimationActive={false}
+              />
+              <Line
+                yAxisId="ms"
+                dataKey="latencyP95Ms"
+                name={t('history.latency')}
+                stroke="#f72585"
+                dot={false}
+                connectNulls={false}
+                isAnimationActive={false}
+              />
+            </LineChart>
+          </ResponsiveContainer>
+        )}
+      </div>
+    </>
   );
 }

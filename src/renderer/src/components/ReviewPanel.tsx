@@ -107,6 +107,8 @@ export function ReviewPanel(props: ReviewPanelProps) {
         frame.detections,
         frame.widthPx,
         overlays,
+        // The review canvas is drawn at the frame's own size.
+        1,
         (s) => f.num(s, 2),
         (a) => f.int(a),
       );

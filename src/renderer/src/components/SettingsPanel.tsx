@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Locale } from '../../../shared/api';
 import { useStation } from '../station-state';
 import { errorText } from '../hooks';
+import { setScreenLocale, useScreenLocale } from '../screen-locale';
 
 const LOCALES: { id: Locale; label: string }[] = [
   { id: 'en', label: 'English' },
@@ -10,8 +11,10 @@ const LOCALES: { id: Locale; label: string }[] = [
 ];
 
 export function SettingsPanel() {
-  const { t, i18n } = useTranslation();
-  const { client, patch } = useStation();
+  const { t } = useTranslation();
+  const { client, patch, view } = useStation();
+  const screen = useScreenLocale();
+  const stationLocale = view.ui?.locale ?? 'en';
   const [error, setError] = useState<string | null>(null);
   const choose = (locale: Locale) => {
     setError(null);
@@ -29,8 +32,8 @@ export function SettingsPanel() {
             key={l.id}
             lang={l.id}
             data-testid={`locale-${l.id}`}
-            className={i18n.language === l.id ? 'active' : ''}
-            aria-pressed={i18n.language === l.id}
+            className={stationLocale === l.id ? 'active' : ''}
+            aria-pressed={stationLocale === l.id}
             onClick={() => choose(l.id)}
           >
             {l.label}
@@ -38,6 +41,30 @@ export function SettingsPanel() {
         ))}
       </div>
       <p className="muted small">{t('settings.languageHelp')}</p>
+      <h3>{t('screenLang.title')}</h3>
+      <div className="segmented big">
+        <button
+          data-testid="screen-locale-default"
+          className={screen === null ? 'active' : ''}
+          aria-pressed={screen === null}
+          onClick={() => setScreenLocale(null)}
+        >
+          {t('screenLang.stationDefault')}
+        </button>
+        {LOCALES.map((l) => (
+          <button
+            key={l.id}
+            lang={l.id}
+            data-testid={`screen-locale-${l.id}`}
+            className={screen === l.id ? 'active' : ''}
+            aria-pressed={screen === l.id}
+            onClick={() => setScreenLocale(l.id)}
+          >
+            {l.label}
+          </button>
+        ))}
+      </div>
+      <p className="muted small">{t('screenLang.help')}</p>
       {error && (
         <div className="error-box" role="alert">
           {error}

@@ -3,6 +3,8 @@ import { TARGET_FPS, type PlcLinkStateName, type PlcStatus, type SourceStateName
 import { useStation } from '../station-state';
 import { useFormat } from '../format';
 import { useNow } from '../hooks';
+import { stationVerdict, type StationState } from '../../../shared/verdict';
+import { useAlarmText } from '../alarm-text';
 
 export type Level = 'ok' | 'warn' | 'bad' | 'off';
 
@@ -66,6 +68,40 @@ function Tile(props: {
   );
 }
 
+const VERDICT_LEVEL: Record<StationState, Level> = { ok: 'ok', warning: 'warn', stopped: 'bad' };
+
+/** The one answer at a glance: OK / WARNING / STOPPED with the reason (the most severe active alarm). */
+function VerdictTile({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
+  const { t } = useTranslation();
+  const { view } = useStation();
+  const alarmText = useAlarmText();
+  const linkUp = view.connection.kind === 'open';
+  const v = stationVerdict(view.alarms);
+  const state = linkUp ? v.state : 'unknown';
+  const level: Level = linkUp ? VERDICT_LEVEL[v.state] : 'off';
+  const reason = !linkUp ? t('verdict.noLink') : v.cause ? alarmText(v.cause) : t('verdict.allGood');
+  return (
+    <div
+      className={`tile verdict level-${level} clickable`}
+      data-testid="verdict"
+      data-state={state}
+      data-level={level}
+      data-cause={v.cause?.kind ?? ''}
+      role="button"
+      onClick={() => onOpenTab('alarms')}
+      title={reason}
+    >
+      <div className="tile-title">{t('verdict.title')}</div>
+      <div className="verdict-value" data-testid="verdict-value">
+        {t(`verdict.${state}`)}
+      </div>
+      <div className="verdict-reason" data-testid="verdict-reason">
+        {reason}
+      </div>
+    </div>
+  );
+}
+
 export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
   const { t } = useTranslation();
   const { view } = useStation();
@@ -77,6 +113,14 @@ export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
   const fpsLevel: Level = fps === null ? 'off' : fps < target ? 'bad' : 'ok';
   const unacked = alarms.filter((a) => !a.acknowledged);
   const activeUnacked = unacked.filter((a) => a.active);
+  const alarmText = useAlarmText();
+  // The most severe active alarm; else the newest one still waiting for an acknowledgement.
+  const headline =
+    stationVerdict(alarms).cause ??
+    unacked.reduce<(typeof unacked)[number] | null>(
+      (a, b) => (!a || b.raisedAtMs > a.raisedAtMs ? b : a),
+      null,
+    );
   const connLevel: Level =
     connection.kind === 'open' ? 'ok' : connection.kind === 'connecting' ? 'warn' : 'bad';
   // Without the link, the last known states are not the truth any more: show them greyed.
@@ -105,6 +149,7 @@ export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
           {view.app ? `${view.app.backend} · v${view.app.version}` : t('status.connecting')}
         </div>
       </div>
+      <VerdictTile onOpenTab={onOpenTab} />
       {connection.kind !== 'open' && (
         <Tile
           testId="status-connection"
@@ -190,7 +235,8 @@ export function StatusBar({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
         level={lv(activeUnacked.length > 0 ? 'bad' : unacked.length > 0 ? 'warn' : 'ok')}
         title={t('status.alarms')}
         value={f.int(unacked.length)}
-        detail={unacked.length > 0 ? unacked[0].message : t('alarms.none')}
+        state={headline?.kind}
+        detail={headline ? alarmText(headline) : t('alarms.none')}
         onClick={() => onOpenTab('alarms')}
       />
     </header>

@@ -1,22 +1,21 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TuningParams } from '../../../shared/api';
-import { useStation } from '../station-state';
+import { sameParams, useStation } from '../station-state';
 import { useFormat } from '../format';
 import { errorText } from '../hooks';
-
-const SEND_AFTER_MS = 150;
 
 function Slider(props: {
   testId: string;
   label: string;
   help: string;
   value: number;
+  changed: boolean;
   onChange: (v: number) => void;
 }) {
   const f = useFormat();
   return (
-    <label className="slider">
+    <label className={`slider${props.changed ? ' changed' : ''}`}>
       <div className="row-between">
         <span className="slider-label">{props.label}</span>
         <span className="slider-value" data-testid={`${props.testId}-value`}>
@@ -37,44 +36,71 @@ function Slider(props: {
   );
 }
 
+/**
+ * Thresholds as a draft: nothing reaches production until Apply; Revert drops the draft; "Restore
+ * last applied" puts back the values in force before the last Apply (kept on the station, so it
+ * survives a reload).
+ */
 export function TuningPanel() {
   const { t } = useTranslation();
+  const f = useFormat();
   const { view, client, patch } = useStation();
   const server = view.params;
   const [draft, setDraft] = useState<TuningParams | null>(server);
   const [state, setState] = useState<'idle' | 'sending' | 'saved' | 'error'>('idle');
   const [error, setError] = useState<string | null>(null);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const pending = useRef<Partial<TuningParams>>({});
+  const dirty = draft !== null && server !== null && !sameParams(draft, server);
 
-  // Follow the server unless the user has a change on its way.
+  // Follow the running values while there is no draft (first load, another screen's change).
+  const [base, setBase] = useState<TuningParams | null>(server);
   useEffect(() => {
-    if (server && Object.keys(pending.current).length === 0 && state !== 'sending') setDraft(server);
-  }, [server, state]);
+    if (server && (base === null || !sameParams(base, server))) {
+      if (draft === null || base === null || sameParams(draft, base)) setDraft(server);
+      setBase(server);
+    }
+  }, [server, base, draft]);
 
-  const send = (change: Partial<TuningParams>) => {
+  const edit = (change: Partial<TuningParams>) => {
     setDraft((d) => (d ? { ...d, ...change } : d));
-    pending.current = { ...pending.current, ...change };
-    if (timer.current) clearTimeout(timer.current);
-    timer.current = setTimeout(() => {
-      const req = pending.current;
-      pending.current = {};
-      setState('sending');
-      client.setParams(req).then(
-        (params) => {
-          patch({ params });
-          setState('saved');
-          setError(null);
-        },
-        (e: unknown) => {
-          setState('error');
-          setError(errorText(e));
-        },
-      );
-    }, SEND_AFTER_MS);
+    setState('idle');
   };
 
-  if (!draft) return <p className="muted">{t('common.loading')}</p>;
+  const run = (p: Promise<void>) => {
+    setState('sending');
+    p.then(
+      () => {
+        setState('saved');
+        setError(null);
+      },
+      (e: unknown) => {
+        setState('error');
+        setError(errorText(e));
+      },
+    );
+  };
+
+  const apply = () => {
+    if (!draft || !server) return;
+    const before = server;
+    run(
+      client.setParams(draft).then((params) => {
+        patch({ params, previousParams: before });
+        setBase(params);
+        setDraft(params);
+      }),
+    );
+  };
+
+  const restore = () =>
+    run(
+      client.restoreParams().then(({ params, previousParams }) => {
+        patch({ params, previousParams });
+        setBase(params);
+        setDraft(params);
+      }),
+    );
+
+  if (!draft || !server) return <p className="muted">{t('common.loading')}</p>;
   const names = view.classNames;
   const kept = draft.classFilter;
   const isKept = (id: number) => kept === null || kept.includes(id);
@@ -83,33 +109,62 @@ export function TuningPanel() {
     const next = current.includes(id)
       ? current.filter((x) => x !== id)
       : [...current, id].sort((a, b) => a - b);
-    send({ classFilter: next.length === names.length ? null : next });
+    edit({ classFilter: next.length === names.length ? null : next });
   };
+  const previous = view.previousParams;
 
   return (
-    <div className="panel" data-testid="tuning-panel">
+    <div className="panel" data-testid="tuning-panel" data-dirty={dirty}>
       <Slider
         testId="conf-slider"
         label={t('tuning.conf')}
         help={t('tuning.confHelp')}
         value={draft.confThreshold}
-        onChange={(v) => send({ confThreshold: v })}
+        changed={draft.confThreshold !== server.confThreshold}
+        onChange={(v) => edit({ confThreshold: v })}
       />
       <Slider
         testId="iou-slider"
         label={t('tuning.iou')}
         help={t('tuning.iouHelp')}
         value={draft.iouThreshold}
-        onChange={(v) => send({ iouThreshold: v })}
+        changed={draft.iouThreshold !== server.iouThreshold}
+        onChange={(v) => edit({ iouThreshold: v })}
       />
-      <div className="save-state" data-testid="tuning-state" data-state={state}>
-        {state === 'sending'
-          ? t('tuning.sending')
-          : state === 'saved'
-            ? t('tuning.saved')
-            : state === 'error'
-              ? error
-              : t('tuning.liveHint')}
+      <div className="draft-bar">
+        <button
+          className="primary"
+          data-testid="tuning-apply"
+          disabled={!dirty || state === 'sending'}
+          onClick={apply}
+        >
+          {t('draft.apply')}
+        </button>
+        <button data-testid="tuning-revert" disabled={!dirty} onClick={() => setDraft(server)}>
+          {t('draft.revert')}
+        </button>
+        <button
+          data-testid="tuning-restore"
+          disabled={previous === null || dirty || state === 'sending'}
+          title={t('draft.restoreHelp')}
+          onClick={restore}
+        >
+          {t('draft.restore')}
+        </button>
+      </div>
+      <div className="save-state" data-testid="tuning-state" data-state={dirty ? 'draft' : state}>
+        {dirty
+          ? t('draft.changed')
+          : state === 'sending'
+            ? t('tuning.sending')
+            : state === 'saved'
+              ? t('tuning.saved')
+              : state === 'error'
+                ? error
+                : t('draft.hint')}
+      </div>
+      <div className="muted small" data-testid="tuning-running">
+        {t('draft.running', { conf: f.num(server.confThreshold, 2), iou: f.num(server.iouThreshold, 2) })}
       </div>
       <div className="row-between">
         <h3>
@@ -121,10 +176,10 @@ export function TuningPanel() {
           </span>
         </h3>
         <div className="btn-group">
-          <button data-testid="class-all" onClick={() => send({ classFilter: null })}>
+          <button data-testid="class-all" onClick={() => edit({ classFilter: null })}>
             {t('tuning.all')}
           </button>
-          <button data-testid="class-none" onClick={() => send({ classFilter: [] })}>
+          <button data-testid="class-none" onClick={() => edit({ classFilter: [] })}>
             {t('tuning.none')}
           </button>
         </div>
