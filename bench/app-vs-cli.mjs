@@ -62,7 +62,7 @@ async function servedFps(cli, source, model, seconds) {
     const drawn = async () => Number(await page.getByTestId('live-canvas').getAttribute('data-frame-id'));
     // Warm up (model loaded, first frames drawn), then count processed frames over the window.
     await page.waitForFunction(
-      () => Number(document.querySelector('[data-testid="perf-frames"]')?.getAttribute('data-value')) > 20,
+      'Number(document.querySelector(\'[data-testid="perf-frames"]\')?.getAttribute("data-value")) > 20',
       null,
       { timeout: 120_000 },
     );

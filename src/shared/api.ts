@@ -92,7 +92,8 @@ export interface LibraryProgress {
   running: boolean;
 }
 
-export type PlcLinkStateName = 'connected' | 'connecting' | 'disconnected' | 'off';
+/** `stalled`: connected, but writes do not complete while results are waiting for them. */
+export type PlcLinkStateName = 'connected' | 'stalled' | 'connecting' | 'disconnected' | 'off';
 
 export interface PlcFieldValue {
   /** e.g. `lifeCounter`, `records[0].x`. */

@@ -113,6 +113,56 @@ describe('PlcStatusTracker', () => {
   });
 });
 
+describe('PlcStatusTracker: the link state comes from completed writes', () => {
+  it('turns amber when writes stop completing while results flow, alarms after the grace time, and recovers', () => {
+    const clock = new ManualClock();
+    const alarms = recordAlarms();
+    const t = new PlcStatusTracker(alarms.sink, clock, 3000);
+    const out = new FakeOutputs();
+    t.attach(out as unknown as OutputSinks, { uri: 'sim', handshake: 'free-run', maxObjects: 4 });
+    out.emit('plcLink', {
+      state: 'connected',
+      endpoint: 'e',
+      lifeCounter: 1,
+      writesPerSec: 10,
+      lastWriteTimeMs: null,
+      lastError: null,
+    } as never);
+    const write = () =>
+      out.emit('plcWrite', {
+        frameId: 1,
+        requestId: 0,
+        lifeCounter: 2,
+        count: 0,
+        valid: true,
+        stale: false,
+        overflow: false,
+        writeTimeMs: clock.now(),
+        durationMs: 1,
+        bytes: new Uint8Array(20 + 28 * 4),
+        captureTimeMs: clock.now(),
+      } as never);
+    write();
+    clock.advance(900);
+    t.tick(true);
+    expect(t.status().state).toBe('connected');
+    clock.advance(200); // 1.1 s without a completed write while results flow
+    t.tick(true);
+    expect(t.status().state).toBe('stalled');
+    expect(alarms.log.filter((l) => l.startsWith('raise'))).toEqual([]);
+    clock.advance(2000);
+    t.tick(true);
+    expect(alarms.log.at(-1)).toBe('raise plcDown: PLC e: no write completed for 3 s');
+    write();
+    expect(t.status().state).toBe('connected');
+    expect(alarms.log.at(-1)).toBe('clear plcDown');
+    // No results to write: silence is not a stall.
+    clock.advance(10_000);
+    t.tick(false);
+    expect(t.status().state).toBe('connected');
+  });
+});
+
 describe('PreviewEncoder', () => {
   function frameOf(widthPx: number, heightPx: number) {
     let held = 0;

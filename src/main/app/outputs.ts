@@ -86,7 +86,8 @@ class Outputs extends EventEmitter<OutputEvents> implements OutputSinks {
 
   async close(): Promise<void> {
     await Promise.all(this.sinks.map((s) => s.close().catch(() => {})));
-    await this.sim?.stop().catch(() => {});
+    // close(), not stop(): the process-wide S7 server must be free for the next simulator.
+    await this.sim?.close().catch(() => {});
   }
 }
 

@@ -170,6 +170,8 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
   private recipes: Readonly<Record<number, string>>;
   private readonly recipeHandler: { onRequest(slot: number): void; idle(): Promise<void> } | null;
   private outputsChain: Promise<unknown> = Promise.resolve();
+  /** Highest frame id handed out so far: the next source's ids start above it. */
+  private lastFrameId = 0;
   private closed = false;
 
   constructor(private readonly opts: VisionRuntimeOptions) {
@@ -382,6 +384,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       maxFrames,
       statsWindowMs: this.opts.statsWindowMs,
       postprocess: this.opts.postprocess,
+      frameIdBase: this.lastFrameId,
       classLimits: this.classLimits,
       calibration: this.opts.calibration ?? null,
     });
@@ -393,7 +396,10 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       if (c.state !== 'stopped') this.setHealth({ cameraOk: c.state === 'live' });
       this.emit('sourceState', c);
     });
-    pipeline.on('result', (r, frame) => this.emit('result', r, frame));
+    pipeline.on('result', (r, frame) => {
+      this.lastFrameId = Math.max(this.lastFrameId, r.frameId);
+      this.emit('result', r, frame);
+    });
     pipeline.on('error', (e) => this.emit('pipelineError', e));
     this.currentSource = source;
     this.currentPipeline = pipeline;

@@ -47,6 +47,11 @@ export interface PipelineOptions {
   calibration?: Homography3x3 | null;
   /** Runs on each result before the sinks see it (tracking, zones, counting lines). */
   postprocess?: ResultStage;
+  /**
+   * Added to the source's frame ids, so ids keep increasing for the life of the process when a
+   * source is replaced (the PLC layout promises an increasing frameId).
+   */
+  frameIdBase?: number;
 }
 
 /** A synchronous step between inference and the sinks, called once per frame in order. */
@@ -194,7 +199,7 @@ export class Pipeline extends EventEmitter<{
           : null;
         const detections = judged ? judged.kept : scaled;
         const inferred: FrameResult = {
-          frameId: frame.frameId,
+          frameId: (this.opts.frameIdBase ?? 0) + frame.frameId,
           captureTimeMs: frame.captureTimeMs,
           resultTimeMs: Date.now(),
           widthPx: src?.widthPx ?? frame.widthPx,

@@ -24,6 +24,8 @@ export interface PlcLinkConfig {
 }
 
 export const PLC_DOWN_GRACE_MS = 3000;
+/** In free-run every result is written: no completed write for this long while results flow is a stall. */
+export const PLC_WRITE_DEADLINE_MS = 1000;
 
 export class PlcStatusTracker extends EventEmitter<{ status: [PlcStatus] }> {
   private current: PlcStatus = {
@@ -39,6 +41,8 @@ export class PlcStatusTracker extends EventEmitter<{ status: [PlcStatus] }> {
   private outputs: OutputSinks | null = null;
   private maxObjects = 16;
   private downTimer: unknown = null;
+  private lastCompletedWriteMs: number | null = null;
+  private attachedAtMs = 0;
   private readonly latency = new RollingWindow(10_000);
   private readonly writeMs = new RollingWindow(10_000);
 
@@ -73,6 +77,8 @@ export class PlcStatusTracker extends EventEmitter<{ status: [PlcStatus] }> {
   attach(outputs: OutputSinks | null, config: PlcLinkConfig): void {
     this.outputs = outputs;
     this.maxObjects = config.maxObjects;
+    this.lastCompletedWriteMs = null;
+    this.attachedAtMs = this.clock.now();
     this.cancelGrace();
     this.alarms.clear('plcDown');
     if (!outputs?.plc || !config.uri) {
@@ -119,6 +125,11 @@ export class PlcStatusTracker extends EventEmitter<{ status: [PlcStatus] }> {
     outputs.on('plcWrite', (w) => {
       if (outputs !== this.outputs) return;
       const t = this.clock.now();
+      this.lastCompletedWriteMs = t;
+      if (this.current.state === 'stalled') {
+        this.set({ state: 'connected' });
+        this.alarms.clear('plcDown');
+      }
       this.writeMs.add(t, w.durationMs);
       if (w.captureTimeMs !== null) this.latency.add(t, w.writeTimeMs + w.durationMs - w.captureTimeMs);
       // Written often: the periodic status tick publishes it, not every write.
@@ -133,9 +144,27 @@ export class PlcStatusTracker extends EventEmitter<{ status: [PlcStatus] }> {
     });
   }
 
-  /** Publishes the current status (the station's periodic tick, while a PLC is configured). */
-  tick(): void {
-    if (this.outputs?.plc) this.emit('status', this.current);
+  /**
+   * Publishes the current status (the station's periodic tick, while a PLC is configured). The
+   * link state comes from completed writes, not only from the connection: in free-run, while
+   * results flow, a link with no completed write within the deadline turns amber (`stalled`), and
+   * past the grace time raises the PLC alarm, though the socket still looks connected.
+   */
+  tick(resultsFlowing = false): void {
+    if (!this.outputs?.plc) return;
+    const t = this.clock.now();
+    const overdue =
+      this.current.handshake === 'free-run' &&
+      resultsFlowing &&
+      (this.current.state === 'connected' || this.current.state === 'stalled') &&
+      t - (this.lastCompletedWriteMs ?? this.attachedAtMs) > PLC_WRITE_DEADLINE_MS;
+    if (overdue && this.current.state === 'connected') this.set({ state: 'stalled' }, false);
+    if (overdue && t - (this.lastCompletedWriteMs ?? this.attachedAtMs) > this.graceMs)
+      this.alarms.raise(
+        'plcDown',
+        `PLC ${this.current.endpoint}: no write completed for ${Math.round((t - (this.lastCompletedWriteMs ?? this.attachedAtMs)) / 1000)} s`,
+      );
+    this.emit('status', this.current);
   }
 
   close(): void {

@@ -415,7 +415,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       droppedTotal: stats.dropped,
       live: this.sourceStatus.state === 'live',
     });
-    this.plc.tick();
+    this.plc.tick(stats.fps > 0);
     const verdict = this.fpsMonitor.update(stats.fps, this.sourceStatus.state === 'live', stats.atMs);
     if (verdict.kind === 'raise') this.alarms.raise('fpsBelowTarget', verdict.message);
     else if (verdict.kind === 'clear') this.alarms.clear('fpsBelowTarget');

@@ -47,6 +47,7 @@ const en = {
   },
   plcState: {
     connected: 'Online',
+    stalled: 'Not writing',
     connecting: 'Connecting',
     reconnecting: 'Offline',
     disconnected: 'Offline',
@@ -359,6 +360,7 @@ const ko: Resource = {
   },
   plcState: {
     connected: '연결됨',
+    stalled: '쓰기 멈춤',
     connecting: '연결 중',
     reconnecting: '끊김',
     disconnected: '끊김',

@@ -212,8 +212,9 @@ export function encodeDataArea(input: EncodeInput, opts: RecordOptions): Encoded
   const bytes = new Uint8Array(dataAreaSizeBytes(opts.maxObjects));
   const view = new DataView(bytes.buffer);
   const ranked = rankRecords(input.result.detections, opts);
-  // A model still learning (classic background) has no meaningful result: same as stale, no records.
-  const valid = !input.stale && input.result.learning !== true;
+  // Valid only with a live camera, a ready model that is not still learning (classic background),
+  // and a fresh result; otherwise no records, so a PLC that ignores the status bits cannot act.
+  const valid = !input.stale && input.result.learning !== true && input.cameraOk && input.modelOk;
   const records = valid ? ranked.records : [];
   const header: PlcHeader = {
     lifeCounter: clampInt(input.lifeCounter, 0, INT_MAX),

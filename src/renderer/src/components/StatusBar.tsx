@@ -18,6 +18,7 @@ export const SOURCE_LEVEL: Record<SourceStateName, Level> = {
 };
 
 export const PLC_LEVEL: Record<PlcLinkStateName, Level> = {
+  stalled: 'warn',
   connected: 'ok',
   connecting: 'warn',
   disconnected: 'bad',
