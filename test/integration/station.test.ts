@@ -100,7 +100,8 @@ describe('station', () => {
     expect(snap.source.uri).toBe('synthetic:?size=320x180&fps=15');
     expect(snap.source.state).toBe('live');
     // Frames keep coming from the old source.
-    expect((await frameWithObjects(station)).widthPx).toBe(320);
+    const old = await frameWithObjects(station);
+    expect(old.widthPx).toBe(320);
 
     const switched = await station.setSource({ uri: 'synthetic:?size=640x360&fps=15' });
     expect(switched).toMatchObject({ uri: 'synthetic:?size=640x360&fps=15', state: 'live', demo: false });
@@ -113,5 +114,7 @@ describe('station', () => {
       station.on('frame', on);
     });
     expect(next.heightPx).toBe(360);
+    // The new source numbers its frames from 1, the station keeps counting up (PLC frameId).
+    expect(next.frameId).toBeGreaterThan(old.frameId);
   });
 });
