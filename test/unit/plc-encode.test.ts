@@ -104,6 +104,28 @@ describe('encodeDataArea (layout v1)', () => {
     expect(toHex(bytes)).toBe(toHex(expected));
   });
 
+  it('writes results as not valid, with no records, while the camera is not live, the model not ready, or it is learning', () => {
+    const dets = [det({ classId: 1, score: 0.9, box: [0, 0, 10, 10] })];
+    const cases: [Partial<EncodeInput>, Partial<FrameResult>, string][] = [
+      // camera reconnecting: modelOk (2) only
+      [{ cameraOk: false }, {}, '0002'],
+      // model not ready: cameraOk (1) only
+      [{ modelOk: false }, {}, '0001'],
+      // classic detector still learning: cameraOk + modelOk, not valid
+      [{}, { learning: true }, '0003'],
+    ];
+    for (const [over, resultOver, status] of cases) {
+      const { bytes, header } = encodeDataArea(input({ ...frame(dets), ...resultOver }, over), {
+        maxObjects: 1,
+      });
+      expect(header.count).toBe(0);
+      const expected = hex(`7FFF ${status} 00000102 00000000 006FBF40 0000 0025 ${'00'.repeat(28)}`);
+      expect(toHex(bytes)).toBe(toHex(expected));
+    }
+    // All three fine: valid (4) with the record.
+    expect(encodeDataArea(input(frame(dets)), { maxObjects: 1 }).header.count).toBe(1);
+  });
+
   it('sorts by other keys: x ascending, area descending, classId ascending', () => {
     const dets = [
       det({ classId: 2, score: 0.9, box: [50, 0, 60, 10] }),
