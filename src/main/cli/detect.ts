@@ -3,7 +3,8 @@
  * One JSON line per image on stdout; one line per failure on stderr; other images still run.
  */
 import { z } from 'zod';
-import type { Detection, ModelInfo, SemanticSegmentation } from '../../shared/detection';
+import { detectionJson, round } from '../core/detection-json';
+import type { ModelInfo, SemanticSegmentation } from '../../shared/detection';
 import { InferenceEngine } from '../inference/engine';
 import { decodeImagePath } from '../inference/image-input';
 import {
@@ -34,49 +35,6 @@ export function modelSummary(m: ModelInfo) {
     inputWidth: m.inputWidth,
     inputHeight: m.inputHeight,
     provider: m.provider,
-  };
-}
-
-const round = (v: number, digits: number): number => Number(v.toFixed(digits));
-
-/** The detection object of the command-line contract (DESIGN.md). */
-export function detectionJson(d: Detection) {
-  return {
-    classId: d.classId,
-    className: d.className,
-    score: round(d.score, 4),
-    box: d.box.map((v) => round(v, 2)),
-    ...(d.trackId !== undefined && d.trackId >= 0 ? { trackId: d.trackId } : {}),
-    ...(d.mask
-      ? {
-          mask: {
-            areaPx: d.mask.areaPx,
-            polygon: d.mask.polygon.map(([x, y]) => [round(x, 1), round(y, 1)]),
-            angleDeg: round(d.mask.angleDeg, 2),
-            centroid: d.mask.centroid.map((v) => round(v, 2)),
-          },
-        }
-      : {}),
-    ...(d.obb
-      ? {
-          obb: {
-            centre: d.obb.centreXy.map((v) => round(v, 2)),
-            width: round(d.obb.widthPx, 2),
-            height: round(d.obb.heightPx, 2),
-            angleDeg: round(d.obb.angleDeg, 2),
-            corners: d.obb.corners.map(([x, y]) => [round(x, 2), round(y, 2)]),
-          },
-        }
-      : {}),
-    ...(d.keypoints
-      ? {
-          keypoints: d.keypoints.map((k) => ({
-            x: round(k.x, 2),
-            y: round(k.y, 2),
-            visibility: k.visibility === null ? null : round(k.visibility, 4),
-          })),
-        }
-      : {}),
   };
 }
 
@@ -157,3 +115,5 @@ export async function main(argv: string[]): Promise<number> {
   }
   return failures > 0 ? 1 : 0;
 }
+
+export { detectionJson };

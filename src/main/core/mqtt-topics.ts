@@ -9,6 +9,7 @@
  *   <camera>/counters         retained, QoS 0: totals since start
  *   <camera>/alarms           QoS 1: an alarm raised or cleared
  */
+import { detectionJson, round } from './detection-json';
 import type { Detection } from '../../shared/detection';
 
 export interface MqttTopics {
@@ -69,28 +70,8 @@ export interface ResultInput {
   crossings?: readonly Crossing[];
 }
 
-const round = (v: number, digits: number): number => Number(v.toFixed(digits));
-
-/** Same rounding as `run --json`, so a subscriber sees the numbers the CLI prints. */
-export function detectionPayload(d: Detection) {
-  return {
-    classId: d.classId,
-    className: d.className,
-    score: round(d.score, 4),
-    box: d.box.map((v) => round(v, 2)),
-    ...(d.trackId !== undefined && d.trackId >= 0 ? { trackId: d.trackId } : {}),
-    ...(d.mask
-      ? {
-          mask: {
-            areaPx: d.mask.areaPx,
-            polygon: d.mask.polygon.map(([x, y]) => [round(x, 1), round(y, 1)]),
-            angleDeg: round(d.mask.angleDeg, 2),
-            centroid: d.mask.centroid.map((v) => round(v, 2)),
-          },
-        }
-      : {}),
-  };
-}
+/** Same object as `run --json` prints. */
+export const detectionPayload = detectionJson;
 
 export function resultPayload(r: ResultInput) {
   return {

@@ -41,6 +41,18 @@ export function refusalMessage(message: string): string {
   return `${message}. This app runs YOLOv5/v8/11 (detect, segment, obb, pose), YOLOX, end-to-end, DETR-family, PaddleDetection NMS and semantic segmentation models; a model without metadata can be described in a sidecar NAME.json (version 2, see README)`;
 }
 
+/** The built-in classic detector: always there, nothing to describe. */
+const CLASSIC_ENTRY: Readonly<LibraryEntry> = Object.freeze({
+  id: 'classic',
+  name: 'classic',
+  location: 'builtin',
+  path: null,
+  sizeBytes: 0,
+  info: null,
+  task: 'segment',
+  error: null,
+});
+
 const MAX_MODEL_BYTES = 2 * 1024 * 1024 * 1024;
 
 /** Pause between two background descriptions, so the serving model gets the CPU back in between. */
@@ -167,16 +179,7 @@ export class ModelLibrary extends EventEmitter<{ progress: [LibraryProgress] }> 
   /** Built-in classic detector first, then project models, the demo model, then the user's. */
   async list(): Promise<LibraryEntry[]> {
     await this.loadCache();
-    const classic: LibraryEntry = {
-      id: 'classic',
-      name: 'classic',
-      location: 'builtin',
-      path: null,
-      sizeBytes: 0,
-      info: null,
-      task: 'segment',
-      error: null,
-    };
+    const classic: LibraryEntry = { ...CLASSIC_ENTRY };
     const project = await this.scan(this.opts.projectDir, 'project');
     for (const dir of this.opts.extraDirs ?? []) project.push(...(await this.scan(dir, 'project')));
     const demo = this.opts.demoDir ? await this.scan(this.opts.demoDir, 'demo') : [];
@@ -193,16 +196,7 @@ export class ModelLibrary extends EventEmitter<{ progress: [LibraryProgress] }> 
   async listQuick(): Promise<LibraryEntry[]> {
     await this.loadCache();
     const pending: { path: string; sizeBytes: number; mtimeMs: number }[] = [];
-    const classic: LibraryEntry = {
-      id: 'classic',
-      name: 'classic',
-      location: 'builtin',
-      path: null,
-      sizeBytes: 0,
-      info: null,
-      error: null,
-      task: 'segment',
-    };
+    const classic: LibraryEntry = { ...CLASSIC_ENTRY };
     const project = await this.scan(this.opts.projectDir, 'project', false, pending);
     for (const dir of this.opts.extraDirs ?? [])
       project.push(...(await this.scan(dir, 'project', false, pending)));
