@@ -17,18 +17,37 @@ const require = createRequire(import.meta.url);
 const electronVersion = require('electron/package.json').version;
 const cli = join(dirname(require.resolve('@doyensec/electronegativity/package.json')), 'dist', 'index.js');
 const dir = mkdtempSync(join(tmpdir(), 'electronegativity-'));
-const csv = join(dir, 'findings.csv');
+// SARIF, not CSV: the scanner writes the CSV header and rows with two concurrent async writes, so
+// the header can land over the first row.
+const sarif = join(dir, 'findings.sarif');
 try {
-  execFileSync(process.execPath, [cli, '-i', 'src', '-r', '-e', electronVersion, '-v', 'false', '-o', csv], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    timeout: 180_000,
-  });
-  const lines = readFileSync(csv, 'utf8').trim().split('\n').slice(1);
-  // issue, severity, confidence, filename, location, sample, description, url
-  const findings = lines.map((l) => {
-    const cells = [...l.matchAll(/("(?:[^"]|"")*"|[^,]*)(,|$)/g)].map((m) => m[1].replace(/^"|"$/g, ''));
-    return { check: cells[0], severity: cells[1], file: cells[3], location: cells[4], sample: cells[5] };
+  execFileSync(
+    process.execPath,
+    [cli, '-i', 'src', '-r', '-e', electronVersion, '-v', 'false', '-o', sarif],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 180_000,
+    },
+  );
+  const results = JSON.parse(readFileSync(sarif, 'utf8')).runs[0].results;
+  // The code a finding points at, read from the file (SARIF gives its place, not its text).
+  const sampleAt = (file, region) => {
+    const lines = readFileSync(join(root, 'src', file), 'utf8').split('\n');
+    const at = lines.slice(0, region.startLine - 1).join('\n').length + (region.startLine > 1 ? 1 : 0);
+    const text = lines.join('\n');
+    return text.slice(at + region.startColumn - 1, at + region.startColumn - 1 + region.charLength);
+  };
+  const findings = results.map((r) => {
+    const loc = r.locations[0].physicalLocation;
+    const file = loc.artifactLocation.uri;
+    return {
+      check: r.ruleId,
+      severity: r.level,
+      file,
+      location: `${loc.region.startLine}:${loc.region.startColumn}`,
+      sample: file === 'file:///' ? '' : sampleAt(file, loc.region),
+    };
   });
   const unexplained = findings.filter(
     (f) =>
