@@ -27,7 +27,7 @@ describe('decodeBlock', () => {
         lifeCounter: 12,
         requestId: 77,
         cameraOk: true,
-        modelOk: false,
+        modelOk: true,
         stale: false,
         writeTimeMs: result.captureTimeMs + 15,
         utcOffsetMin: 0,
@@ -43,7 +43,7 @@ describe('decodeBlock', () => {
     const d = decodeBlock(block, 4);
     expect(d.header).toEqual({
       lifeCounter: 12,
-      status: 0b101,
+      status: 0b111,
       frameId: 9,
       requestId: 77,
       captureTimeOfDayMs: 43_200_000,
@@ -52,7 +52,7 @@ describe('decodeBlock', () => {
     });
     expect(d.status).toEqual({
       cameraOk: true,
-      modelOk: false,
+      modelOk: true,
       resultsValid: true,
       overflow: false,
       stale: false,

@@ -22,7 +22,7 @@ import {
 } from './args';
 import { classLimitProblems, classLimitsFromFlags } from '../core/class-limits';
 import { RecipeStore } from '../storage/recipes';
-import { detectionJson } from './detect';
+import { frameDetectionJson } from '../core/detection-json';
 import { homographySchema } from '../core/calibration';
 import { simFrameToJson } from '../plc/plc-sim';
 import { mqttUriFlag } from '../integration/mqtt/mqtt-config';
@@ -273,11 +273,7 @@ export async function main(argv: string[]): Promise<number> {
             frameId: r.frameId,
             captureTimeMs: r.captureTimeMs,
             ...(r.learning ? { learning: true } : {}),
-            detections: r.detections.map((d) => ({
-              ...detectionJson(d),
-              trackId: d.trackId ?? -1,
-              ...(d.eligibleForOutput === false ? { eligibleForOutput: false } : {}),
-            })),
+            detections: r.detections.map(frameDetectionJson),
             crossings: r.crossings ?? [],
           }),
         );

@@ -4,6 +4,15 @@
  */
 import type { Detection } from '../../shared/detection';
 
+/** A detection in a frame line of `run --json` (and MQTT): `trackId` always (-1 without tracking). */
+export function frameDetectionJson(d: Detection) {
+  return {
+    ...detectionJson(d),
+    trackId: d.trackId ?? -1,
+    ...(d.eligibleForOutput === false ? { eligibleForOutput: false } : {}),
+  };
+}
+
 export const round = (v: number, digits: number): number => Number(v.toFixed(digits));
 
 /** The detection object of the command-line contract (DESIGN.md). */

@@ -9,7 +9,7 @@
  *   <camera>/counters         retained, QoS 0: totals since start
  *   <camera>/alarms           QoS 1: an alarm raised or cleared
  */
-import { detectionJson, round } from './detection-json';
+import { frameDetectionJson, round } from './detection-json';
 import type { Detection } from '../../shared/detection';
 
 export interface MqttTopics {
@@ -71,7 +71,7 @@ export interface ResultInput {
 }
 
 /** Same object as `run --json` prints. */
-export const detectionPayload = detectionJson;
+export const detectionPayload = frameDetectionJson;
 
 export function resultPayload(r: ResultInput) {
   return {
