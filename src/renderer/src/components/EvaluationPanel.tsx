@@ -2,7 +2,8 @@
  * Evaluation tab: choose a labelled set and models, run them with progress and cancel, then compare
  * speed and accuracy (scatter with the fps target line), read the results table, the
  * precision–recall curves and the confusion matrix. A click on a model (point or button) asks to make
- * it the active model. Stateless about the run itself: the owner passes results and callbacks.
+ * it the active model. Stateless about the run itself: the owner passes results and callbacks
+ * (EvaluationTab wires it to the station).
  */
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -324,23 +325,30 @@ export default function EvaluationPanel(props: EvaluationPanelProps) {
       <div className="eval-setup">
         <label>
           {t('eval.dataset', 'Labelled set')}{' '}
-          <select
+          <input
+            type="text"
             value={dataPath}
             onChange={(e) => setDataPath(e.target.value)}
             disabled={running}
+            placeholder={t('eval.datasetHint')}
+            title={t('eval.datasetHint')}
+            list="eval-datasets"
+            spellCheck={false}
             data-testid="eval-dataset"
-          >
+          />
+          <datalist id="eval-datasets">
             {datasets.map((d) => (
               <option key={d.path} value={d.path}>
                 {d.label}
               </option>
             ))}
-          </select>
+          </datalist>
         </label>
         <fieldset disabled={running} data-testid="eval-models">
           <legend>{t('eval.models', 'Models')}</legend>
+          {models.length === 0 && <p className="muted">{t('eval.noModels')}</p>}
           {models.map((m) => (
-            <label key={m.path}>
+            <label key={m.path} data-testid={`eval-model-${m.label}`}>
               <input type="checkbox" checked={chosen.includes(m.path)} onChange={() => toggle(m.path)} />{' '}
               {m.label}
             </label>
@@ -353,8 +361,8 @@ export default function EvaluationPanel(props: EvaluationPanelProps) {
         ) : (
           <button
             type="button"
-            disabled={dataPath === '' || chosen.length === 0}
-            onClick={() => props.onStart({ dataPath, modelPaths: chosen })}
+            disabled={dataPath.trim() === '' || chosen.length === 0}
+            onClick={() => props.onStart({ dataPath: dataPath.trim(), modelPaths: chosen })}
             data-testid="eval-start"
           >
             {t('eval.start', 'Evaluate')}
