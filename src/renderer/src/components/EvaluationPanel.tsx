@@ -348,7 +348,7 @@ export default function EvaluationPanel(props: EvaluationPanelProps) {
           <legend>{t('eval.models', 'Models')}</legend>
           {models.length === 0 && <p className="muted">{t('eval.noModels')}</p>}
           {models.map((m) => (
-            <label key={m.path} data-testid={`eval-model-${m.label}`}>
+            <label key={m.path} data-testid="eval-model" data-path={m.path}>
               <input type="checkbox" checked={chosen.includes(m.path)} onChange={() => toggle(m.path)} />{' '}
               {m.label}
             </label>

@@ -17,6 +17,16 @@ function evaluable(e: LibraryEntry): boolean {
   return e.path !== null && e.error === null && (e.task === 'detect' || e.pending === true);
 }
 
+/** The same file name in two folders (e.g. the demo model and a copy) is told apart by its folder. */
+function labelled(entries: LibraryEntry[]): { path: string; label: string }[] {
+  const count = new Map<string, number>();
+  for (const e of entries) count.set(e.name, (count.get(e.name) ?? 0) + 1);
+  return entries.map((e) => ({
+    path: e.id,
+    label: count.get(e.name)! > 1 ? `${e.name} (${e.location})` : e.name,
+  }));
+}
+
 export function EvaluationTab() {
   const { t } = useTranslation();
   const { view, client } = useStation();
@@ -52,7 +62,7 @@ export function EvaluationTab() {
     <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>
       <EvaluationPanel
         datasets={run?.dataPath ? [{ path: run.dataPath, label: run.dataPath }] : []}
-        models={library.filter(evaluable).map((e) => ({ path: e.id, label: e.name }))}
+        models={labelled(library.filter(evaluable))}
         running={run?.state === 'running'}
         progress={run?.progress ?? null}
         results={run?.results ?? null}
