@@ -61,8 +61,10 @@ test('the Evaluation tab runs two models, charts them against the 4 fps target, 
   await expect(page.getByTestId('eval-confusion')).toBeVisible();
   // The live line kept its model while the run used its own worker.
   await expect(page.getByTestId('status-model-value')).toContainText('classic');
-  await panel.screenshot({ path: screenshotPath('ui-evaluation-panel.png') });
-  await page.screenshot({ path: screenshotPath('ui-evaluation.png') });
+  await chart.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: screenshotPath('ui-evaluation-chart.png') });
+  await page.getByTestId('eval-results-table').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: screenshotPath('ui-evaluation-table.png') });
 
   // A click on a point in the chart makes that model the active one (the normal hot swap).
   await page.getByTestId('eval-point-yolo11n-int8-coco-320').click();
