@@ -57,6 +57,19 @@ export const API_ARGS: { [M in ApiMethod]: z.ZodType<ApiArgs<M>> } = {
   getAlarmJournal: z.tuple([]),
   getHistory: z.tuple([]),
   setUiSettings: z.tuple([z.object({ locale: localeSchema }).partial().strict()]),
+  startEvaluation: z.tuple([
+    z
+      .object({
+        dataPath: z.string().trim().min(1, 'must not be empty').max(4096, 'is too long'),
+        modelIds: z
+          .array(z.string().min(1).max(4096))
+          .min(1, 'choose at least one model')
+          .max(16, 'at most 16 models per run'),
+      })
+      .strict(),
+  ]),
+  cancelEvaluation: z.tuple([]),
+  getEvaluation: z.tuple([]),
 };
 
 export const WsRequestSchema = z

@@ -13,6 +13,7 @@ import type {
 } from './detection';
 import type { JournalRow } from './alarm-journal';
 import type { HistoryMinute } from './history-ring';
+import type { EvaluationState, StartEvaluationRequest } from './evaluation';
 
 export type Backend = 'electron-ipc' | 'websocket';
 
@@ -241,6 +242,7 @@ export interface StationEvents {
   params: TuningParams;
   ui: UiSettings;
   library: LibraryProgress;
+  evaluation: EvaluationState;
 }
 export type StationEventName = keyof StationEvents;
 export const STATION_EVENTS = [
@@ -253,6 +255,7 @@ export const STATION_EVENTS = [
   'params',
   'ui',
   'library',
+  'evaluation',
 ] as const satisfies readonly StationEventName[];
 
 // ---------------------------------------------------------------------------------------------
@@ -294,6 +297,11 @@ export interface ApiSignatures {
   /** FPS, latency and drops per minute kept on the station (oldest first; missing minutes: down). */
   getHistory: { args: []; result: HistoryMinute[] };
   setUiSettings: { args: [req: Partial<UiSettings>]; result: UiSettings };
+  /** Starts a run in the background (refused while one runs); progress arrives as `evaluation` events. */
+  startEvaluation: { args: [req: StartEvaluationRequest]; result: EvaluationState };
+  /** Stops the running evaluation; resolves once it has stopped. */
+  cancelEvaluation: { args: []; result: EvaluationState };
+  getEvaluation: { args: []; result: EvaluationState };
 }
 
 export type ApiMethod = keyof ApiSignatures;
@@ -319,6 +327,9 @@ const METHOD_TABLE: { [M in ApiMethod]: true } = {
   getAlarmJournal: true,
   getHistory: true,
   setUiSettings: true,
+  startEvaluation: true,
+  cancelEvaluation: true,
+  getEvaluation: true,
 };
 export const API_METHODS = Object.keys(METHOD_TABLE) as readonly ApiMethod[];
 export const ipcChannel = (method: ApiMethod): string => `vs:${method}`;

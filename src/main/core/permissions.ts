@@ -71,6 +71,10 @@ export const MIN_ROLE: Readonly<Record<GuardedMethod, Role | 'public'>> = {
   setParams: 'engineer',
   setSource: 'administrator',
   setPlc: 'administrator',
+  // Evaluation costs CPU beside the live line: an engineer's commissioning tool.
+  startEvaluation: 'engineer',
+  cancelEvaluation: 'engineer',
+  getEvaluation: 'operator',
   // --- session
   login: 'public',
   logout: 'operator',

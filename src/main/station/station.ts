@@ -30,6 +30,7 @@ import { TARGET_FPS } from '../../shared/api';
 import type { ModelInfo } from '../../shared/detection';
 import type { FrameResult } from '../../shared/frame';
 import {
+  checkPathAllowed,
   checkSourceAllowed,
   defaultSourcePolicy,
   extendPolicy,
@@ -55,6 +56,8 @@ import { AlarmJournal, RateHistory } from './station-records';
 import { requestOrigin } from './dispatch';
 import type { JournalRow } from '../../shared/alarm-journal';
 import type { HistoryMinute } from '../../shared/history-ring';
+import type { EvaluationState, StartEvaluationRequest } from '../../shared/evaluation';
+import { EvaluationControl } from './evaluation-control';
 
 export interface StationOptions {
   version: string;
@@ -126,6 +129,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   private statsTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly demo: DemoBundle | null;
+  private readonly evaluation: EvaluationControl;
 
   constructor(private readonly opts: StationOptions) {
     super();
@@ -170,6 +174,15 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       atMs: this.clock.now(),
       demo: false,
     };
+    this.evaluation = new EvaluationControl({
+      workerPath: opts.workerPath,
+      // Labelled sets: where sources may come from, plus the data dir.
+      checkDataPath: (p) =>
+        checkPathAllowed(p, [...this.sourcePolicy().mediaDirs, opts.dataDir], 'labelled set'),
+      resolveModels: (ids) => this.modelFiles(ids),
+      log: opts.log,
+    });
+    this.evaluation.on('state', (s) => this.emit('evaluation', s));
   }
 
   /** Previews are encoded only while someone listens. */
@@ -264,6 +277,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     this.closed = true;
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.plc.close();
+    await this.evaluation.cancel();
     await this.library.stop();
     await this.runtime?.close();
     await this.store.flush();
@@ -505,11 +519,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
    */
   async setSource(req: SetSourceRequest): Promise<SourceStatus> {
     // A bad or forbidden URI is refused with the reason before anything is started.
-    const policy = extendPolicy(
-      this.opts.sourcePolicy ?? defaultSourcePolicy(this.opts),
-      this.settings.media,
-    );
-    await checkSourceAllowed(req.uri, policy);
+    await checkSourceAllowed(req.uri, this.sourcePolicy());
     const { source } = await this.runtime.switchSource(req.uri);
     this.alarms.clear('sourceLost');
     this.settings.source = req.uri;
@@ -517,6 +527,34 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     this.sourceStatus = this.statusOf(req.uri, source, false);
     this.emit('source', this.sourceStatus);
     return this.sourceStatus;
+  }
+
+  private sourcePolicy(): SourcePolicy {
+    return extendPolicy(this.opts.sourcePolicy ?? defaultSourcePolicy(this.opts), this.settings.media);
+  }
+
+  private async modelFiles(ids: string[]): Promise<string[]> {
+    const entries = await this.library.listQuick();
+    return ids.map((id) => {
+      const e = entries.find((x) => x.id === id);
+      if (!e) throw new Error(`no model with id ${id} in the library`);
+      if (e.error) throw new Error(`${e.name} cannot be used: ${e.error}`);
+      if (!e.path) throw new Error(`${e.name} is not a model file and cannot be evaluated`);
+      return e.path;
+    });
+  }
+
+  /** In the background, in its own worker: the live line keeps running. */
+  startEvaluation(req: StartEvaluationRequest): Promise<EvaluationState> {
+    return this.evaluation.start(req);
+  }
+
+  cancelEvaluation(): Promise<EvaluationState> {
+    return this.evaluation.cancel();
+  }
+
+  async getEvaluation(): Promise<EvaluationState> {
+    return this.evaluation.state;
   }
 
   async setPlc(req: SetPlcRequest): Promise<PlcStatus> {
