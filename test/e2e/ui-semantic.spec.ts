@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constantOutputModel } from '../helpers/onnx-builder';
@@ -50,13 +50,20 @@ function columns(cols: number[][]): Float32Array {
   return data;
 }
 
-async function serveModel(model: string): Promise<Served> {
-  served = await startServe({ source: `file:${clip.path}?loop=1`, model, modelsDir });
+async function serveModel(model: string, dataDir?: string): Promise<Served> {
+  served = await startServe({
+    source: `file:${clip.path}?loop=1`,
+    model,
+    modelsDir,
+    ...(dataDir ? { dataDir } : {}),
+  });
   return served;
 }
 
-test('semantic view: class map, legend with person and its share, opacity', async ({ page }) => {
+/** DeepLabV3 from ../shared/models behind a symlink, with the sidecar giving its preprocessing. */
+function deeplab(): string {
   const link = join(modelsDir, 'deeplab.onnx');
+  if (existsSync(link)) return link;
   symlinkSync(join(SHARED_MODELS, 'deeplabv3-mnv2-voc21-257-nhwc.onnx'), link);
   writeFileSync(
     join(modelsDir, 'deeplab.json'),
@@ -72,6 +79,11 @@ test('semantic view: class map, legend with person and its share, opacity', asyn
       },
     }),
   );
+  return link;
+}
+
+test('semantic view: class map, legend with person and its share, opacity', async ({ page }) => {
+  const link = deeplab();
   const s = await serveModel(link);
   await openStation(page, s.url);
   await waitForNewFrame(page, -1);
@@ -94,6 +106,35 @@ test('semantic view: class map, legend with person and its share, opacity', asyn
   const after = await waitForNewFrame(page, -1);
   await waitForNewFrame(page, after);
   await page.getByTestId('live-canvas').screenshot({ path: screenshotPath('ui-semantic-opaque.png') });
+});
+
+test('semantic view with a calibration: each class has its area in mm²', async ({ page }) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vs-semui-data-'));
+  try {
+    // 0.5 mm per pixel each way: a class of n pixels covers n / 4 mm².
+    writeFileSync(
+      join(dataDir, 'settings.json'),
+      JSON.stringify({ plc: { homographyPxToMm: [0.5, 0, 0, 0, 0.5, 0, 0, 0, 1] } }),
+    );
+    const s = await serveModel(deeplab(), dataDir);
+    await openStation(page, s.url);
+    await waitForNewFrame(page, -1);
+    await page.getByTestId('view-segmentation').click();
+    const person = page.getByTestId('semantic-row').filter({ hasText: 'person' });
+    await expect(person).toHaveCount(1);
+    // Frozen, the row's pixels and mm² are read from one and the same frame.
+    await page.getByTestId('live-pause').click();
+    await expect(page.getByTestId('live-canvas')).toHaveAttribute('data-paused', 'true');
+    const pixels = Number(((await person.locator('td').nth(2).textContent()) ?? '').replace(/,/g, ''));
+    const mm2 = Number(((await person.getByTestId('semantic-mm2').textContent()) ?? '').replace(/,/g, ''));
+    expect(pixels).toBeGreaterThan(0);
+    expect(Math.abs(mm2 - pixels / 4)).toBeLessThanOrEqual(0.5);
+    await page.screenshot({ path: screenshotPath('ui-semantic-mm2.png') });
+  } finally {
+    await served?.close();
+    served = undefined;
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
 
 test('rotated boxes from an OBB model built here', async ({ page }) => {
