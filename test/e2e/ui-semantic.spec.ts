@@ -98,7 +98,7 @@ test('semantic view: class map, legend with person and its share, opacity', asyn
   const share = (await person.getByTestId('semantic-share').textContent()) ?? '';
   expect(share).toMatch(/^\d+%$/);
   expect(Math.abs(Number(share.replace('%', '')) - 5)).toBeLessThanOrEqual(3);
-  await expect(page.getByTestId('live-canvas')).toHaveAttribute('data-class-map', 'true');
+  await expect(page.getByTestId('live-canvas')).toHaveAttribute('data-class-map', /.+/);
   // No calibration: no mm² column.
   await expect(legend.getByTestId('semantic-mm2')).toHaveCount(0);
   await page.screenshot({ path: screenshotPath('ui-semantic.png') });
@@ -106,6 +106,24 @@ test('semantic view: class map, legend with person and its share, opacity', asyn
   const after = await waitForNewFrame(page, -1);
   await waitForNewFrame(page, after);
   await page.getByTestId('live-canvas').screenshot({ path: screenshotPath('ui-semantic-opaque.png') });
+});
+
+test('a two-head model (TwinLiteNet): the head selector switches the class map', async ({ page }) => {
+  const s = await serveModel(join(SHARED_MODELS, 'twinlitenet-bdd100k-drivable-lane-320.onnx'));
+  await openStation(page, s.url);
+  await waitForNewFrame(page, -1);
+  await page.getByTestId('view-segmentation').click();
+  const canvas = page.getByTestId('live-canvas');
+  await expect(canvas).toHaveAttribute('data-class-map', 'drivable_area');
+  const head = page.getByTestId('semantic-head');
+  await expect(head.locator('option')).toHaveText(['drivable_area', 'lanes']);
+  await head.selectOption({ label: 'lanes' });
+  await expect(canvas).toHaveAttribute('data-class-map', 'lanes');
+  await expect(page.getByTestId('semantic-row').first()).toBeVisible();
+  await page.screenshot({ path: screenshotPath('ui-semantic-heads.png') });
+  // Back in the detection view, no class map is drawn.
+  await page.getByTestId('view-detection').click();
+  await expect(canvas).toHaveAttribute('data-class-map', '');
 });
 
 test('semantic view with a calibration: each class has its area in mm²', async ({ page }) => {

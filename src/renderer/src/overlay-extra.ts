@@ -4,7 +4,7 @@
  * overlay.ts. The pixel and geometry work is in pure functions (tested without a DOM); the draw
  * functions only hand their results to the canvas.
  */
-import type { ClassMapRle, Detection, SemanticSegmentation } from '../../shared/detection';
+import type { ClassMapRle, Detection, SemanticHead, SemanticSegmentation } from '../../shared/detection';
 import { drawOverlays, type OverlayOptions } from './overlay';
 import {
   classColour,
@@ -127,6 +127,12 @@ export function drawRotatedBoxes(
   }
 }
 
+/** The head the semantic view shows: the chosen one, or the last when a model has fewer. */
+export function shownHead(seg: SemanticSegmentation | undefined, headIndex: number): SemanticHead | null {
+  const heads = seg?.heads ?? [];
+  return heads[Math.max(0, Math.min(headIndex, heads.length - 1))] ?? null;
+}
+
 export interface SemanticViewOptions {
   /** Which head of `segmentation.heads` the overlay shows. */
   headIndex: number;
@@ -148,8 +154,7 @@ export function drawFrameOverlays(
   fmtScore: (s: number) => string,
   fmtArea: (a: number) => string,
 ): void {
-  const heads = frame.segmentation?.heads ?? [];
-  const head = heads[Math.min(semantic.headIndex, heads.length - 1)];
+  const head = shownHead(frame.segmentation, semantic.headIndex);
   if (opts.segmentation && head && semantic.opacity > 0)
     drawClassMap(ctx, head.rle, frame.widthPx, frame.heightPx, {
       opacity: semantic.opacity,

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FrameMessage } from '../../../shared/api';
 import { DEFAULT_OVERLAYS, type OverlayOptions } from '../overlay';
-import { drawFrameOverlays, type SemanticViewOptions } from '../overlay-extra';
+import { drawFrameOverlays, shownHead, type SemanticViewOptions } from '../overlay-extra';
 import { DEFAULT_SEMANTIC_VIEW, SemanticPanel } from './SemanticPanel';
 import { useStation } from '../station-state';
 import { useFormat } from '../format';
@@ -83,7 +83,10 @@ export function LiveView() {
     canvas.dataset['frameId'] = String(msg.frameId);
     canvas.dataset['detections'] = String(msg.detections.length);
     canvas.dataset['masks'] = String(msg.detections.filter((d) => d.mask).length);
-    canvas.dataset['classMap'] = String(optsRef.current.segmentation && msg.segmentation !== undefined);
+    // The head whose class map is on the picture ('' when none is).
+    canvas.dataset['classMap'] = optsRef.current.segmentation
+      ? (shownHead(msg.segmentation, semanticRef.current.headIndex)?.name ?? '')
+      : '';
   }, []);
 
   useEffect(() => {
