@@ -221,6 +221,11 @@ export interface FrameMessage {
   placementsMm: PlacementMm[] | null;
   /** Semantic models: the class map per head (stretched over the picture by the UI). */
   segmentation?: SemanticSegmentation;
+  /**
+   * With a semantic model and a pixel → mm calibration: each head's class areas on the calibrated
+   * plane in mm², aligned with `segmentation.heads[h].classes`.
+   */
+  semanticAreasMm2?: number[][];
 }
 
 export interface PlacementMm {

@@ -338,7 +338,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
 
   private onResult(r: FrameResult, frame: Frame): void {
     const h = this.calibration;
-    this.preview.offer(r, frame, h ? r.detections.map((d) => detectionPlacementMm(d, h)) : null);
+    this.preview.offer(r, frame, h ? r.detections.map((d) => detectionPlacementMm(d, h)) : null, h);
   }
 
   /** The pixel → mm homography from the settings (validated when they were read). */
