@@ -13,6 +13,8 @@ import type {
 } from './detection';
 import type { JournalRow } from './alarm-journal';
 import type { HistoryMinute } from './history-ring';
+import type { LineCount, LineCrossing } from './frame';
+import type { CountingLine, ZoneShape } from './zones';
 
 export type Backend = 'electron-ipc' | 'websocket';
 
@@ -219,7 +221,22 @@ export interface FrameMessage {
   placementsMm: PlacementMm[] | null;
   /** Semantic models: the class map per head (stretched over the picture by the UI). */
   segmentation?: SemanticSegmentation;
+  /** Counting-line crossings in this frame (present with counting lines). */
+  crossings?: LineCrossing[];
+  /** Counters after this frame, in the lines' order (present with counting lines). */
+  counts?: LineCount[];
 }
+
+export interface TrackingConfig {
+  enabled: boolean;
+  /** Which point of a box decides zones and crossings. */
+  referencePoint: 'centre' | 'bottom-centre';
+  zones: ZoneShape[];
+  lines: CountingLine[];
+  counts: LineCount[];
+}
+
+export type SetTrackingRequest = Partial<Pick<TrackingConfig, 'referencePoint' | 'zones' | 'lines'>>;
 
 export interface PlacementMm {
   x: number;
@@ -293,6 +310,12 @@ export interface ApiSignatures {
   /** FPS, latency and drops per minute kept on the station (oldest first; missing minutes: down). */
   getHistory: { args: []; result: HistoryMinute[] };
   setUiSettings: { args: [req: Partial<UiSettings>]; result: UiSettings };
+  /** Tracking, zones, counting lines and the counters now. */
+  getTracking: { args: []; result: TrackingConfig };
+  /** Replaces what is given (zones, lines, reference point) between two frames; saved. */
+  setTracking: { args: [req: SetTrackingRequest]; result: TrackingConfig };
+  /** Zeroes every line's counters (as the PLC's reset request does); the counters after. */
+  resetCounters: { args: []; result: LineCount[] };
 }
 
 export type ApiMethod = keyof ApiSignatures;
@@ -318,6 +341,9 @@ const METHOD_TABLE: { [M in ApiMethod]: true } = {
   getAlarmJournal: true,
   getHistory: true,
   setUiSettings: true,
+  getTracking: true,
+  setTracking: true,
+  resetCounters: true,
 };
 export const API_METHODS = Object.keys(METHOD_TABLE) as readonly ApiMethod[];
 export const ipcChannel = (method: ApiMethod): string => `vs:${method}`;

@@ -90,6 +90,8 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
       timings: r.timings,
       placementsMm,
       ...(r.segmentation ? { segmentation: r.segmentation } : {}),
+      ...(r.crossings ? { crossings: r.crossings } : {}),
+      ...(r.counts ? { counts: r.counts } : {}),
     };
   }
 }
