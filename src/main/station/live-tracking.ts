@@ -11,6 +11,7 @@ import type { CountersStore } from '../storage/counters-store';
 
 export class LiveTrackingStage implements PostprocessStage {
   private stage: TrackingStage;
+  private trackerKey: unknown;
 
   constructor(
     settings: TrackingSettings,
@@ -18,6 +19,7 @@ export class LiveTrackingStage implements PostprocessStage {
     saved: readonly LineCount[] = [],
   ) {
     this.stage = LiveTrackingStage.build(settings);
+    this.trackerKey = LiveTrackingStage.trackerKeyOf(settings);
     this.stage.restoreCounts(saved);
   }
 
@@ -30,12 +32,24 @@ export class LiveTrackingStage implements PostprocessStage {
     });
   }
 
-  /** Throws a RangeError (the running layout stays) when the settings do not make a stage. */
+  /**
+   * Throws a RangeError (the running layout stays) when the settings do not make a stage. A new
+   * layout keeps the running tracker (ids go on); other tracker settings start a new one.
+   */
   configure(settings: TrackingSettings): void {
-    const next = LiveTrackingStage.build(settings);
-    next.restoreCounts(this.stage.counts());
-    this.stage = next;
-    this.store.save(next.counts());
+    if (JSON.stringify(this.trackerKey) === JSON.stringify(LiveTrackingStage.trackerKeyOf(settings))) {
+      this.stage.relayout(settings);
+    } else {
+      const next = LiveTrackingStage.build(settings);
+      next.restoreCounts(this.stage.counts());
+      this.stage = next;
+      this.trackerKey = LiveTrackingStage.trackerKeyOf(settings);
+    }
+    this.store.save(this.stage.counts());
+  }
+
+  private static trackerKeyOf(s: TrackingSettings): unknown {
+    return s.enabled ? s.tracker : false;
   }
 
   process(result: FrameResult): FrameResult {
