@@ -14,6 +14,8 @@ import type {
 import type { JournalRow } from './alarm-journal';
 import type { HistoryMinute } from './history-ring';
 import type { EvaluationState, StartEvaluationRequest } from './evaluation';
+import type { LineCount, LineCrossing } from './frame';
+import type { CountingLine, ZoneShape } from './zones';
 
 export type Backend = 'electron-ipc' | 'websocket';
 
@@ -226,7 +228,22 @@ export interface FrameMessage {
    * plane in mm², aligned with `segmentation.heads[h].classes`.
    */
   semanticAreasMm2?: number[][];
+  /** Counting-line crossings in this frame (present with counting lines). */
+  crossings?: LineCrossing[];
+  /** Counters after this frame, in the lines' order (present with counting lines). */
+  counts?: LineCount[];
 }
+
+export interface TrackingConfig {
+  enabled: boolean;
+  /** Which point of a box decides zones and crossings. */
+  referencePoint: 'centre' | 'bottom-centre';
+  zones: ZoneShape[];
+  lines: CountingLine[];
+  counts: LineCount[];
+}
+
+export type SetTrackingRequest = Partial<Pick<TrackingConfig, 'referencePoint' | 'zones' | 'lines'>>;
 
 export interface PlacementMm {
   x: number;
@@ -307,6 +324,12 @@ export interface ApiSignatures {
   /** Stops the running evaluation; resolves once it has stopped. */
   cancelEvaluation: { args: []; result: EvaluationState };
   getEvaluation: { args: []; result: EvaluationState };
+  /** Tracking, zones, counting lines and the counters now. */
+  getTracking: { args: []; result: TrackingConfig };
+  /** Replaces what is given (zones, lines, reference point) between two frames; saved. */
+  setTracking: { args: [req: SetTrackingRequest]; result: TrackingConfig };
+  /** Zeroes every line's counters (as the PLC's reset request does); the counters after. */
+  resetCounters: { args: []; result: LineCount[] };
 }
 
 export type ApiMethod = keyof ApiSignatures;
@@ -335,6 +358,9 @@ const METHOD_TABLE: { [M in ApiMethod]: true } = {
   startEvaluation: true,
   cancelEvaluation: true,
   getEvaluation: true,
+  getTracking: true,
+  setTracking: true,
+  resetCounters: true,
 };
 export const API_METHODS = Object.keys(METHOD_TABLE) as readonly ApiMethod[];
 export const ipcChannel = (method: ApiMethod): string => `vs:${method}`;

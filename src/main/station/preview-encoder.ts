@@ -102,6 +102,8 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
       ...(r.segmentation && homography
         ? { semanticAreasMm2: semanticAreasMm2(r.segmentation, homography) }
         : {}),
+      ...(r.crossings ? { crossings: r.crossings } : {}),
+      ...(r.counts ? { counts: r.counts } : {}),
     };
   }
 }

@@ -21,14 +21,20 @@ import type {
   SourceStatus,
   StationEvents,
   StationSnapshot,
+  SetTrackingRequest,
   StatsSnapshot,
+  TrackingConfig,
   TuningParams,
   UiSettings,
   VisionStationApi,
 } from '../../shared/api';
 import { TARGET_FPS } from '../../shared/api';
 import type { ModelInfo } from '../../shared/detection';
-import type { FrameResult } from '../../shared/frame';
+import type { FrameResult, LineCount, LineCrossing } from '../../shared/frame';
+import { trackingSettingsSchema } from '../core/counting/specs';
+import { describeIssue } from '../../shared/schema';
+import { CountersStore } from '../storage/counters-store';
+import { LiveTrackingStage } from './live-tracking';
 import {
   checkPathAllowed,
   checkSourceAllowed,
@@ -90,6 +96,8 @@ export interface StationOptions {
 type StationEventMap = { [E in keyof StationEvents]: [StationEvents[E]] };
 
 const STATS_INTERVAL_MS = 1000;
+/** Crossings kept for the next preview (previews skip frames; the events list should not). */
+const MAX_PENDING_CROSSINGS = 200;
 
 const pct = (p: CorePercentiles): { p50: number | null; p95: number | null; p99: number | null } => ({
   p50: Number.isFinite(p.p50) ? Number(p.p50.toFixed(2)) : null,
@@ -130,6 +138,9 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   private closed = false;
   private readonly demo: DemoBundle | null;
   private readonly evaluation: EvaluationControl;
+  private readonly counters: CountersStore;
+  private tracking!: LiveTrackingStage;
+  private pendingCrossings: LineCrossing[] = [];
 
   constructor(private readonly opts: StationOptions) {
     super();
@@ -147,6 +158,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     });
     this.journal = new AlarmJournal(opts.dataDir, this.clock.now(), opts.log);
     this.history = new RateHistory(opts.dataDir, opts.log);
+    this.counters = new CountersStore(join(opts.dataDir, 'counters.json'), () => this.clock.now());
     this.library.on('progress', (p) => this.emit('library', p));
     this.alarms = new AlarmBook(
       (list) => {
@@ -227,6 +239,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     if (o.model) this.settings.modelId = o.model;
     if (o.plc !== undefined) this.settings.plc.uri = o.plc;
     this.fpsMonitor = new FpsMonitor(TARGET_FPS, this.settings.fpsAlarmAfterS * 1000);
+    this.tracking = new LiveTrackingStage(this.settings.tracking, this.counters, await this.loadCounters());
 
     this.runtime = new VisionRuntime({
       workerPath: this.opts.workerPath,
@@ -236,6 +249,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       recipes: recipesOf(this.settings),
       inferDeadlineMs: this.opts.inferDeadlineMs,
       previewMaxSidePx: this.opts.previewMaxSidePx ?? 1280,
+      postprocess: this.tracking,
     });
     this.runtime.on('modelStatus', (m) => this.setModelStatus({ ...this.modelStatus, message: m }));
     this.runtime.on('result', (r, frame) => this.onResult(r, frame));
@@ -283,6 +297,18 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     await this.store.flush();
     await this.journal.flush();
     await this.history.flush();
+    await this.counters.flush().catch((e: unknown) => this.opts.log((e as Error).message));
+  }
+
+  /** A damaged counters file must not keep the station down either: from zero, and say so. */
+  private async loadCounters(): Promise<LineCount[]> {
+    try {
+      return await this.counters.load();
+    } catch (e) {
+      this.alarms.raise('settings', (e as Error).message, true);
+      this.opts.log((e as Error).message);
+      return [];
+    }
   }
 
   /** The project's own models first, then the demo model, then the classic detector. */
@@ -338,7 +364,11 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
 
   private onResult(r: FrameResult, frame: Frame): void {
     const h = this.calibration;
-    this.preview.offer(r, frame, h ? r.detections.map((d) => detectionPlacementMm(d, h)) : null, h);
+    if (r.crossings && r.crossings.length > 0)
+      this.pendingCrossings = [...this.pendingCrossings, ...r.crossings].slice(-MAX_PENDING_CROSSINGS);
+    const withCrossings = r.counts ? { ...r, crossings: this.pendingCrossings } : r;
+    const placements = h ? r.detections.map((d) => detectionPlacementMm(d, h)) : null;
+    if (this.preview.offer(withCrossings, frame, placements, h)) this.pendingCrossings = [];
   }
 
   /** The pixel → mm homography from the settings (validated when they were read). */
@@ -583,6 +613,25 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     if (!this.alarms.acknowledge(req.id, requestOrigin.getStore() ?? 'local'))
       throw new Error(`no alarm with id ${req.id}`);
     return this.alarms.list();
+  }
+
+  async getTracking(): Promise<TrackingConfig> {
+    const { enabled, referencePoint, zones, lines } = this.settings.tracking;
+    return { enabled, referencePoint, zones, lines, counts: this.tracking.counts() };
+  }
+
+  async setTracking(req: SetTrackingRequest): Promise<TrackingConfig> {
+    const r = trackingSettingsSchema.safeParse({ ...this.settings.tracking, ...req });
+    if (!r.success) throw new Error(`tracking settings: ${describeIssue(r.error)}`);
+    this.tracking.configure(r.data);
+    this.settings.tracking = r.data;
+    this.persist();
+    return this.getTracking();
+  }
+
+  async resetCounters(): Promise<LineCount[]> {
+    this.tracking.resetCounts();
+    return this.tracking.counts();
   }
 
   async setUiSettings(req: Partial<UiSettings>): Promise<UiSettings> {

@@ -9,6 +9,7 @@ import { useFormat } from '../format';
 import { useNow } from '../hooks';
 import { DetectionTable, SegmentationTable } from './DetectionTables';
 import { plcDeliveryProblem } from '../../../shared/verdict';
+import { TrackingOverlay } from './TrackingOverlay';
 
 const TOGGLES = ['boxes', 'labels', 'masks', 'centres', 'tracks'] as const;
 const STORAGE_KEY = 'vision-station.overlays';
@@ -229,6 +230,7 @@ export function LiveView() {
       </div>
       <div className="canvas-wrap" data-testid="live-canvas-wrap">
         <canvas ref={canvasRef} data-testid="live-canvas" width={1280} height={720} />
+        <TrackingOverlay />
         <LiveBadges
           paused={paused}
           lastDrawAt={lastDrawAt}
