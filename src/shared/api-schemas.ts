@@ -57,6 +57,54 @@ export const API_ARGS: { [M in ApiMethod]: z.ZodType<ApiArgs<M>> } = {
   getAlarmJournal: z.tuple([]),
   getHistory: z.tuple([]),
   setUiSettings: z.tuple([z.object({ locale: localeSchema }).partial().strict()]),
+  startEvaluation: z.tuple([
+    z
+      .object({
+        dataPath: z.string().trim().min(1, 'must not be empty').max(4096, 'is too long'),
+        modelIds: z
+          .array(z.string().min(1).max(4096))
+          .min(1, 'choose at least one model')
+          .max(16, 'at most 16 models per run'),
+      })
+      .strict(),
+  ]),
+  cancelEvaluation: z.tuple([]),
+  getEvaluation: z.tuple([]),
+  getTracking: z.tuple([]),
+  // The shape only; the station checks the geometry (3+ corners, distinct ends, unique names).
+  setTracking: z.tuple([
+    z
+      .object({
+        referencePoint: z.enum(['centre', 'bottom-centre']),
+        zones: z
+          .array(
+            z
+              .object({
+                kind: z.enum(['include', 'exclude']),
+                name: z.string().min(1).max(64).optional(),
+                polygon: z.array(z.tuple([z.number().finite(), z.number().finite()])).max(256),
+              })
+              .strict(),
+          )
+          .max(32),
+        lines: z
+          .array(
+            z
+              .object({
+                name: z.string().max(32),
+                x1: z.number().finite(),
+                y1: z.number().finite(),
+                x2: z.number().finite(),
+                y2: z.number().finite(),
+              })
+              .strict(),
+          )
+          .max(8),
+      })
+      .partial()
+      .strict(),
+  ]),
+  resetCounters: z.tuple([]),
 };
 
 export const WsRequestSchema = z

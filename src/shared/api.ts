@@ -13,6 +13,9 @@ import type {
 } from './detection';
 import type { JournalRow } from './alarm-journal';
 import type { HistoryMinute } from './history-ring';
+import type { EvaluationState, StartEvaluationRequest } from './evaluation';
+import type { LineCount, LineCrossing } from './frame';
+import type { CountingLine, ZoneShape } from './zones';
 
 export type Backend = 'electron-ipc' | 'websocket';
 
@@ -220,7 +223,27 @@ export interface FrameMessage {
   placementsMm: PlacementMm[] | null;
   /** Semantic models: the class map per head (stretched over the picture by the UI). */
   segmentation?: SemanticSegmentation;
+  /**
+   * With a semantic model and a pixel → mm calibration: each head's class areas on the calibrated
+   * plane in mm², aligned with `segmentation.heads[h].classes`.
+   */
+  semanticAreasMm2?: number[][];
+  /** Counting-line crossings in this frame (present with counting lines). */
+  crossings?: LineCrossing[];
+  /** Counters after this frame, in the lines' order (present with counting lines). */
+  counts?: LineCount[];
 }
+
+export interface TrackingConfig {
+  enabled: boolean;
+  /** Which point of a box decides zones and crossings. */
+  referencePoint: 'centre' | 'bottom-centre';
+  zones: ZoneShape[];
+  lines: CountingLine[];
+  counts: LineCount[];
+}
+
+export type SetTrackingRequest = Partial<Pick<TrackingConfig, 'referencePoint' | 'zones' | 'lines'>>;
 
 export interface PlacementMm {
   x: number;
@@ -241,6 +264,7 @@ export interface StationEvents {
   params: TuningParams;
   ui: UiSettings;
   library: LibraryProgress;
+  evaluation: EvaluationState;
 }
 export type StationEventName = keyof StationEvents;
 export const STATION_EVENTS = [
@@ -253,6 +277,7 @@ export const STATION_EVENTS = [
   'params',
   'ui',
   'library',
+  'evaluation',
 ] as const satisfies readonly StationEventName[];
 
 // ---------------------------------------------------------------------------------------------
@@ -294,6 +319,17 @@ export interface ApiSignatures {
   /** FPS, latency and drops per minute kept on the station (oldest first; missing minutes: down). */
   getHistory: { args: []; result: HistoryMinute[] };
   setUiSettings: { args: [req: Partial<UiSettings>]; result: UiSettings };
+  /** Starts a run in the background (refused while one runs); progress arrives as `evaluation` events. */
+  startEvaluation: { args: [req: StartEvaluationRequest]; result: EvaluationState };
+  /** Stops the running evaluation; resolves once it has stopped. */
+  cancelEvaluation: { args: []; result: EvaluationState };
+  getEvaluation: { args: []; result: EvaluationState };
+  /** Tracking, zones, counting lines and the counters now. */
+  getTracking: { args: []; result: TrackingConfig };
+  /** Replaces what is given (zones, lines, reference point) between two frames; saved. */
+  setTracking: { args: [req: SetTrackingRequest]; result: TrackingConfig };
+  /** Zeroes every line's counters (as the PLC's reset request does); the counters after. */
+  resetCounters: { args: []; result: LineCount[] };
 }
 
 export type ApiMethod = keyof ApiSignatures;
@@ -319,6 +355,12 @@ const METHOD_TABLE: { [M in ApiMethod]: true } = {
   getAlarmJournal: true,
   getHistory: true,
   setUiSettings: true,
+  startEvaluation: true,
+  cancelEvaluation: true,
+  getEvaluation: true,
+  getTracking: true,
+  setTracking: true,
+  resetCounters: true,
 };
 export const API_METHODS = Object.keys(METHOD_TABLE) as readonly ApiMethod[];
 export const ipcChannel = (method: ApiMethod): string => `vs:${method}`;

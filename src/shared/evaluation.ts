@@ -78,3 +78,24 @@ export interface EvaluationProgress {
   framesDone: number;
   framesTotal: number;
 }
+
+export type EvaluationRunState = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** The station's evaluation run as the UI sees it (pushed as the `evaluation` event). */
+export interface EvaluationState {
+  state: EvaluationRunState;
+  dataPath: string | null;
+  /** Library ids of the models of the run, in order. */
+  modelIds: string[];
+  progress: EvaluationProgress | null;
+  results: EvaluationResults | null;
+  /** Why the run failed; null otherwise. */
+  error: string | null;
+}
+
+export interface StartEvaluationRequest {
+  /** A labelled set (YOLO folder, COCO JSON, Label Studio JSON) in a media folder or the data dir. */
+  dataPath: string;
+  /** Library ids of the models to run, one after the other. */
+  modelIds: string[];
+}

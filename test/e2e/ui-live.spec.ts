@@ -83,8 +83,8 @@ test('toggling masks changes the picture of the same frame', async ({ page }) =>
   await expect
     .poll(() => canvasFingerprint(page), { message: 'boxes back in the segmentation view' })
     .toBe(segWithBoxes);
-  // No detection carries a track id (no tracker runs): no toggle and no column for them.
-  await expect(page.getByTestId('toggle-tracks')).toHaveCount(0);
+  // Tracking is on in the app by default: detections carry track ids, so their toggle is offered.
+  await expect(page.getByTestId('toggle-tracks')).toHaveCount(1);
   await page.getByTestId('view-detection').click();
   // F resumes the picture as the button does.
   await page.keyboard.press('f');

@@ -229,7 +229,7 @@ export async function canvasPixels(page: Page): Promise<number[]> {
 
 export async function openTab(
   page: Page,
-  tab: 'performance' | 'alarms' | 'model' | 'tuning' | 'source' | 'plc' | 'settings',
+  tab: 'performance' | 'alarms' | 'model' | 'tuning' | 'source' | 'plc' | 'counting' | 'settings',
 ): Promise<void> {
   await page.getByTestId(`tab-${tab}`).click();
 }

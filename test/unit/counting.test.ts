@@ -178,6 +178,31 @@ describe('TrackingStage', () => {
     expect(stage.counts()).toEqual([{ line: 'gate', in: 1, out: 0 }]);
   });
 
+  it('relayout keeps the tracker (ids go on) and the counters of lines that keep their name', () => {
+    const stage = new TrackingStage({ tracking: true, lines: [gate] });
+    for (let f = 0; f < 8; f++) stage.process(frame(f, [[40 + 10 * f, 40, 60 + 10 * f, 60]]));
+    expect(stage.counts()).toEqual([{ line: 'gate', in: 1, out: 0 }]);
+    const moved = parseLineArg('gate=150,0,150,200');
+    stage.relayout({ lines: [moved, parseLineArg('other=0,0,0,200')] });
+    expect(stage.counts()).toEqual([
+      { line: 'gate', in: 1, out: 0 },
+      { line: 'other', in: 0, out: 0 },
+    ]);
+    const ids: number[] = [];
+    const crossings = [];
+    for (let f = 8; f < 14; f++) {
+      const out = stage.process(frame(f, [[40 + 10 * f, 40, 60 + 10 * f, 60]]));
+      ids.push(...out.detections.map((d) => d.trackId!));
+      crossings.push(...out.crossings!);
+    }
+    expect(ids).toEqual([1, 1, 1, 1, 1, 1]);
+    // Centre 140 at frame 9 (first seen by the new counter at 130), 160 at frame 11: one crossing.
+    expect(crossings).toEqual([{ line: 'gate', trackId: 1, direction: 'in' }]);
+    expect(stage.counts()[0]).toEqual({ line: 'gate', in: 2, out: 0 });
+    expect(() => stage.relayout({ lines: [gate, gate] })).toThrow(/unique/);
+    expect(stage.counts()).toHaveLength(2);
+  });
+
   it('refuses lines without tracking and more than 8 lines', () => {
     expect(() => new TrackingStage({ tracking: false, lines: [gate] })).toThrow(/need tracking/);
     const nine = Array.from({ length: 9 }, (_, i) => parseLineArg(`l${i}=0,0,1,1`));

@@ -109,3 +109,14 @@ export async function checkSourceAllowed(uri: string, policy: SourcePolicy): Pro
       return;
   }
 }
+
+/**
+ * The same rule for other files a client names (e.g. a labelled set): a file or folder inside one
+ * of `dirs`, links resolved. Same message whether missing or outside.
+ */
+export async function checkPathAllowed(path: string, dirs: readonly string[], what: string): Promise<void> {
+  if ((await insideMediaDirs(path, dirs, 'file')) || (await insideMediaDirs(path, dirs, 'dir'))) return;
+  throw new SourceNotAllowedError(
+    `${what} ${path} is not available to the station: it must be an absolute path inside ${dirs.join(', ')}`,
+  );
+}

@@ -69,8 +69,16 @@ export const MIN_ROLE: Readonly<Record<GuardedMethod, Role | 'public'>> = {
   detectImage: 'engineer',
   swapModel: 'engineer',
   setParams: 'engineer',
+  getTracking: 'operator',
+  // Zones and lines decide what reaches the PLC; counters are the shift's numbers.
+  setTracking: 'engineer',
+  resetCounters: 'operator',
   setSource: 'administrator',
   setPlc: 'administrator',
+  // Evaluation costs CPU beside the live line: an engineer's commissioning tool.
+  startEvaluation: 'engineer',
+  cancelEvaluation: 'engineer',
+  getEvaluation: 'operator',
   // --- session
   login: 'public',
   logout: 'operator',

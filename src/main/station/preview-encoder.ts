@@ -9,6 +9,8 @@ import sharp from 'sharp';
 import type { FrameMessage, PlacementMm } from '../../shared/api';
 import type { FrameResult } from '../../shared/frame';
 import type { Frame } from '../capture/types';
+import type { Homography3x3 } from '../core/calibration';
+import { semanticAreasMm2 } from '../core/semantic-area';
 
 export interface PreviewEncoderOptions {
   /** Longest side of the JPEG. */
@@ -40,7 +42,13 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
   }
 
   /** Called synchronously with the frame of `r`; returns whether a preview was started. */
-  offer(r: FrameResult, frame: Frame, placementsMm: PlacementMm[] | null): boolean {
+  offer(
+    r: FrameResult,
+    frame: Frame,
+    placementsMm: PlacementMm[] | null,
+    /** Pixel → mm calibration, for the semantic class areas in mm². */
+    homography: Homography3x3 | null = null,
+  ): boolean {
     if (this.subscribers === 0) return false;
     const t = this.now();
     if (this.busy || t - this.lastStartMs < this.minIntervalMs) {
@@ -55,7 +63,7 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
       frame.release();
       this.busy = false;
     };
-    void this.encode(r, frame, placementsMm).then(
+    void this.encode(r, frame, placementsMm, homography).then(
       (msg) => {
         done();
         this.emit('frame', msg);
@@ -72,6 +80,7 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
     r: FrameResult,
     frame: Frame,
     placementsMm: PlacementMm[] | null,
+    homography: Homography3x3 | null,
   ): Promise<FrameMessage> {
     let img = sharp(frame.rgb, { raw: { width: frame.widthPx, height: frame.heightPx, channels: 3 } });
     if (Math.max(frame.widthPx, frame.heightPx) > this.maxSidePx)
@@ -90,6 +99,11 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
       timings: r.timings,
       placementsMm,
       ...(r.segmentation ? { segmentation: r.segmentation } : {}),
+      ...(r.segmentation && homography
+        ? { semanticAreasMm2: semanticAreasMm2(r.segmentation, homography) }
+        : {}),
+      ...(r.crossings ? { crossings: r.crossings } : {}),
+      ...(r.counts ? { counts: r.counts } : {}),
     };
   }
 }

@@ -21,15 +21,22 @@ import type {
   SourceStatus,
   StationEvents,
   StationSnapshot,
+  SetTrackingRequest,
   StatsSnapshot,
+  TrackingConfig,
   TuningParams,
   UiSettings,
   VisionStationApi,
 } from '../../shared/api';
 import { TARGET_FPS } from '../../shared/api';
 import type { ModelInfo } from '../../shared/detection';
-import type { FrameResult } from '../../shared/frame';
+import type { FrameResult, LineCount, LineCrossing } from '../../shared/frame';
+import { trackingSettingsSchema } from '../core/counting/specs';
+import { describeIssue } from '../../shared/schema';
+import { CountersStore } from '../storage/counters-store';
+import { LiveTrackingStage } from './live-tracking';
 import {
+  checkPathAllowed,
   checkSourceAllowed,
   defaultSourcePolicy,
   extendPolicy,
@@ -55,6 +62,8 @@ import { AlarmJournal, RateHistory } from './station-records';
 import { requestOrigin } from './dispatch';
 import type { JournalRow } from '../../shared/alarm-journal';
 import type { HistoryMinute } from '../../shared/history-ring';
+import type { EvaluationState, StartEvaluationRequest } from '../../shared/evaluation';
+import { EvaluationControl } from './evaluation-control';
 
 export interface StationOptions {
   version: string;
@@ -87,6 +96,8 @@ export interface StationOptions {
 type StationEventMap = { [E in keyof StationEvents]: [StationEvents[E]] };
 
 const STATS_INTERVAL_MS = 1000;
+/** Crossings kept for the next preview (previews skip frames; the events list should not). */
+const MAX_PENDING_CROSSINGS = 200;
 
 const pct = (p: CorePercentiles): { p50: number | null; p95: number | null; p99: number | null } => ({
   p50: Number.isFinite(p.p50) ? Number(p.p50.toFixed(2)) : null,
@@ -126,6 +137,10 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   private statsTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly demo: DemoBundle | null;
+  private readonly evaluation: EvaluationControl;
+  private readonly counters: CountersStore;
+  private tracking!: LiveTrackingStage;
+  private pendingCrossings: LineCrossing[] = [];
 
   constructor(private readonly opts: StationOptions) {
     super();
@@ -143,6 +158,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     });
     this.journal = new AlarmJournal(opts.dataDir, this.clock.now(), opts.log);
     this.history = new RateHistory(opts.dataDir, opts.log);
+    this.counters = new CountersStore(join(opts.dataDir, 'counters.json'), () => this.clock.now());
     this.library.on('progress', (p) => this.emit('library', p));
     this.alarms = new AlarmBook(
       (list) => {
@@ -170,6 +186,15 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       atMs: this.clock.now(),
       demo: false,
     };
+    this.evaluation = new EvaluationControl({
+      workerPath: opts.workerPath,
+      // Labelled sets: where sources may come from, plus the data dir.
+      checkDataPath: (p) =>
+        checkPathAllowed(p, [...this.sourcePolicy().mediaDirs, opts.dataDir], 'labelled set'),
+      resolveModels: (ids) => this.modelFiles(ids),
+      log: opts.log,
+    });
+    this.evaluation.on('state', (s) => this.emit('evaluation', s));
   }
 
   /** Previews are encoded only while someone listens. */
@@ -214,6 +239,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     if (o.model) this.settings.modelId = o.model;
     if (o.plc !== undefined) this.settings.plc.uri = o.plc;
     this.fpsMonitor = new FpsMonitor(TARGET_FPS, this.settings.fpsAlarmAfterS * 1000);
+    this.tracking = new LiveTrackingStage(this.settings.tracking, this.counters, await this.loadCounters());
 
     this.runtime = new VisionRuntime({
       workerPath: this.opts.workerPath,
@@ -223,6 +249,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       recipes: recipesOf(this.settings),
       inferDeadlineMs: this.opts.inferDeadlineMs,
       previewMaxSidePx: this.opts.previewMaxSidePx ?? 1280,
+      postprocess: this.tracking,
     });
     this.runtime.on('modelStatus', (m) => this.setModelStatus({ ...this.modelStatus, message: m }));
     this.runtime.on('result', (r, frame) => this.onResult(r, frame));
@@ -264,11 +291,24 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     this.closed = true;
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.plc.close();
+    await this.evaluation.cancel();
     await this.library.stop();
     await this.runtime?.close();
     await this.store.flush();
     await this.journal.flush();
     await this.history.flush();
+    await this.counters.flush().catch((e: unknown) => this.opts.log((e as Error).message));
+  }
+
+  /** A damaged counters file must not keep the station down either: from zero, and say so. */
+  private async loadCounters(): Promise<LineCount[]> {
+    try {
+      return await this.counters.load();
+    } catch (e) {
+      this.alarms.raise('settings', (e as Error).message, true);
+      this.opts.log((e as Error).message);
+      return [];
+    }
   }
 
   /** The project's own models first, then the demo model, then the classic detector. */
@@ -324,7 +364,11 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
 
   private onResult(r: FrameResult, frame: Frame): void {
     const h = this.calibration;
-    this.preview.offer(r, frame, h ? r.detections.map((d) => detectionPlacementMm(d, h)) : null);
+    if (r.crossings && r.crossings.length > 0)
+      this.pendingCrossings = [...this.pendingCrossings, ...r.crossings].slice(-MAX_PENDING_CROSSINGS);
+    const withCrossings = r.counts ? { ...r, crossings: this.pendingCrossings } : r;
+    const placements = h ? r.detections.map((d) => detectionPlacementMm(d, h)) : null;
+    if (this.preview.offer(withCrossings, frame, placements, h)) this.pendingCrossings = [];
   }
 
   /** The pixel → mm homography from the settings (validated when they were read). */
@@ -505,11 +549,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
    */
   async setSource(req: SetSourceRequest): Promise<SourceStatus> {
     // A bad or forbidden URI is refused with the reason before anything is started.
-    const policy = extendPolicy(
-      this.opts.sourcePolicy ?? defaultSourcePolicy(this.opts),
-      this.settings.media,
-    );
-    await checkSourceAllowed(req.uri, policy);
+    await checkSourceAllowed(req.uri, this.sourcePolicy());
     const { source } = await this.runtime.switchSource(req.uri);
     this.alarms.clear('sourceLost');
     this.settings.source = req.uri;
@@ -517,6 +557,34 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     this.sourceStatus = this.statusOf(req.uri, source, false);
     this.emit('source', this.sourceStatus);
     return this.sourceStatus;
+  }
+
+  private sourcePolicy(): SourcePolicy {
+    return extendPolicy(this.opts.sourcePolicy ?? defaultSourcePolicy(this.opts), this.settings.media);
+  }
+
+  private async modelFiles(ids: string[]): Promise<string[]> {
+    const entries = await this.library.listQuick();
+    return ids.map((id) => {
+      const e = entries.find((x) => x.id === id);
+      if (!e) throw new Error(`no model with id ${id} in the library`);
+      if (e.error) throw new Error(`${e.name} cannot be used: ${e.error}`);
+      if (!e.path) throw new Error(`${e.name} is not a model file and cannot be evaluated`);
+      return e.path;
+    });
+  }
+
+  /** In the background, in its own worker: the live line keeps running. */
+  startEvaluation(req: StartEvaluationRequest): Promise<EvaluationState> {
+    return this.evaluation.start(req);
+  }
+
+  cancelEvaluation(): Promise<EvaluationState> {
+    return this.evaluation.cancel();
+  }
+
+  async getEvaluation(): Promise<EvaluationState> {
+    return this.evaluation.state;
   }
 
   async setPlc(req: SetPlcRequest): Promise<PlcStatus> {
@@ -545,6 +613,25 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     if (!this.alarms.acknowledge(req.id, requestOrigin.getStore() ?? 'local'))
       throw new Error(`no alarm with id ${req.id}`);
     return this.alarms.list();
+  }
+
+  async getTracking(): Promise<TrackingConfig> {
+    const { enabled, referencePoint, zones, lines } = this.settings.tracking;
+    return { enabled, referencePoint, zones, lines, counts: this.tracking.counts() };
+  }
+
+  async setTracking(req: SetTrackingRequest): Promise<TrackingConfig> {
+    const r = trackingSettingsSchema.safeParse({ ...this.settings.tracking, ...req });
+    if (!r.success) throw new Error(`tracking settings: ${describeIssue(r.error)}`);
+    this.tracking.configure(r.data);
+    this.settings.tracking = r.data;
+    this.persist();
+    return this.getTracking();
+  }
+
+  async resetCounters(): Promise<LineCount[]> {
+    this.tracking.resetCounts();
+    return this.tracking.counts();
   }
 
   async setUiSettings(req: Partial<UiSettings>): Promise<UiSettings> {

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { NETWORK_PROTOCOLS } from '../capture/source-uri';
 import { homographySchema } from '../core/calibration';
+import { trackingSettingsSchema } from '../core/counting/specs';
 import {
   classFilterSchema,
   describeIssue,
@@ -74,6 +75,8 @@ export const SettingsSchema = z
     kiosk: z.boolean().default(false),
     /** Seconds below the FPS target before the alarm is raised. */
     fpsAlarmAfterS: z.number().min(1).max(3600).default(10),
+    /** Tracking (on in the app), zones and counting lines; counters are kept in counters.json. */
+    tracking: trackingSettingsSchema.prefault({}),
   })
   .strict();
 

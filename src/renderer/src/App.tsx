@@ -10,6 +10,8 @@ import { TuningPanel } from './components/TuningPanel';
 import { SourcePanel } from './components/SourcePanel';
 import { PlcPanel } from './components/PlcPanel';
 import { SettingsPanel } from './components/SettingsPanel';
+import { EvaluationTab } from './components/EvaluationTab';
+import { TrackingPanel } from './components/TrackingPanel';
 import { isTyping } from './components/LiveView';
 import { useScreenLocale } from './screen-locale';
 import { stationVerdict } from '../../shared/verdict';
@@ -17,7 +19,17 @@ import { stationVerdict } from '../../shared/verdict';
 // recharts is the largest dependency: load it with the panel that uses it.
 const PerformancePanel = lazy(() => import('./components/PerformancePanel'));
 
-const TABS = ['performance', 'alarms', 'model', 'tuning', 'source', 'plc', 'settings'] as const;
+const TABS = [
+  'performance',
+  'alarms',
+  'model',
+  'tuning',
+  'source',
+  'plc',
+  'counting',
+  'settings',
+  'evaluation',
+] as const;
 type Tab = (typeof TABS)[number];
 
 function Shell() {
@@ -102,6 +114,8 @@ function Shell() {
             {tab === 'source' && <SourcePanel />}
             {tab === 'plc' && <PlcPanel />}
             {tab === 'settings' && <SettingsPanel />}
+            {tab === 'evaluation' && <EvaluationTab />}
+            {tab === 'counting' && <TrackingPanel />}
           </div>
         </aside>
       </main>

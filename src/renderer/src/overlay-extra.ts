@@ -4,7 +4,8 @@
  * overlay.ts. The pixel and geometry work is in pure functions (tested without a DOM); the draw
  * functions only hand their results to the canvas.
  */
-import type { ClassMapRle, Detection } from '../../shared/detection';
+import type { ClassMapRle, Detection, SemanticHead, SemanticSegmentation } from '../../shared/detection';
+import { drawOverlays, type OverlayOptions } from './overlay';
 import {
   classColour,
   classMapRgba,
@@ -89,7 +90,8 @@ export function drawRotatedBoxes(
   ctx: CanvasRenderingContext2D,
   detections: readonly Detection[],
   widthPx: number,
-  fmtLabel: (d: Detection) => string,
+  /** Null: no label here (drawOverlays places the labels, avoiding collisions). */
+  fmtLabel: ((d: Detection) => string) | null,
 ): void {
   const lw = Math.max(2, widthPx / 480);
   const fontPx = Math.max(12, Math.round(widthPx / 64));
@@ -109,6 +111,7 @@ export function drawRotatedBoxes(
     ctx.moveTo(from[0], from[1]);
     ctx.lineTo(to[0], to[1]);
     ctx.stroke();
+    if (!fmtLabel) continue;
     // The label sits at the top-most corner, outside the box.
     const top = o.corners.reduce((a, b) => (b[1] < a[1] ? b : a));
     ctx.font = `600 ${fontPx}px system-ui, sans-serif`;
@@ -122,4 +125,49 @@ export function drawRotatedBoxes(
     ctx.fillStyle = '#000';
     ctx.fillText(text, x + fontPx * 0.3, y + fontPx * 1.05);
   }
+}
+
+/** The head the semantic view shows: the chosen one, or the last when a model has fewer. */
+export function shownHead(seg: SemanticSegmentation | undefined, headIndex: number): SemanticHead | null {
+  const heads = seg?.heads ?? [];
+  return heads[Math.max(0, Math.min(headIndex, heads.length - 1))] ?? null;
+}
+
+export interface SemanticViewOptions {
+  /** Which head of `segmentation.heads` the overlay shows. */
+  headIndex: number;
+  opacity: number;
+  hiddenClassIds: readonly number[];
+}
+
+/**
+ * Everything drawn over one frame: the class map of the chosen head (segmentation view only), the
+ * overlays of overlay.ts, then rotated boxes and pose skeletons. Detections with a rotated box get
+ * no axis-aligned box (it would frame the rotated one loosely); their label stays.
+ */
+export function drawFrameOverlays(
+  ctx: CanvasRenderingContext2D,
+  frame: { detections: Detection[]; widthPx: number; heightPx: number; segmentation?: SemanticSegmentation },
+  opts: OverlayOptions,
+  semantic: SemanticViewOptions,
+  pxPerCss: number,
+  fmtScore: (s: number) => string,
+  fmtArea: (a: number) => string,
+): void {
+  const head = shownHead(frame.segmentation, semantic.headIndex);
+  if (opts.segmentation && head && semantic.opacity > 0)
+    drawClassMap(ctx, head.rle, frame.widthPx, frame.heightPx, {
+      opacity: semantic.opacity,
+      hiddenClassIds: semantic.hiddenClassIds,
+    });
+  const rotated = frame.detections.filter((d) => d.obb);
+  if (rotated.length === 0) {
+    drawOverlays(ctx, frame.detections, frame.widthPx, opts, pxPerCss, fmtScore, fmtArea);
+  } else {
+    const plain = frame.detections.filter((d) => !d.obb);
+    drawOverlays(ctx, plain, frame.widthPx, opts, pxPerCss, fmtScore, fmtArea);
+    drawOverlays(ctx, rotated, frame.widthPx, { ...opts, boxes: false }, pxPerCss, fmtScore, fmtArea);
+    if (opts.boxes) drawRotatedBoxes(ctx, rotated, frame.widthPx, null);
+  }
+  if (frame.detections.some((d) => d.keypoints)) drawPoseSkeletons(ctx, frame.detections, frame.widthPx);
 }

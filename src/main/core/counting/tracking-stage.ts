@@ -25,9 +25,9 @@ export interface TrackingStageOptions {
 
 export class TrackingStage {
   private readonly tracker: ByteTracker | null;
-  private readonly counter: LineCounter | null;
-  private readonly zones: readonly ZoneSpec[];
-  private readonly ref: ReferencePoint;
+  private counter: LineCounter | null;
+  private zones: readonly ZoneSpec[];
+  private ref: ReferencePoint;
   private lastFrameId: number | null = null;
 
   constructor(opts: TrackingStageOptions) {
@@ -40,6 +40,25 @@ export class TrackingStage {
     this.tracker =
       opts.tracking === false ? null : new ByteTracker(opts.tracking === true ? {} : opts.tracking);
     this.counter = lines.data.length > 0 ? new LineCounter(lines.data) : null;
+    this.zones = zones.data;
+    this.ref = opts.referencePoint ?? 'centre';
+  }
+
+  /**
+   * New zones, lines and reference point with the same tracker, so track ids go on (a new stage
+   * would start again at id 1 and the UI would join old and new tracks of the same id). Counters
+   * of lines whose name stays are kept. Throws a RangeError and changes nothing when invalid.
+   */
+  relayout(opts: Omit<TrackingStageOptions, 'tracking'>): void {
+    const zones = zoneListSchema.safeParse(opts.zones ?? []);
+    if (!zones.success) throw new RangeError(`zones: ${zones.error.issues[0].message}`);
+    const lines = lineListSchema.safeParse(opts.lines ?? []);
+    if (!lines.success) throw new RangeError(`counting lines: ${lines.error.issues[0].message}`);
+    if (lines.data.length > 0 && !this.tracker)
+      throw new RangeError('counting lines need tracking (a crossing is a track changing side)');
+    const kept = this.counts();
+    this.counter = lines.data.length > 0 ? new LineCounter(lines.data) : null;
+    this.counter?.restoreCounts(kept);
     this.zones = zones.data;
     this.ref = opts.referencePoint ?? 'centre';
   }

@@ -33,8 +33,10 @@ export function DetectionTable({ frame, showTracks }: { frame: FrameMessage | nu
           // With a calibration, the millimetres the PLC receives; otherwise source pixels.
           const mm = frame?.placementsMm?.[i];
           const [cx, cy] = mm ? [mm.x, mm.y] : detectionCentre(d);
-          const w = mm ? mm.width : d.box[2] - d.box[0];
-          const h = mm ? mm.height : d.box[3] - d.box[1];
+          // A rotated box is measured along its own sides, as the PLC receives it.
+          const w = mm ? mm.width : (d.obb?.widthPx ?? d.box[2] - d.box[0]);
+          const h = mm ? mm.height : (d.obb?.heightPx ?? d.box[3] - d.box[1]);
+          const angleDeg = mm && (d.mask || d.obb) ? mm.angleDeg : (d.mask?.angleDeg ?? d.obb?.angleDeg);
           const digits = mm ? 1 : 0;
           return (
             <tr key={i} data-testid="detection-row">
@@ -48,7 +50,7 @@ export function DetectionTable({ frame, showTracks }: { frame: FrameMessage | nu
               <td className="num">{f.num(cy, digits)}</td>
               <td className="num">{f.num(w, digits)}</td>
               <td className="num">{f.num(h, digits)}</td>
-              <td className="num">{d.mask ? `${f.num(d.mask.angleDeg, 1)}°` : '–'}</td>
+              <td className="num">{angleDeg !== undefined ? `${f.num(angleDeg, 1)}°` : '–'}</td>
               {showTracks && (
                 <td className="num">{d.trackId !== undefined && d.trackId >= 0 ? d.trackId : '–'}</td>
               )}

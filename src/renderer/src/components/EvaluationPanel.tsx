@@ -2,7 +2,8 @@
  * Evaluation tab: choose a labelled set and models, run them with progress and cancel, then compare
  * speed and accuracy (scatter with the fps target line), read the results table, the
  * precision–recall curves and the confusion matrix. A click on a model (point or button) asks to make
- * it the active model. Stateless about the run itself: the owner passes results and callbacks.
+ * it the active model. Stateless about the run itself: the owner passes results and callbacks
+ * (EvaluationTab wires it to the station).
  */
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -65,7 +66,8 @@ function SpeedAccuracyChart({
     holds: m.fps >= required,
     active: m.modelPath === activeModelPath,
   }));
-  const xMax = Math.ceil(Math.max(required * 1.2, ...points.map((p) => p.fps * 1.1)));
+  // Room right of the fastest point for its name.
+  const xMax = Math.ceil(Math.max(required * 1.2, ...points.map((p) => p.fps * 1.4)));
   // Models are usually close in mAP: start the axis just below the weakest one so they separate.
   const yMin = Math.max(0, Math.floor((Math.min(1, ...points.map((p) => p.map)) - 0.1) * 10) / 10);
   return (
@@ -170,46 +172,49 @@ function ResultsTable({
   const f = useFormat();
   const v = (x: number): string => (x < 0 ? '–' : f.num(x, 3));
   return (
-    <table className="data" data-testid="eval-results-table">
-      <caption>{results.recommendation}</caption>
-      <thead>
-        <tr>
-          <th>{t('eval.model', 'Model')}</th>
-          <th className="num">mAP50</th>
-          <th className="num">mAP50-95</th>
-          <th className="num">AR100</th>
-          <th className="num">fps</th>
-          <th className="num">p50 ms</th>
-          <th className="num">p99 ms</th>
-          <th />
-        </tr>
-      </thead>
-      <tbody>
-        {results.models.map((m) => (
-          <tr key={m.modelPath} data-testid={`eval-row-${m.name}`}>
-            <td>
-              {m.name}
-              {m.name === results.recommended ? ` ★ ${t('eval.recommended', 'recommended')}` : ''}
-            </td>
-            <td className="num">{v(m.stats.AP50)}</td>
-            <td className="num">{v(m.stats.AP)}</td>
-            <td className="num">{v(m.stats.AR100)}</td>
-            <td className="num">{f.num(m.fps, 1)}</td>
-            <td className="num">{f.num(m.latencyMs.p50, 1)}</td>
-            <td className="num">{f.num(m.latencyMs.p99, 1)}</td>
-            <td>
-              <button
-                type="button"
-                disabled={m.modelPath === activeModelPath}
-                onClick={() => onActivateModel(m.modelPath)}
-              >
-                {m.modelPath === activeModelPath ? t('eval.active', 'Active') : t('eval.use', 'Use')}
-              </button>
-            </td>
+    // The side column is narrow at some layouts: the table scrolls instead of being cut off.
+    <div style={{ overflowX: 'auto' }}>
+      <table className="data" data-testid="eval-results-table">
+        <caption>{results.recommendation}</caption>
+        <thead>
+          <tr>
+            <th>{t('eval.model', 'Model')}</th>
+            <th className="num">mAP50</th>
+            <th className="num">mAP50-95</th>
+            <th className="num">AR100</th>
+            <th className="num">fps</th>
+            <th className="num">p50 ms</th>
+            <th className="num">p99 ms</th>
+            <th />
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {results.models.map((m) => (
+            <tr key={m.modelPath} data-testid={`eval-row-${m.name}`}>
+              <td>
+                {m.name}
+                {m.name === results.recommended ? ` ★ ${t('eval.recommended', 'recommended')}` : ''}
+              </td>
+              <td className="num">{v(m.stats.AP50)}</td>
+              <td className="num">{v(m.stats.AP)}</td>
+              <td className="num">{v(m.stats.AR100)}</td>
+              <td className="num">{f.num(m.fps, 1)}</td>
+              <td className="num">{f.num(m.latencyMs.p50, 1)}</td>
+              <td className="num">{f.num(m.latencyMs.p99, 1)}</td>
+              <td>
+                <button
+                  type="button"
+                  disabled={m.modelPath === activeModelPath}
+                  onClick={() => onActivateModel(m.modelPath)}
+                >
+                  {m.modelPath === activeModelPath ? t('eval.active', 'Active') : t('eval.use', 'Use')}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -322,25 +327,46 @@ export default function EvaluationPanel(props: EvaluationPanelProps) {
     <div className="panel evaluation" data-testid="evaluation-panel">
       <h3>{t('eval.title', 'Evaluation')}</h3>
       <div className="eval-setup">
-        <label>
-          {t('eval.dataset', 'Labelled set')}{' '}
-          <select
-            value={dataPath}
-            onChange={(e) => setDataPath(e.target.value)}
-            disabled={running}
-            data-testid="eval-dataset"
-          >
-            {datasets.map((d) => (
-              <option key={d.path} value={d.path}>
-                {d.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <fieldset disabled={running} data-testid="eval-models">
+        <div className="form-row">
+          <label style={{ flex: 1 }}>
+            {t('eval.dataset', 'Labelled set')}
+            <input
+              type="text"
+              className="text"
+              value={dataPath}
+              onChange={(e) => setDataPath(e.target.value)}
+              disabled={running}
+              placeholder={t('eval.datasetHint')}
+              title={t('eval.datasetHint')}
+              list="eval-datasets"
+              spellCheck={false}
+              data-testid="eval-dataset"
+            />
+            <datalist id="eval-datasets">
+              {datasets.map((d) => (
+                <option key={d.path} value={d.path}>
+                  {d.label}
+                </option>
+              ))}
+            </datalist>
+          </label>
+        </div>
+        <fieldset
+          disabled={running}
+          data-testid="eval-models"
+          className="toggles"
+          // A long library must not push the results out of sight.
+          style={{ maxHeight: 200, overflowY: 'auto' }}
+        >
           <legend>{t('eval.models', 'Models')}</legend>
+          {models.length === 0 && <p className="muted">{t('eval.noModels')}</p>}
           {models.map((m) => (
-            <label key={m.path}>
+            <label
+              key={m.path}
+              className={chosen.includes(m.path) ? 'toggle on' : 'toggle'}
+              data-testid="eval-model"
+              data-path={m.path}
+            >
               <input type="checkbox" checked={chosen.includes(m.path)} onChange={() => toggle(m.path)} />{' '}
               {m.label}
             </label>
@@ -353,8 +379,8 @@ export default function EvaluationPanel(props: EvaluationPanelProps) {
         ) : (
           <button
             type="button"
-            disabled={dataPath === '' || chosen.length === 0}
-            onClick={() => props.onStart({ dataPath, modelPaths: chosen })}
+            disabled={dataPath.trim() === '' || chosen.length === 0}
+            onClick={() => props.onStart({ dataPath: dataPath.trim(), modelPaths: chosen })}
             data-testid="eval-start"
           >
             {t('eval.start', 'Evaluate')}

@@ -1,12 +1,15 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FrameMessage } from '../../../shared/api';
-import { DEFAULT_OVERLAYS, drawOverlays, type OverlayOptions } from '../overlay';
+import { DEFAULT_OVERLAYS, type OverlayOptions } from '../overlay';
+import { drawFrameOverlays, shownHead, type SemanticViewOptions } from '../overlay-extra';
+import { DEFAULT_SEMANTIC_VIEW, SemanticPanel } from './SemanticPanel';
 import { useStation } from '../station-state';
 import { useFormat } from '../format';
 import { useNow } from '../hooks';
 import { DetectionTable, SegmentationTable } from './DetectionTables';
 import { plcDeliveryProblem } from '../../../shared/verdict';
+import { TrackingOverlay } from './TrackingOverlay';
 
 const TOGGLES = ['boxes', 'labels', 'masks', 'centres', 'tracks'] as const;
 const STORAGE_KEY = 'vision-station.overlays';
@@ -40,6 +43,8 @@ export function LiveView() {
   const [shown, setShown] = useState<FrameMessage | null>(null);
   const [lastDrawAt, setLastDrawAt] = useState<number | null>(null);
   const optsRef = useRef(opts);
+  const [semantic, setSemantic] = useState<SemanticViewOptions>(DEFAULT_SEMANTIC_VIEW);
+  const semanticRef = useRef(semantic);
   // Track ids exist only once tracking runs: the toggle and column stay hidden until one is seen.
   const hasTracksRef = useRef(false);
   const [hasTracks, setHasTracks] = useState(false);
@@ -67,11 +72,11 @@ export function LiveView() {
       canvas.clientWidth > 0 && canvas.clientHeight > 0
         ? Math.max(msg.widthPx / canvas.clientWidth, msg.heightPx / canvas.clientHeight)
         : 1;
-    drawOverlays(
+    drawFrameOverlays(
       ctx,
-      msg.detections,
-      msg.widthPx,
+      msg,
       { ...optsRef.current, tracks: optsRef.current.tracks && hasTracksRef.current },
+      semanticRef.current,
       pxPerCss,
       (s) => fmt.num(s, 2),
       (a) => `${fmt.int(a)} px²`,
@@ -79,13 +84,18 @@ export function LiveView() {
     canvas.dataset['frameId'] = String(msg.frameId);
     canvas.dataset['detections'] = String(msg.detections.length);
     canvas.dataset['masks'] = String(msg.detections.filter((d) => d.mask).length);
+    // The head whose class map is on the picture ('' when none is).
+    canvas.dataset['classMap'] = optsRef.current.segmentation
+      ? (shownHead(msg.segmentation, semanticRef.current.headIndex)?.name ?? '')
+      : '';
   }, []);
 
   useEffect(() => {
     optsRef.current = opts;
+    semanticRef.current = semantic;
     localStorage.setItem(STORAGE_KEY, JSON.stringify({ ...opts, segmentation: false }));
     draw();
-  }, [opts, draw]);
+  }, [opts, semantic, draw]);
 
   useEffect(() => {
     pausedRef.current = paused;
@@ -220,6 +230,7 @@ export function LiveView() {
       </div>
       <div className="canvas-wrap" data-testid="live-canvas-wrap">
         <canvas ref={canvasRef} data-testid="live-canvas" width={1280} height={720} />
+        <TrackingOverlay />
         <LiveBadges
           paused={paused}
           lastDrawAt={lastDrawAt}
@@ -245,6 +256,9 @@ export function LiveView() {
         <span className="shortcut-hint">{t('shortcuts.hint')}</span>
       </div>
       <div className="live-table" data-testid="live-table">
+        {segmentation && shown?.segmentation && (
+          <SemanticPanel frame={shown} options={semantic} onChange={setSemantic} />
+        )}
         {segmentation ? (
           <SegmentationTable frame={shown} showTracks={hasTracks} />
         ) : (

@@ -13,8 +13,8 @@ export interface SemanticLegendProps {
   /** Classes the overlay leaves transparent (see `ClassMapStyle.hiddenClassIds`). */
   hiddenClassIds?: readonly number[];
   onOpacityChange: (opacity: number) => void;
-  /** With a calibration: photo pixels → mm² (approximate for a perspective view). */
-  areaMm2Of?: (pixels: number) => number;
+  /** With a calibration: a class's area on the calibrated plane in mm² (null: unknown). */
+  areaMm2Of?: (classId: number) => number | null;
 }
 
 /**
@@ -70,13 +70,19 @@ export function SemanticLegend(props: SemanticLegendProps) {
         <tbody>
           {rows.map((r) => (
             <tr key={r.classId} data-testid="semantic-row">
-              <td>
+              <td data-testid="semantic-class">
                 <span className="swatch" style={{ background: r.colour }} />
                 {r.className}
               </td>
-              <td className="num">{f.pct(r.fraction)}</td>
+              <td className="num" data-testid="semantic-share">
+                {f.pct(r.fraction)}
+              </td>
               <td className="num">{f.int(r.pixels)}</td>
-              {props.areaMm2Of && <td className="num">{f.num(props.areaMm2Of(r.pixels), 0)}</td>}
+              {props.areaMm2Of && (
+                <td className="num" data-testid="semantic-mm2">
+                  {f.num(props.areaMm2Of(r.classId), 0)}
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
