@@ -63,7 +63,7 @@ describe('MQTT topics and payloads', () => {
     expect(topicPrefixProblem('plant/#')).toBe("level '#' must not contain '+', '#' or '/'");
   });
 
-  it('result payload rounds like run --json and keeps trackId only when tracked', () => {
+  it('result payload rounds like run --json, trackId -1 when not tracked', () => {
     expect(resultPayload(result())).toEqual({
       frameId: 5,
       captureTimeMs: 1000,
@@ -73,13 +73,14 @@ describe('MQTT topics and payloads', () => {
       model: 'bolts',
       count: 3,
       detections: [
-        { classId: 0, className: 'bolt', score: 0.1235, box: [1, 2.5, 3.33, 4] },
+        { classId: 0, className: 'bolt', score: 0.1235, box: [1, 2.5, 3.33, 4], trackId: -1 },
         { classId: 1, className: 'nut', score: 0.9, box: [0, 0, 10, 10], trackId: 3 },
         {
           classId: 0,
           className: 'bolt',
           score: 0.5,
           box: [0, 0, 1, 1],
+          trackId: -1,
           mask: {
             areaPx: 7,
             polygon: [
