@@ -99,6 +99,8 @@ describe('web server', () => {
     const res = await fetch(server.url);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    // No inline scripts or styles, in the page's meta policy or this header.
+    expect(res.headers.get('content-security-policy')).not.toContain('unsafe');
     expect(await res.text()).toContain('<div id="root">');
     expect((await fetch(`${server.url}..%2f..%2fpackage.json`)).status).toBe(403);
   });
