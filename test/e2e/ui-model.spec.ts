@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import {
   drawnFrameId,
@@ -10,18 +13,20 @@ import {
   type Served,
 } from './ui-steps';
 
-// Synthetic scene, classic detector to start with, and the shared models in the library
-// (some of them are not YOLO models: the library must show those as errors, not offer them).
+// Synthetic scene, classic detector to start with, and a library folder with two shared models and
+// a damaged file: the library must show that one with its error, not offer it.
 let served: Served;
+let modelsDir: string;
 test.beforeAll(async () => {
-  served = await startServe({
-    source: 'synthetic:?size=1280x720&fps=15',
-    model: 'classic',
-    modelsDir: SHARED_MODELS,
-  });
+  modelsDir = mkdtempSync(join(tmpdir(), 'vs-e2e-models-'));
+  for (const m of ['yolo11n-int8-coco-320.onnx', 'yolox-nano-coco-416.onnx'])
+    symlinkSync(join(SHARED_MODELS, m), join(modelsDir, m));
+  writeFileSync(join(modelsDir, 'damaged.onnx'), 'this is not an ONNX model');
+  served = await startServe({ source: 'synthetic:?size=1280x720&fps=15', model: 'classic', modelsDir });
 });
 test.afterAll(async () => {
   await served?.close();
+  rmSync(modelsDir, { recursive: true, force: true });
 });
 test.use({ viewport: { width: 1600, height: 900 } });
 

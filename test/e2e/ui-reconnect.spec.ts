@@ -8,7 +8,13 @@ test('when the station goes away the page says so, and it reconnects by itself w
 }) => {
   test.setTimeout(90_000);
   const port = await freePort();
-  const opts = { source: 'synthetic:?size=1280x720&fps=15', model: 'classic', port };
+  // A configured token: a restarted station with a generated one would (rightly) refuse the page.
+  const opts = {
+    source: 'synthetic:?size=1280x720&fps=15',
+    model: 'classic',
+    port,
+    token: 'reconnect-test-token-0123456789',
+  };
   let served: Served | null = await startServe(opts);
   try {
     await openStation(page, served.url);
