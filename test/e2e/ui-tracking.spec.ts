@@ -58,6 +58,8 @@ test('draw a line across the belt, count, list crossings, trails, zone, confirme
 
   // An include zone over the left half, by tapping its corners and the first one again.
   await page.getByTestId('tracking-tool-include').click();
+  // Where the picture is now (the panels around it may have grown since the line was drawn).
+  const atNow = await pictureToPage(page);
   for (const [x, y] of [
     [20, 60],
     [300, 60],
@@ -65,10 +67,11 @@ test('draw a line across the belt, count, list crossings, trails, zone, confirme
     [20, 300],
     [20, 60],
   ] as const) {
-    const p = at(x, y);
+    const p = atNow(x, y);
     await page.mouse.click(p.x, p.y);
   }
-  await expect(page.getByTestId('zone-0')).toBeVisible();
+  // Saved on the station, then drawn: allow a busy machine its round trip.
+  await expect(page.getByTestId('zone-0')).toBeVisible({ timeout: 20_000 });
   await page.getByTestId('tracking-tool-include').click();
   await page.screenshot({ path: screenshotPath('ui-tracking-zone-line.png') });
   await page.getByTestId('tracking-panel').screenshot({ path: screenshotPath('ui-tracking-tiles.png') });
