@@ -8,6 +8,7 @@
  * ground truth with id 0 looks unmatched; here a match is a flag, so id 0 is an ordinary id.
  */
 
+import type { EvaluationStats } from '../../../shared/evaluation';
 import type { BoxXywh } from './boxes';
 export type { BoxXywh };
 
@@ -36,20 +37,8 @@ export interface CocoEvalInput {
   detections: readonly CocoDetection[];
 }
 
-export interface CocoStats {
-  AP: number;
-  AP50: number;
-  AP75: number;
-  APsmall: number;
-  APmedium: number;
-  APlarge: number;
-  AR1: number;
-  AR10: number;
-  AR100: number;
-  ARsmall: number;
-  ARmedium: number;
-  ARlarge: number;
-}
+/** The 12 COCOeval summary numbers; the same shape the Evaluation panel shows. */
+export type CocoStats = EvaluationStats;
 
 export interface CocoClassResult {
   categoryId: number;
