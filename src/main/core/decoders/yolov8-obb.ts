@@ -10,6 +10,7 @@ import { classNameOf } from '../names';
 import { nmsRotatedClasswise, rotatedCorners, type RotatedBox, type RotatedCandidate } from '../rotated-nms';
 import type { RawTensor } from '../tensor';
 import type { DecodeContext, DecodeParams } from './types';
+import { bestClassOfAnchor } from './yolov8';
 
 /** A rotated box in model-input pixels → photo pixels (corners mapped, so a stretch is exact too). */
 export function orientedBoxInPhoto(b: RotatedBox, lb: Letterbox): OrientedBox {
@@ -38,16 +39,7 @@ export function decodeYolov8Obb(
   const d = out.data;
   const candidates: RotatedCandidate[] = [];
   for (let a = 0; a < n; a++) {
-    let best = -1;
-    let bestScore = params.confThreshold;
-    for (let c = 0; c < nc; c++) {
-      const s = d[(4 + c) * n + a]!;
-      if (s >= bestScore && (best < 0 || s > bestScore)) {
-        if (params.classFilter && !params.classFilter.has(c)) continue;
-        best = c;
-        bestScore = s;
-      }
-    }
+    const { classId: best, score: bestScore } = bestClassOfAnchor(d, n, a, nc, params);
     if (best < 0) continue;
     candidates.push({
       box: { cx: d[a]!, cy: d[n + a]!, w: d[2 * n + a]!, h: d[3 * n + a]!, angleRad: d[(4 + nc) * n + a]! },
