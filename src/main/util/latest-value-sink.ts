@@ -72,8 +72,6 @@ export interface LatestValueSinkEvents<W, I> {
 /** Idle wake-up when nothing is scheduled: only a cheap look at the schedule. */
 const IDLE_WAIT_MS = 1000;
 
-class DeadlineError extends Error {}
-
 interface LostSignal {
   reason: Error | null;
   promise: Promise<never>;
@@ -100,7 +98,7 @@ function lostSignal(): LostSignal {
 function bounded<T>(work: Promise<T>, ms: number, what: string, abort: Promise<never>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError(`${what}: no answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
   });
   return Promise.race([work, deadline, abort]).finally(() => clearTimeout(timer));
 }
@@ -259,12 +257,15 @@ export class LatestValueSink<T, W, C, I> extends EventEmitter<LatestValueSinkEve
     this.setState('connecting');
     const lost = lostSignal();
     const timeoutMs = this.options.connectTimeoutMs;
-    const attempt = this.driver.connect(timeoutMs, (reason) => {
-      if (this.lost !== lost) return;
-      this.lastError = reason.message;
-      lost.reject(reason);
-      this.work.wake();
-    });
+    // Through a promise, so a driver that throws at once fails this attempt, not the loop.
+    const attempt = Promise.resolve().then(() =>
+      this.driver.connect(timeoutMs, (reason) => {
+        lost.reject(reason);
+        if (this.lost !== lost) return;
+        this.lastError = reason.message;
+        this.work.wake();
+      }),
+    );
     try {
       const conn = await bounded(attempt, timeoutMs, `${this.options.name}: connect`, lost.promise);
       if (this.stopping) {
@@ -279,8 +280,8 @@ export class LatestValueSink<T, W, C, I> extends EventEmitter<LatestValueSinkEve
       this.setState('connected');
       return true;
     } catch (e) {
-      // A connection that arrives after its deadline is not wanted any more.
-      if (e instanceof DeadlineError) void attempt.then((c) => this.driver.close(c)).catch(() => undefined);
+      // A connection that arrives after its deadline (or lost before it was up) is not wanted.
+      void attempt.then((c) => this.driver.close(c)).catch(() => undefined);
       this.lastError = messageOf(e);
       this.setState('disconnected');
       return false;
@@ -330,6 +331,11 @@ export class LatestValueSink<T, W, C, I> extends EventEmitter<LatestValueSinkEve
     const conn = this.conn;
     this.conn = null;
     this.lost = null;
-    if (conn !== null) await this.driver.close(conn);
+    if (conn === null) return;
+    try {
+      await this.driver.close(conn);
+    } catch {
+      // Nothing more can be done about a connection that will not close; it is forgotten.
+    }
   }
 }
