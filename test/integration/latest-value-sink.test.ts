@@ -32,8 +32,20 @@ class ScriptedDriver implements LinkDriver<Conn, number, string> {
   serviceCalls = 0;
   serviceEveryMs: number | null = null;
   lateConns: Conn[] = [];
+  /** Connects that report their link lost before they resolve. */
+  lostDuringConnect = 0;
+  throwAtOnce = 0;
 
-  async connect(_timeoutMs: number, lost: (e: Error) => void): Promise<Conn> {
+  connect(timeoutMs: number, lost: (e: Error) => void): Promise<Conn> {
+    if (this.throwAtOnce > 0) {
+      this.throwAtOnce--;
+      this.connectCalls++;
+      throw new Error('driver bug');
+    }
+    return this.connectAsync(timeoutMs, lost);
+  }
+
+  private async connectAsync(_timeoutMs: number, lost: (e: Error) => void): Promise<Conn> {
     this.connectCalls++;
     const conn: Conn = { id: this.connectCalls, closed: false, lost };
     const plan = this.connects.shift();
@@ -44,6 +56,12 @@ class ScriptedDriver implements LinkDriver<Conn, number, string> {
         return new Promise((resolve) => setTimeout(() => (this.lateConns.push(conn), resolve(conn)), 100));
       }
       await p;
+    }
+    if (this.lostDuringConnect > 0) {
+      this.lostDuringConnect--;
+      lost(new Error('gone while connecting'));
+      this.lateConns.push(conn);
+      return conn;
     }
     this.conns.push(conn);
     return conn;
@@ -223,6 +241,29 @@ describe('LatestValueSink', () => {
     sink.offer(2);
     await until(() => d.written.length === 2, 'write on the third connection');
     expect(d.written[1]).toEqual({ conn: 3, value: 2 });
+  });
+
+  it('a connect that throws at once, or reports its link lost before it is up, fails only that attempt', async () => {
+    const d = new ScriptedDriver();
+    d.throwAtOnce = 1;
+    d.lostDuringConnect = 1;
+    const { sink, states } = make(d);
+    const errors: (string | null)[] = [];
+    sink.on('status', (s) => errors.push(s.lastError));
+    sink.start();
+    await sink.whenConnected(5000, String);
+    expect(d.connectCalls).toBe(3);
+    expect(errors).toContain('driver bug');
+    expect(errors).toContain('gone while connecting');
+    expect(d.lateConns.map((c) => c.closed)).toEqual([true]);
+    expect(states).toEqual([
+      'connecting',
+      'disconnected',
+      'connecting',
+      'disconnected',
+      'connecting',
+      'connected',
+    ]);
   });
 
   it('runs the side work before each decision and again when it asks to', async () => {
