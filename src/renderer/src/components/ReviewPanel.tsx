@@ -343,7 +343,7 @@ export function ReviewPanel(props: ReviewPanelProps) {
             </option>
           ))}
         </select>
-        <label>
+        <label className={doubtful ? 'toggle on' : 'toggle'}>
           <input type="checkbox" checked={doubtful} onChange={(e) => setDoubtful(e.target.checked)} />{' '}
           {t('review.doubtfulOnly', 'doubtful only')}
         </label>

@@ -134,7 +134,7 @@ function LiveRecordingSwitch({ onChanged }: { onChanged: () => void }) {
   if (!status) return error ? <p className="error-text">{error}</p> : null;
   return (
     <div className="row-between" data-testid="live-recording">
-      <label>
+      <label className={status.enabled ? 'toggle on' : 'toggle'}>
         <input
           type="checkbox"
           checked={status.enabled}
