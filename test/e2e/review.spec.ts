@@ -123,4 +123,20 @@ test('the Review tab opens a recording, steps frames, draws the stored results, 
   expect(rows.length - 1).toBe(rec.objects);
   await result.scrollIntoViewIfNeeded();
   await page.screenshot({ path: screenshotPath('review-export.png') });
+
+  // Re-run with the classic detector into a new track (progress, then done), then compare.
+  await page.getByTestId('rerun-model').selectOption('classic');
+  await page.getByTestId('rerun-out').fill('classic1');
+  await page.getByTestId('rerun-start').click();
+  await expect(page.getByTestId('rerun-progress')).toContainText('classic1: done, 10 frames', {
+    timeout: 120_000,
+  });
+  await expect(page.getByTestId('review-track').locator('option')).toHaveCount(2);
+  await page.getByTestId('compare-b').selectOption('classic1');
+  await page.getByTestId('compare-run').click();
+  await expect(page.getByTestId('compare-summary')).toContainText(/\d+ of 10 frames differ/);
+  // The live line kept its model while the re-run used its own worker.
+  await expect(page.getByTestId('status-model-value')).toContainText('classic');
+  await page.getByTestId('compare-summary').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: screenshotPath('review-compare.png') });
 });

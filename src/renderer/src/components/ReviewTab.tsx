@@ -173,7 +173,10 @@ function RerunForm({ recording, job }: { recording: ReviewRecordingInfo; job: Re
   useEffect(() => {
     client.listModels().then(
       (l) => {
-        const usable = l.filter((e) => e.error === null && (e.task === 'detect' || e.pending === true));
+        // Models that give boxes (instance masks too: the classic detector, -seg models).
+        const usable = l.filter(
+          (e) => e.error === null && (e.task === 'detect' || e.task === 'segment' || e.pending === true),
+        );
         setModels(usable);
         // What the select shows first is what a re-run uses until another is chosen.
         setModelId((cur) => cur || usable[0]?.id || '');
