@@ -165,6 +165,26 @@ describe('review through the station', () => {
     }
   });
 
+  it('decodes at most two pictures at once and lets eight requests wait; more are refused', async () => {
+    const asks = Array.from({ length: 12 }, (_, i) =>
+      station.getReviewFrame({
+        recording: REC,
+        track: 'live',
+        timeMs: runLines[i % 10]!.captureTimeMs,
+        step: 0,
+      }),
+    );
+    const settled = await Promise.allSettled(asks);
+    expect(settled.map((s) => s.status)).toEqual([...Array(10).fill('fulfilled'), 'rejected', 'rejected']);
+    expect((settled[11] as PromiseRejectedResult).reason).toEqual(
+      new Error('too many frame requests at once; try again'),
+    );
+    // Every slot was given back: one more request is served.
+    expect(
+      (await station.getReviewFrame({ recording: REC, track: 'live', timeMs: 0, step: 0 }))?.frameNo,
+    ).toBe(1);
+  });
+
   it('gives the timeline and the events (a person from frame 6 on)', async () => {
     const [info] = await station.listRecordings();
     const tl = await station.getReviewTimeline({

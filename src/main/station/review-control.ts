@@ -37,6 +37,9 @@ const VIDEO_EXTENSIONS = new Set(['.mp4', '.mkv', '.mov', '.avi', '.webm', '.m4v
 const MAX_ENTRIES = 500;
 /** Progress pushes at most this often (a fast re-run makes hundreds of frames a second). */
 const PROGRESS_EVERY_MS = 200;
+/** Pictures decoded at once (one ffmpeg each), and requests allowed to wait for one. */
+const MAX_FRAME_DECODES = 2;
+const MAX_FRAME_WAITING = 8;
 
 export interface ReviewControlOptions {
   dataDir: string;
@@ -95,6 +98,9 @@ export class ReviewControl extends EventEmitter<{ job: [ReviewJobState] }> {
   private jobState: ReviewJobState = IDLE;
   private running: RunningJob<unknown> | null = null;
   private closed = false;
+  private decoding = 0;
+  private readonly waiting: (() => void)[] = [];
+  private exporting = false;
 
   constructor(private readonly o: ReviewControlOptions) {
     super();
@@ -150,8 +156,23 @@ export class ReviewControl extends EventEmitter<{ job: [ReviewJobState] }> {
     return (await this.svc()).events(this.resolve(req.recording), req.track);
   }
 
+  /** Bounded: a client stepping fast (or a script) cannot start an ffmpeg per request. */
   async frame(req: ReviewFrameRequest): Promise<ReviewFrame | null> {
-    return (await this.svc()).frame(this.resolve(req.recording), req.track, req.timeMs, req.step);
+    const path = this.resolve(req.recording);
+    const svc = await this.svc();
+    // A finished decode hands its slot to the next waiting request, so at most MAX decode at once.
+    if (this.decoding >= MAX_FRAME_DECODES) {
+      if (this.waiting.length >= MAX_FRAME_WAITING)
+        throw new Error('too many frame requests at once; try again');
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else this.decoding++;
+    try {
+      return await svc.frame(path, req.track, req.timeMs, req.step);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.decoding--;
+    }
   }
 
   async compare(req: CompareRequest): Promise<ReviewComparison> {
@@ -167,6 +188,16 @@ export class ReviewControl extends EventEmitter<{ job: [ReviewJobState] }> {
   /** Into a new file or folder under exports/ (never overwriting an earlier export). */
   async export(req: ExportRecordingRequest): Promise<ExportRecordingResult> {
     const path = this.resolve(req.recording);
+    if (this.exporting) throw new Error('an export is being written; try again when it is done');
+    this.exporting = true;
+    try {
+      return await this.exportTo(path, req);
+    } finally {
+      this.exporting = false;
+    }
+  }
+
+  private async exportTo(path: string, req: ExportRecordingRequest): Promise<ExportRecordingResult> {
     const base = `${req.recording.slice(req.recording.indexOf('/') + 1)}-${req.track}-${stamp(Date.now())}`;
     const ext = req.format === 'csv' ? '.csv' : req.format === 'jsonl' ? '.jsonl' : '';
     let out = join(this.exportsDir, `${base}${ext}`);
