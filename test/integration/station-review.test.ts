@@ -303,4 +303,22 @@ describe('review through the station', () => {
     };
     expect(saved.recording.enabled).toBe(false);
   });
+
+  it('a recording folder that cannot be written raises the recording alarm; the line goes on', async () => {
+    const live = join(dataDir, 'recordings', 'live');
+    rmSync(live, { recursive: true, force: true });
+    writeFileSync(live, 'not a folder');
+    const framesBefore = (await station.getSnapshot()).stats.frames;
+    await station.setRecording({ enabled: true });
+    const alarm = (await station.getSnapshot()).alarms.find((a) => a.kind === 'recording');
+    expect(alarm?.active).toBe(true);
+    expect(alarm?.message).toMatch(/^cannot record: /);
+    await until(
+      'the live line producing frames',
+      () => station.vision.pipeline!.stats().frames > framesBefore + 2,
+    );
+    // Switched off, the alarm goes.
+    await station.setRecording({ enabled: false });
+    expect((await station.getSnapshot()).alarms.find((a) => a.kind === 'recording')?.active).toBe(false);
+  });
 });
