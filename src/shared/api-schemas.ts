@@ -34,6 +34,21 @@ const TuningSchema = z
 
 const uri = z.string().trim().min(1, 'must not be empty').max(2048, 'is too long');
 
+/** A recording by its id from listRecordings (`recordings/NAME` or `videos/FILE`); the station checks it is listed. */
+const recordingId = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(300, 'is too long')
+  .regex(/^(recordings|videos)\/[^/\\]+$/, 'must be an id from the list of recordings');
+const trackName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+    'must be 1-64 letters, digits, _ . - (starting with a letter or digit)',
+  );
+const timeMs = z.number().finite().min(-8.64e15).max(8.64e15);
+const reviewTarget = { recording: recordingId, track: trackName };
+
 /** Argument tuples per method; the type makes a schema for every method of the API mandatory. */
 export const API_ARGS: { [M in ApiMethod]: z.ZodType<ApiArgs<M>> } = {
   getAppInfo: z.tuple([]),
@@ -105,6 +120,69 @@ export const API_ARGS: { [M in ApiMethod]: z.ZodType<ApiArgs<M>> } = {
       .strict(),
   ]),
   resetCounters: z.tuple([]),
+  listRecordings: z.tuple([]),
+  getRecordingInfo: z.tuple([z.object({ recording: recordingId }).strict()]),
+  getReviewTimeline: z.tuple([
+    z
+      .object({ ...reviewTarget, fromMs: timeMs, toMs: timeMs, buckets: z.number().int().min(1).max(2000) })
+      .strict()
+      .refine((r) => r.toMs >= r.fromMs, 'toMs must not be before fromMs'),
+  ]),
+  getReviewEvents: z.tuple([z.object(reviewTarget).strict()]),
+  getReviewFrame: z.tuple([
+    z.object({ ...reviewTarget, timeMs, step: z.number().int().min(-1000).max(1000) }).strict(),
+  ]),
+  startRerun: z.tuple([
+    z
+      .object({
+        recording: recordingId,
+        modelId: z.string().min(1).max(4096),
+        confThreshold: thresholdSchema,
+        iouThreshold: thresholdSchema,
+        out: trackName,
+        doubtfulMin: thresholdSchema.optional(),
+      })
+      .strict(),
+  ]),
+  cancelRerun: z.tuple([]),
+  getRerun: z.tuple([]),
+  compareTracks: z.tuple([
+    z
+      .object({
+        recording: recordingId,
+        a: trackName,
+        b: trackName,
+        matchIou: z.number().min(0.01).max(1).optional(),
+        movedIou: z.number().min(0.01).max(1).optional(),
+      })
+      .strict(),
+  ]),
+  exportRecording: z.tuple([
+    z
+      .object({
+        ...reviewTarget,
+        format: z.enum(['csv', 'jsonl', 'coco', 'yolo', 'labelstudio']),
+        fromMs: timeMs.optional(),
+        toMs: timeMs.optional(),
+        eventId: z.number().int().min(1).optional(),
+        doubtful: z.boolean().optional(),
+        classes: z.array(z.string().min(1).max(128)).max(1000).optional(),
+      })
+      .strict(),
+  ]),
+  getRecording: z.tuple([]),
+  setRecording: z.tuple([
+    z
+      .object({
+        enabled: z.boolean(),
+        maxGb: z.number().min(0.01).max(1_000_000),
+        maxDays: z.number().min(0.01).max(36_500),
+        doubtfulMin: thresholdSchema.nullable(),
+        eventClasses: z.array(z.string().min(1).max(64)).max(64),
+      })
+      .partial()
+      .strict(),
+  ]),
 };
 
 export const WsRequestSchema = z

@@ -16,6 +16,23 @@ import type { HistoryMinute } from './history-ring';
 import type { EvaluationState, StartEvaluationRequest } from './evaluation';
 import type { LineCount, LineCrossing } from './frame';
 import type { CountingLine, ZoneShape } from './zones';
+import type {
+  CompareRequest,
+  ExportRecordingRequest,
+  ExportRecordingResult,
+  RecordingStatus,
+  RerunRequestInput,
+  ReviewComparison,
+  ReviewEventInfo,
+  ReviewFrame,
+  ReviewFrameRequest,
+  ReviewJobState,
+  ReviewRecordingInfo,
+  ReviewTarget,
+  ReviewTimeline,
+  ReviewTimelineRequest,
+  SetRecordingRequest,
+} from './review';
 
 export type Backend = 'electron-ipc' | 'websocket';
 
@@ -130,7 +147,8 @@ export type AlarmKind =
   | 'modelFailed'
   | 'inferenceHung'
   | 'plcConfig'
-  | 'settings';
+  | 'settings'
+  | 'recording';
 
 export interface Alarm {
   id: number;
@@ -265,6 +283,8 @@ export interface StationEvents {
   ui: UiSettings;
   library: LibraryProgress;
   evaluation: EvaluationState;
+  /** Progress of the review's re-run. */
+  review: ReviewJobState;
 }
 export type StationEventName = keyof StationEvents;
 export const STATION_EVENTS = [
@@ -278,6 +298,7 @@ export const STATION_EVENTS = [
   'ui',
   'library',
   'evaluation',
+  'review',
 ] as const satisfies readonly StationEventName[];
 
 // ---------------------------------------------------------------------------------------------
@@ -330,6 +351,24 @@ export interface ApiSignatures {
   setTracking: { args: [req: SetTrackingRequest]; result: TrackingConfig };
   /** Zeroes every line's counters (as the PLC's reset request does); the counters after. */
   resetCounters: { args: []; result: LineCount[] };
+  /** Recordings of the station (recordings/) and plain video files (videos/) in the data folder. */
+  listRecordings: { args: []; result: ReviewRecordingInfo[] };
+  getRecordingInfo: { args: [req: { recording: string }]; result: ReviewRecordingInfo };
+  /** Counts per slice of [fromMs, toMs] and the events in it. */
+  getReviewTimeline: { args: [req: ReviewTimelineRequest]; result: ReviewTimeline };
+  getReviewEvents: { args: [req: ReviewTarget]; result: ReviewEventInfo[] };
+  /** The frame at a time (or the next/previous one): its picture and stored results. */
+  getReviewFrame: { args: [req: ReviewFrameRequest]; result: ReviewFrame | null };
+  /** Re-runs a recording into a new result track in the background; progress as `review` events. */
+  startRerun: { args: [req: RerunRequestInput]; result: ReviewJobState };
+  cancelRerun: { args: []; result: ReviewJobState };
+  getRerun: { args: []; result: ReviewJobState };
+  compareTracks: { args: [req: CompareRequest]; result: ReviewComparison };
+  /** Into the data folder's exports/; where it went and how many frames and objects. */
+  exportRecording: { args: [req: ExportRecordingRequest]; result: ExportRecordingResult };
+  /** The live line's recording: settings and counters. */
+  getRecording: { args: []; result: RecordingStatus };
+  setRecording: { args: [req: SetRecordingRequest]; result: RecordingStatus };
 }
 
 export type ApiMethod = keyof ApiSignatures;
@@ -361,6 +400,18 @@ const METHOD_TABLE: { [M in ApiMethod]: true } = {
   getTracking: true,
   setTracking: true,
   resetCounters: true,
+  listRecordings: true,
+  getRecordingInfo: true,
+  getReviewTimeline: true,
+  getReviewEvents: true,
+  getReviewFrame: true,
+  startRerun: true,
+  cancelRerun: true,
+  getRerun: true,
+  compareTracks: true,
+  exportRecording: true,
+  getRecording: true,
+  setRecording: true,
 };
 export const API_METHODS = Object.keys(METHOD_TABLE) as readonly ApiMethod[];
 export const ipcChannel = (method: ApiMethod): string => `vs:${method}`;

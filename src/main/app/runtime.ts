@@ -7,7 +7,7 @@
  * exist here and nowhere else.
  */
 import { EventEmitter } from 'node:events';
-import type { ExecutionProvider, ModelInfo } from '../../shared/detection';
+import type { Detection, ExecutionProvider, ModelInfo } from '../../shared/detection';
 import type { FrameResult } from '../../shared/frame';
 import { createSource } from '../capture/create-source';
 import { parseSourceUri, type SourceSpec } from '../capture/source-uri';
@@ -73,6 +73,11 @@ export interface VisionRuntimeOptions {
    * slot → model map `recipes`.
    */
   recipeStore?: Pick<RecipeStore, 'bySlot'>;
+  /**
+   * Candidates scoring from this floor up to the threshold go with `result` events (the recorder's
+   * doubtful events), never to the PLC or serial outputs; null: none.
+   */
+  candidateFloor?: number | null;
 }
 
 export type PostprocessStage = ResultStage & { resetCounts?(): void };
@@ -81,8 +86,11 @@ export type PostprocessStage = ResultStage & { resetCounts?(): void };
 export type OutputSettings = Omit<OutputOptions, 'log' | 'engine'>;
 
 export interface RuntimeEvents {
-  /** A processed frame; the frame is valid during the call (retain() to keep it). */
-  result: [FrameResult, Frame];
+  /**
+   * A processed frame; the frame is valid during the call (retain() to keep it). The third
+   * argument: candidates below the threshold (see `candidateFloor`), for the recorder only.
+   */
+  result: [FrameResult, Frame, Detection[]];
   /** A state change of the current source. */
   sourceState: [SourceStateChange];
   pipelineError: [Error];
@@ -166,6 +174,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
   private readonly extraSinks: ResultSink[] = [];
   private health: Health = { cameraOk: false, modelOk: false };
   private params: DecodeParams;
+  private candidateFloor: number | null;
   private classLimits: ClassLimits | null;
   private recipes: Readonly<Record<number, string>>;
   private readonly recipeHandler: { onRequest(slot: number): void; idle(): Promise<void> } | null;
@@ -177,6 +186,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
   constructor(private readonly opts: VisionRuntimeOptions) {
     super();
     this.params = opts.params;
+    this.candidateFloor = opts.candidateFloor ?? null;
     this.classLimits = opts.classLimits ?? null;
     this.recipes = opts.recipes ?? {};
     // Requests are handled one at a time; while one loads only the newest waits (the PLC's latest
@@ -223,6 +233,12 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
   setParams(params: Partial<DecodeParams>): void {
     this.params = { ...this.params, ...params };
     this.currentPipeline?.setParams(this.params);
+  }
+
+  /** Lowest score of the doubtful candidates given with `result` (null: none); next frame on. */
+  setCandidateFloor(floor: number | null): void {
+    this.candidateFloor = floor;
+    this.currentPipeline?.setCandidateFloor(floor);
   }
 
   /** Resolves when no recipe request from the PLC is being handled or waiting. */
@@ -387,6 +403,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       frameIdBase: this.lastFrameId,
       classLimits: this.classLimits,
       calibration: this.opts.calibration ?? null,
+      candidateFloor: this.candidateFloor,
     });
     // A source adopted live (switchSource) said 'live' before anyone listened.
     if (source.state === 'live') this.setHealth({ cameraOk: true });
@@ -396,9 +413,9 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       if (c.state !== 'stopped') this.setHealth({ cameraOk: c.state === 'live' });
       this.emit('sourceState', c);
     });
-    pipeline.on('result', (r, frame) => {
+    pipeline.on('result', (r, frame, candidates) => {
       this.lastFrameId = Math.max(this.lastFrameId, r.frameId);
-      this.emit('result', r, frame);
+      this.emit('result', r, frame, candidates);
     });
     pipeline.on('error', (e) => this.emit('pipelineError', e));
     this.currentSource = source;

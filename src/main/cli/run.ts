@@ -76,6 +76,7 @@ const Flags = z.object({
   'max-gb': numberFlag(0.001, 1_000_000).optional(),
   'max-days': numberFlag(0.001, 36_500).optional(),
   'event-class': z.array(z.string().min(1)).default([]),
+  'doubtful-min': numberFlag(0, 1).optional(),
   'recipes-dir': z.string().min(1).optional(),
   'class-conf': z
     .array(
@@ -155,6 +156,7 @@ export async function main(argv: string[]): Promise<number> {
       'max-gb': { type: 'string' },
       'max-days': { type: 'string' },
       'event-class': { type: 'string', multiple: true },
+      'doubtful-min': { type: 'string' },
       'class-conf': { type: 'string', multiple: true },
       'recipes-dir': { type: 'string' },
       classes: { type: 'string' },
@@ -246,6 +248,7 @@ export async function main(argv: string[]): Promise<number> {
                 : {}),
             },
             rules: { classes: flags['event-class'] },
+            ...(flags['doubtful-min'] !== undefined ? { doubtfulMin: flags['doubtful-min'] } : {}),
           }
         : undefined,
     });

@@ -116,6 +116,20 @@ export const MIN_ROLE: Readonly<Record<GuardedMethod, Role | 'public'>> = {
   importModel: 'administrator',
   downloadModel: 'administrator',
   deleteModel: 'administrator',
+  // --- review (src/shared/review.ts)
+  // Replaying what the line saw is for anyone at the station; re-runs cost CPU, exports write files.
+  listRecordings: 'operator',
+  getRecordingInfo: 'operator',
+  getReviewTimeline: 'operator',
+  getReviewEvents: 'operator',
+  getReviewFrame: 'operator',
+  getRerun: 'operator',
+  getRecording: 'operator',
+  startRerun: 'engineer',
+  cancelRerun: 'engineer',
+  compareTracks: 'engineer',
+  exportRecording: 'engineer',
+  setRecording: 'engineer',
 };
 
 export function isRole(v: unknown): v is Role {

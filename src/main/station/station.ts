@@ -64,6 +64,25 @@ import type { JournalRow } from '../../shared/alarm-journal';
 import type { HistoryMinute } from '../../shared/history-ring';
 import type { EvaluationState, StartEvaluationRequest } from '../../shared/evaluation';
 import { EvaluationControl } from './evaluation-control';
+import type {
+  CompareRequest,
+  ExportRecordingRequest,
+  ExportRecordingResult,
+  RecordingStatus,
+  RerunRequestInput,
+  ReviewComparison,
+  ReviewEventInfo,
+  ReviewFrame,
+  ReviewFrameRequest,
+  ReviewJobState,
+  ReviewRecordingInfo,
+  ReviewTarget,
+  ReviewTimeline,
+  ReviewTimelineRequest,
+  SetRecordingRequest,
+} from '../../shared/review';
+import { LIVE_RECORDING_NAME, LiveRecording } from './live-recording';
+import { RECORDINGS_DIR, ReviewControl } from './review-control';
 
 export interface StationOptions {
   version: string;
@@ -141,6 +160,8 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   private readonly counters: CountersStore;
   private tracking!: LiveTrackingStage;
   private pendingCrossings: LineCrossing[] = [];
+  private readonly review: ReviewControl;
+  private liveRecording: LiveRecording | null = null;
 
   constructor(private readonly opts: StationOptions) {
     super();
@@ -195,6 +216,13 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       log: opts.log,
     });
     this.evaluation.on('state', (s) => this.emit('evaluation', s));
+    this.review = new ReviewControl({
+      dataDir: opts.dataDir,
+      workerPath: opts.workerPath,
+      log: opts.log,
+      resolveModel: (id) => this.rerunModel(id),
+    });
+    this.review.on('job', (s) => this.emit('review', s));
   }
 
   /** Previews are encoded only while someone listens. */
@@ -271,6 +299,17 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
         this.setModelStatus({ state: 'ready', active: r.info, loadingId: null, message: null });
     });
 
+    this.liveRecording = new LiveRecording({
+      runtime: this.runtime,
+      dir: join(this.review.recordingsDir, LIVE_RECORDING_NAME),
+      log: this.opts.log,
+      onStopped: (reason) =>
+        reason === null
+          ? this.alarms.clear('recording')
+          : this.alarms.raise('recording', `recording stopped: ${reason}`),
+    });
+    await this.applyRecording();
+
     const modelId = this.settings.modelId ?? (await this.bestAvailableModelId());
     try {
       await this.loadModel(modelId);
@@ -292,8 +331,10 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.plc.close();
     await this.evaluation.cancel();
+    await this.review.close();
     await this.library.stop();
     await this.runtime?.close();
+    await this.liveRecording?.close();
     await this.store.flush();
     await this.journal.flush();
     await this.history.flush();
@@ -639,5 +680,80 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     this.persist();
     this.emit('ui', this.settings.ui);
     return this.settings.ui;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Review (ReviewControl) and the live recording
+  // -------------------------------------------------------------------------------------------
+
+  /** A re-run loads the library's file, or the classic detector. */
+  private async rerunModel(id: string): Promise<string> {
+    const e = (await this.library.listQuick()).find((x) => x.id === id);
+    if (!e) throw new Error(`no model with id ${id} in the library`);
+    if (e.error) throw new Error(`${e.name} cannot be used: ${e.error}`);
+    return e.path ?? e.id;
+  }
+
+  /** A recorder that cannot start leaves the line running and says why. */
+  private async applyRecording(): Promise<void> {
+    try {
+      await this.liveRecording?.apply(this.settings.recording);
+      if (!this.settings.recording.enabled) this.alarms.clear('recording');
+    } catch (e) {
+      this.alarms.raise('recording', `cannot record: ${(e as Error).message}`);
+      this.opts.log(`cannot record: ${(e as Error).message}`);
+    }
+  }
+
+  listRecordings(): Promise<ReviewRecordingInfo[]> {
+    return this.review.list();
+  }
+
+  getRecordingInfo(req: { recording: string }): Promise<ReviewRecordingInfo> {
+    return this.review.info(req.recording);
+  }
+
+  getReviewTimeline(req: ReviewTimelineRequest): Promise<ReviewTimeline> {
+    return this.review.timeline(req);
+  }
+
+  getReviewEvents(req: ReviewTarget): Promise<ReviewEventInfo[]> {
+    return this.review.events(req);
+  }
+
+  getReviewFrame(req: ReviewFrameRequest): Promise<ReviewFrame | null> {
+    return this.review.frame(req);
+  }
+
+  /** In its own worker on one thread: the live line keeps running. */
+  startRerun(req: RerunRequestInput): Promise<ReviewJobState> {
+    return this.review.startRerun(req);
+  }
+
+  cancelRerun(): Promise<ReviewJobState> {
+    return this.review.cancelRerun();
+  }
+
+  async getRerun(): Promise<ReviewJobState> {
+    return this.review.job;
+  }
+
+  compareTracks(req: CompareRequest): Promise<ReviewComparison> {
+    return this.review.compare(req);
+  }
+
+  exportRecording(req: ExportRecordingRequest): Promise<ExportRecordingResult> {
+    return this.review.export(req);
+  }
+
+  async getRecording(): Promise<RecordingStatus> {
+    return this.liveRecording!.status(this.settings.recording, `${RECORDINGS_DIR}/${LIVE_RECORDING_NAME}`);
+  }
+
+  async setRecording(req: SetRecordingRequest): Promise<RecordingStatus> {
+    this.settings.recording = { ...this.settings.recording, ...req };
+    this.persist();
+    await this.applyRecording();
+    return this.getRecording();
   }
 }
