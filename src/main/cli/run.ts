@@ -129,6 +129,9 @@ export function summaryJson(
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Several cameras from a file: its own command, so this one's contract stays as it is.
+  if (argv.some((a) => a === '--cameras' || a.startsWith('--cameras=')))
+    return (await import('./run-cameras')).main(argv);
   const { values, positionals } = parseFlags(
     argv,
     {
