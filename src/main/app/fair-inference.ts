@@ -39,6 +39,7 @@ export class FairInference {
   gate(camera: string, source: FrameSource): GatedSource {
     if (this.gates.has(camera)) throw new Error(`camera '${camera}' already has a source on this engine`);
     this.share.addCamera(camera);
+    this.removed.delete(camera);
     const g = new GatedSource(camera, source, this);
     this.gates.set(camera, g);
     return g;
