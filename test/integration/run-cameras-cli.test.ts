@@ -132,6 +132,22 @@ describe('run --cameras', () => {
     },
   );
 
+  it('names the camera whose PLC cannot be reached at start, as run describes it, and exits 1', async () => {
+    const file = camerasFile({
+      model: 'classic',
+      cameras: [
+        { name: 'a', source: 'synthetic:', plc: 's7://127.0.0.1:1?db=1' },
+        { name: 'b', source: 'synthetic:' },
+      ],
+    });
+    const r = await runCli(['run', '--cameras', file, '--frames', '3']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim()).toBe(
+      "vision-station: run: camera 'a': PLC 127.0.0.1:1 refused the connection: nothing accepts S7 connections on that port",
+    );
+  });
+
   it('refuses single-camera flags beside --cameras, saying what applies', async () => {
     const file = camerasFile({ model: 'classic', cameras: [{ name: 'a', source: 'synthetic:' }] });
     const r = await runCli(['run', '--cameras', file, '--source', 'synthetic:']);

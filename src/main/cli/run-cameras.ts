@@ -28,7 +28,7 @@ import {
   writeLine,
 } from './args';
 import { RunReport } from './run-report';
-import { summaryJson } from './run';
+import { plcConnectError, summaryJson } from './run';
 
 const Flags = z.object({
   cameras: z.string().min(1, 'must be a cameras file (JSON)'),
@@ -188,6 +188,13 @@ export async function main(argv: string[]): Promise<number> {
       statsWindowMs: Number.MAX_SAFE_INTEGER,
       log,
       failFast: true,
+    }).catch((e: unknown) => {
+      // A PLC that cannot be reached at start is described as `run` describes it, naming the camera.
+      const camera = cameras.find((c) => (e as Error).message.startsWith(`camera '${c.name}': `));
+      const described = camera ? plcConnectError((e as Error).cause, camera.plc) : e;
+      throw described === (e as Error).cause
+        ? e
+        : new Error(`camera '${camera!.name}': ${(described as Error).message}`, { cause: e });
     });
     const mc = station;
     const counts = new Map<string, { n: number; firstMs: number; lastMs: number }>();
