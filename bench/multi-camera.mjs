@@ -2,8 +2,8 @@
 // sharing one model's inference worker (`run --cameras`), for two kinds of camera:
 // - clip: every camera reads the same 1280×720 30 fps clip at its own pace, like a camera, so each
 //   camera has its own ffmpeg decoder (decoding grows with the cameras, as on a station);
-// - synthetic: the built-in 640×360 30 fps scene, which costs next to nothing to make, so the
-//   figures show the shared inference worker alone.
+// - synthetic: the built-in 640×360 30 fps scene, drawn in the main process (no decoder), so the
+//   figures show the shared inference worker without ffmpeg's share of the CPU.
 //
 //   node bench/multi-camera.mjs        standalone: writes bench/results/multi-camera.{json,md}
 //   npm run bench                      also runs it (BENCH_MULTICAM=0 leaves it out)
