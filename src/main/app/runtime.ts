@@ -78,6 +78,13 @@ export interface VisionRuntimeOptions {
    * doubtful events), never to the PLC or serial outputs; null: none.
    */
   candidateFloor?: number | null;
+  /**
+   * An engine shared with other cameras (see multi-camera.ts), already loaded; the runtime does
+   * not close it. Absent: the runtime has an engine of its own.
+   */
+  engine?: InferenceEngine;
+  /** Wraps every source this runtime builds (the fair share of a shared engine). */
+  wrapSource?: (source: FrameSource) => FrameSource;
 }
 
 export type PostprocessStage = ResultStage & { resetCounts?(): void };
@@ -194,10 +201,14 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
     this.recipeHandler = opts.recipeStore
       ? recipeRequestHandler(this, opts.recipeStore, { log: opts.log })
       : null;
-    this.engine = new InferenceEngine({
-      workerPath: opts.workerPath ?? workerScriptPath(),
-      inferTimeoutMs: opts.inferDeadlineMs,
-    });
+    this.engine =
+      opts.engine ??
+      new InferenceEngine({
+        workerPath: opts.workerPath ?? workerScriptPath(),
+        inferTimeoutMs: opts.inferDeadlineMs,
+      });
+    // A shared engine was loaded before this runtime listened for 'swapped'.
+    if (this.engine.model) this.health.modelOk = true;
     this.engine.on('status', (m) => this.emit('modelStatus', m));
     this.engine.on('workerLost', (e) => {
       this.setHealth({ modelOk: false });
@@ -335,10 +346,11 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
 
   private createSourceFor(uri: string, extra: SourceOptions = {}): FrameSource {
     const spec = parseSourceUri(uri);
-    return createSource(spec, {
+    const source = createSource(spec, {
       ...sourceOptionsFor(spec, this.engine.model, this.opts.previewMaxSidePx ?? null),
       ...extra,
     });
+    return this.opts.wrapSource ? this.opts.wrapSource(source) : source;
   }
 
   /**
@@ -438,7 +450,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
     await this.currentOutputs?.close();
     this.currentOutputs = null;
     await Promise.all(this.extraSinks.map((s) => s.close().catch(() => {})));
-    await this.engine.close();
+    if (!this.opts.engine) await this.engine.close();
   }
 }
 

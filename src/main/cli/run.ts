@@ -130,6 +130,9 @@ export function summaryJson(
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Several cameras from a file: its own command, so this one's contract stays as it is.
+  if (argv.some((a) => a === '--cameras' || a.startsWith('--cameras=')))
+    return (await import('./run-cameras')).main(argv);
   const { values, positionals } = parseFlags(
     argv,
     {
@@ -315,7 +318,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** A PLC that cannot be reached at start is described by what happened, not by snap7's text. */
-function plcConnectError(e: unknown, plc: string | undefined): unknown {
+export function plcConnectError(e: unknown, plc: string | undefined): unknown {
   const m = /^connect to (\S+:\d+) [^:]*:\s*(.*)$/s.exec((e as Error).message ?? '');
   if (!plc || plc === 'sim' || !m) return e;
   const code = (e as { code?: unknown }).code;
