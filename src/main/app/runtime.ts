@@ -73,6 +73,8 @@ export interface VisionRuntimeOptions {
    * slot → model map `recipes`.
    */
   recipeStore?: Pick<RecipeStore, 'bySlot'>;
+  /** Handles the PLC's recipeRequest itself (the app's commissioning part), instead of the above. */
+  onRecipeRequest?: (slot: number) => void;
 }
 
 export type PostprocessStage = ResultStage & { resetCounts?(): void };
@@ -273,7 +275,8 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       outputs.setHealth(this.health);
       outputs.on('recipeRequest', (slot) => {
         if (outputs !== this.currentOutputs) return;
-        if (this.recipeHandler) this.recipeHandler.onRequest(slot);
+        if (this.opts.onRecipeRequest) this.opts.onRecipeRequest(slot);
+        else if (this.recipeHandler) this.recipeHandler.onRequest(slot);
         else void this.switchRecipe(slot);
       });
       outputs.on('countersReset', () => {

@@ -64,6 +64,12 @@ import type { JournalRow } from '../../shared/alarm-journal';
 import type { HistoryMinute } from '../../shared/history-ring';
 import type { EvaluationState, StartEvaluationRequest } from '../../shared/evaluation';
 import { EvaluationControl } from './evaluation-control';
+import {
+  Commissioning,
+  installCommissioningApi,
+  type CommissioningApi,
+  type CommissioningOptions,
+} from './commissioning';
 
 export interface StationOptions {
   version: string;
@@ -91,6 +97,8 @@ export interface StationOptions {
   clock?: Clock;
   /** What setSource accepts; by default the demo and recordings folders, rtsp and rtsps. */
   sourcePolicy?: SourcePolicy;
+  /** Sessions, users, audit (idle logout time; scrypt cost in tests). */
+  commissioning?: CommissioningOptions;
 }
 
 type StationEventMap = { [E in keyof StationEvents]: [StationEvents[E]] };
@@ -120,6 +128,12 @@ function recipesOf(s: Settings): Record<number, string> {
   return Object.fromEntries(Object.entries(s.recipes).map(([slot, id]) => [Number(slot), id]));
 }
 
+// The commissioning methods are installed on the prototype (below the class) and answered by
+// `this.commissioning`; this declares them on the type.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Station extends CommissioningApi {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Station extends EventEmitter<StationEventMap> implements VisionStationApi {
   private settings!: Settings;
   private readonly store: SettingsStore;
@@ -141,6 +155,8 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   private readonly counters: CountersStore;
   private tracking!: LiveTrackingStage;
   private pendingCrossings: LineCrossing[] = [];
+  /** Sessions, roles, recipes, class limits, calibration, users and audit (commissioning.ts). */
+  readonly commissioning: Commissioning;
 
   constructor(private readonly opts: StationOptions) {
     super();
@@ -195,6 +211,38 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       log: opts.log,
     });
     this.evaluation.on('state', (s) => this.emit('evaluation', s));
+    this.commissioning = new Commissioning(
+      {
+        dataDir: opts.dataDir,
+        library: this.library,
+        runtime: () => this.runtime,
+        snapshot: () => this.getSnapshot(),
+        tracking: () => this.getTracking(),
+        setTracking: (req) => this.setTracking(req),
+        setParams: (p) => this.setParams(p),
+        loadModel: async (id) => {
+          const info = await this.loadModel(id);
+          this.settings.modelId = id;
+          this.persist();
+          return info;
+        },
+        modelId: () => this.settings.modelId ?? this.runtime.engine.model?.path ?? null,
+        calibration: () => this.settings.plc.homographyPxToMm,
+        setCalibration: async (h) => {
+          this.settings.plc = { ...this.settings.plc, homographyPxToMm: h };
+          this.persist();
+          await this.applyPlc();
+        },
+        switchLegacySlot: async (slot) => void (await this.switchRecipe(slot)),
+        log: opts.log,
+      },
+      opts.commissioning,
+    );
+  }
+
+  /** The main-side gate every request passes (dispatch.ts): sessions, roles, audit. */
+  get gate(): Commissioning['gate'] {
+    return this.commissioning.gate;
   }
 
   /** Previews are encoded only while someone listens. */
@@ -250,7 +298,12 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       inferDeadlineMs: this.opts.inferDeadlineMs,
       previewMaxSidePx: this.opts.previewMaxSidePx ?? 1280,
       postprocess: this.tracking,
+      onRecipeRequest: (slot) => this.commissioning.onPlcRecipeRequest(slot),
     });
+    for (const problem of await this.commissioning.start()) {
+      this.alarms.raise('settings', problem, true);
+      this.opts.log(problem);
+    }
     this.runtime.on('modelStatus', (m) => this.setModelStatus({ ...this.modelStatus, message: m }));
     this.runtime.on('result', (r, frame) => this.onResult(r, frame));
     this.runtime.on('sourceState', (c) => this.onSourceState(c));
@@ -298,6 +351,8 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     await this.journal.flush();
     await this.history.flush();
     await this.counters.flush().catch((e: unknown) => this.opts.log((e as Error).message));
+    await this.commissioning.plcIdle();
+    await this.commissioning.flush();
   }
 
   /** A damaged counters file must not keep the station down either: from zero, and say so. */
@@ -641,3 +696,5 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     return this.settings.ui;
   }
 }
+
+installCommissioningApi(Station.prototype);
