@@ -181,7 +181,16 @@ export const API_ARGS: { [M in ApiMethod]: z.ZodType<ApiArgs<M>> } = {
   duplicateRecipe: z.tuple([z.object({ id: recipeId, name: recipeName.optional() }).strict()]),
   deleteRecipe: z.tuple([z.object({ id: recipeId }).strict()]),
   exportRecipe: z.tuple([z.object({ id: recipeId }).strict()]),
-  importRecipe: z.tuple([z.object({ text: z.string().min(1).max(2 * 1024 * 1024) }).strict()]),
+  importRecipe: z.tuple([
+    z
+      .object({
+        text: z
+          .string()
+          .min(1)
+          .max(2 * 1024 * 1024),
+      })
+      .strict(),
+  ]),
   approveRecipe: z.tuple([z.object({ id: recipeId, approved: z.boolean() }).strict()]),
   assignRecipeSlot: z.tuple([
     z.object({ id: recipeId, slot: z.number().int().min(1).max(32767).nullable() }).strict(),

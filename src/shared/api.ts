@@ -377,11 +377,17 @@ export interface ApiSignatures {
   /** Solves without changing anything (normalised DLT); a degenerate set is refused with the reason. */
   solveCalibration: { args: [req: SolveCalibrationRequest]; result: SolveCalibrationView };
   /** Solves again on the station and applies it (PLC positions in mm); null points: no calibration. */
-  setCalibration: { args: [req: { points: SolveCalibrationRequest['points'] | null }]; result: CommissioningStateView };
+  setCalibration: {
+    args: [req: { points: SolveCalibrationRequest['points'] | null }];
+    result: CommissioningStateView;
+  };
   listUsers: { args: []; result: UserView[] };
   createUser: { args: [req: CreateUserRequest]; result: UserView };
   setUserRole: { args: [req: { username: string; role: Role }]; result: UserView };
-  setUserSecret: { args: [req: { username: string; kind: 'pin' | 'password'; secret: string }]; result: UserView };
+  setUserSecret: {
+    args: [req: { username: string; kind: 'pin' | 'password'; secret: string }];
+    result: UserView;
+  };
   deleteUser: { args: [req: { username: string }]; result: UserView[] };
   queryAudit: { args: [req: AuditFilterView & { limit?: number }]; result: AuditEntryView[] };
   exportAuditCsv: { args: [req: AuditFilterView]; result: { fileName: string; csv: string } };

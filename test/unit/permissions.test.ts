@@ -11,7 +11,9 @@ import { API_METHODS } from '../../src/shared/api';
 describe('canCall', () => {
   it('every API method has a minimum role', () => {
     expect(unguardedApiMethods()).toEqual([]);
-    expect(Object.keys(MIN_ROLE).sort()).toEqual([...new Set([...API_METHODS, ...COMMISSIONING_METHODS])].sort());
+    expect(Object.keys(MIN_ROLE).sort()).toEqual(
+      [...new Set([...API_METHODS, ...COMMISSIONING_METHODS])].sort(),
+    );
   });
 
   it('operator: view, acknowledge, switch recipes; nothing that tunes or connects', () => {
@@ -35,6 +37,7 @@ describe('canCall', () => {
       'createUser',
       'importModel',
       'queryAudit',
+      'leaveKiosk',
     ])
       expect(canCall('operator', m), m).toBe(false);
   });
@@ -50,6 +53,7 @@ describe('canCall', () => {
       'setClassLimits',
       'acknowledgeAlarm',
       'queryAudit',
+      'leaveKiosk',
     ])
       expect(canCall('engineer', m), m).toBe(true);
     for (const m of [

@@ -52,7 +52,6 @@ export const COMMISSIONING_METHODS = [
 export type CommissioningMethod = (typeof COMMISSIONING_METHODS)[number];
 export type GuardedMethod = ApiMethod | CommissioningMethod;
 
-
 /** The least role for each method. Every method of the API must appear (checked by the type). */
 export const MIN_ROLE: Readonly<Record<GuardedMethod, Role | 'public'>> = {
   // --- present API (src/shared/api.ts)

@@ -79,7 +79,10 @@ export interface AccessGateOptions {
   nowMs?: () => number;
   log: (line: string) => void;
   /** The value a change replaces (and what it changes, when the method does not say). */
-  before: (method: ApiMethod, args: readonly unknown[]) => Promise<{ before: unknown; target: string | null }>;
+  before: (
+    method: ApiMethod,
+    args: readonly unknown[],
+  ) => Promise<{ before: unknown; target: string | null }>;
 }
 
 export class AccessGate {
@@ -213,7 +216,14 @@ export class AccessGate {
       c.username = null;
       void this.view(c, 'idle').then(c.push, () => undefined);
       void this.audit
-        ?.append({ user: username ?? '?', role: null, client: c.client, method: 'autoLogout', before: null, after: null })
+        ?.append({
+          user: username ?? '?',
+          role: null,
+          client: c.client,
+          method: 'autoLogout',
+          before: null,
+          after: null,
+        })
         .catch((e: unknown) => this.opts.log(`audit: ${(e as Error).message}`));
     }, this.idleTimeoutMs + 50);
     c.idleTimer.unref?.();
@@ -229,7 +239,12 @@ export class AccessGate {
    * Checks the client may call `method`, runs it, and records a change in the audit trail (who,
    * role, client, method, value before and after). A refused or failed call records nothing.
    */
-  async guard<T>(c: ClientContext, method: ApiMethod, args: readonly unknown[], run: () => Promise<T>): Promise<T> {
+  async guard<T>(
+    c: ClientContext,
+    method: ApiMethod,
+    args: readonly unknown[],
+    run: () => Promise<T>,
+  ): Promise<T> {
     const open = await this.isOpen();
     let session: Session | null = null;
     if (!open) {
@@ -248,7 +263,10 @@ export class AccessGate {
               ? `not logged in (logged out after inactivity): ${method} needs the ${min} role`
               : `not logged in: ${method} needs the ${min} role`,
           );
-        throw new AccessError('forbidden', `forbidden: ${method} needs the ${min} role (${session.username} is ${session.role})`);
+        throw new AccessError(
+          'forbidden',
+          `forbidden: ${method} needs the ${min} role (${session.username} is ${session.role})`,
+        );
       }
       if (session) this.armIdle(c);
     } else if (!canCall('administrator', method)) {
@@ -256,7 +274,9 @@ export class AccessGate {
     }
     const audit = this.audit;
     if (!isAudited(method) || !audit) return run();
-    const { before, target } = await this.opts.before(method, args).catch(() => ({ before: null, target: null }));
+    const { before, target } = await this.opts
+      .before(method, args)
+      .catch(() => ({ before: null, target: null }));
     const result = await run();
     await audit.append({
       user: session?.username ?? (open ? 'open-commissioning' : 'anonymous'),

@@ -39,12 +39,7 @@ import {
   solveHomography,
   type CalibrationPoint,
 } from '../core/calibration-solver';
-import {
-  classLimitProblems,
-  ClassLimitsSchema,
-  NO_CLASS_LIMITS,
-  type ClassLimits,
-} from '../core/class-limits';
+import { classLimitProblems, ClassLimitsSchema, type ClassLimits } from '../core/class-limits';
 import { canActivateRecipe } from '../core/permissions';
 import type { Recipe, RecipeInput } from '../core/recipe';
 import type { ModelLibrary } from '../models/library';
@@ -202,7 +197,9 @@ export class Commissioning implements CommissioningApi {
   private persist(): Promise<void> {
     const text = JSON.stringify(this.state, null, 2) + '\n';
     const run = this.stateChain.then(() => writeFileAtomic(this.statePath, text));
-    this.stateChain = run.catch((e: unknown) => this.host.log(`cannot save ${this.statePath}: ${(e as Error).message}`));
+    this.stateChain = run.catch((e: unknown) =>
+      this.host.log(`cannot save ${this.statePath}: ${(e as Error).message}`),
+    );
     return run;
   }
 
@@ -261,7 +258,9 @@ export class Commissioning implements CommissioningApi {
     this.host.runtime().setClassLimits(effective(limits));
   }
 
-  async setClassLimits(req: z.input<typeof ClassLimitsSchema>): Promise<CommissioningStateView['classLimits']> {
+  async setClassLimits(
+    req: z.input<typeof ClassLimitsSchema>,
+  ): Promise<CommissioningStateView['classLimits']> {
     const r = ClassLimitsSchema.safeParse(req);
     if (!r.success) {
       const i = r.error.issues[0]!;
@@ -344,7 +343,11 @@ export class Commissioning implements CommissioningApi {
       },
       classLimits: this.state.classLimits as RecipeInput['classLimits'],
       zones: tracking.zones.map((z) => ({ kind: z.kind, pointsPx: z.polygon })),
-      lines: tracking.lines.map((l, i) => ({ name: recipeLineName(l.name, i), p1: [l.x1, l.y1], p2: [l.x2, l.y2] })),
+      lines: tracking.lines.map((l, i) => ({
+        name: recipeLineName(l.name, i),
+        p1: [l.x1, l.y1],
+        p2: [l.x2, l.y2],
+      })),
       calibration: {
         homographyPxToMm: h ? [...h] : null,
         points: h ? this.state.calibrationPoints : [],
@@ -435,7 +438,8 @@ export class Commissioning implements CommissioningApi {
       },
     };
     // The model first (the hot swap): if it fails, nothing else changes.
-    if (recipe.modelId !== null && recipe.modelId !== this.host.modelId()) await this.host.loadModel(recipe.modelId);
+    if (recipe.modelId !== null && recipe.modelId !== this.host.modelId())
+      await this.host.loadModel(recipe.modelId);
     if (!sameH) {
       await this.host.setCalibration(wantH);
       this.state.calibrationPoints = recipe.calibration.points;
@@ -480,6 +484,11 @@ export class Commissioning implements CommissioningApi {
     const recipe = await this.recipes.bySlot(slot);
     if (!recipe) return this.host.switchLegacySlot(slot);
     const before = this.state.activeRecipeId;
+    if (recipe.id === before) {
+      // A new PLC link reads the request it already made: confirm it, keep the live changes since.
+      this.host.runtime().outputs?.plc?.setRecipeActive(slot);
+      return;
+    }
     await this.activate(recipe);
     this.host.log(`recipe slot ${slot}: now running recipe '${recipe.name}'`);
     await this.audit?.append({
@@ -507,7 +516,9 @@ export class Commissioning implements CommissioningApi {
     kind: UserView['kind'];
     secret: string;
   }): Promise<UserView> {
-    return this.users.add(req.username, req.role, req.kind, req.secret);
+    const u = await this.users.add(req.username, req.role, req.kind, req.secret);
+    await this.gate.isOpen(); // the first user ends open commissioning: every client is told now
+    return u;
   }
 
   async setUserRole(req: { username: string; role: UserView['role'] }): Promise<UserView> {
@@ -523,6 +534,7 @@ export class Commissioning implements CommissioningApi {
   async deleteUser(req: { username: string }): Promise<UserView[]> {
     await this.users.remove(req.username);
     await this.gate.endUser(req.username);
+    await this.gate.isOpen();
     return this.users.list();
   }
 
@@ -574,7 +586,10 @@ export class Commissioning implements CommissioningApi {
   // Audit: the value a change replaces
   // -------------------------------------------------------------------------------------------
 
-  private async before(method: ApiMethod, args: readonly unknown[]): Promise<{ before: unknown; target: string | null }> {
+  private async before(
+    method: ApiMethod,
+    args: readonly unknown[],
+  ): Promise<{ before: unknown; target: string | null }> {
     const arg = (args[0] ?? {}) as Record<string, unknown>;
     const id = typeof arg['id'] === 'string' ? arg['id'] : null;
     const username = typeof arg['username'] === 'string' ? arg['username'] : null;
@@ -584,7 +599,10 @@ export class Commissioning implements CommissioningApi {
         return { before: (await this.host.snapshot()).params, target: null };
       case 'setPlc': {
         const plc = (await this.host.snapshot()).plc;
-        return { before: { endpoint: plc.endpoint, handshake: plc.handshake, state: plc.state }, target: null };
+        return {
+          before: { endpoint: plc.endpoint, handshake: plc.handshake, state: plc.state },
+          target: null,
+        };
       }
       case 'setSource':
         return { before: (await this.host.snapshot()).source.uri, target: null };
@@ -594,14 +612,20 @@ export class Commissioning implements CommissioningApi {
         return { before: (await this.host.snapshot()).ui, target: null };
       case 'acknowledgeAlarm': {
         const a = (await this.host.snapshot()).alarms.find((x) => x.id === arg['id']);
-        return { before: a ? { kind: a.kind, message: a.message, acknowledged: a.acknowledged } : null, target: String(arg['id']) };
+        return {
+          before: a ? { kind: a.kind, message: a.message, acknowledged: a.acknowledged } : null,
+          target: String(arg['id']),
+        };
       }
       case 'setTracking':
       case 'setZones':
       case 'setCountingLines':
       case 'resetCounters': {
         const t = await this.host.tracking();
-        return { before: { zones: t.zones, lines: t.lines, counts: t.counts, referencePoint: t.referencePoint }, target: null };
+        return {
+          before: { zones: t.zones, lines: t.lines, counts: t.counts, referencePoint: t.referencePoint },
+          target: null,
+        };
       }
       case 'setClassLimits':
         return { before: this.state.classLimits, target: null };
@@ -619,7 +643,10 @@ export class Commissioning implements CommissioningApi {
       case 'setUserRole':
       case 'setUserSecret':
       case 'deleteUser':
-        return { before: (await this.users.list()).find((u) => u.username === username) ?? null, target: username };
+        return {
+          before: (await this.users.list()).find((u) => u.username === username) ?? null,
+          target: username,
+        };
       case 'createUser':
         return { before: null, target: username };
       case 'deleteModel':

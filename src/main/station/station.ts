@@ -130,7 +130,7 @@ function recipesOf(s: Settings): Record<number, string> {
 
 // The commissioning methods are installed on the prototype (below the class) and answered by
 // `this.commissioning`; this declares them on the type.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
 export interface Station extends CommissioningApi {}
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
