@@ -15,6 +15,8 @@ import { TrackingPanel } from './components/TrackingPanel';
 import { isTyping } from './components/LiveView';
 import { useScreenLocale } from './screen-locale';
 import { stationVerdict } from '../../shared/verdict';
+import { CommissioningTab } from './components/commissioning/CommissioningTab';
+import { SessionBar, SessionProvider } from './components/commissioning/session';
 
 // recharts is the largest dependency: load it with the panel that uses it.
 const PerformancePanel = lazy(() => import('./components/PerformancePanel'));
@@ -29,6 +31,7 @@ const TABS = [
   'counting',
   'settings',
   'evaluation',
+  'commissioning',
 ] as const;
 type Tab = (typeof TABS)[number];
 
@@ -79,6 +82,7 @@ function Shell() {
   return (
     <div className="app" data-locale={i18n.language}>
       <StatusBar onOpenTab={(name) => setTab(name as Tab)} />
+      <SessionBar />
       {view.snapshotError && (
         <div className="banner bad" role="alert" data-testid="snapshot-error">
           {view.snapshotError}
@@ -116,6 +120,7 @@ function Shell() {
             {tab === 'settings' && <SettingsPanel />}
             {tab === 'evaluation' && <EvaluationTab />}
             {tab === 'counting' && <TrackingPanel />}
+            {tab === 'commissioning' && <CommissioningTab />}
           </div>
         </aside>
       </main>
@@ -126,7 +131,9 @@ function Shell() {
 export function App({ station }: { station: Station }) {
   return (
     <StationProvider station={station}>
-      <Shell />
+      <SessionProvider>
+        <Shell />
+      </SessionProvider>
     </StationProvider>
   );
 }

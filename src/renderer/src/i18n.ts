@@ -20,6 +20,7 @@ const en = {
     settings: 'Settings',
     evaluation: 'Evaluation',
     counting: 'Counting',
+    commissioning: 'Commissioning',
   },
   status: {
     connecting: 'connecting…',
@@ -369,6 +370,25 @@ const en = {
     stationDefault: 'Station default',
     help: 'Kept in this browser only; other screens keep their own choice.',
   },
+  commission: {
+    openBanner: 'No users defined — anyone with the station link has full rights; create an administrator',
+    viewOnly: 'Not logged in: view only',
+    loggedOutIdle: 'Logged out after inactivity: view only',
+    login: 'Log in',
+    logout: 'Log out',
+    user: 'User',
+    password: 'Password',
+    addUser: 'Add user',
+    delete: 'Delete',
+    role: { operator: 'operator', engineer: 'engineer', administrator: 'administrator' },
+    section: {
+      calibration: 'Calibration',
+      classes: 'Classes',
+      recipes: 'Recipes',
+      audit: 'Audit',
+      users: 'Users',
+    },
+  },
 };
 
 type Resource = typeof en;
@@ -391,6 +411,7 @@ const ko: Resource = {
     settings: '설정',
     evaluation: '평가',
     counting: '카운팅',
+    commissioning: '커미셔닝',
   },
   status: {
     connecting: '연결 중…',
@@ -717,6 +738,25 @@ const ko: Resource = {
     title: '이 화면의 언어',
     stationDefault: '스테이션 기본값',
     help: '이 브라우저에만 저장되며, 다른 화면은 각자의 선택을 유지합니다.',
+  },
+  commission: {
+    openBanner: '사용자가 없습니다 — 스테이션 링크가 있는 누구나 모든 권한을 가집니다. 관리자를 만드세요',
+    viewOnly: '로그인하지 않음: 보기 전용',
+    loggedOutIdle: '입력이 없어 로그아웃됨: 보기 전용',
+    login: '로그인',
+    logout: '로그아웃',
+    user: '사용자',
+    password: '비밀번호',
+    addUser: '사용자 추가',
+    delete: '삭제',
+    role: { operator: '운영자', engineer: '엔지니어', administrator: '관리자' },
+    section: {
+      calibration: '캘리브레이션',
+      classes: '클래스',
+      recipes: '레시피',
+      audit: '감사 기록',
+      users: '사용자',
+    },
   },
 };
 
