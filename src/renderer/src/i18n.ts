@@ -20,7 +20,7 @@ const en = {
     settings: 'Settings',
     evaluation: 'Evaluation',
     counting: 'Counting',
-    commissioning: 'Commissioning',
+    commissioning: 'Setup',
   },
   status: {
     connecting: 'connecting…',
@@ -411,7 +411,7 @@ const ko: Resource = {
     settings: '설정',
     evaluation: '평가',
     counting: '카운팅',
-    commissioning: '커미셔닝',
+    commissioning: '시운전',
   },
   status: {
     connecting: '연결 중…',
