@@ -23,7 +23,8 @@ async function login(page: Page, username: string, pin: string): Promise<void> {
   await dialog.getByTestId('login-username').fill(username);
   for (const digit of pin) await dialog.getByTestId(`login-key-${digit}`).click();
   await dialog.getByTestId('login-submit').click();
-  await expect(dialog).toBeHidden();
+  // scrypt on a busy 2-core machine: allow the station time to check the PIN.
+  await expect(dialog).toBeHidden({ timeout: 30_000 });
   await expect(page.getByTestId('session-badge')).toContainText(username);
 }
 
@@ -59,7 +60,7 @@ test('commissioning: users, login, calibration, per-class limits, recipes, logou
 
   // The first user (an administrator) ends open commissioning: this screen is now view only.
   await addUser(page, 'ann', 'administrator', '2468');
-  await expect(page.getByTestId('open-commissioning-banner')).toBeHidden();
+  await expect(page.getByTestId('open-commissioning-banner')).toBeHidden({ timeout: 30_000 });
   await expect(page.getByTestId('session-logged-out')).toBeVisible();
   await expect(page.getByTestId('commission-section-users')).toBeHidden();
 
@@ -68,12 +69,14 @@ test('commissioning: users, login, calibration, per-class limits, recipes, logou
   await page.getByTestId('login-username').fill('ann');
   for (const d of '1111') await page.getByTestId(`login-key-${d}`).click();
   await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('login-error')).toHaveText('wrong user name or PIN/password');
+  await expect(page.getByTestId('login-error')).toHaveText('wrong user name or PIN/password', {
+    timeout: 30_000,
+  });
   await page.getByTestId('login-cancel').click();
 
   await login(page, 'ann', '2468');
   await addUser(page, 'eng', 'engineer', '1357');
-  await expect(page.getByTestId('user-eng')).toBeVisible();
+  await expect(page.getByTestId('user-eng')).toBeVisible({ timeout: 30_000 });
   await page.screenshot({ path: screenshotPath('commissioning-2-users.png') });
   await page.getByTestId('logout').click();
   await expect(page.getByTestId('session-logged-out')).toBeVisible();
