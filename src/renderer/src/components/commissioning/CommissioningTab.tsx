@@ -78,6 +78,7 @@ export function CommissioningTab() {
       {current === 'recipes' && <RecipesSection role={role} state={state} onSwitched={setState} />}
       {current === 'audit' && <AuditSection role={role} />}
       {current === 'users' && <UsersSection />}
+      {state?.kiosk && roleAtLeast(role, 'engineer') && <KioskControls />}
     </div>
   );
 }
@@ -422,6 +423,29 @@ function UsersSection() {
           {t('commission.addUser', 'Add user')}
         </button>
       </div>
+    </div>
+  );
+}
+
+/** Electron kiosk window: leaving it is for engineers and above (the station checks the role). */
+function KioskControls() {
+  const { t } = useTranslation();
+  const { client } = useStation();
+  const [error, setError] = useState<string | null>(null);
+  const leave = (action: 'exitKiosk' | 'quit') =>
+    client.leaveKiosk({ action }).then(
+      () => setError(null),
+      (e: unknown) => setError(errorText(e)),
+    );
+  return (
+    <div className="cm-row" data-testid="kiosk-controls">
+      <button type="button" data-testid="kiosk-exit" onClick={() => void leave('exitKiosk')}>
+        {t('commission.exitKiosk', 'Leave full screen')}
+      </button>
+      <button type="button" className="danger" data-testid="kiosk-quit" onClick={() => void leave('quit')}>
+        {t('commission.quit', 'Quit the app')}
+      </button>
+      {error && <span className="cm-error">{error}</span>}
     </div>
   );
 }
