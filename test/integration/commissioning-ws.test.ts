@@ -358,6 +358,25 @@ describe('commissioning over the WebSocket', () => {
       ),
     ).toMatch(/^class limits not applied: unknown class 'nosuchclass'/);
     expect(await refusal(operator.call('setClassLimits', limits))).toMatch(/^forbidden/);
+    // With the calibration, areas in mm² are accepted: a huge minimum filters every object out.
+    const mm2 = {
+      classes: { [name]: { ...limit, confThreshold: null, areaUnit: 'mm2', minArea: 1e6 } },
+      othersEnabled: true,
+    };
+    expect(await engineer.call('setClassLimits', mm2)).toEqual(mm2);
+    const filtered = await new Promise<{ kept: number; reasons: string[] }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no frame with the mm² limit within 20 s')), 20_000);
+      const on = (r: { detections: unknown[]; filtered?: { reason: string }[] }): void => {
+        if (!r.filtered?.length) return;
+        clearTimeout(timer);
+        station.vision.off('result', on as never);
+        resolve({ kept: r.detections.length, reasons: r.filtered.map((f) => f.reason) });
+      };
+      station.vision.on('result', on as never);
+    });
+    expect(filtered.kept).toBe(0);
+    expect(new Set(filtered.reasons)).toEqual(new Set(['areaTooSmall']));
+    await engineer.call('setClassLimits', limits);
   });
 
   it('the audit log records each change with user, role, client, before and after, and detects a tampered line', async () => {

@@ -169,6 +169,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
   private health: Health = { cameraOk: false, modelOk: false };
   private params: DecodeParams;
   private classLimits: ClassLimits | null;
+  private calibration: Homography3x3 | null;
   private recipes: Readonly<Record<number, string>>;
   private readonly recipeHandler: { onRequest(slot: number): void; idle(): Promise<void> } | null;
   private outputsChain: Promise<unknown> = Promise.resolve();
@@ -180,6 +181,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
     super();
     this.params = opts.params;
     this.classLimits = opts.classLimits ?? null;
+    this.calibration = opts.calibration ?? null;
     this.recipes = opts.recipes ?? {};
     // Requests are handled one at a time; while one loads only the newest waits (the PLC's latest
     // wish wins, nothing queues).
@@ -236,6 +238,12 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
   setClassLimits(limits: ClassLimits | null): void {
     this.classLimits = limits;
     this.currentPipeline?.setClassLimits(limits);
+  }
+
+  /** Pixel → mm calibration for mm² class limits (the outputs take theirs in setOutputs). */
+  setCalibration(h: Homography3x3 | null): void {
+    this.calibration = h;
+    this.currentPipeline?.setCalibration(h);
   }
 
   setRecipes(recipes: Readonly<Record<number, string>>): void {
@@ -389,7 +397,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       postprocess: this.opts.postprocess,
       frameIdBase: this.lastFrameId,
       classLimits: this.classLimits,
-      calibration: this.opts.calibration ?? null,
+      calibration: this.calibration,
     });
     // A source adopted live (switchSource) said 'live' before anyone listened.
     if (source.state === 'live') this.setHealth({ cameraOk: true });

@@ -80,6 +80,7 @@ export class Pipeline extends EventEmitter<{
   private readonly results: RollingWindow;
   private params: DecodeParams;
   private limits: ClassLimits | null;
+  private calibration: Homography3x3 | null;
   private frames = 0;
   private errors = 0;
   private loop: Promise<void> | null = null;
@@ -96,6 +97,12 @@ export class Pipeline extends EventEmitter<{
     this.results = new RollingWindow(windowMs);
     this.params = opts.params;
     this.limits = opts.classLimits ?? null;
+    this.calibration = opts.calibration ?? null;
+  }
+
+  /** Pixel → mm calibration for mm² class limits; takes effect on the next frame. */
+  setCalibration(h: Homography3x3 | null): void {
+    this.calibration = h;
   }
 
   /** Per-class limits; take effect on the next frame. */
@@ -194,7 +201,7 @@ export class Pipeline extends EventEmitter<{
         const judged = limits
           ? judgeDetections(scaled, limits, {
               globalConfThreshold: params.confThreshold,
-              homographyPxToMm: this.opts.calibration ?? null,
+              homographyPxToMm: this.calibration,
             })
           : null;
         const detections = judged ? judged.kept : scaled;

@@ -191,6 +191,7 @@ export class Commissioning implements CommissioningApi {
       problems.push(`commissioning state ${this.statePath} not used: ${(e as Error).message}`);
     }
     this.host.runtime().setClassLimits(effective(this.state.classLimits));
+    this.host.runtime().setCalibration(this.host.calibration());
     return problems;
   }
 

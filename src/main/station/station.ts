@@ -230,6 +230,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
         calibration: () => this.settings.plc.homographyPxToMm,
         setCalibration: async (h) => {
           this.settings.plc = { ...this.settings.plc, homographyPxToMm: h };
+          this.runtime.setCalibration(h);
           this.persist();
           await this.applyPlc();
         },
