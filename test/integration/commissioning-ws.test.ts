@@ -3,7 +3,7 @@
  * switched from the UI (API) and from the PLC (node-snap7 S7Server). Requests are sent raw, as a
  * hostile client would: the station decides, not the UI.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -439,6 +439,26 @@ describe('commissioning over the WebSocket', () => {
     );
     for (const c of [admin, engineer, operator, nobody]) c.close();
   });
+
+  it('a damaged users file closes the station to changes, not to the live views, and says why', async () => {
+    const dir = join(tmp, 'damaged');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'users.json'), '{"version":1,"users":[{"username":');
+    const s = await startStation(dir, null);
+    try {
+      const c = await connect(s.server);
+      expect(await c.call('whoAmI')).toMatchObject({ open: false, role: null });
+      expect(await c.call('getSnapshot')).toHaveProperty('params');
+      expect(await refusal(c.call('setParams', { confThreshold: 0.2 }))).toMatch(/^not logged in/);
+      expect(await refusal(c.call('login', { username: 'ann', secret: '2468' }))).toMatch(
+        /users file .* is not valid JSON/,
+      );
+      c.close();
+    } finally {
+      await s.server.close();
+      await s.station.close();
+    }
+  }, 60_000);
 
   it('automatic logout after inactivity is pushed to that client', async () => {
     const s = await startStation(join(tmp, 'idle'), null, 400);

@@ -138,7 +138,16 @@ export class AccessGate {
     const st = await stat(this.opts.users.path).catch(() => null);
     const key = st ? `${st.mtimeMs}:${st.size}` : 'none';
     if (key === this.usersKey) return this.open;
-    const open = st ? (await this.opts.users.list()).length === 0 : true;
+    let open = true;
+    if (st)
+      try {
+        open = (await this.opts.users.list()).length === 0;
+      } catch (e) {
+        // A damaged users file must not open the station to everyone, nor stop the live views:
+        // closed (nobody can log in until it is repaired), read-only views still answer.
+        open = false;
+        this.opts.log(`${(e as Error).message}; nobody can log in until it is repaired`);
+      }
     const changed = this.usersKey !== null && open !== this.open;
     this.usersKey = key;
     this.open = open;
