@@ -224,6 +224,21 @@ export const API_ARGS: { [M in ApiMethod]: z.ZodType<ApiArgs<M>> } = {
   verifyAudit: z.tuple([]),
   deleteModel: z.tuple([z.object({ id: z.string().min(1).max(4096) }).strict()]),
   leaveKiosk: z.tuple([z.object({ action: z.enum(['exitKiosk', 'quit']) }).strict()]),
+  importModel: z.tuple([
+    z
+      .object({
+        fileName: z
+          .string()
+          .regex(/^[^/\\\0]{1,200}\.onnx$/i, 'a model file name ends in .onnx and has no folder'),
+        bytes: z
+          .instanceof(Uint8Array)
+          .refine(
+            (b) => b.byteLength > 0 && b.byteLength <= MAX_IMAGE_BYTES,
+            'a model upload is 1 byte to 12 MiB',
+          ),
+      })
+      .strict(),
+  ]),
 };
 
 export const WsRequestSchema = z

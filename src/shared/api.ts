@@ -392,6 +392,8 @@ export interface ApiSignatures {
   queryAudit: { args: [req: AuditFilterView & { limit?: number }]; result: AuditEntryView[] };
   exportAuditCsv: { args: [req: AuditFilterView]; result: { fileName: string; csv: string } };
   verifyAudit: { args: []; result: AuditVerifyView };
+  /** Adds an uploaded .onnx file to the user library after loading it once (refused with the reason). */
+  importModel: { args: [req: { fileName: string; bytes: Uint8Array }]; result: LibraryEntry };
   /** Deletes a model the user imported (not project or demo models). */
   deleteModel: { args: [req: { id: string }]; result: LibraryEntry[] };
   /** Leaves the kiosk window (Electron): exit full screen, or quit the app. */
@@ -458,6 +460,7 @@ const METHOD_TABLE: { [M in ApiMethod]: true } = {
   verifyAudit: true,
   deleteModel: true,
   leaveKiosk: true,
+  importModel: true,
 };
 export const API_METHODS = Object.keys(METHOD_TABLE) as readonly ApiMethod[];
 export const ipcChannel = (method: ApiMethod): string => `vs:${method}`;

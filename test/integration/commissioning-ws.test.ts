@@ -14,7 +14,8 @@ import { PlcSim } from '../../src/main/plc/plc-sim';
 import { startWebServer, type WebServer } from '../../src/main/server/web-server';
 import { Station } from '../../src/main/station/station';
 import { freePort } from '../../src/main/util/net';
-import { ROOT, WORKER_JS } from '../helpers/paths';
+import { stringifyWire } from '../../src/shared/wire';
+import { ROOT, sharedModel, WORKER_JS } from '../helpers/paths';
 
 const TOKEN = 'commissioning-test-token';
 const cost = { N: 1024, r: 8, p: 1 };
@@ -98,7 +99,7 @@ async function connect(web: WebServer = server): Promise<Client> {
       new Promise((resolve, reject) => {
         const id = nextId++;
         pending.set(id, { resolve, reject });
-        ws.send(JSON.stringify({ id, method, args }));
+        ws.send(stringifyWire({ id, method, args }));
       }),
     nextSession: () =>
       new Promise((resolve, reject) => {
@@ -428,6 +429,39 @@ describe('commissioning over the WebSocket', () => {
       line: n + 1,
     });
   });
+
+  it('models: an administrator imports an uploaded model (a damaged one is refused) and deletes it', async () => {
+    const bytes = new Uint8Array(readFileSync(sharedModel('yolo11n-int8-coco-320.onnx')));
+    const fileName = 'line2-yolo11n.onnx';
+    expect(await refusal(engineer.call('importModel', { fileName, bytes }))).toMatch(
+      /^forbidden: importModel needs the administrator role/,
+    );
+    const entry = (await admin.call('importModel', { fileName, bytes })) as {
+      id: string;
+      location: string;
+      info: { classNames: string[] } | null;
+    };
+    expect(entry.location).toBe('user');
+    expect(entry.id).toBe(join(tmp, 'station', 'models', fileName));
+    expect(entry.info?.classNames).toContain('person');
+    expect(
+      await refusal(
+        admin.call('importModel', {
+          fileName: 'broken.onnx',
+          bytes: new TextEncoder().encode('not a model'),
+        }),
+      ),
+    ).toMatch(/^cannot import broken\.onnx: /);
+    expect(await refusal(admin.call('importModel', { fileName: '../evil.onnx', bytes }))).toMatch(
+      /^invalid importModel request/,
+    );
+    const ids = (list: unknown) => (list as { id: string }[]).map((e) => e.id);
+    expect(ids(await admin.call('listModels'))).toContain(entry.id);
+    expect(await refusal(admin.call('deleteModel', { id: 'classic' }))).toMatch(/not an imported model/);
+    expect(ids(await admin.call('deleteModel', { id: entry.id }))).not.toContain(entry.id);
+    const audit = (await admin.call('queryAudit', { method: 'importModel' })) as AuditEntryView[];
+    expect(audit.map((e) => [e.user, e.target])).toEqual([['ann', fileName]]);
+  }, 60_000);
 
   it('deleting a user ends their sessions at once, pushed to the client', async () => {
     const told = operator.nextSession();

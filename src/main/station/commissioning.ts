@@ -6,8 +6,8 @@
  * What it keeps itself lives in `<dataDir>/commissioning.json` (active recipe, class limits, the
  * calibration's points); the homography itself is the settings' PLC calibration, as before.
  */
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type {
   ApiMethod,
@@ -119,6 +119,7 @@ export const COMMISSIONING_API = [
   'verifyAudit',
   'deleteModel',
   'leaveKiosk',
+  'importModel',
 ] as const satisfies readonly ApiMethod[];
 export type CommissioningApi = Pick<VisionStationApi, (typeof COMMISSIONING_API)[number]>;
 
@@ -566,6 +567,23 @@ export class Commissioning implements CommissioningApi {
   // Models, kiosk
   // -------------------------------------------------------------------------------------------
 
+  /**
+   * An uploaded model: written to a private folder under its own name, imported by the library
+   * (loaded once; refused with the reason), and the upload removed either way.
+   */
+  async importModel(req: { fileName: string; bytes: Uint8Array }): Promise<LibraryEntry> {
+    const dir = await mkdtemp(join(this.host.dataDir, '.upload-'));
+    const path = join(dir, basename(req.fileName));
+    try {
+      await writeFile(path, req.bytes);
+      return await this.host.library.import(path);
+    } catch (e) {
+      throw new Error((e as Error).message.split(path).join(req.fileName), { cause: e });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
   async deleteModel(req: { id: string }): Promise<LibraryEntry[]> {
     const entry = (await this.host.library.listQuick()).find((e) => e.id === req.id);
     if (!entry) throw new Error(`no model with id ${req.id} in the library`);
@@ -652,6 +670,8 @@ export class Commissioning implements CommissioningApi {
         return { before: null, target: username };
       case 'deleteModel':
         return { before: id, target: id };
+      case 'importModel':
+        return { before: null, target: typeof arg['fileName'] === 'string' ? arg['fileName'] : null };
       default:
         return { before: null, target: id };
     }
