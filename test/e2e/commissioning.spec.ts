@@ -5,7 +5,8 @@
  * table, recipes created and switched, logout. Screenshots go to test-results/ to be looked at.
  */
 import { test, expect, type Page } from '@playwright/test';
-import { openStation, screenshotPath, startServe, type Served } from './ui-steps';
+import { join } from 'node:path';
+import { openStation, screenshotPath, SHARED_MODELS, startServe, type Served } from './ui-steps';
 
 let served: Served;
 test.beforeAll(async () => {
@@ -78,6 +79,18 @@ test('commissioning: users, login, calibration, per-class limits, recipes, logou
   await addUser(page, 'eng', 'engineer', '1357');
   await expect(page.getByTestId('user-eng')).toBeVisible({ timeout: 30_000 });
   await page.screenshot({ path: screenshotPath('commissioning-2-users.png') });
+
+  // Models: an administrator uploads one (the station loads it once before adding it), then deletes it.
+  await page.getByTestId('commission-section-models').click();
+  await page
+    .getByTestId('model-import-file')
+    .setInputFiles(join(SHARED_MODELS, 'yolo11n-int8-coco-320.onnx'));
+  const imported = page.getByTestId('user-model').filter({ hasText: 'yolo11n-int8-coco-320' });
+  await expect(imported).toBeVisible({ timeout: 60_000 });
+  await expect(imported).toContainText('320×320');
+  await page.screenshot({ path: screenshotPath('commissioning-2b-models.png') });
+  await imported.getByTestId('user-model-delete').click();
+  await expect(imported).toHaveCount(0, { timeout: 30_000 });
   await page.getByTestId('logout').click();
   await expect(page.getByTestId('session-logged-out')).toBeVisible();
 

@@ -387,6 +387,7 @@ const en = {
       recipes: 'Recipes',
       audit: 'Audit',
       users: 'Users',
+      models: 'Models',
     },
   },
 };
@@ -756,6 +757,7 @@ const ko: Resource = {
       recipes: '레시피',
       audit: '감사 기록',
       users: '사용자',
+      models: '모델',
     },
   },
 };

@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { LibraryEntry } from '../../../../shared/api';
 import type {
   AuditEntryView,
   AuditVerifyView,
@@ -24,7 +25,7 @@ import { RecipePanel } from './RecipePanel';
 import { roleAtLeast, useSession } from './session';
 import './commissioning.css';
 
-const SECTIONS = ['calibration', 'classes', 'recipes', 'audit', 'users'] as const;
+const SECTIONS = ['calibration', 'classes', 'recipes', 'audit', 'users', 'models'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -53,7 +54,7 @@ export function CommissioningTab() {
   const visible = SECTIONS.filter(
     (s) =>
       (s !== 'audit' || roleAtLeast(role, 'engineer')) &&
-      (s !== 'users' || roleAtLeast(role, 'administrator')),
+      ((s !== 'users' && s !== 'models') || roleAtLeast(role, 'administrator')),
   );
   const current = visible.includes(section) ? section : 'recipes';
   return (
@@ -78,6 +79,7 @@ export function CommissioningTab() {
       {current === 'recipes' && <RecipesSection role={role} state={state} onSwitched={setState} />}
       {current === 'audit' && <AuditSection role={role} />}
       {current === 'users' && <UsersSection />}
+      {current === 'models' && <ModelsSection />}
       {state?.kiosk && roleAtLeast(role, 'engineer') && <KioskControls />}
     </div>
   );
@@ -446,6 +448,98 @@ function KioskControls() {
         {t('commission.quit', 'Quit the app')}
       </button>
       {error && <span className="cm-error">{error}</span>}
+    </div>
+  );
+}
+
+/** Administrators: import a model file (loaded once by the station before it is added), delete one. */
+function ModelsSection() {
+  const { t } = useTranslation();
+  const { client } = useStation();
+  const [entries, setEntries] = useState<LibraryEntry[]>([]);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const refresh = useCallback(() => {
+    client.listModels().then(setEntries, (e: unknown) => setError(errorText(e)));
+  }, [client]);
+  useEffect(refresh, [refresh]);
+  const run = (what: string, p: Promise<unknown>) => {
+    setBusy(what);
+    p.then(
+      () => setError(null),
+      (e: unknown) => setError(errorText(e)),
+    ).finally(() => {
+      setBusy(null);
+      refresh();
+    });
+  };
+  const user = entries.filter((e) => e.location === 'user');
+  return (
+    <div className="cm-panel" data-testid="models-panel">
+      {error && (
+        <div className="cm-error" role="alert" data-testid="models-error">
+          {error}
+        </div>
+      )}
+      <div className="cm-row">
+        <button
+          type="button"
+          className="primary"
+          data-testid="model-import"
+          disabled={busy !== null}
+          onClick={() => fileInput.current?.click()}
+        >
+          {t('commission.importModel', 'Import a model (.onnx)…')}
+        </button>
+        {busy && (
+          <span className="muted" role="status" data-testid="models-busy">
+            {busy}
+          </span>
+        )}
+      </div>
+      <input
+        ref={fileInput}
+        type="file"
+        accept=".onnx"
+        hidden
+        data-testid="model-import-file"
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          e.target.value = '';
+          if (!file) return;
+          run(
+            `${file.name}: ${t('commission.importing', 'uploading and checking…')}`,
+            file
+              .arrayBuffer()
+              .then((b) => client.importModel({ fileName: file.name, bytes: new Uint8Array(b) })),
+          );
+        }}
+      />
+      <table className="cm-table">
+        <tbody>
+          {user.map((m) => (
+            <tr key={m.id} data-testid="user-model" style={{ height: 52 }}>
+              <td>{m.name}</td>
+              <td className="muted small">
+                {m.info ? `${m.info.family} · ${m.info.inputWidth}×${m.info.inputHeight}` : m.error}
+              </td>
+              <td>
+                <button
+                  type="button"
+                  className="danger"
+                  disabled={busy !== null}
+                  data-testid="user-model-delete"
+                  onClick={() => run(m.name, client.deleteModel({ id: m.id }))}
+                >
+                  {t('commission.delete', 'Delete')}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {user.length === 0 && <p className="muted">{t('commission.noUserModels', 'No imported models.')}</p>}
     </div>
   );
 }
