@@ -380,6 +380,8 @@ const en = {
     password: 'Password',
     addUser: 'Add user',
     delete: 'Delete',
+    recipesLoginHint: '{{n}} recipes. Log in to switch.',
+    calibrationSaved: 'Saved: RMS {{rms}} mm, {{n}} points',
     role: { operator: 'operator', engineer: 'engineer', administrator: 'administrator' },
     section: {
       calibration: 'Calibration',
@@ -750,6 +752,8 @@ const ko: Resource = {
     password: '비밀번호',
     addUser: '사용자 추가',
     delete: '삭제',
+    recipesLoginHint: '레시피 {{n}}개. 전환하려면 로그인하세요.',
+    calibrationSaved: '저장됨: RMS {{rms}} mm, 점 {{n}}개',
     role: { operator: '운영자', engineer: '엔지니어', administrator: '관리자' },
     section: {
       calibration: '캘리브레이션',

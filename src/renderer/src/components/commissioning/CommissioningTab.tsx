@@ -90,6 +90,7 @@ function CalibrationSection(props: {
   state: CommissioningStateView | null;
   onSaved: (s: CommissioningStateView) => void;
 }) {
+  const { t } = useTranslation();
   const { client, frames } = useStation();
   const [frame, setFrame] = useState<{ src: string; widthPx: number; heightPx: number } | null>(null);
   const [points, setPoints] = useState<CalibrationPointView[]>([]);
@@ -168,7 +169,10 @@ function CalibrationSection(props: {
       />
       {props.state?.calibration.homographyPxToMm && (
         <div className="muted small" data-testid="calib-saved">
-          {`saved: RMS ${props.state.calibration.rmsMm?.toFixed(2) ?? '—'} mm, ${props.state.calibration.points.length} points`}
+          {t('commission.calibrationSaved', 'Saved: RMS {{rms}} mm, {{n}} points', {
+            rms: props.state.calibration.rmsMm?.toFixed(2) ?? '—',
+            n: props.state.calibration.points.length,
+          })}
         </div>
       )}
     </>
@@ -219,6 +223,7 @@ function RecipesSection(props: {
   state: CommissioningStateView | null;
   onSwitched: (s: CommissioningStateView) => void;
 }) {
+  const { t } = useTranslation();
   const { client } = useStation();
   const [list, setList] = useState<RecipeListView>({ recipes: [], problems: [] });
   const [busy, setBusy] = useState(false);
@@ -243,7 +248,7 @@ function RecipesSection(props: {
   if (props.role === null)
     return (
       <p className="muted" data-testid="recipes-login-hint">
-        {list.recipes.length} recipes. Log in to switch.
+        {t('commission.recipesLoginHint', '{{n}} recipes. Log in to switch.', { n: list.recipes.length })}
       </p>
     );
   return (
@@ -290,7 +295,11 @@ function AuditSection(props: { role: Role | null }) {
   const [method, setMethod] = useState<string | null>(null);
   const [range, setRange] = useState<TimeRange>('day');
   const [verify, setVerify] = useState<AuditVerifyView | null>(null);
-  const [known, setKnown] = useState<{ users: string[]; methods: string[] }>({ users: [], methods: [] });
+  // The most frequent actions as filter choices (a long list would push the entries off the panel).
+  const [known, setKnown] = useState<{ users: string[]; methods: Map<string, number> }>({
+    users: [],
+    methods: new Map(),
+  });
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     client.queryAudit({ ...filterFor(range, Date.now(), user, method), limit: 500 }).then(
@@ -298,7 +307,7 @@ function AuditSection(props: { role: Role | null }) {
         setEntries(list);
         setKnown((k) => ({
           users: [...new Set([...k.users, ...list.map((e) => e.user)])].sort(),
-          methods: [...new Set([...k.methods, ...list.map((e) => e.method)])].sort(),
+          methods: list.reduce((m, e) => m.set(e.method, (m.get(e.method) ?? 0) + 1), new Map(k.methods)),
         }));
       },
       (e: unknown) => setError(errorText(e)),
@@ -310,7 +319,11 @@ function AuditSection(props: { role: Role | null }) {
       <AuditViewer
         entries={entries}
         users={known.users}
-        methods={known.methods.slice(0, 12)}
+        methods={[...known.methods]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 6)
+          .map(([m]) => m)
+          .sort()}
         user={user}
         method={method}
         range={range}
