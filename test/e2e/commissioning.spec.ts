@@ -158,6 +158,10 @@ test('commissioning: users, login, calibration, per-class limits, recipes, logou
   await expect(page.getByTestId('audit-table')).toContainText('activateRecipe');
   await page.getByTestId('audit-verify').click();
   await expect(page.getByTestId('audit-verify-result')).toContainText(/Intact/);
+  const newest = page.getByTestId('audit-table').locator('tbody tr').first();
+  await newest.scrollIntoViewIfNeeded();
+  await expect(newest).toBeVisible();
+  await expect(newest).toContainText('eng');
   await page.screenshot({ path: screenshotPath('commissioning-6-audit.png') });
 
   await page.getByTestId('logout').click();
