@@ -85,6 +85,8 @@ export interface VisionRuntimeOptions {
   engine?: InferenceEngine;
   /** Wraps every source this runtime builds (the fair share of a shared engine). */
   wrapSource?: (source: FrameSource) => FrameSource;
+  /** Handles the PLC's recipeRequest itself (the app's commissioning part), instead of the above. */
+  onRecipeRequest?: (slot: number) => void;
 }
 
 export type PostprocessStage = ResultStage & { resetCounts?(): void };
@@ -183,6 +185,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
   private params: DecodeParams;
   private candidateFloor: number | null;
   private classLimits: ClassLimits | null;
+  private calibration: Homography3x3 | null;
   private recipes: Readonly<Record<number, string>>;
   private readonly recipeHandler: { onRequest(slot: number): void; idle(): Promise<void> } | null;
   private outputsChain: Promise<unknown> = Promise.resolve();
@@ -195,6 +198,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
     this.params = opts.params;
     this.candidateFloor = opts.candidateFloor ?? null;
     this.classLimits = opts.classLimits ?? null;
+    this.calibration = opts.calibration ?? null;
     this.recipes = opts.recipes ?? {};
     // Requests are handled one at a time; while one loads only the newest waits (the PLC's latest
     // wish wins, nothing queues).
@@ -263,6 +267,12 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
     this.currentPipeline?.setClassLimits(limits);
   }
 
+  /** Pixel → mm calibration for mm² class limits (the outputs take theirs in setOutputs). */
+  setCalibration(h: Homography3x3 | null): void {
+    this.calibration = h;
+    this.currentPipeline?.setCalibration(h);
+  }
+
   setRecipes(recipes: Readonly<Record<number, string>>): void {
     this.recipes = recipes;
   }
@@ -300,7 +310,8 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       outputs.setHealth(this.health);
       outputs.on('recipeRequest', (slot) => {
         if (outputs !== this.currentOutputs) return;
-        if (this.recipeHandler) this.recipeHandler.onRequest(slot);
+        if (this.opts.onRecipeRequest) this.opts.onRecipeRequest(slot);
+        else if (this.recipeHandler) this.recipeHandler.onRequest(slot);
         else void this.switchRecipe(slot);
       });
       outputs.on('countersReset', () => {
@@ -414,7 +425,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       postprocess: this.opts.postprocess,
       frameIdBase: this.lastFrameId,
       classLimits: this.classLimits,
-      calibration: this.opts.calibration ?? null,
+      calibration: this.calibration,
       candidateFloor: this.candidateFloor,
     });
     // A source adopted live (switchSource) said 'live' before anyone listened.

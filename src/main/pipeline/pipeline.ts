@@ -89,6 +89,7 @@ export class Pipeline extends EventEmitter<{
   private params: DecodeParams;
   private limits: ClassLimits | null;
   private candidateFloor: number | null;
+  private calibration: Homography3x3 | null;
   private frames = 0;
   private errors = 0;
   private loop: Promise<void> | null = null;
@@ -106,11 +107,17 @@ export class Pipeline extends EventEmitter<{
     this.params = opts.params;
     this.limits = opts.classLimits ?? null;
     this.candidateFloor = opts.candidateFloor ?? null;
+    this.calibration = opts.calibration ?? null;
   }
 
   /** Takes effect on the next frame. */
   setCandidateFloor(floor: number | null): void {
     this.candidateFloor = floor;
+  }
+
+  /** Pixel → mm calibration for mm² class limits; takes effect on the next frame. */
+  setCalibration(h: Homography3x3 | null): void {
+    this.calibration = h;
   }
 
   /** Per-class limits; take effect on the next frame. */
@@ -216,7 +223,7 @@ export class Pipeline extends EventEmitter<{
         const judged = limits
           ? judgeDetections(scaled, limits, {
               globalConfThreshold: params.confThreshold,
-              homographyPxToMm: this.opts.calibration ?? null,
+              homographyPxToMm: this.calibration,
             })
           : null;
         const detections = judged ? judged.kept : scaled;

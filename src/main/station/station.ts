@@ -83,6 +83,12 @@ import type {
 } from '../../shared/review';
 import { LIVE_RECORDING_NAME, LiveRecording } from './live-recording';
 import { RECORDINGS_DIR, ReviewControl } from './review-control';
+import {
+  Commissioning,
+  installCommissioningApi,
+  type CommissioningApi,
+  type CommissioningOptions,
+} from './commissioning';
 
 export interface StationOptions {
   version: string;
@@ -110,6 +116,8 @@ export interface StationOptions {
   clock?: Clock;
   /** What setSource accepts; by default the demo and recordings folders, rtsp and rtsps. */
   sourcePolicy?: SourcePolicy;
+  /** Sessions, users, audit (idle logout time; scrypt cost in tests). */
+  commissioning?: CommissioningOptions;
 }
 
 type StationEventMap = { [E in keyof StationEvents]: [StationEvents[E]] };
@@ -139,6 +147,12 @@ function recipesOf(s: Settings): Record<number, string> {
   return Object.fromEntries(Object.entries(s.recipes).map(([slot, id]) => [Number(slot), id]));
 }
 
+// The commissioning methods are installed on the prototype (below the class) and answered by
+// `this.commissioning`; this declares them on the type.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface Station extends CommissioningApi {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Station extends EventEmitter<StationEventMap> implements VisionStationApi {
   private settings!: Settings;
   private readonly store: SettingsStore;
@@ -162,6 +176,8 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   private pendingCrossings: LineCrossing[] = [];
   private readonly review: ReviewControl;
   private liveRecording: LiveRecording | null = null;
+  /** Sessions, roles, recipes, class limits, calibration, users and audit (commissioning.ts). */
+  readonly commissioning: Commissioning;
 
   constructor(private readonly opts: StationOptions) {
     super();
@@ -223,6 +239,39 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       resolveModel: (id) => this.rerunModel(id),
     });
     this.review.on('job', (s) => this.emit('review', s));
+    this.commissioning = new Commissioning(
+      {
+        dataDir: opts.dataDir,
+        library: this.library,
+        runtime: () => this.runtime,
+        snapshot: () => this.getSnapshot(),
+        tracking: () => this.getTracking(),
+        setTracking: (req) => this.setTracking(req),
+        setParams: (p) => this.setParams(p),
+        loadModel: async (id) => {
+          const info = await this.loadModel(id);
+          this.settings.modelId = id;
+          this.persist();
+          return info;
+        },
+        modelId: () => this.settings.modelId ?? this.runtime.engine.model?.path ?? null,
+        calibration: () => this.settings.plc.homographyPxToMm,
+        setCalibration: async (h) => {
+          this.settings.plc = { ...this.settings.plc, homographyPxToMm: h };
+          this.runtime.setCalibration(h);
+          this.persist();
+          await this.applyPlc();
+        },
+        switchLegacySlot: async (slot) => void (await this.switchRecipe(slot)),
+        log: opts.log,
+      },
+      opts.commissioning,
+    );
+  }
+
+  /** The main-side gate every request passes (dispatch.ts): sessions, roles, audit. */
+  get gate(): Commissioning['gate'] {
+    return this.commissioning.gate;
   }
 
   /** Previews are encoded only while someone listens. */
@@ -278,7 +327,12 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       inferDeadlineMs: this.opts.inferDeadlineMs,
       previewMaxSidePx: this.opts.previewMaxSidePx ?? 1280,
       postprocess: this.tracking,
+      onRecipeRequest: (slot) => this.commissioning.onPlcRecipeRequest(slot),
     });
+    for (const problem of await this.commissioning.start()) {
+      this.alarms.raise('settings', problem, true);
+      this.opts.log(problem);
+    }
     this.runtime.on('modelStatus', (m) => this.setModelStatus({ ...this.modelStatus, message: m }));
     this.runtime.on('result', (r, frame) => this.onResult(r, frame));
     this.runtime.on('sourceState', (c) => this.onSourceState(c));
@@ -339,6 +393,8 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     await this.journal.flush();
     await this.history.flush();
     await this.counters.flush().catch((e: unknown) => this.opts.log((e as Error).message));
+    await this.commissioning.plcIdle();
+    await this.commissioning.flush();
   }
 
   /** A damaged counters file must not keep the station down either: from zero, and say so. */
@@ -757,3 +813,5 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     return this.getRecording();
   }
 }
+
+installCommissioningApi(Station.prototype);

@@ -16,6 +16,8 @@ import { ReviewTab } from './components/ReviewTab';
 import { isTyping } from './components/LiveView';
 import { useScreenLocale } from './screen-locale';
 import { stationVerdict } from '../../shared/verdict';
+import { CommissioningTab } from './components/commissioning/CommissioningTab';
+import { SessionBar, SessionProvider } from './components/commissioning/session';
 
 // recharts is the largest dependency: load it with the panel that uses it.
 const PerformancePanel = lazy(() => import('./components/PerformancePanel'));
@@ -31,6 +33,7 @@ const TABS = [
   'settings',
   'evaluation',
   'review',
+  'commissioning',
 ] as const;
 type Tab = (typeof TABS)[number];
 
@@ -81,6 +84,7 @@ function Shell() {
   return (
     <div className="app" data-locale={i18n.language}>
       <StatusBar onOpenTab={(name) => setTab(name as Tab)} />
+      <SessionBar />
       {view.snapshotError && (
         <div className="banner bad" role="alert" data-testid="snapshot-error">
           {view.snapshotError}
@@ -119,6 +123,7 @@ function Shell() {
             {tab === 'evaluation' && <EvaluationTab />}
             {tab === 'counting' && <TrackingPanel />}
             {tab === 'review' && <ReviewTab />}
+            {tab === 'commissioning' && <CommissioningTab />}
           </div>
         </aside>
       </main>
@@ -129,7 +134,9 @@ function Shell() {
 export function App({ station }: { station: Station }) {
   return (
     <StationProvider station={station}>
-      <Shell />
+      <SessionProvider>
+        <Shell />
+      </SessionProvider>
     </StationProvider>
   );
 }

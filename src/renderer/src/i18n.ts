@@ -21,6 +21,7 @@ const en = {
     evaluation: 'Evaluation',
     counting: 'Counting',
     review: 'Review',
+    commissioning: 'Setup',
   },
   status: {
     connecting: 'connecting…',
@@ -416,6 +417,28 @@ const en = {
     classChanged: 'class changed',
     moved: 'moved',
   },
+  commission: {
+    openBanner: 'No users defined — anyone with the station link has full rights; create an administrator',
+    viewOnly: 'Not logged in: view only',
+    loggedOutIdle: 'Logged out after inactivity: view only',
+    login: 'Log in',
+    logout: 'Log out',
+    user: 'User',
+    password: 'Password',
+    addUser: 'Add user',
+    delete: 'Delete',
+    recipesLoginHint: '{{n}} recipes. Log in to switch.',
+    calibrationSaved: 'Saved: RMS {{rms}} mm, {{n}} points',
+    role: { operator: 'operator', engineer: 'engineer', administrator: 'administrator' },
+    section: {
+      calibration: 'Calibration',
+      classes: 'Classes',
+      recipes: 'Recipes',
+      audit: 'Audit',
+      users: 'Users',
+      models: 'Models',
+    },
+  },
 };
 
 type Resource = typeof en;
@@ -439,6 +462,7 @@ const ko: Resource = {
     evaluation: '평가',
     counting: '카운팅',
     review: '리뷰',
+    commissioning: '시운전',
   },
   status: {
     connecting: '연결 중…',
@@ -811,6 +835,28 @@ const ko: Resource = {
     onlyB: 'B에만',
     classChanged: '클래스 변경',
     moved: '이동',
+  },
+  commission: {
+    openBanner: '사용자가 없습니다 — 스테이션 링크가 있는 누구나 모든 권한을 가집니다. 관리자를 만드세요',
+    viewOnly: '로그인하지 않음: 보기 전용',
+    loggedOutIdle: '입력이 없어 로그아웃됨: 보기 전용',
+    login: '로그인',
+    logout: '로그아웃',
+    user: '사용자',
+    password: '비밀번호',
+    addUser: '사용자 추가',
+    delete: '삭제',
+    recipesLoginHint: '레시피 {{n}}개. 전환하려면 로그인하세요.',
+    calibrationSaved: '저장됨: RMS {{rms}} mm, 점 {{n}}개',
+    role: { operator: '운영자', engineer: '엔지니어', administrator: '관리자' },
+    section: {
+      calibration: '캘리브레이션',
+      classes: '클래스',
+      recipes: '레시피',
+      audit: '감사 기록',
+      users: '사용자',
+      models: '모델',
+    },
   },
 };
 
