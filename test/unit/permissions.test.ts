@@ -88,6 +88,13 @@ describe('canCall', () => {
         'whoAmI',
         'listRecipes',
         'getCommissioning',
+        'listRecordings',
+        'getRecordingInfo',
+        'getReviewTimeline',
+        'getReviewEvents',
+        'getReviewFrame',
+        'getRerun',
+        'getRecording',
       ].sort(),
     );
     for (const m of ['acknowledgeAlarm', 'resetCounters', 'activateRecipe', 'setParams', 'setPlc'])
