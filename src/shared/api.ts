@@ -16,6 +16,7 @@ import type { HistoryMinute } from './history-ring';
 import type { EvaluationState, StartEvaluationRequest } from './evaluation';
 import type { LineCount, LineCrossing } from './frame';
 import type { CountingLine, ZoneShape } from './zones';
+import type { FleetView, IntegrationState, SetIntegrationRequest } from './integration';
 
 export type Backend = 'electron-ipc' | 'websocket';
 
@@ -130,7 +131,9 @@ export type AlarmKind =
   | 'modelFailed'
   | 'inferenceHung'
   | 'plcConfig'
-  | 'settings';
+  | 'settings'
+  | 'mqttDown'
+  | 'opcuaFailed';
 
 export interface Alarm {
   id: number;
@@ -265,6 +268,8 @@ export interface StationEvents {
   ui: UiSettings;
   library: LibraryProgress;
   evaluation: EvaluationState;
+  integration: IntegrationState;
+  fleet: FleetView;
 }
 export type StationEventName = keyof StationEvents;
 export const STATION_EVENTS = [
@@ -278,6 +283,8 @@ export const STATION_EVENTS = [
   'ui',
   'library',
   'evaluation',
+  'integration',
+  'fleet',
 ] as const satisfies readonly StationEventName[];
 
 // ---------------------------------------------------------------------------------------------
@@ -330,6 +337,12 @@ export interface ApiSignatures {
   setTracking: { args: [req: SetTrackingRequest]; result: TrackingConfig };
   /** Zeroes every line's counters (as the PLC's reset request does); the counters after. */
   resetCounters: { args: []; result: LineCount[] };
+  /** MQTT and OPC UA: the saved settings (credentials masked) and what runs now. */
+  getIntegration: { args: []; result: IntegrationState };
+  /** Saves and applies live (old client or server stopped, new one started); a failure is an alarm. */
+  setIntegration: { args: [req: SetIntegrationRequest]; result: IntegrationState };
+  /** The stations publishing to the configured broker (read-only). */
+  getFleet: { args: []; result: FleetView };
 }
 
 export type ApiMethod = keyof ApiSignatures;
@@ -361,6 +374,9 @@ const METHOD_TABLE: { [M in ApiMethod]: true } = {
   getTracking: true,
   setTracking: true,
   resetCounters: true,
+  getIntegration: true,
+  setIntegration: true,
+  getFleet: true,
 };
 export const API_METHODS = Object.keys(METHOD_TABLE) as readonly ApiMethod[];
 export const ipcChannel = (method: ApiMethod): string => `vs:${method}`;

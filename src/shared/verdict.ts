@@ -21,6 +21,9 @@ export const ALARM_SEVERITY: Record<AlarmKind, Severity> = {
   modelFailed: 'warning',
   plcConfig: 'warning',
   settings: 'warning',
+  // SCADA/MES links: the line and its PLC keep running without them.
+  mqttDown: 'warning',
+  opcuaFailed: 'warning',
 };
 
 const RANK: Record<Severity, number> = { stop: 2, warning: 1 };

@@ -245,6 +245,12 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
     this.extraSinks.push(sink);
   }
 
+  /** Takes back a sink given to addSink (switched off live); the caller closes it. */
+  removeSink(sink: ResultSink): void {
+    const i = this.extraSinks.indexOf(sink);
+    if (i >= 0) this.extraSinks.splice(i, 1);
+  }
+
   private setHealth(h: Partial<Health>): void {
     this.health = { ...this.health, ...h };
     this.currentOutputs?.setHealth(this.health);

@@ -79,6 +79,10 @@ export const MIN_ROLE: Readonly<Record<GuardedMethod, Role | 'public'>> = {
   startEvaluation: 'engineer',
   cancelEvaluation: 'engineer',
   getEvaluation: 'operator',
+  // Plant integration: where results go beyond the PLC is the administrator's; the state anyone's.
+  getIntegration: 'operator',
+  setIntegration: 'administrator',
+  getFleet: 'operator',
   // --- session
   login: 'public',
   logout: 'operator',

@@ -64,6 +64,8 @@ import type { JournalRow } from '../../shared/alarm-journal';
 import type { HistoryMinute } from '../../shared/history-ring';
 import type { EvaluationState, StartEvaluationRequest } from '../../shared/evaluation';
 import { EvaluationControl } from './evaluation-control';
+import { IntegrationControl, type IntegrationOverrides } from '../app/integration-control';
+import type { FleetView, IntegrationState, SetIntegrationRequest } from '../../shared/integration';
 
 export interface StationOptions {
   version: string;
@@ -78,7 +80,7 @@ export interface StationOptions {
   workerPath: string;
   log: (line: string) => void;
   /** Overrides of the saved settings for this run (command-line flags). */
-  overrides?: { source?: string; model?: string; plc?: string | null };
+  overrides?: { source?: string; model?: string; plc?: string | null; integration?: IntegrationOverrides };
   /** Extra folders listed in the model library (e.g. ../shared/models in tests). */
   extraModelsDirs?: string[];
   /** Longest side of preview JPEGs sent to the UI. */
@@ -141,6 +143,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   private readonly counters: CountersStore;
   private tracking!: LiveTrackingStage;
   private pendingCrossings: LineCrossing[] = [];
+  private integration!: IntegrationControl;
 
   constructor(private readonly opts: StationOptions) {
     super();
@@ -284,6 +287,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     const uri = this.settings.source ?? this.demo?.sourceUri ?? 'synthetic:';
     await this.startSource(uri, this.settings.source === null && this.demo !== null);
     this.statsTimer = setInterval(() => this.tick(), STATS_INTERVAL_MS);
+    await this.startIntegration(o.integration);
   }
 
   async close(): Promise<void> {
@@ -293,6 +297,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     this.plc.close();
     await this.evaluation.cancel();
     await this.library.stop();
+    await this.integration?.close();
     await this.runtime?.close();
     await this.store.flush();
     await this.journal.flush();
@@ -639,5 +644,38 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     this.persist();
     this.emit('ui', this.settings.ui);
     return this.settings.ui;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Plant integration: MQTT (and the fleet on its broker), OPC UA; see app/integration-control.ts
+  // -------------------------------------------------------------------------------------------
+
+  private async startIntegration(overrides: IntegrationOverrides = {}): Promise<void> {
+    this.integration = new IntegrationControl({
+      runtime: this.runtime,
+      dataDir: this.opts.dataDir,
+      log: this.opts.log,
+      recipeSlots: () => this.recipeSlots(),
+      alarm: (kind, message) =>
+        message === null ? this.alarms.clear(kind) : this.alarms.raise(kind, message),
+    });
+    this.integration.on('state', (s) => this.emit('integration', s));
+    this.integration.on('fleet', (f) => this.emit('fleet', f));
+    await this.integration.start(this.settings.integration, overrides);
+  }
+
+  async getIntegration(): Promise<IntegrationState> {
+    return this.integration.state();
+  }
+
+  async setIntegration(req: SetIntegrationRequest): Promise<IntegrationState> {
+    const { settings, state } = await this.integration.update(req);
+    this.settings.integration = settings;
+    this.persist();
+    return state;
+  }
+
+  async getFleet(): Promise<FleetView> {
+    return this.integration.fleet();
   }
 }

@@ -16,6 +16,7 @@ import {
   providerSchema,
   thresholdSchema,
 } from '../../shared/schema';
+import { DEFAULT_INTEGRATION_SETTINGS, integrationSettingsSchema } from '../../shared/integration';
 import { writeFileAtomic } from './atomic-file';
 
 const ParamsSchema = z
@@ -77,6 +78,8 @@ export const SettingsSchema = z
     fpsAlarmAfterS: z.number().min(1).max(3600).default(10),
     /** Tracking (on in the app), zones and counting lines; counters are kept in counters.json. */
     tracking: trackingSettingsSchema.prefault({}),
+    /** MQTT publishing and the OPC UA server, as the administrator set them in the app. */
+    integration: integrationSettingsSchema.prefault(DEFAULT_INTEGRATION_SETTINGS),
   })
   .strict();
 
