@@ -18,11 +18,10 @@ import {
   type SetIntegrationRequest,
 } from '../../shared/integration';
 import { maskedIntegration, mergeIntegration, mqttUriOf } from '../core/integration-plan';
-import { FleetWatcher } from '../integration/mqtt/fleet-watcher';
-import { parseMqttUri } from '../integration/mqtt/mqtt-config';
+import type { FleetWatcher } from '../integration/mqtt/fleet-watcher';
 import type { OpcUaEndpointOptions } from '../integration/opcua/opcua-endpoint';
-import { attachMqtt, type MqttAttachment } from './attach-mqtt';
-import { attachOpcUa, type OpcUaAttachment } from './attach-opcua';
+import type { MqttAttachment } from './attach-mqtt';
+import type { OpcUaAttachment } from './attach-opcua';
 import type { VisionRuntime } from './runtime';
 
 export type IntegrationAlarmKind = 'mqttDown' | 'opcuaFailed';
@@ -117,6 +116,7 @@ export class IntegrationControl extends EventEmitter<IntegrationControlEvents> {
     const uri = mqttUriOf(next.mqtt);
     if (uri !== null) {
       try {
+        const { parseMqttUri } = await import('../integration/mqtt/mqtt-config');
         parseMqttUri(uri);
       } catch (e) {
         throw new Error(`MQTT settings: ${(e as Error).message}`, { cause: e });
@@ -193,6 +193,7 @@ export class IntegrationControl extends EventEmitter<IntegrationControlEvents> {
   private async startMqtt(uri: string, origin: IntegrationOrigin): Promise<void> {
     let attachment: MqttAttachment;
     try {
+      const { attachMqtt } = await import('./attach-mqtt');
       attachment = await attachMqtt(uri, {
         runtime: this.opts.runtime,
         model: this.modelName(),
@@ -236,11 +237,12 @@ export class IntegrationControl extends EventEmitter<IntegrationControlEvents> {
     });
     this.fleetView = { watching: `${s.brokerUrl} ${s.prefix}/#`, self: s.station, stations: [], error: null };
     this.emitFleet();
-    this.watchFleet(run);
+    const { FleetWatcher } = await import('../integration/mqtt/fleet-watcher');
+    this.watchFleet(run, FleetWatcher);
   }
 
-  private watchFleet(run: RunningMqtt): void {
-    const watcher = new FleetWatcher({
+  private watchFleet(run: RunningMqtt, Watcher: typeof FleetWatcher): void {
+    const watcher = new Watcher({
       uri: run.uri,
       log: this.opts.log,
       staleAfterMs: this.opts.fleetStaleAfterMs,
@@ -264,7 +266,7 @@ export class IntegrationControl extends EventEmitter<IntegrationControlEvents> {
         this.emitFleet();
         run.retry = setTimeout(() => {
           run.retry = null;
-          if (this.mqtt === run && !this.closed) this.watchFleet(run);
+          if (this.mqtt === run && !this.closed) this.watchFleet(run, Watcher);
         }, this.opts.fleetRetryMs ?? 5000);
         run.retry.unref();
       },
@@ -294,6 +296,8 @@ export class IntegrationControl extends EventEmitter<IntegrationControlEvents> {
     key: string,
   ): Promise<void> {
     try {
+      // node-opcua takes seconds to load: only a station that serves OPC UA pays for it.
+      const { attachOpcUa } = await import('./attach-opcua');
       const attachment = await attachOpcUa(endpoint, {
         runtime: this.opts.runtime,
         model: this.modelName(),
