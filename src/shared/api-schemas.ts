@@ -10,7 +10,7 @@ import {
   maxObjectsSchema,
   thresholdSchema,
 } from './schema';
-import { setIntegrationRequestSchema } from './integration';
+import { setIntegrationRequestSchema } from './integration-schema';
 
 export const MAX_IMAGE_BYTES = 12 * 1024 * 1024;
 

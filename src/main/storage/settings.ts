@@ -16,7 +16,8 @@ import {
   providerSchema,
   thresholdSchema,
 } from '../../shared/schema';
-import { DEFAULT_INTEGRATION_SETTINGS, integrationSettingsSchema } from '../../shared/integration';
+import { DEFAULT_INTEGRATION_SETTINGS } from '../../shared/integration';
+import { integrationSettingsSchema } from '../../shared/integration-schema';
 import { writeFileAtomic } from './atomic-file';
 
 const ParamsSchema = z

@@ -12,6 +12,7 @@ import { PlcPanel } from './components/PlcPanel';
 import { SettingsPanel } from './components/SettingsPanel';
 import { EvaluationTab } from './components/EvaluationTab';
 import { TrackingPanel } from './components/TrackingPanel';
+import { FleetTab } from './components/FleetTab';
 import { isTyping } from './components/LiveView';
 import { useScreenLocale } from './screen-locale';
 import { stationVerdict } from '../../shared/verdict';
@@ -29,6 +30,7 @@ const TABS = [
   'counting',
   'settings',
   'evaluation',
+  'fleet',
 ] as const;
 type Tab = (typeof TABS)[number];
 
@@ -116,6 +118,7 @@ function Shell() {
             {tab === 'settings' && <SettingsPanel />}
             {tab === 'evaluation' && <EvaluationTab />}
             {tab === 'counting' && <TrackingPanel />}
+            {tab === 'fleet' && <FleetTab />}
           </div>
         </aside>
       </main>
