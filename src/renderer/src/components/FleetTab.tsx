@@ -4,6 +4,7 @@ import type { FleetView } from '../../../shared/integration';
 import { useStation } from '../station-state';
 import { useNow } from '../hooks';
 import { FleetPanel } from './FleetPanel';
+import './integration.css';
 
 /**
  * The Fleet tab: the stations publishing to the broker this station publishes to (MQTT in the
@@ -36,7 +37,7 @@ export function FleetTab() {
       </div>
     );
   return (
-    <div data-testid="fleet-tab">
+    <div className="panel fleet-tab" data-testid="fleet-tab">
       <dl className="details">
         <dt>{t('fleet.watching')}</dt>
         <dd className="mono" data-testid="fleet-watching">
