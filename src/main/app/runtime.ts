@@ -478,6 +478,8 @@ export interface RuntimeOptions {
   mqtt?: string;
   /** OPC UA server for SCADA / MES (plant integration). */
   opcua?: OpcUaEndpointOptions;
+  /** `mqtt://HOST[:PORT]?group=G&node=N&device=D&rate=R`: Sparkplug B edge node (plant integration). */
+  sparkplug?: string;
   /** Record pictures and results into this recording folder (`run --record DIR`). */
   record?: RecordSettings;
 }
@@ -557,6 +559,10 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         recipeSlots: Object.keys(opts.recipes ?? {}).map(Number),
         log: opts.log,
       });
+    }
+    if (opts.sparkplug) {
+      const { createSparkplugSink } = await import('../integration/mqtt/sparkplug-sink');
+      rt.addSink(createSparkplugSink(opts.sparkplug, { log: opts.log, model: modelName }));
     }
   } catch (e) {
     await rt.close();
