@@ -44,6 +44,16 @@ describe('Sparkplug B payload', () => {
       seq: 255,
       metrics,
     });
+    // proto2 presence: zero and false are on the wire (NBIRTH has seq 0, Rebirth false).
+    expect(
+      hex(
+        encodePayload({
+          timestampMs: 0,
+          seq: 0,
+          metrics: [{ name: 'r', datatype: SpDataType.Boolean, value: false }],
+        }),
+      ),
+    ).toBe('0800' + '1207' + '0a0172' + '200b' + '7000' + '1800');
     const death = decodePayload(encodePayload(nodeDeathPayload(7, 9)));
     expect(death).toEqual({
       timestampMs: 9,

@@ -9,6 +9,8 @@ import { SpDataType, type SpDataTypeId, type SpMetric, type SpPayload } from '..
 const ROOT = protobuf.Root.fromJSON({
   nested: {
     Payload: {
+      // proto2 field presence: a seq of 0 or a false Boolean is sent, not left out as a default.
+      edition: 'proto2',
       fields: {
         timestamp: { type: 'uint64', id: 1 },
         metrics: { rule: 'repeated', type: 'Metric', id: 2 },
@@ -18,6 +20,7 @@ const ROOT = protobuf.Root.fromJSON({
       },
       nested: {
         Metric: {
+          edition: 'proto2',
           oneofs: {
             value: {
               oneof: [
