@@ -348,5 +348,6 @@ describe('Integration settings: OPC UA', () => {
       probe.listen(port, resolve);
     });
     await new Promise((r) => probe.close(r));
-  });
+    // Making the OPC UA certificates (server and client) takes long on a loaded machine.
+  }, 180_000);
 });

@@ -155,14 +155,14 @@ export class IntegrationControl extends EventEmitter<IntegrationControlEvents> {
       if ((m?.uri ?? null) !== (this.mqtt?.uri ?? null)) {
         await this.stopMqtt();
         if (m) await this.startMqtt(m.uri, m.origin);
-      }
+      } else if (m) this.mqttState = { ...this.mqttState, origin: m.origin };
       const o = this.desiredOpcUa();
       const key = o ? `${o.endpoint.port}|${o.endpoint.security}|${o.endpoint.pkiDir}` : null;
       // A server that failed to start is tried again on every change (the port may be free now).
       if (key !== (this.opcua?.key ?? null) || this.opcuaState.state === 'failed') {
         await this.stopOpcUa();
         if (o && key) await this.startOpcUa(o.endpoint, o.origin, key);
-      }
+      } else if (o) this.opcuaState = { ...this.opcuaState, origin: o.origin };
       this.emitState();
       return this.state();
     });
