@@ -50,7 +50,12 @@ export function FleetTab() {
           </>
         )}
       </dl>
-      <FleetPanel stations={fleet.stations} nowMs={nowMs} error={fleet.error} />
+      {/* Receive times are the station's clock: never show one as in the future ("in 0.1 s"). */}
+      <FleetPanel
+        stations={fleet.stations}
+        nowMs={Math.max(nowMs, ...fleet.stations.map((s) => s.lastSeenMs))}
+        error={fleet.error}
+      />
     </div>
   );
 }
