@@ -102,6 +102,12 @@ test('an administrator sets MQTT and OPC UA in Settings; the Fleet tab lists the
   await opcuaPart.scrollIntoViewIfNeeded();
   await page.screenshot({ path: screenshotPath('fleet-settings-opcua.png') });
 
+  // Both running: no integration alarm is active.
+  await openTab(page, 'alarms');
+  await expect(page.locator('[data-kind="mqttDown"][data-active="true"]')).toHaveCount(0);
+  await expect(page.locator('[data-kind="opcuaFailed"][data-active="true"]')).toHaveCount(0);
+  await page.screenshot({ path: screenshotPath('fleet-alarms.png') });
+
   await page.getByTestId('tab-fleet').click();
   await expect(page.getByTestId('fleet-watching')).toHaveText(`${broker.url} plant/#`);
   const press2 = page.getByTestId('fleet-press2');
