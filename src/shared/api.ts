@@ -50,6 +50,7 @@ import type {
   SolveCalibrationView,
   UserView,
 } from './commissioning';
+import type { FleetView, IntegrationState, SetIntegrationRequest } from './integration';
 
 export type Backend = 'electron-ipc' | 'websocket';
 
@@ -165,7 +166,9 @@ export type AlarmKind =
   | 'inferenceHung'
   | 'plcConfig'
   | 'settings'
-  | 'recording';
+  | 'recording'
+  | 'mqttDown'
+  | 'opcuaFailed';
 
 export interface Alarm {
   id: number;
@@ -304,6 +307,8 @@ export interface StationEvents {
   review: ReviewJobState;
   /** This client's session changed (login, logout, automatic logout, first user): per client. */
   session: SessionView;
+  integration: IntegrationState;
+  fleet: FleetView;
 }
 export type StationEventName = keyof StationEvents;
 export const STATION_EVENTS = [
@@ -319,6 +324,8 @@ export const STATION_EVENTS = [
   'evaluation',
   'review',
   'session',
+  'integration',
+  'fleet',
 ] as const satisfies readonly StationEventName[];
 
 // ---------------------------------------------------------------------------------------------
@@ -437,6 +444,12 @@ export interface ApiSignatures {
   deleteModel: { args: [req: { id: string }]; result: LibraryEntry[] };
   /** Leaves the kiosk window (Electron): exit full screen, or quit the app. */
   leaveKiosk: { args: [req: { action: 'exitKiosk' | 'quit' }]; result: { done: true } };
+  /** MQTT and OPC UA: the saved settings (credentials masked) and what runs now. */
+  getIntegration: { args: []; result: IntegrationState };
+  /** Saves and applies live (old client or server stopped, new one started); a failure is an alarm. */
+  setIntegration: { args: [req: SetIntegrationRequest]; result: IntegrationState };
+  /** The stations publishing to the configured broker (read-only). */
+  getFleet: { args: []; result: FleetView };
 }
 
 export type ApiMethod = keyof ApiSignatures;
@@ -512,6 +525,9 @@ const METHOD_TABLE: { [M in ApiMethod]: true } = {
   deleteModel: true,
   leaveKiosk: true,
   importModel: true,
+  getIntegration: true,
+  setIntegration: true,
+  getFleet: true,
 };
 export const API_METHODS = Object.keys(METHOD_TABLE) as readonly ApiMethod[];
 export const ipcChannel = (method: ApiMethod): string => `vs:${method}`;

@@ -282,6 +282,12 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
     this.extraSinks.push(sink);
   }
 
+  /** Takes back a sink given to addSink (switched off live); the caller closes it. */
+  removeSink(sink: ResultSink): void {
+    const i = this.extraSinks.indexOf(sink);
+    if (i >= 0) this.extraSinks.splice(i, 1);
+  }
+
   private setHealth(h: Partial<Health>): void {
     this.health = { ...this.health, ...h };
     this.currentOutputs?.setHealth(this.health);
@@ -512,6 +518,8 @@ export interface RuntimeOptions {
   mqtt?: string;
   /** OPC UA server for SCADA / MES (plant integration). */
   opcua?: OpcUaEndpointOptions;
+  /** `mqtt://HOST[:PORT]?group=G&node=N&device=D&rate=R`: Sparkplug B edge node (plant integration). */
+  sparkplug?: string;
   /** Record pictures and results into this recording folder (`run --record DIR`). */
   record?: RecordSettings;
 }
@@ -591,6 +599,10 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         recipeSlots: Object.keys(opts.recipes ?? {}).map(Number),
         log: opts.log,
       });
+    }
+    if (opts.sparkplug) {
+      const { createSparkplugSink } = await import('../integration/mqtt/sparkplug-sink');
+      rt.addSink(createSparkplugSink(opts.sparkplug, { log: opts.log, model: modelName }));
     }
   } catch (e) {
     await rt.close();

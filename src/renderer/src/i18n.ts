@@ -22,6 +22,7 @@ const en = {
     counting: 'Counting',
     review: 'Review',
     commissioning: 'Setup',
+    fleet: 'Fleet',
   },
   status: {
     connecting: 'connecting…',
@@ -129,6 +130,8 @@ const en = {
     plcConfig: 'PLC configuration',
     settings: 'Settings file',
     recording: 'Recording stopped',
+    mqttDown: 'MQTT broker unavailable',
+    opcuaFailed: 'OPC UA server not running',
   },
   model: {
     active: 'Active model',
@@ -247,6 +250,9 @@ const en = {
     lastSeen: 'Last seen',
     lost: 'Lost',
     stateName: { online: 'Online', stale: 'Silent', offline: 'Stopped' },
+    off: 'MQTT is off. An administrator sets the broker in Settings → Integration; the stations publishing there are listed here.',
+    watching: 'Broker',
+    self: 'This station',
   },
   settings: {
     language: 'Language',
@@ -439,6 +445,43 @@ const en = {
       models: 'Models',
     },
   },
+  integration: {
+    title: 'Integration (SCADA, MES)',
+    help: 'Results beyond the PLC: MQTT topics and an OPC UA server. Applied at once; the line keeps running if a broker or port fails (an alarm says why).',
+    state: 'State',
+    reason: 'Reason',
+    apply: 'Apply',
+    fromFlags: '(from the command line)',
+    mqtt: {
+      enable: 'Publish to MQTT',
+      broker: 'Broker (mqtt://host:port)',
+      prefix: 'Topic prefix',
+      station: 'Station name',
+      hostName: 'host name',
+      rate: 'Results per second',
+      rateRange: 'Results per second must be a whole number 0–1000',
+      publishing: 'Publishing',
+      outbox: 'Outbox',
+      outboxValue: '{{waiting}} waiting, {{dropped}} dropped',
+      stateName: {
+        off: 'Off',
+        connecting: 'Connecting',
+        connected: 'Connected',
+        reconnecting: 'Reconnecting',
+      },
+    },
+    opcua: {
+      enable: 'Run the OPC UA server',
+      port: 'Port',
+      portRange: 'The port must be a whole number 1–65535',
+      security: 'Security',
+      securityName: { production: 'Production (Sign, SignAndEncrypt)', none: 'None (commissioning)' },
+      securityHelp:
+        'Production accepts only clients whose certificate is trusted in the station’s opcua-pki/trusted folder.',
+      endpoint: 'Endpoint',
+      stateName: { off: 'Off', listening: 'Listening', failed: 'Failed' },
+    },
+  },
 };
 
 type Resource = typeof en;
@@ -463,6 +506,7 @@ const ko: Resource = {
     counting: '카운팅',
     review: '리뷰',
     commissioning: '시운전',
+    fleet: '플릿',
   },
   status: {
     connecting: '연결 중…',
@@ -565,6 +609,8 @@ const ko: Resource = {
     plcConfig: 'PLC 설정',
     settings: '설정 파일',
     recording: '녹화 중지됨',
+    mqttDown: 'MQTT 브로커 연결 안 됨',
+    opcuaFailed: 'OPC UA 서버 중지됨',
   },
   model: {
     active: '사용 중인 모델',
@@ -677,6 +723,9 @@ const ko: Resource = {
     lastSeen: '마지막 수신',
     lost: '연결 끊김',
     stateName: { online: '온라인', stale: '응답 없음', offline: '정지됨' },
+    off: 'MQTT가 꺼져 있습니다. 관리자가 설정 → 연동에서 브로커를 지정하면, 그 브로커에 게시하는 스테이션이 여기에 표시됩니다.',
+    watching: '브로커',
+    self: '이 스테이션',
   },
   settings: { language: '언어', languageHelp: '스테이션에 저장되며, 연결된 모든 화면이 따릅니다.' },
   verdict: {
@@ -856,6 +905,38 @@ const ko: Resource = {
       audit: '감사 기록',
       users: '사용자',
       models: '모델',
+    },
+  },
+  integration: {
+    title: '연동 (SCADA, MES)',
+    help: 'PLC 외의 결과 전송: MQTT 토픽과 OPC UA 서버. 즉시 적용되며, 브로커나 포트에 문제가 있어도 라인은 계속 동작합니다(알람으로 이유 표시).',
+    state: '상태',
+    reason: '이유',
+    apply: '적용',
+    fromFlags: '(명령줄에서 지정)',
+    mqtt: {
+      enable: 'MQTT로 게시',
+      broker: '브로커 (mqtt://호스트:포트)',
+      prefix: '토픽 접두사',
+      station: '스테이션 이름',
+      hostName: '호스트 이름',
+      rate: '초당 결과 수',
+      rateRange: '초당 결과 수는 0–1000 사이의 정수여야 합니다',
+      publishing: '게시 위치',
+      outbox: '송신 대기열',
+      outboxValue: '대기 {{waiting}}, 버림 {{dropped}}',
+      stateName: { off: '꺼짐', connecting: '연결 중', connected: '연결됨', reconnecting: '재연결 중' },
+    },
+    opcua: {
+      enable: 'OPC UA 서버 실행',
+      port: '포트',
+      portRange: '포트는 1–65535 사이의 정수여야 합니다',
+      security: '보안',
+      securityName: { production: '운영 (Sign, SignAndEncrypt)', none: '없음 (시운전)' },
+      securityHelp:
+        '운영 모드는 스테이션의 opcua-pki/trusted 폴더에서 신뢰된 인증서를 가진 클라이언트만 허용합니다.',
+      endpoint: '엔드포인트',
+      stateName: { off: '꺼짐', listening: '대기 중', failed: '실패' },
     },
   },
 };
