@@ -167,6 +167,11 @@ export class OnnxModel implements LoadedModel {
   private inputF32: Float32Array | undefined;
   private inputF16: Uint16Array | undefined;
   private readonly outputF32 = new Map<string, Float32Array>();
+  /**
+   * Bytes of the last run's output tensors. onnxruntime-node 1.30 copies every output into a new
+   * ArrayBuffer per run, even into a pre-allocated fetch: an allocation this code cannot avoid.
+   */
+  lastOutputBytes = 0;
 
   private constructor(
     readonly info: ModelInfo,
@@ -388,6 +393,9 @@ export class OnnxModel implements LoadedModel {
     const t1 = now();
     const out = await this.session.run(feeds);
     const t2 = now();
+    let outputBytes = 0;
+    for (const n of this.session.outputNames) outputBytes += (out[n]?.data as ArrayBufferView).byteLength;
+    this.lastOutputBytes = outputBytes;
     const tensors = layout.outputNames.map((n, i) => {
       const t = out[n]!;
       return t.type === 'float16' ? this.float16Output(n, t, i === 0, params.confThreshold) : toRawTensor(t);
