@@ -86,7 +86,7 @@ export function limitsSummary({ when, cpu, frames, models, peer }) {
     cpu,
     node: process.version,
     frames,
-    noisy: 'measured while other work shared the machine; rerun on a quiet machine for final figures',
+    noisy: 'Measured while other work shared the machine: noisy; rerun on a quiet machine for final figures',
     models: rows,
     peer:
       peer && yolox

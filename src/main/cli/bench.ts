@@ -189,7 +189,7 @@ export async function main(argv: string[]): Promise<number> {
         rawGrid: grid,
         rawBest: best,
         // `run`'s rate as a share of the best rate onnxruntime alone reaches here (goal ≥ 0.85).
-        share: best ? r2(pipelineFps / best.fps) : null,
+        share: best ? r2(r2(pipelineFps) / best.fps) : null,
         allocPerFrame: alloc,
         rssMb: { start: mb(rssStartBytes), end: mb(process.memoryUsage().rss) },
         machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version },

@@ -156,7 +156,8 @@ async function createSession(
 
 /** Time spent at load choosing threads and spinning, on top of the first session's warm-up. */
 export const THREAD_TUNING_BUDGET_MS = 2000;
-/** Timed runs per candidate at most; candidates take turns so a busy moment hits all alike. */
+/** Timed runs per candidate; candidates take turns so a busy moment hits all alike. */
+const THREAD_TUNING_MIN_ROUNDS = 2;
 const THREAD_TUNING_MAX_ROUNDS = 6;
 
 /** Families whose first output is rows of `[box, objectness, class scores]`, read objectness first. */
@@ -291,8 +292,8 @@ export class OnnxModel implements LoadedModel {
 
   /**
    * Times `candidates` (the first is `model`'s own session) on a grey frame of the model's size
-   * through `run` (pre + infer + post, what the pipeline pays), taking turns, within
-   * THREAD_TUNING_BUDGET_MS; keeps the chosen session and releases the others.
+   * through `run` (pre + infer + post, what the pipeline pays), taking turns: two rounds, then more
+   * while within THREAD_TUNING_BUDGET_MS; keeps the chosen session and releases the others.
    */
   private static async tuneThreads(
     model: OnnxModel,
@@ -311,7 +312,6 @@ export class OnnxModel implements LoadedModel {
     const trials: CpuThreadTrial[] = [{ ...candidates[0]!, msPerFrame: [] }];
     try {
       for (const cfg of candidates.slice(1)) {
-        if (over()) break;
         const { session } = await createSession(bytes, { ...spec, providers: ['cpu'] }, cfg, onStatus);
         const m = new OnnxModel(
           { ...model.info, cpuThreads: { ...cfg, chosenBy: 'measured', trials: [] } },
@@ -325,7 +325,12 @@ export class OnnxModel implements LoadedModel {
       }
       // The first session's warm-up was the probe; one untimed run puts it through `run` too.
       await model.run(frame, params);
-      for (let round = 0; round < THREAD_TUNING_MAX_ROUNDS && !over(); round++) {
+      // A busy machine can spend the budget on the warm-ups: the first rounds are always timed.
+      for (
+        let round = 0;
+        round < THREAD_TUNING_MAX_ROUNDS && (round < THREAD_TUNING_MIN_ROUNDS || !over());
+        round++
+      ) {
         for (let k = 0; k < models.length; k++) {
           // Rotate who goes first, so no candidate always follows the same one.
           const i = (k + round) % models.length;
