@@ -304,7 +304,6 @@ export class OnnxModel implements LoadedModel {
   ): Promise<OnnxModel> {
     const t0 = now();
     const over = (): boolean => now() - t0 > THREAD_TUNING_BUDGET_MS;
-    onStatus('Timing thread settings for this machine');
     const { inputWidth: w, inputHeight: h } = model.info;
     const frame: RgbImage = { rgb: new Uint8Array(w * h * 3).fill(114), widthPx: w, heightPx: h };
     const params = { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 300, classFilter: null };
