@@ -27,7 +27,12 @@ export function cpuDescription(fallback) {
     const out = execFileSync('lscpu', [], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
     const field = (name) => new RegExp(`^${name}:\\s*(.+)$`, 'm').exec(out)?.[1]?.trim();
     const hv = field('Hypervisor vendor');
-    return `${field('CPU\\(s\\)') ?? '?'} × ${field('Model name') ?? fallback}${hv ? ` (${hv} VM)` : ''}`;
+    // A VM's model name can be generic ("Intel(R) Xeon(R) Processor"): family and model pin it down.
+    const id = [
+      `family ${field('CPU family') ?? '?'} model ${field('Model') ?? '?'}`,
+      hv ? `${hv} VM` : null,
+    ];
+    return `${field('CPU\\(s\\)') ?? '?'} × ${field('Model name') ?? fallback} (${id.filter(Boolean).join(', ')})`;
   } catch {
     return fallback;
   }
