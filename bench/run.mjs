@@ -13,12 +13,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { appVsCli } from './app-vs-cli.mjs';
 import { multiCameraBench, multiCameraMarkdown } from './multi-camera.mjs';
+import { LIMIT_MODELS, cpuDescription, limitsSummary, opencvPeer, writeLimits } from './limits.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SHARED = resolve(process.env.VISION_STATION_SHARED ?? join(ROOT, '..', 'shared'));
 const CLI = join(ROOT, 'bin', 'vision-station.js');
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 300);
-const MODELS = (process.env.BENCH_MODELS ?? 'yolo11n-int8-coco-320.onnx,yolox-nano-coco-416.onnx').split(',');
+const MODELS = (process.env.BENCH_MODELS ?? LIMIT_MODELS.join(',')).split(',');
 
 function makeClip(dir) {
   const clip = join(dir, 'belt-1280x720-30fps.mp4');
@@ -112,6 +113,18 @@ try {
     console.log(JSON.stringify(r));
     results.models.push({ ...r, model: m });
   }
+  // Issue 18: best raw rate vs run, allocation per frame, the OpenCV-DNN peer (bench/limits.mjs).
+  const peer = opencvPeer({ root: ROOT, shared: SHARED, clip, frames: FRAMES });
+  if (peer) console.log(JSON.stringify(peer));
+  const limits = limitsSummary({
+    when: results.when,
+    cpu: cpuDescription(results.models[0]?.machine.cpuModel ?? '?'),
+    frames: FRAMES,
+    models: results.models,
+    peer,
+  });
+  results.limits = limits;
+  console.log(writeLimits(ROOT, limits));
   if (process.env.BENCH_APP !== '0') {
     const model = join(SHARED, 'models', 'yolo11n-int8-coco-320.onnx');
     try {

@@ -16,7 +16,10 @@ export interface OnnxModelSpec {
   path: string;
   /** Tried in order; the first that loads is used, the others' failures are recorded. */
   providers: ExecutionProvider[];
+  /** 0: timed at load on this machine (1 thread vs all cores, spinning on/off); N: exactly N. */
   intraOpThreads: number;
+  /** Fixes intra-op spinning (otherwise VISION_STATION_ORT_SPIN, or timed with the threads). */
+  spinning?: boolean;
 }
 
 export interface ClassicModelSpec {
@@ -28,7 +31,7 @@ export type ModelSpec = OnnxModelSpec | ClassicModelSpec;
 
 /**
  * The one place a model reference (`classic` or an .onnx path, as given on the command line, in
- * the settings, in a recipe slot) becomes what the worker loads. 0 threads: onnxruntime's default.
+ * the settings, in a recipe slot) becomes what the worker loads. 0 threads: chosen at load by timing.
  */
 export function modelSpecFor(
   model: string,
