@@ -14,6 +14,7 @@ import { parseSourceUri, type SourceSpec } from '../capture/source-uri';
 import type { Frame, FrameSource, SourceOptions, SourceStateChange } from '../capture/types';
 import type { Homography3x3 } from '../core/calibration';
 import type { DecodeParams } from '../core/decoders/types';
+import type { ModelFrameFormat } from '../core/model-frame';
 import type { ResultSink } from '../core/sink';
 import { InferenceEngine } from '../inference/engine';
 import { modelSpecFor } from '../inference/model';
@@ -98,28 +99,39 @@ export interface RuntimeEvents {
 }
 
 /**
- * How a source is read for a model. Without a preview the decoder shrinks frames to fit the model
- * input (ffmpeg scales on its own core; later copies are small); with one, to the preview size, so
- * a 4K camera never reaches Node at full size. Positions still come out in camera pixels. A file
- * read at fps=max waits for the pipeline instead of dropping frames: "as fast as possible" means
- * every frame, as fast as inference goes.
+ * How a source is read for a model. Frames live in shared memory, so the inference worker reads
+ * them in place. Where ffmpeg decodes and the model says how it takes a picture (`frameFormat`),
+ * ffmpeg makes the model-sized frame itself (scaled and padded as the model's preprocessing does)
+ * and, with a preview, a separate preview-sized picture of the same frame: nothing resizes full
+ * frames in Node. Otherwise the decoder shrinks frames to fit the model input, or the preview size
+ * with one, so a 4K camera never reaches Node at full size. Positions still come out in camera
+ * pixels. A file read at fps=max waits for the pipeline instead of dropping frames: "as fast as
+ * possible" means every frame, as fast as inference goes.
  */
 export function sourceOptionsFor(
   spec: SourceSpec,
   model: ModelInfo | null,
   previewMaxSidePx: number | null = null,
+  frameFormat: ModelFrameFormat | null = null,
 ): SourceOptions {
-  const options: SourceOptions = {};
+  const options: SourceOptions = { sharedMemory: true };
   const w = model?.inputWidth ?? 0;
   const h = model?.inputHeight ?? 0;
   if (previewMaxSidePx !== null)
     options.fitInside = { widthPx: Math.max(w, previewMaxSidePx), heightPx: Math.max(h, previewMaxSidePx) };
   else if (w > 0 && h > 0) options.fitInside = { widthPx: w, heightPx: h };
+  const byFfmpeg = spec.kind !== 'images' && spec.kind !== 'synthetic';
+  if (frameFormat && byFfmpeg) {
+    options.modelFrame = frameFormat;
+    if (previewMaxSidePx !== null)
+      options.previewFitInside = { widthPx: previewMaxSidePx, heightPx: previewMaxSidePx };
+  }
   if (spec.kind === 'file' && spec.fps === 'max') {
     options.whenBuffersBusy = 'wait';
-    // One buffer in inference, one waiting in the slot (and one held by the preview encoder): a
-    // further one would only be decoded to replace the waiting one (a drop).
-    options.ringSize = previewMaxSidePx !== null ? 3 : 2;
+    // One buffer in inference, one waiting in the slot (one held by the preview encoder, and one
+    // being filled from two pipes): a further one would only be decoded to replace the waiting
+    // one (a drop).
+    options.ringSize = previewMaxSidePx !== null ? 4 : 2;
   } else if (previewMaxSidePx !== null) {
     options.ringSize = 4;
   }
@@ -320,7 +332,12 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
   private createSourceFor(uri: string, extra: SourceOptions = {}): FrameSource {
     const spec = parseSourceUri(uri);
     return createSource(spec, {
-      ...sourceOptionsFor(spec, this.engine.model, this.opts.previewMaxSidePx ?? null),
+      ...sourceOptionsFor(
+        spec,
+        this.engine.model,
+        this.opts.previewMaxSidePx ?? null,
+        this.engine.frameFormat,
+      ),
       ...extra,
     });
   }
@@ -522,7 +539,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     await rt.loadModel(opts.model);
     ({ source, pipeline } = await rt.replaceSource(opts.source, {
       maxFrames: opts.maxFrames,
-      sourceOptions: opts.sourceOptions,
+      // The recorder keeps the picture, not the padded model input.
+      sourceOptions: opts.record ? { modelFrame: undefined, ...opts.sourceOptions } : opts.sourceOptions,
     }));
     outputs =
       (await rt.setOutputs({

@@ -18,6 +18,7 @@ import { readOnnxMetadata } from './onnx-metadata';
 import { prepareInput, type RgbImage } from './preprocess';
 import { checkModelFile } from './model-file';
 import { computeLetterbox } from '../core/geometry';
+import { modelFrameFormatOf, type ModelFrameFormat } from '../core/model-frame';
 import { ImplausibleOutputError, implausibleDetections, implausibleMessage } from '../core/plausibility';
 import { readSidecar } from './sidecar';
 
@@ -128,13 +129,16 @@ async function createSession(
 
 export class OnnxModel implements LoadedModel {
   private inputScratch: Float32Array | undefined;
+  readonly frameFormat: ModelFrameFormat | null;
 
   private constructor(
     readonly info: ModelInfo,
     private readonly session: ort.InferenceSession,
     private readonly layout: ModelLayout,
     private readonly decode: Decoder,
-  ) {}
+  ) {
+    this.frameFormat = modelFrameFormatOf(layout);
+  }
 
   static async load(spec: OnnxModelSpec, onStatus: LoadStatusListener = () => {}): Promise<OnnxModel> {
     await checkModelFile(spec.path);

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { FrameResult } from '../../shared/frame';
 import { RollingWindow, type Percentiles } from '../core/rolling-stats';
 import { scaleDetections } from '../core/scale-detections';
+import { unletterboxDetections } from '../core/model-frame';
 import type { DecodeParams } from '../core/decoders/types';
 import { decodeConfThreshold, judgeDetections, type ClassLimits } from '../core/class-limits';
 import type { Homography3x3 } from '../core/calibration';
@@ -186,11 +187,13 @@ export class Pipeline extends EventEmitter<{
           this.emit('error', e as Error);
           continue;
         }
-        // Frames scaled down by the decoder report positions in camera pixels all the same.
+        // Frames scaled down (or made model-sized) by the decoder report positions in camera pixels all the same.
         const src = frame.sourceSize;
-        const scaled = src
-          ? scaleDetections(out.detections, src.widthPx / frame.widthPx, src.heightPx / frame.heightPx)
-          : out.detections;
+        const scaled = frame.letterbox
+          ? unletterboxDetections(out.detections, frame.letterbox)
+          : src
+            ? scaleDetections(out.detections, src.widthPx / frame.widthPx, src.heightPx / frame.heightPx)
+            : out.detections;
         const judged = limits
           ? judgeDetections(scaled, limits, {
               globalConfThreshold: params.confThreshold,
