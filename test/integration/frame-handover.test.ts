@@ -309,4 +309,36 @@ describe('the runtime with a preview (the operator app)', () => {
     await rt.close();
     expect(isAlive(pid)).toBe(false);
   }, 60_000);
+
+  it('makes frames for a new model of another input size, and stops the old ffmpeg', async () => {
+    const rt = new VisionRuntime({
+      workerPath: WORKER_JS,
+      log: () => {},
+      params: PARAMS,
+      previewMaxSidePx: 320,
+    });
+    cleanups.push(() => rt.close());
+    await rt.loadModel(sharedModel('yolo11n-int8-coco-320.onnx'));
+    const { source, pipeline } = await rt.replaceSource(`file:${BOTTLES}?loop=1&fps=max`);
+    const firstPid = new Promise<number>((resolve) => rt.once('result', () => resolve(source.pid!)));
+    await pipeline.start();
+    const oldPid = await firstPid;
+    const refitted = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no 416x416 frame within 40 s of the swap')), 40_000);
+      rt.on('result', (r, f) => {
+        if (f.widthPx !== 416) return;
+        clearTimeout(timer);
+        resolve(
+          `${r.modelName} ${r.widthPx}x${r.heightPx} ${f.widthPx}x${f.heightPx} ${f.preview?.widthPx}x${f.preview?.heightPx}`,
+        );
+      });
+    });
+    await rt.loadModel(sharedModel('yolox-nano-coco-416.onnx'));
+    expect(await refitted).toBe('yolox-nano-coco-416 640x360 416x416 320x180');
+    expect(rt.source).not.toBe(source);
+    expect(isAlive(oldPid)).toBe(false);
+    const newPid = rt.source!.pid!;
+    await rt.close();
+    expect(isAlive(newPid)).toBe(false);
+  }, 90_000);
 });

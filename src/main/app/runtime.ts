@@ -184,6 +184,8 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
   private outputsChain: Promise<unknown> = Promise.resolve();
   /** Highest frame id handed out so far: the next source's ids start above it. */
   private lastFrameId = 0;
+  /** URI and model-frame format each source was made with (see `refitSource`). */
+  private readonly madeFor = new WeakMap<FrameSource, { uri: string; format: ModelFrameFormat | null }>();
   private closed = false;
 
   constructor(private readonly opts: VisionRuntimeOptions) {
@@ -205,7 +207,39 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       this.setHealth({ modelOk: false });
       this.emit('workerLost', e);
     });
-    this.engine.on('swapped', () => this.setHealth({ modelOk: true }));
+    this.engine.on('swapped', () => {
+      this.setHealth({ modelOk: true });
+      this.refitSource();
+    });
+  }
+
+  /**
+   * In the app (with a preview) a model that takes another picture than the source makes (input
+   * size, padding; or the first model, loaded after the source started) gets frames made for it:
+   * the source is restarted beside the running one and replaces it at its first frame. The
+   * command line keeps its source (its pipeline handle must stay valid); the worker then resizes.
+   */
+  private refitSource(): void {
+    const source = this.currentSource;
+    const made = source ? this.madeFor.get(source) : undefined;
+    if (this.opts.previewMaxSidePx == null || !source || !made || this.closed) return;
+    const spec = parseSourceUri(made.uri);
+    const want =
+      sourceOptionsFor(spec, this.engine.model, this.opts.previewMaxSidePx, this.engine.frameFormat)
+        .modelFrame ?? null;
+    if (JSON.stringify(want) === JSON.stringify(made.format)) return;
+    const next = this.createSourceFor(made.uri);
+    whenFirstFrame(next, 15_000)
+      .then(async () => {
+        // Someone chose another source meanwhile: theirs wins.
+        if (this.currentSource !== source || this.closed) return next.stop();
+        await this.stopSource();
+        await this.adopt(next).pipeline.start({ sourceStarted: true });
+      })
+      .catch(async (e: unknown) => {
+        await next.stop().catch(() => {});
+        this.opts.log(`${source.description}: frames for the new model: ${(e as Error).message}`);
+      });
   }
 
   get source(): FrameSource | null {
@@ -331,7 +365,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
 
   private createSourceFor(uri: string, extra: SourceOptions = {}): FrameSource {
     const spec = parseSourceUri(uri);
-    return createSource(spec, {
+    const options = {
       ...sourceOptionsFor(
         spec,
         this.engine.model,
@@ -339,7 +373,10 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
         this.engine.frameFormat,
       ),
       ...extra,
-    });
+    };
+    const source = createSource(spec, options);
+    this.madeFor.set(source, { uri, format: options.modelFrame ?? null });
+    return source;
   }
 
   /**
