@@ -4,7 +4,7 @@
 // station must process at least 0.9 × the frames per second of `run`.
 //
 // Both read the same URI (the clip looped, fps=max: every frame, as fast as inference goes) with
-// the same model. Repetitions alternate run, serve, run, serve, ... so a machine that gets busier
+// the same model and the same outputs: none (PLC off), as the preview is what is measured. Repetitions alternate run, serve, run, serve, ... so a machine that gets busier
 // or quieter during the benchmark shifts both sides alike; the ratio is mean(serve) / mean(run).
 // Both rates are steady-state: frames counted between two stats updates after a warm-up.
 import { spawn } from 'node:child_process';
@@ -82,7 +82,7 @@ async function servedFps(cli, source, model, seconds) {
       '--model',
       model,
       '--plc',
-      'sim',
+      'off',
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );

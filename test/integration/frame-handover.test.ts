@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSource } from '../../src/main/capture/create-source';
+import { buildFfmpegArgs } from '../../src/main/capture/ffmpeg-source';
 import type { Frame, FrameSource, SourceOptions } from '../../src/main/capture/types';
 import { VisionRuntime } from '../../src/main/app/runtime';
 import { iouXyxy } from '../../src/main/core/geometry';
@@ -62,6 +63,35 @@ const rowValues = (rgb: Uint8Array, widthPx: number, y: number): Set<number> =>
   new Set(rgb.subarray(y * widthPx * 3, (y + 1) * widthPx * 3));
 
 describe('the model-sized frame made by ffmpeg', () => {
+  it('asks ffmpeg for the letterboxed frame on pipe 1 and the preview of the same frame on pipe 3', () => {
+    const args = buildFfmpegArgs(
+      { kind: 'file', path: '/a.mp4', fps: 10, loop: false },
+      {
+        modelFrame: YOLO_320,
+        previewFitInside: { widthPx: 1280, heightPx: 1280 },
+        networkTimeoutMs: 5000,
+        probeDurationMs: 1000,
+        caps: { rtspTimeoutOption: '-timeout', fpsModeOption: '-fps_mode' },
+      },
+    );
+    const out = ['-an', '-sn', '-dn', '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24'];
+    expect(args.slice(args.indexOf('-filter_complex'))).toEqual([
+      '-filter_complex',
+      "[0:v:0]fps=10,split=2[m][p];[m]scale=w='round(iw*min(320/iw\\,320/ih))':h='round(ih*min(320/iw\\,320/ih))'" +
+        ":flags=bilinear,format=rgb24,pad=w=320:h=320:x='max(0\\,round((320-iw)/2-0.1))':y='max(0\\,round((320-ih)/2-0.1))'" +
+        ":color=0x727272[mo];[p]scale=w='min(1280\\,iw)':h='min(1280\\,ih)':force_original_aspect_ratio=decrease" +
+        ':flags=bilinear,format=rgb24[po]',
+      '-map',
+      '[mo]',
+      ...out,
+      'pipe:1',
+      '-map',
+      '[po]',
+      ...out,
+      'pipe:3',
+    ]);
+  });
+
   it('is letterboxed as Ultralytics does, with a preview of the same frame and exact numbers to map back', async () => {
     const clip = await makeClip(dir, 'hd.mp4', 4, '1280x720');
     const source = createSource(`file:${clip}?fps=max`, {
