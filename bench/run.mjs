@@ -11,7 +11,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { appVsCli } from './app-vs-cli.mjs';
+import { appVsCli, appVsCliMarkdown } from './app-vs-cli.mjs';
 import { multiCameraBench, multiCameraMarkdown } from './multi-camera.mjs';
 import { LIMIT_MODELS, cpuDescription, limitsSummary, opencvPeer, writeLimits } from './limits.mjs';
 
@@ -172,9 +172,7 @@ try {
       return `| ${r.model} | ${r.raw.inferMs.p50} | ${r.raw.fps} | ${r.pipeline.fps} | ${r.ratio} | ${s.preMs.p50} | ${s.inferMs.p50} | ${s.postMs.p50} | ${r.pipeline.latencyMs.p50}/${r.pipeline.latencyMs.p95} | ${r.pipeline.dropped} | ${r.pipeline.cpuMsPerFrame} | ${r.rssMb.start}→${r.rssMb.end} |`;
     }),
     ``,
-    results.appVsCli
-      ? `The operator's path: \`serve\` with a browser connected, drawing every preview, on the same clip (looped) and model (yolo11n-int8-coco-320) processed ${results.appVsCli.app.fps} fps against ${results.appVsCli.run.mean} fps for \`run\` (${results.appVsCli.run.fps.join(' and ')}, before and after): ratio ${results.appVsCli.ratio} (target ≥ 0.9). The browser received ${results.appVsCli.app.transport.receivedFps} previews/s and drew ${results.appVsCli.app.transport.drawnFps}/s.`
-      : 'App vs command line: not measured.',
+    results.appVsCli ? appVsCliMarkdown(results.appVsCli) : 'App vs command line: not measured.',
     ``,
     results.plc
       ? `S7 write of a full 16-record block on loopback: p50 ${results.plc.p50Ms.toFixed(2)} ms, p99 ${results.plc.p99Ms.toFixed(2)} ms (${results.plc.writes} writes of ${results.plc.bytesPerWrite} bytes).`

@@ -7,6 +7,7 @@ import type {
   StageTimingsMs,
 } from '../../shared/detection';
 import type { DecodeParams } from '../core/decoders/types';
+import type { ModelFrameFormat } from '../core/model-frame';
 import type { ClassicDetectorOptionsInput } from '../core/classic';
 import type { RgbImage } from './preprocess';
 import { providerOrder } from './providers';
@@ -55,6 +56,11 @@ export interface RunOutput {
 
 export interface LoadedModel {
   readonly info: ModelInfo;
+  /**
+   * The picture this model can take as it is (its input size, letterboxed or stretched as its
+   * preprocessing does), for the decoder to make; absent where it needs the photo itself.
+   */
+  readonly frameFormat?: ModelFrameFormat | null;
   run(img: RgbImage, params: DecodeParams): Promise<RunOutput>;
   release(): Promise<void>;
 }

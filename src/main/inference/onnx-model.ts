@@ -26,6 +26,7 @@ import { readOnnxMetadata } from './onnx-metadata';
 import { prepareInput, prepareInputFloat16, type RgbImage } from './preprocess';
 import { checkModelFile } from './model-file';
 import { computeLetterbox, type Letterbox } from '../core/geometry';
+import { modelFrameFormatOf, type ModelFrameFormat } from '../core/model-frame';
 import { ImplausibleOutputError, implausibleDetections, implausibleMessage } from '../core/plausibility';
 import { readSidecar } from './sidecar';
 
@@ -173,13 +174,16 @@ export class OnnxModel implements LoadedModel {
    * ArrayBuffer per run, even into a pre-allocated fetch: an allocation this code cannot avoid.
    */
   lastOutputBytes = 0;
+  readonly frameFormat: ModelFrameFormat | null;
 
   private constructor(
     readonly info: ModelInfo,
     private readonly session: ort.InferenceSession,
     private readonly layout: ModelLayout,
     private readonly decode: Decoder,
-  ) {}
+  ) {
+    this.frameFormat = modelFrameFormatOf(layout);
+  }
 
   static async load(spec: OnnxModelSpec, onStatus: LoadStatusListener = () => {}): Promise<OnnxModel> {
     await checkModelFile(spec.path);

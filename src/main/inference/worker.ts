@@ -24,7 +24,7 @@ async function handle(msg: ToWorker): Promise<void> {
             'this worker already holds a model; the engine swaps models by starting a new worker',
           );
         model = await loadModel(msg.spec, (message) => send({ type: 'status', message }));
-        send({ type: 'loaded', id: msg.id, info: model.info });
+        send({ type: 'loaded', id: msg.id, info: model.info, frameFormat: model.frameFormat ?? null });
         break;
       }
       case 'infer': {
