@@ -198,12 +198,11 @@ function modelFrameOutputs(filters: string[], ctx: FfmpegArgsContext): string[] 
 }
 
 /**
- * Line splitter over ffmpeg's stderr: keeps the last lines for error messages and finds the size
- * of the raw video output in the "Output #0 ... Stream #0:0: Video: rawvideo ..., WxH" block.
+ * An ffmpeg stderr line that reports trouble (also used to pick the line that explains a failure). An HTTP status counts only next to the words ffmpeg
+ * prints with it: a bare number such as the metadata line `minor_version : 512` is no error.
  */
-/** A stderr line that reads like trouble (also used to pick the line that explains a failure). */
 export function looksLikeError(line: string): boolean {
-  return /error|fail|refused|no such|invalid|denied|timed? ?out|not found|unreachable|unauthori[sz]ed|forbidden|\b[45]\d\d\b|could not|cannot|unable|end of file|unspecified|corrupt|partial file|truncat/i.test(
+  return /error|fail|refused|no such|invalid|denied|timed? ?out|not found|unreachable|unauthori[sz]ed|forbidden|(?:http|returned|status)\D{0,20}\b[45]\d\d\b|could not|cannot|unable|end of file|unspecified|corrupt|partial file|truncat/i.test(
     line,
   );
 }
@@ -211,6 +210,10 @@ export function looksLikeError(line: string): boolean {
 /** ffmpeg's words for a file that ends before its own index says it should. */
 const TRUNCATED_RE = /partial file|truncated|moov atom not found|unexpected end of file/i;
 
+/**
+ * Line splitter over ffmpeg's stderr: keeps the last lines for error messages and finds the size
+ * of the raw video output in the "Output #0 ... Stream #0:0: Video: rawvideo ..., WxH" block.
+ */
 export class FfmpegStderr {
   private readonly lines: string[] = [];
   /** The first line saying the input is cut short, if any. */
