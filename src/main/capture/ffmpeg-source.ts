@@ -198,8 +198,9 @@ function modelFrameOutputs(filters: string[], ctx: FfmpegArgsContext): string[] 
 }
 
 /**
- * An ffmpeg stderr line that reports trouble (also used to pick the line that explains a failure). An HTTP status counts only next to the words ffmpeg
- * prints with it: a bare number such as the metadata line `minor_version : 512` is no error.
+ * An ffmpeg stderr line that reports trouble (also used to pick the line that explains a failure).
+ * An HTTP status counts only beside the words ffmpeg prints with it: a bare number, such as the
+ * metadata line `minor_version : 512`, is no error.
  */
 export function looksLikeError(line: string): boolean {
   return /error|fail|refused|no such|invalid|denied|timed? ?out|not found|unreachable|unauthori[sz]ed|forbidden|(?:http|returned|status)\D{0,20}\b[45]\d\d\b|could not|cannot|unable|end of file|unspecified|corrupt|partial file|truncat/i.test(
