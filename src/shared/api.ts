@@ -16,6 +16,8 @@ import type { HistoryMinute } from './history-ring';
 import type { EvaluationState, StartEvaluationRequest } from './evaluation';
 import type { LineCount, LineCrossing } from './frame';
 import type { CountingLine, ZoneShape } from './zones';
+import type { ShiftCountsView, ShiftSchedule } from './shift-counts';
+import type { ErrorCode, ErrorParams } from './station-error';
 
 export type Backend = 'electron-ipc' | 'websocket';
 
@@ -330,6 +332,10 @@ export interface ApiSignatures {
   setTracking: { args: [req: SetTrackingRequest]; result: TrackingConfig };
   /** Zeroes every line's counters (as the PLC's reset request does); the counters after. */
   resetCounters: { args: []; result: LineCount[] };
+  /** Part counts per shift, line and class kept on the station (newest shift first). */
+  getShiftCounts: { args: []; result: ShiftCountsView };
+  /** Changes the shift schedule (saved in the settings); counts from now on follow it. */
+  setShiftSchedule: { args: [req: Partial<ShiftSchedule>]; result: ShiftCountsView };
 }
 
 export type ApiMethod = keyof ApiSignatures;
@@ -361,6 +367,8 @@ const METHOD_TABLE: { [M in ApiMethod]: true } = {
   getTracking: true,
   setTracking: true,
   resetCounters: true,
+  getShiftCounts: true,
+  setShiftSchedule: true,
 };
 export const API_METHODS = Object.keys(METHOD_TABLE) as readonly ApiMethod[];
 export const ipcChannel = (method: ApiMethod): string => `vs:${method}`;
@@ -392,7 +400,8 @@ export interface WsRequest {
 /** Server → client, JSON text, except `frame` events which are binary (see below). */
 export type WsServerMessage =
   | { type: 'response'; id: number; ok: true; result: unknown }
-  | { type: 'response'; id: number; ok: false; error: string }
+  /** `code` and `params` (src/shared/station-error.ts) let the UI say the error in its language. */
+  | { type: 'response'; id: number; ok: false; error: string; code?: ErrorCode; params?: ErrorParams }
   | { type: 'event'; event: Exclude<StationEventName, 'frame'>; payload: unknown }
   | { type: 'error'; error: string };
 

@@ -116,6 +116,9 @@ export const MIN_ROLE: Readonly<Record<GuardedMethod, Role | 'public'>> = {
   importModel: 'administrator',
   downloadModel: 'administrator',
   deleteModel: 'administrator',
+  // --- shifts: the counts are the shift's numbers; the schedule is the plant's, set once.
+  getShiftCounts: 'operator',
+  setShiftSchedule: 'engineer',
 };
 
 export function isRole(v: unknown): v is Role {

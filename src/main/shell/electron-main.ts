@@ -10,6 +10,7 @@ import { API_METHODS, ipcChannel, ipcEventChannel, STATION_EVENTS } from '../../
 import { workerScriptPath } from '../inference/worker-path';
 import { loadSettings } from '../storage/settings';
 import { dispatch } from '../station/dispatch';
+import { encodeIpcError } from '../../shared/station-error';
 import { Station } from '../station/station';
 
 const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
@@ -72,7 +73,10 @@ async function main(): Promise<void> {
   for (const method of API_METHODS) {
     ipcMain.handle(ipcChannel(method), async (event, ...args: unknown[]) => {
       if (!isTrustedSender(event)) throw new Error('request from an untrusted page refused');
-      return dispatch(station, method, args);
+      // IPC passes only the message: the error's code rides along in it (decodeStationError).
+      return dispatch(station, method, args).catch((e: unknown) => {
+        throw new Error(encodeIpcError(e));
+      });
     });
   }
 

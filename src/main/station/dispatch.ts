@@ -6,9 +6,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ApiMethod, ApiResult, VisionStationApi } from '../../shared/api';
 import { API_ARGS, firstIssue } from '../../shared/api-schemas';
+import { StationError } from '../../shared/station-error';
 
-export class BadRequestError extends Error {
+export class BadRequestError extends StationError {
   override name = 'BadRequestError';
+  constructor(method: string, issue: string) {
+    super('requestInvalid', { method, issue }, `invalid ${method} request: ${issue}`);
+  }
 }
 
 /** Who is asking, while a request runs: the WebSocket client's address (none in the Electron window). */
@@ -21,7 +25,7 @@ export async function dispatch<M extends ApiMethod>(
   origin?: string,
 ): Promise<ApiResult<M>> {
   const parsed = API_ARGS[method].safeParse(args);
-  if (!parsed.success) throw new BadRequestError(`invalid ${method} request: ${firstIssue(parsed.error)}`);
+  if (!parsed.success) throw new BadRequestError(method, firstIssue(parsed.error));
   if (origin === undefined) return api[method](...parsed.data);
   return requestOrigin.run(origin, () => api[method](...parsed.data));
 }

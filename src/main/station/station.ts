@@ -64,6 +64,11 @@ import type { JournalRow } from '../../shared/alarm-journal';
 import type { HistoryMinute } from '../../shared/history-ring';
 import type { EvaluationState, StartEvaluationRequest } from '../../shared/evaluation';
 import { EvaluationControl } from './evaluation-control';
+import { ShiftCounts } from './shift-counts';
+import { codedError, sourceError } from './station-errors';
+import { shiftScheduleSchema } from '../core/shifts';
+import type { ShiftCountsView, ShiftSchedule } from '../../shared/shift-counts';
+import { StationError } from '../../shared/station-error';
 
 export interface StationOptions {
   version: string;
@@ -141,6 +146,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   private readonly counters: CountersStore;
   private tracking!: LiveTrackingStage;
   private pendingCrossings: LineCrossing[] = [];
+  private readonly shiftCounts: ShiftCounts;
 
   constructor(private readonly opts: StationOptions) {
     super();
@@ -159,6 +165,12 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     this.journal = new AlarmJournal(opts.dataDir, this.clock.now(), opts.log);
     this.history = new RateHistory(opts.dataDir, opts.log);
     this.counters = new CountersStore(join(opts.dataDir, 'counters.json'), () => this.clock.now());
+    this.shiftCounts = new ShiftCounts(
+      join(opts.dataDir, 'shift-counts.json'),
+      Intl.DateTimeFormat().resolvedOptions().timeZone,
+      opts.log,
+      () => this.clock.now(),
+    );
     this.library.on('progress', (p) => this.emit('library', p));
     this.alarms = new AlarmBook(
       (list) => {
@@ -239,6 +251,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     if (o.model) this.settings.modelId = o.model;
     if (o.plc !== undefined) this.settings.plc.uri = o.plc;
     this.fpsMonitor = new FpsMonitor(TARGET_FPS, this.settings.fpsAlarmAfterS * 1000);
+    await this.shiftCounts.load(this.settings.shifts);
     this.tracking = new LiveTrackingStage(this.settings.tracking, this.counters, await this.loadCounters());
 
     this.runtime = new VisionRuntime({
@@ -297,6 +310,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     await this.store.flush();
     await this.journal.flush();
     await this.history.flush();
+    await this.shiftCounts.flush();
     await this.counters.flush().catch((e: unknown) => this.opts.log((e as Error).message));
   }
 
@@ -363,6 +377,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   }
 
   private onResult(r: FrameResult, frame: Frame): void {
+    this.shiftCounts.observe(r);
     const h = this.calibration;
     if (r.crossings && r.crossings.length > 0)
       this.pendingCrossings = [...this.pendingCrossings, ...r.crossings].slice(-MAX_PENDING_CROSSINGS);
@@ -514,8 +529,14 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     // Not waiting for the library to be described: loading the model says whether it works.
     const entries = await this.library.listQuick();
     const entry = entries.find((e) => e.id === req.id);
-    if (!entry) throw new Error(`no model with id ${req.id} in the library`);
-    if (entry.error) throw new Error(`${entry.name} cannot be used: ${entry.error}`);
+    if (!entry)
+      throw new StationError('modelNotFound', { id: req.id }, `no model with id ${req.id} in the library`);
+    if (entry.error)
+      throw new StationError(
+        'modelUnusable',
+        { name: entry.name, reason: entry.error },
+        `${entry.name} cannot be used: ${entry.error}`,
+      );
     try {
       const info = await this.loadModel(entry.id);
       this.settings.modelId = entry.id;
@@ -523,7 +544,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       return info;
     } catch (e) {
       this.alarms.raise('modelFailed', `swap to ${entry.name} failed: ${(e as Error).message}`, true);
-      throw e;
+      throw codedError('modelSwapFailed', { name: entry.name }, e);
     }
   }
 
@@ -538,7 +559,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
 
   async restoreParams(): Promise<{ params: TuningParams; previousParams: TuningParams | null }> {
     const previous = this.settings.previousParams;
-    if (!previous) throw new Error('no earlier thresholds to restore');
+    if (!previous) throw new StationError('noPreviousParams', {}, 'no earlier thresholds to restore');
     await this.setParams(previous);
     return { params: this.settings.params, previousParams: this.settings.previousParams };
   }
@@ -549,8 +570,12 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
    */
   async setSource(req: SetSourceRequest): Promise<SourceStatus> {
     // A bad or forbidden URI is refused with the reason before anything is started.
-    await checkSourceAllowed(req.uri, this.sourcePolicy());
-    const { source } = await this.runtime.switchSource(req.uri);
+    await checkSourceAllowed(req.uri, this.sourcePolicy()).catch((e: unknown) => {
+      throw sourceError(req.uri, e);
+    });
+    const { source } = await this.runtime.switchSource(req.uri).catch((e: unknown) => {
+      throw sourceError(req.uri, e);
+    });
     this.alarms.clear('sourceLost');
     this.settings.source = req.uri;
     this.persist();
@@ -567,9 +592,19 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     const entries = await this.library.listQuick();
     return ids.map((id) => {
       const e = entries.find((x) => x.id === id);
-      if (!e) throw new Error(`no model with id ${id} in the library`);
-      if (e.error) throw new Error(`${e.name} cannot be used: ${e.error}`);
-      if (!e.path) throw new Error(`${e.name} is not a model file and cannot be evaluated`);
+      if (!e) throw new StationError('modelNotFound', { id }, `no model with id ${id} in the library`);
+      if (e.error)
+        throw new StationError(
+          'modelUnusable',
+          { name: e.name, reason: e.error },
+          `${e.name} cannot be used: ${e.error}`,
+        );
+      if (!e.path)
+        throw new StationError(
+          'modelNotFile',
+          { name: e.name },
+          `${e.name} is not a model file and cannot be evaluated`,
+        );
       return e.path;
     });
   }
@@ -588,7 +623,13 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   }
 
   async setPlc(req: SetPlcRequest): Promise<PlcStatus> {
-    if (req.uri) parsePlcUri(req.uri); // a bad URI is refused before the running link is touched
+    // A bad URI is refused before the running link is touched.
+    if (req.uri)
+      try {
+        parsePlcUri(req.uri);
+      } catch (e) {
+        throw codedError('plcUriInvalid', {}, e);
+      }
     this.settings.plc = {
       ...this.settings.plc,
       uri: req.uri,
@@ -622,7 +663,10 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
 
   async setTracking(req: SetTrackingRequest): Promise<TrackingConfig> {
     const r = trackingSettingsSchema.safeParse({ ...this.settings.tracking, ...req });
-    if (!r.success) throw new Error(`tracking settings: ${describeIssue(r.error)}`);
+    if (!r.success) {
+      const reason = describeIssue(r.error);
+      throw new StationError('trackingInvalid', { reason }, `tracking settings: ${reason}`);
+    }
     this.tracking.configure(r.data);
     this.settings.tracking = r.data;
     this.persist();
@@ -639,5 +683,21 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     this.persist();
     this.emit('ui', this.settings.ui);
     return this.settings.ui;
+  }
+
+  async getShiftCounts(): Promise<ShiftCountsView> {
+    return this.shiftCounts.view(this.settings.shifts);
+  }
+
+  async setShiftSchedule(req: Partial<ShiftSchedule>): Promise<ShiftCountsView> {
+    const r = shiftScheduleSchema.safeParse({ ...this.settings.shifts, ...req });
+    if (!r.success) {
+      const reason = describeIssue(r.error);
+      throw new StationError('shiftsInvalid', { reason }, `shift schedule: ${reason}`);
+    }
+    this.settings.shifts = r.data;
+    this.shiftCounts.setSchedule(r.data);
+    this.persist();
+    return this.getShiftCounts();
   }
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { NETWORK_PROTOCOLS } from '../capture/source-uri';
 import { homographySchema } from '../core/calibration';
 import { trackingSettingsSchema } from '../core/counting/specs';
+import { shiftScheduleSchema } from '../core/shifts';
 import {
   classFilterSchema,
   describeIssue,
@@ -77,6 +78,8 @@ export const SettingsSchema = z
     fpsAlarmAfterS: z.number().min(1).max(3600).default(10),
     /** Tracking (on in the app), zones and counting lines; counters are kept in counters.json. */
     tracking: trackingSettingsSchema.prefault({}),
+    /** Shifts for the per-shift part counts (shift-counts.json). */
+    shifts: shiftScheduleSchema.prefault({}),
   })
   .strict();
 
