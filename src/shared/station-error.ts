@@ -53,10 +53,28 @@ export interface ErrorPayload {
   params?: ErrorParams;
 }
 
+/** The code of a StationError, or of any error given one with `withCode`. */
+export function codeOf(e: unknown): { code: ErrorCode; params: ErrorParams } | null {
+  const c = (e as { code?: unknown } | null)?.code;
+  return isErrorCode(c) ? { code: c, params: stringParams((e as { params?: unknown }).params) } : null;
+}
+
+/**
+ * Gives an error of another kind (SourceUriError, PlcConfigError…) a code and parameters, keeping
+ * its class and message for the callers that test them.
+ */
+export function withCode<E extends Error>(
+  e: E,
+  code: ErrorCode,
+  params: ErrorParams,
+): E & { code: ErrorCode; params: ErrorParams } {
+  return Object.assign(e, { code, params });
+}
+
 export function errorPayload(e: unknown): ErrorPayload {
   const error = e instanceof Error ? e.message : String(e);
-  if (e instanceof StationError) return { error, code: e.code, params: e.params };
-  return { error };
+  const coded = codeOf(e);
+  return coded ? { error, ...coded } : { error };
 }
 
 const MARKER = '\u27e6vs-error:';
@@ -88,9 +106,8 @@ function stringParams(v: unknown): ErrorParams {
  */
 export function decodeStationError(e: unknown): DecodedError {
   const raw = e instanceof Error ? e.message : String(e);
-  const code = (e as { code?: unknown } | null)?.code;
-  if (isErrorCode(code))
-    return { message: raw, code, params: stringParams((e as { params?: unknown }).params) };
+  const coded = codeOf(e);
+  if (coded) return { message: raw, ...coded };
   const text = raw.replace(/^Error invoking remote method '[^']*': (?:\w*Error: )?/, '');
   const at = text.lastIndexOf(MARKER);
   if (at >= 0 && text.endsWith(MARKER_END)) {

@@ -1,6 +1,4 @@
-import { describe, expect, it } from 'vitest';
-import i18n from '../../src/renderer/src/i18n';
-import { translateError } from '../../src/renderer/src/error-text';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   decodeStationError,
   encodeIpcError,
@@ -14,6 +12,20 @@ import { BadRequestError } from '../../src/main/station/dispatch';
 import { codedError, sourceError } from '../../src/main/station/station-errors';
 import { SourceUriError } from '../../src/main/capture/source-uri';
 import { SourceNotAllowedError } from '../../src/main/capture/source-policy';
+
+// The renderer is its own TypeScript project (tsconfig.web.json); loaded at run time here.
+const RENDERER = '../../src/renderer/src';
+let i18n: {
+  changeLanguage(lng: string): Promise<unknown>;
+  getResourceBundle(lng: string, ns: string): Record<string, unknown>;
+};
+let translateError: (e: unknown) => string;
+beforeAll(async () => {
+  ({ default: i18n } = (await import(/* @vite-ignore */ `${RENDERER}/i18n`)) as { default: typeof i18n });
+  ({ translateError } = (await import(/* @vite-ignore */ `${RENDERER}/error-text`)) as {
+    translateError: typeof translateError;
+  });
+});
 
 const CODES = Object.keys(ERROR_CODES) as ErrorCode[];
 const placeholders = (text: string): string[] => [...text.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
@@ -102,8 +114,11 @@ describe('coded errors on the way to the screen', () => {
     const uriError = sourceError('rtsp://u:pw@cam/x', new SourceUriError('rtsp://u:pw@cam/x', ['bad port']));
     expect(uriError).toMatchObject({
       code: 'sourceUriInvalid',
-      params: { uri: 'rtsp://***@cam/x', reason: 'bad port' },
+      params: { uri: 'rtsp://u:***@cam/x', reason: 'bad port' },
     });
+    // The error keeps its class and message for the command line and callers that test them.
+    expect(uriError).toBeInstanceOf(SourceUriError);
+    expect(uriError.message).toBe('Invalid source "rtsp://u:***@cam/x": bad port');
     expect(
       sourceError('file:/x.mp4', new SourceNotAllowedError('file /x.mp4 is not available')),
     ).toMatchObject({
