@@ -46,6 +46,8 @@ test('a mistyped source on a Korean screen is refused in Korean, and the camera 
 
 test('the Counting tab shows the counts per shift, line and class, and exports them', async ({ page }) => {
   await openStation(page, served.url);
+  // This station has no PLC: the verdict does not claim that results reach one.
+  await expect(page.getByTestId('verdict-reason')).toHaveText('Running; PLC off, results not sent');
   await openTab(page, 'counting');
   await expect(page.getByTestId('shift-current')).toContainText('Now: Day (00:00–00:00)');
   const row = page.getByTestId('shift-row').first();
@@ -54,6 +56,7 @@ test('the Counting tab shows the counts per shift, line and class, and exports t
   await expect(cells.nth(1)).toHaveText('Day');
   await expect(cells.nth(2)).toHaveText('gate');
   await expect(cells.nth(3)).toHaveText('object');
+  await page.getByTestId('shift-table').scrollIntoViewIfNeeded();
   await page.screenshot({ path: screenshotPath('ui-shift-counts.png') });
   const download = page.waitForEvent('download');
   await page.getByTestId('shift-export').click();

@@ -257,6 +257,7 @@ const en = {
     unknown: 'UNKNOWN',
     allGood: 'Running; results reach the PLC',
     noLink: 'No connection to the station',
+    allGoodNoPlc: 'Running; PLC off, results not sent',
   },
   plcBanner: {
     linkDown: 'Results are NOT reaching the PLC: link down',
@@ -646,6 +647,7 @@ const ko: Resource = {
     unknown: '알 수 없음',
     allGood: '동작 중, 결과가 PLC에 전달됨',
     noLink: '스테이션과 연결 없음',
+    allGoodNoPlc: '동작 중, PLC 꺼짐: 결과 전송 안 함',
   },
   plcBanner: {
     linkDown: '결과가 PLC에 전달되지 않음: 연결 끊김',
