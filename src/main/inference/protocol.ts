@@ -4,7 +4,8 @@ import type { DecodeParams } from '../core/decoders/types';
 import type { ModelSpec, RunOutput } from './model';
 
 export type ToWorker =
-  | { type: 'load'; id: number; spec: ModelSpec }
+  /** `lowPriority`: a background load (describing the library) that must not slow the live line. */
+  | { type: 'load'; id: number; spec: ModelSpec; lowPriority?: boolean }
   | { type: 'infer'; id: number; rgb: Uint8Array; widthPx: number; heightPx: number; params: DecodeParams }
   | { type: 'release'; id: number };
 
