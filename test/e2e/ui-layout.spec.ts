@@ -91,6 +91,10 @@ for (const size of SIZES) {
       await page.addInitScript(`localStorage.setItem('vision-station.screen-locale', '${size.locale}')`);
     await openStation(page, served.url);
     await expect(page.getByTestId('live-canvas')).toHaveAttribute('data-frame-id', /\d+/);
+    // The widest the tab bar gets: an alarm count on the Alarms tab (none is raised here).
+    await page.evaluate(
+      `document.querySelector('[data-testid="tab-alarms"]').insertAdjacentHTML('beforeend', '<span class="count-badge">12</span>')`,
+    );
     const report: Record<string, unknown> = {};
     for (const tab of ['performance', 'alarms', 'tuning', 'plc'] as const) {
       await page.getByTestId(`tab-${tab}`).click();
