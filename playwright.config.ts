@@ -6,6 +6,9 @@ export default defineConfig({
   testDir: 'test/e2e',
   outputDir: 'test-results/playwright',
   timeout: 60_000,
+  // Deadlines for events, not waits: on a busy 2-core machine a frame or a model description can
+  // take well over the default 5 s to arrive; a passing test does not wait any longer for it.
+  expect: { timeout: 20_000 },
   workers: 1,
   reporter: [['list']],
   use: {

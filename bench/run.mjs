@@ -12,6 +12,7 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync, existsSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { appVsCli } from './app-vs-cli.mjs';
+import { multiCameraBench, multiCameraMarkdown } from './multi-camera.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SHARED = resolve(process.env.VISION_STATION_SHARED ?? join(ROOT, '..', 'shared'));
@@ -120,6 +121,13 @@ try {
       console.error(`bench: app vs command line not measured: ${e.message}`);
     }
   }
+  if (process.env.BENCH_MULTICAM !== '0') {
+    const model = join(SHARED, 'models', 'yolo11n-int8-coco-320.onnx');
+    results.multiCamera = await multiCameraBench({ cli: CLI, clip, model }).catch((e) => {
+      console.error(`bench: several cameras not measured: ${e.message}`);
+      return null;
+    });
+  }
   try {
     results.plc = await runJson(['plc-bench']);
     console.log(JSON.stringify(results.plc));
@@ -158,6 +166,10 @@ try {
     results.plc
       ? `S7 write of a full 16-record block on loopback: p50 ${results.plc.p50Ms.toFixed(2)} ms, p99 ${results.plc.p99Ms.toFixed(2)} ms (${results.plc.writes} writes of ${results.plc.bytesPerWrite} bytes).`
       : 'S7 write latency: not measured.',
+    ``,
+    results.multiCamera
+      ? `Several cameras sharing one ${results.multiCamera.model} worker (\`run --cameras\`, ${results.multiCamera.framesPerCamera} frames per camera):\n\n${multiCameraMarkdown(results.multiCamera)}`
+      : 'Several cameras: not measured.',
     ``,
     results.soak
       ? `Memory soak (${results.soak.minutes} min, ${results.soak.frames} frames at full rate, ${MODELS[0]}): RSS ${results.soak.rssMb.at1Min} MB after 1 min, ${results.soak.rssMb.end} MB at the end (${results.soak.rssChangePct}%), between ${results.soak.rssMb.min} and ${results.soak.rssMb.max} MB in 10 s samples after the first minute.`

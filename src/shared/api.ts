@@ -16,6 +16,40 @@ import type { HistoryMinute } from './history-ring';
 import type { EvaluationState, StartEvaluationRequest } from './evaluation';
 import type { LineCount, LineCrossing } from './frame';
 import type { CountingLine, ZoneShape } from './zones';
+import type {
+  CompareRequest,
+  ExportRecordingRequest,
+  ExportRecordingResult,
+  RecordingStatus,
+  RerunRequestInput,
+  ReviewComparison,
+  ReviewEventInfo,
+  ReviewFrame,
+  ReviewFrameRequest,
+  ReviewJobState,
+  ReviewRecordingInfo,
+  ReviewTarget,
+  ReviewTimeline,
+  ReviewTimelineRequest,
+  SetRecordingRequest,
+} from './review';
+import type {
+  AuditEntryView,
+  AuditFilterView,
+  AuditVerifyView,
+  ClassLimitsView,
+  CommissioningStateView,
+  CreateUserRequest,
+  LoginRequest,
+  RecipeListView,
+  RecipeSummaryView,
+  RecipeView,
+  Role,
+  SessionView,
+  SolveCalibrationRequest,
+  SolveCalibrationView,
+  UserView,
+} from './commissioning';
 import type { ShiftCountsView, ShiftSchedule } from './shift-counts';
 import type { ErrorCode, ErrorParams } from './station-error';
 
@@ -132,7 +166,8 @@ export type AlarmKind =
   | 'modelFailed'
   | 'inferenceHung'
   | 'plcConfig'
-  | 'settings';
+  | 'settings'
+  | 'recording';
 
 export interface Alarm {
   id: number;
@@ -267,6 +302,10 @@ export interface StationEvents {
   ui: UiSettings;
   library: LibraryProgress;
   evaluation: EvaluationState;
+  /** Progress of the review's re-run. */
+  review: ReviewJobState;
+  /** This client's session changed (login, logout, automatic logout, first user): per client. */
+  session: SessionView;
 }
 export type StationEventName = keyof StationEvents;
 export const STATION_EVENTS = [
@@ -280,6 +319,8 @@ export const STATION_EVENTS = [
   'ui',
   'library',
   'evaluation',
+  'review',
+  'session',
 ] as const satisfies readonly StationEventName[];
 
 // ---------------------------------------------------------------------------------------------
@@ -332,6 +373,72 @@ export interface ApiSignatures {
   setTracking: { args: [req: SetTrackingRequest]; result: TrackingConfig };
   /** Zeroes every line's counters (as the PLC's reset request does); the counters after. */
   resetCounters: { args: []; result: LineCount[] };
+  /** Recordings of the station (recordings/) and plain video files (videos/) in the data folder. */
+  listRecordings: { args: []; result: ReviewRecordingInfo[] };
+  getRecordingInfo: { args: [req: { recording: string }]; result: ReviewRecordingInfo };
+  /** Counts per slice of [fromMs, toMs] and the events in it. */
+  getReviewTimeline: { args: [req: ReviewTimelineRequest]; result: ReviewTimeline };
+  getReviewEvents: { args: [req: ReviewTarget]; result: ReviewEventInfo[] };
+  /** The frame at a time (or the next/previous one): its picture and stored results. */
+  getReviewFrame: { args: [req: ReviewFrameRequest]; result: ReviewFrame | null };
+  /** Re-runs a recording into a new result track in the background; progress as `review` events. */
+  startRerun: { args: [req: RerunRequestInput]; result: ReviewJobState };
+  cancelRerun: { args: []; result: ReviewJobState };
+  getRerun: { args: []; result: ReviewJobState };
+  compareTracks: { args: [req: CompareRequest]; result: ReviewComparison };
+  /** Into the data folder's exports/; where it went and how many frames and objects. */
+  exportRecording: { args: [req: ExportRecordingRequest]; result: ExportRecordingResult };
+  /** The live line's recording: settings and counters. */
+  getRecording: { args: []; result: RecordingStatus };
+  setRecording: { args: [req: SetRecordingRequest]; result: RecordingStatus };
+  // --- commissioning (issue 14): sessions, recipes, class limits, calibration, users, audit
+  /** Logs this client (connection / window) in; the session stays on the main side. */
+  login: { args: [req: LoginRequest]; result: SessionView };
+  logout: { args: []; result: SessionView };
+  whoAmI: { args: []; result: SessionView };
+  getCommissioning: { args: []; result: CommissioningStateView };
+  listRecipes: { args: []; result: RecipeListView };
+  getRecipe: { args: [req: { id: string }]; result: RecipeView };
+  /** Hot swap to the recipe; reports recipeActive to the PLC when it has a slot. */
+  activateRecipe: { args: [req: { id: string }]; result: CommissioningStateView };
+  /** A new recipe from the station's current state (model, thresholds, limits, zones, calibration). */
+  createRecipe: { args: [req: { name: string }]; result: RecipeSummaryView };
+  /** Overwrites the recipe with the station's current state (keeps name, slot and approval). */
+  saveRecipe: { args: [req: { id: string }]; result: RecipeSummaryView };
+  renameRecipe: { args: [req: { id: string; name: string }]; result: RecipeSummaryView };
+  duplicateRecipe: { args: [req: { id: string; name?: string }]; result: RecipeSummaryView };
+  deleteRecipe: { args: [req: { id: string }]; result: RecipeListView };
+  exportRecipe: { args: [req: { id: string }]; result: { fileName: string; text: string } };
+  importRecipe: { args: [req: { text: string }]; result: RecipeSummaryView };
+  approveRecipe: { args: [req: { id: string; approved: boolean }]; result: RecipeSummaryView };
+  assignRecipeSlot: { args: [req: { id: string; slot: number | null }]; result: RecipeSummaryView };
+  setClassLimits: { args: [req: ClassLimitsView]; result: ClassLimitsView };
+  setZones: { args: [req: { zones: ZoneShape[] }]; result: TrackingConfig };
+  setCountingLines: { args: [req: { lines: CountingLine[] }]; result: TrackingConfig };
+  /** Solves without changing anything (normalised DLT); a degenerate set is refused with the reason. */
+  solveCalibration: { args: [req: SolveCalibrationRequest]; result: SolveCalibrationView };
+  /** Solves again on the station and applies it (PLC positions in mm); null points: no calibration. */
+  setCalibration: {
+    args: [req: { points: SolveCalibrationRequest['points'] | null }];
+    result: CommissioningStateView;
+  };
+  listUsers: { args: []; result: UserView[] };
+  createUser: { args: [req: CreateUserRequest]; result: UserView };
+  setUserRole: { args: [req: { username: string; role: Role }]; result: UserView };
+  setUserSecret: {
+    args: [req: { username: string; kind: 'pin' | 'password'; secret: string }];
+    result: UserView;
+  };
+  deleteUser: { args: [req: { username: string }]; result: UserView[] };
+  queryAudit: { args: [req: AuditFilterView & { limit?: number }]; result: AuditEntryView[] };
+  exportAuditCsv: { args: [req: AuditFilterView]; result: { fileName: string; csv: string } };
+  verifyAudit: { args: []; result: AuditVerifyView };
+  /** Adds an uploaded .onnx file to the user library after loading it once (refused with the reason). */
+  importModel: { args: [req: { fileName: string; bytes: Uint8Array }]; result: LibraryEntry };
+  /** Deletes a model the user imported (not project or demo models). */
+  deleteModel: { args: [req: { id: string }]; result: LibraryEntry[] };
+  /** Leaves the kiosk window (Electron): exit full screen, or quit the app. */
+  leaveKiosk: { args: [req: { action: 'exitKiosk' | 'quit' }]; result: { done: true } };
   /** Part counts per shift, line and class kept on the station (newest shift first). */
   getShiftCounts: { args: []; result: ShiftCountsView };
   /** Changes the shift schedule (saved in the settings); counts from now on follow it. */
@@ -367,6 +474,50 @@ const METHOD_TABLE: { [M in ApiMethod]: true } = {
   getTracking: true,
   setTracking: true,
   resetCounters: true,
+  listRecordings: true,
+  getRecordingInfo: true,
+  getReviewTimeline: true,
+  getReviewEvents: true,
+  getReviewFrame: true,
+  startRerun: true,
+  cancelRerun: true,
+  getRerun: true,
+  compareTracks: true,
+  exportRecording: true,
+  getRecording: true,
+  setRecording: true,
+  login: true,
+  logout: true,
+  whoAmI: true,
+  getCommissioning: true,
+  listRecipes: true,
+  getRecipe: true,
+  activateRecipe: true,
+  createRecipe: true,
+  saveRecipe: true,
+  renameRecipe: true,
+  duplicateRecipe: true,
+  deleteRecipe: true,
+  exportRecipe: true,
+  importRecipe: true,
+  approveRecipe: true,
+  assignRecipeSlot: true,
+  setClassLimits: true,
+  setZones: true,
+  setCountingLines: true,
+  solveCalibration: true,
+  setCalibration: true,
+  listUsers: true,
+  createUser: true,
+  setUserRole: true,
+  setUserSecret: true,
+  deleteUser: true,
+  queryAudit: true,
+  exportAuditCsv: true,
+  verifyAudit: true,
+  deleteModel: true,
+  leaveKiosk: true,
+  importModel: true,
   getShiftCounts: true,
   setShiftSchedule: true,
 };

@@ -21,6 +21,8 @@ export const ALARM_SEVERITY: Record<AlarmKind, Severity> = {
   modelFailed: 'warning',
   plcConfig: 'warning',
   settings: 'warning',
+  // The line goes on; what it sees is no longer kept.
+  recording: 'warning',
 };
 
 const RANK: Record<Severity, number> = { stop: 2, warning: 1 };

@@ -41,7 +41,8 @@ test('a model swap from the UI changes the active model and the results keep flo
   await expect(yolo).toHaveCount(1, { timeout: 60_000 });
   // Models the station cannot run are listed with their error and cannot be chosen.
   const broken = entries.filter({ has: page.getByTestId('model-entry-error') });
-  await expect(broken.first()).toBeVisible();
+  // Described in the background, one model after another: the damaged one may come last.
+  await expect(broken.first()).toBeVisible({ timeout: 60_000 });
   await expect(broken.first().getByTestId('model-swap')).toBeDisabled();
   await page.screenshot({ path: screenshotPath('ui-model-library.png') });
 

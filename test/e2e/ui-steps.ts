@@ -192,7 +192,11 @@ export async function drawnFrameId(page: Page): Promise<number> {
 /** Waits until a frame with an id above `after` has been drawn, and returns its id. */
 export async function waitForNewFrame(page: Page, after: number): Promise<number> {
   await expect
-    .poll(() => drawnFrameId(page), { message: `a frame newer than ${after} is drawn` })
+    // The first frame waits for the model to load and the source to start.
+    .poll(() => drawnFrameId(page), {
+      message: `a frame newer than ${after} is drawn`,
+      timeout: after < 0 ? 60_000 : 20_000,
+    })
     .toBeGreaterThan(after);
   return drawnFrameId(page);
 }

@@ -256,6 +256,28 @@ describe('S7 sink against S7Server on loopback', () => {
     expect(writes.map((w) => w.requestId)).toEqual([1, 2, 3]);
   });
 
+  it('trigger: a frame captured before the trigger is not the answer, even when offered after it', async () => {
+    const { sim, sink } = await rig({ maxObjects: 4 }, { handshake: 'trigger', triggerTimeoutMs: 5000 });
+    const writes: PlcWriteInfo[] = [];
+    sink.on('write', (w) => writes.push(w));
+    sink.start();
+    await sink.whenConnected(5000);
+    await until(() => sink.status().controlReads >= 2, 5000, 'baseline');
+    const early = frame(1, Date.now() - 1);
+    expect(await sim.trigger()).toBe(1);
+    // Two reads completed after the counter went up: the sink has seen the request.
+    const reads = sink.status().controlReads;
+    await until(() => sink.status().controlReads >= reads + 2, 5000, 'the read that sees the trigger');
+    expect(writes).toHaveLength(0);
+    sink.offer(early);
+    const late = frame(2, Date.now() + 1);
+    sink.offer(late);
+    await until(() => writes.length === 1, 5000, 'the answer');
+    expect(writes[0]).toMatchObject({ frameId: late.frameId, requestId: 1, valid: true });
+    expect(sim.decode().header).toMatchObject({ frameId: late.frameId, requestId: 1 });
+    expect(sink.status().droppedResults).toBe(1);
+  });
+
   it('trigger: the simulator raises the counter on its own and each is answered', async () => {
     const { sim, sink } = await rig(
       { maxObjects: 4, mode: 'trigger', triggerIntervalMs: 40 },

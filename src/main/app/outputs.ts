@@ -11,6 +11,7 @@ import { freePort } from '../util/net';
 import { parsePlcUri, type PlcSettingsInput } from '../plc/plc-config';
 import { PlcSim, type SimFrame } from '../plc/plc-sim';
 import { S7Sink, type PlcAlarm, type PlcLinkStatus, type PlcWriteInfo } from '../plc/s7-sink';
+import type { SerialSink } from '../serial/serial-sink';
 import { DEFAULT_MAX_OBJECTS, requiredDbSizeBytes } from '../../shared/plc-layout';
 
 export interface OutputEvents {
@@ -54,11 +55,14 @@ class Outputs extends EventEmitter<OutputEvents> implements OutputSinks {
   readonly sinks: ResultSink[] = [];
   plc: S7Sink | null = null;
   sim: PlcSim | null = null;
+  serial: SerialSink | null = null;
   /** frameId → capture time of results offered to the PLC, to measure capture → PLC latency. */
   private readonly captureTimes = new Map<number, number>();
 
+  /** The status bits both outputs write (PLC status word, serial line flags). */
   setHealth(health: { cameraOk?: boolean; modelOk?: boolean }): void {
     this.plc?.setHealth(health);
+    this.serial?.setHealth(health);
   }
 
   attachPlc(sink: S7Sink): void {
@@ -135,7 +139,9 @@ export async function createOutputSinks(opts: OutputOptions): Promise<OutputSink
     }
     if (opts.serial) {
       const { createSerialSink } = await import('../serial/serial-output');
-      out.sinks.push(await createSerialSink(opts.serial, opts.log, opts.failFast ?? false, opts.calibration));
+      const sink = await createSerialSink(opts.serial, opts.log, opts.failFast ?? false, opts.calibration);
+      out.serial = sink.serial;
+      out.sinks.push(sink);
     }
   } catch (e) {
     await out.close();

@@ -7,7 +7,7 @@
  * exist here and nowhere else.
  */
 import { EventEmitter } from 'node:events';
-import type { ExecutionProvider, ModelInfo } from '../../shared/detection';
+import type { Detection, ExecutionProvider, ModelInfo } from '../../shared/detection';
 import type { FrameResult } from '../../shared/frame';
 import { createSource } from '../capture/create-source';
 import { parseSourceUri, type SourceSpec } from '../capture/source-uri';
@@ -73,6 +73,20 @@ export interface VisionRuntimeOptions {
    * slot → model map `recipes`.
    */
   recipeStore?: Pick<RecipeStore, 'bySlot'>;
+  /**
+   * Candidates scoring from this floor up to the threshold go with `result` events (the recorder's
+   * doubtful events), never to the PLC or serial outputs; null: none.
+   */
+  candidateFloor?: number | null;
+  /**
+   * An engine shared with other cameras (see multi-camera.ts), already loaded; the runtime does
+   * not close it. Absent: the runtime has an engine of its own.
+   */
+  engine?: InferenceEngine;
+  /** Wraps every source this runtime builds (the fair share of a shared engine). */
+  wrapSource?: (source: FrameSource) => FrameSource;
+  /** Handles the PLC's recipeRequest itself (the app's commissioning part), instead of the above. */
+  onRecipeRequest?: (slot: number) => void;
 }
 
 export type PostprocessStage = ResultStage & { resetCounts?(): void };
@@ -81,8 +95,11 @@ export type PostprocessStage = ResultStage & { resetCounts?(): void };
 export type OutputSettings = Omit<OutputOptions, 'log' | 'engine'>;
 
 export interface RuntimeEvents {
-  /** A processed frame; the frame is valid during the call (retain() to keep it). */
-  result: [FrameResult, Frame];
+  /**
+   * A processed frame; the frame is valid during the call (retain() to keep it). The third
+   * argument: candidates below the threshold (see `candidateFloor`), for the recorder only.
+   */
+  result: [FrameResult, Frame, Detection[]];
   /** A state change of the current source. */
   sourceState: [SourceStateChange];
   pipelineError: [Error];
@@ -166,7 +183,9 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
   private readonly extraSinks: ResultSink[] = [];
   private health: Health = { cameraOk: false, modelOk: false };
   private params: DecodeParams;
+  private candidateFloor: number | null;
   private classLimits: ClassLimits | null;
+  private calibration: Homography3x3 | null;
   private recipes: Readonly<Record<number, string>>;
   private readonly recipeHandler: { onRequest(slot: number): void; idle(): Promise<void> } | null;
   private outputsChain: Promise<unknown> = Promise.resolve();
@@ -177,17 +196,23 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
   constructor(private readonly opts: VisionRuntimeOptions) {
     super();
     this.params = opts.params;
+    this.candidateFloor = opts.candidateFloor ?? null;
     this.classLimits = opts.classLimits ?? null;
+    this.calibration = opts.calibration ?? null;
     this.recipes = opts.recipes ?? {};
     // Requests are handled one at a time; while one loads only the newest waits (the PLC's latest
     // wish wins, nothing queues).
     this.recipeHandler = opts.recipeStore
       ? recipeRequestHandler(this, opts.recipeStore, { log: opts.log })
       : null;
-    this.engine = new InferenceEngine({
-      workerPath: opts.workerPath ?? workerScriptPath(),
-      inferTimeoutMs: opts.inferDeadlineMs,
-    });
+    this.engine =
+      opts.engine ??
+      new InferenceEngine({
+        workerPath: opts.workerPath ?? workerScriptPath(),
+        inferTimeoutMs: opts.inferDeadlineMs,
+      });
+    // A shared engine was loaded before this runtime listened for 'swapped'.
+    if (this.engine.model) this.health.modelOk = true;
     this.engine.on('status', (m) => this.emit('modelStatus', m));
     this.engine.on('workerLost', (e) => {
       this.setHealth({ modelOk: false });
@@ -225,6 +250,12 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
     this.currentPipeline?.setParams(this.params);
   }
 
+  /** Lowest score of the doubtful candidates given with `result` (null: none); next frame on. */
+  setCandidateFloor(floor: number | null): void {
+    this.candidateFloor = floor;
+    this.currentPipeline?.setCandidateFloor(floor);
+  }
+
   /** Resolves when no recipe request from the PLC is being handled or waiting. */
   async recipesIdle(): Promise<void> {
     await this.recipeHandler?.idle();
@@ -234,6 +265,12 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
   setClassLimits(limits: ClassLimits | null): void {
     this.classLimits = limits;
     this.currentPipeline?.setClassLimits(limits);
+  }
+
+  /** Pixel → mm calibration for mm² class limits (the outputs take theirs in setOutputs). */
+  setCalibration(h: Homography3x3 | null): void {
+    this.calibration = h;
+    this.currentPipeline?.setCalibration(h);
   }
 
   setRecipes(recipes: Readonly<Record<number, string>>): void {
@@ -273,7 +310,8 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       outputs.setHealth(this.health);
       outputs.on('recipeRequest', (slot) => {
         if (outputs !== this.currentOutputs) return;
-        if (this.recipeHandler) this.recipeHandler.onRequest(slot);
+        if (this.opts.onRecipeRequest) this.opts.onRecipeRequest(slot);
+        else if (this.recipeHandler) this.recipeHandler.onRequest(slot);
         else void this.switchRecipe(slot);
       });
       outputs.on('countersReset', () => {
@@ -319,10 +357,11 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
 
   private createSourceFor(uri: string, extra: SourceOptions = {}): FrameSource {
     const spec = parseSourceUri(uri);
-    return createSource(spec, {
+    const source = createSource(spec, {
       ...sourceOptionsFor(spec, this.engine.model, this.opts.previewMaxSidePx ?? null),
       ...extra,
     });
+    return this.opts.wrapSource ? this.opts.wrapSource(source) : source;
   }
 
   /**
@@ -386,7 +425,8 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       postprocess: this.opts.postprocess,
       frameIdBase: this.lastFrameId,
       classLimits: this.classLimits,
-      calibration: this.opts.calibration ?? null,
+      calibration: this.calibration,
+      candidateFloor: this.candidateFloor,
     });
     // A source adopted live (switchSource) said 'live' before anyone listened.
     if (source.state === 'live') this.setHealth({ cameraOk: true });
@@ -396,9 +436,9 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       if (c.state !== 'stopped') this.setHealth({ cameraOk: c.state === 'live' });
       this.emit('sourceState', c);
     });
-    pipeline.on('result', (r, frame) => {
+    pipeline.on('result', (r, frame, candidates) => {
       this.lastFrameId = Math.max(this.lastFrameId, r.frameId);
-      this.emit('result', r, frame);
+      this.emit('result', r, frame, candidates);
     });
     pipeline.on('error', (e) => this.emit('pipelineError', e));
     this.currentSource = source;
@@ -421,7 +461,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
     await this.currentOutputs?.close();
     this.currentOutputs = null;
     await Promise.all(this.extraSinks.map((s) => s.close().catch(() => {})));
-    await this.engine.close();
+    if (!this.opts.engine) await this.engine.close();
   }
 }
 

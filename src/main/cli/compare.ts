@@ -3,15 +3,9 @@
  * Per-frame differences between two result tracks of a recording and a summary per class.
  */
 import { z } from 'zod';
-import {
-  diffFrame,
-  isDifferent,
-  summarise,
-  type CompareDetection,
-  type FrameDiff,
-} from '../core/review/compare';
+import { isDifferent, type CompareDetection, type FrameDiff } from '../core/review/compare';
+import { compareTracks } from '../recording/compare-tracks';
 import { Recording } from '../recording/reader';
-import type { ResultRow, TrackRow } from '../recording/index-db';
 import { numberFlag, parseFlags, validateFlags, writeLine } from './args';
 import { trackName } from './rerun';
 
@@ -25,26 +19,6 @@ const Flags = z.object({
 });
 
 const r2 = (v: number): number => Number(v.toFixed(2));
-
-function confirmed(r: ResultRow, t: TrackRow): CompareDetection[] {
-  return r.detections
-    .filter((d) => d.score >= t.conf)
-    .map((d) => ({ className: d.className, score: d.score, box: d.box }));
-}
-
-function countByClass(rows: Iterable<ResultRow>, t: TrackRow): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const r of rows) for (const d of confirmed(r, t)) m.set(d.className, (m.get(d.className) ?? 0) + 1);
-  return m;
-}
-
-function countByLine(rows: Iterable<ResultRow>): Record<string, number> {
-  const m: Record<string, number> = {};
-  for (const r of rows) for (const c of r.crossings ?? []) m[c.line] = (m[c.line] ?? 0) + 1;
-  return m;
-}
-
-const fpsOf = (t: TrackRow): number | null => (t.elapsedMs > 0 ? r2((t.frames * 1000) / t.elapsedMs) : null);
 
 const describe = (d: CompareDetection): string =>
   `${d.className} ${d.score.toFixed(2)} [${d.box.map((v) => Math.round(v)).join(',')}]`;
@@ -77,31 +51,12 @@ export async function main(argv: string[]): Promise<number> {
   const flags = validateFlags(Flags, values);
   const rec = await Recording.open(flags.recording);
   try {
-    const ta = rec.requireTrack(flags.a!);
-    const tb = rec.requireTrack(flags.b!);
-    const ra = rec.index.results(ta.name);
-    const rb = rec.index.results(tb.name);
-    const diffs: FrameDiff[] = [];
-    const frames = rec.index.frames().filter((f) => ra.has(f.frameNo) && rb.has(f.frameNo));
-    const opts = { matchIou: flags['match-iou'], movedIou: flags['moved-iou'] };
-    for (const f of frames)
-      diffs.push(
-        diffFrame(
-          f.frameNo,
-          f.captureTimeMs,
-          confirmed(ra.get(f.frameNo)!, ta),
-          confirmed(rb.get(f.frameNo)!, tb),
-          opts,
-        ),
-      );
-    const both = new Set(frames.map((f) => f.frameNo));
-    const inBoth = (m: Map<number, ResultRow>) => [...m.values()].filter((r) => both.has(r.frameNo));
-    const summary = {
-      ...summarise(diffs, countByClass(inBoth(ra), ta), countByClass(inBoth(rb), tb)),
-      lines: { a: countByLine(inBoth(ra)), b: countByLine(inBoth(rb)) },
-      a: { track: ta.name, model: ta.model, conf: ta.conf, frames: ta.frames, fps: fpsOf(ta) },
-      b: { track: tb.name, model: tb.model, conf: tb.conf, frames: tb.frames, fps: fpsOf(tb) },
-    };
+    const { diffs, ...summary } = compareTracks(rec, flags.a!, flags.b!, {
+      matchIou: flags['match-iou'],
+      movedIou: flags['moved-iou'],
+    });
+    const ta = { name: summary.a.track, model: summary.a.model };
+    const tb = { name: summary.b.track, model: summary.b.model };
     const different = diffs.filter(isDifferent);
     if (flags.json) {
       const round = (d: CompareDetection) => ({

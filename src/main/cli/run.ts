@@ -76,6 +76,7 @@ const Flags = z.object({
   'max-gb': numberFlag(0.001, 1_000_000).optional(),
   'max-days': numberFlag(0.001, 36_500).optional(),
   'event-class': z.array(z.string().min(1)).default([]),
+  'doubtful-min': numberFlag(0, 1).optional(),
   'recipes-dir': z.string().min(1).optional(),
   'class-conf': z
     .array(
@@ -129,6 +130,9 @@ export function summaryJson(
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Several cameras from a file: its own command, so this one's contract stays as it is.
+  if (argv.some((a) => a === '--cameras' || a.startsWith('--cameras=')))
+    return (await import('./run-cameras')).main(argv);
   const { values, positionals } = parseFlags(
     argv,
     {
@@ -155,6 +159,7 @@ export async function main(argv: string[]): Promise<number> {
       'max-gb': { type: 'string' },
       'max-days': { type: 'string' },
       'event-class': { type: 'string', multiple: true },
+      'doubtful-min': { type: 'string' },
       'class-conf': { type: 'string', multiple: true },
       'recipes-dir': { type: 'string' },
       classes: { type: 'string' },
@@ -246,6 +251,7 @@ export async function main(argv: string[]): Promise<number> {
                 : {}),
             },
             rules: { classes: flags['event-class'] },
+            ...(flags['doubtful-min'] !== undefined ? { doubtfulMin: flags['doubtful-min'] } : {}),
           }
         : undefined,
     });
@@ -312,7 +318,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** A PLC that cannot be reached at start is described by what happened, not by snap7's text. */
-function plcConnectError(e: unknown, plc: string | undefined): unknown {
+export function plcConnectError(e: unknown, plc: string | undefined): unknown {
   const m = /^connect to (\S+:\d+) [^:]*:\s*(.*)$/s.exec((e as Error).message ?? '');
   if (!plc || plc === 'sim' || !m) return e;
   const code = (e as { code?: unknown }).code;

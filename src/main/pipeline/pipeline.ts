@@ -4,6 +4,7 @@
  * arrive meanwhile replace each other in the slot and are counted as dropped.
  */
 import { EventEmitter } from 'node:events';
+import type { Detection } from '../../shared/detection';
 import type { FrameResult } from '../../shared/frame';
 import { RollingWindow, type Percentiles } from '../core/rolling-stats';
 import { scaleDetections } from '../core/scale-detections';
@@ -52,6 +53,12 @@ export interface PipelineOptions {
    * source is replaced (the PLC layout promises an increasing frameId).
    */
   frameIdBase?: number;
+  /**
+   * Decode down to this score too, and hand what scores below the threshold to `result`
+   * listeners as doubtful candidates (the recorder's "doubtful" events); never to the sinks.
+   * Null or absent: none.
+   */
+  candidateFloor?: number | null;
 }
 
 /** A synchronous step between inference and the sinks, called once per frame in order. */
@@ -67,7 +74,8 @@ const now = (): number => performance.now();
  * `frame.release()` when done.
  */
 export class Pipeline extends EventEmitter<{
-  result: [FrameResult, Frame];
+  /** The result, its frame, and the candidates below the threshold (see `candidateFloor`). */
+  result: [FrameResult, Frame, Detection[]];
   /** A frame left the slot for inference (frame id, `Date.now()`); for tracing which frame was taken when. */
   taken: [number, number];
   error: [Error];
@@ -80,6 +88,8 @@ export class Pipeline extends EventEmitter<{
   private readonly results: RollingWindow;
   private params: DecodeParams;
   private limits: ClassLimits | null;
+  private candidateFloor: number | null;
+  private calibration: Homography3x3 | null;
   private frames = 0;
   private errors = 0;
   private loop: Promise<void> | null = null;
@@ -96,6 +106,18 @@ export class Pipeline extends EventEmitter<{
     this.results = new RollingWindow(windowMs);
     this.params = opts.params;
     this.limits = opts.classLimits ?? null;
+    this.candidateFloor = opts.candidateFloor ?? null;
+    this.calibration = opts.calibration ?? null;
+  }
+
+  /** Takes effect on the next frame. */
+  setCandidateFloor(floor: number | null): void {
+    this.candidateFloor = floor;
+  }
+
+  /** Pixel → mm calibration for mm² class limits; takes effect on the next frame. */
+  setCalibration(h: Homography3x3 | null): void {
+    this.calibration = h;
   }
 
   /** Per-class limits; take effect on the next frame. */
@@ -174,11 +196,14 @@ export class Pipeline extends EventEmitter<{
         let out;
         const limits = this.limits;
         const params = this.params;
+        // A class may ask for a lower threshold than the global one: decode down to it.
+        const keepConf = limits ? decodeConfThreshold(limits, params.confThreshold) : params.confThreshold;
+        const floor = this.candidateFloor;
+        const decodeConf = floor !== null && floor < keepConf ? floor : keepConf;
         try {
           out = await this.opts.engine.infer(
             { rgb: frame.rgb, widthPx: frame.widthPx, heightPx: frame.heightPx },
-            // A class may ask for a lower threshold than the global one: decode down to it.
-            limits ? { ...params, confThreshold: decodeConfThreshold(limits, params.confThreshold) } : params,
+            { ...params, confThreshold: decodeConf },
           );
         } catch (e) {
           frame.release();
@@ -188,13 +213,17 @@ export class Pipeline extends EventEmitter<{
         }
         // Frames scaled down by the decoder report positions in camera pixels all the same.
         const src = frame.sourceSize;
-        const scaled = src
+        const all = src
           ? scaleDetections(out.detections, src.widthPx / frame.widthPx, src.heightPx / frame.heightPx)
           : out.detections;
+        // Greedy NMS keeps a box only against higher-scoring ones, so what scores at or above the
+        // threshold is exactly what decoding at the threshold gives: the sinks see no difference.
+        const scaled = decodeConf < keepConf ? all.filter((d) => d.score >= keepConf) : all;
+        const candidates = decodeConf < keepConf ? all.filter((d) => d.score < keepConf) : [];
         const judged = limits
           ? judgeDetections(scaled, limits, {
               globalConfThreshold: params.confThreshold,
-              homographyPxToMm: this.opts.calibration ?? null,
+              homographyPxToMm: this.calibration,
             })
           : null;
         const detections = judged ? judged.kept : scaled;
@@ -216,7 +245,7 @@ export class Pipeline extends EventEmitter<{
         const t2 = now();
         for (const sink of this.opts.sinks ?? []) sink.offer(result);
         try {
-          this.emit('result', result, frame);
+          this.emit('result', result, frame, candidates);
         } finally {
           frame.release();
         }

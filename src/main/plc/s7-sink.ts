@@ -1,13 +1,17 @@
 /**
- * S7 sink: writes each frame's layout-v1 block to a Siemens PLC over node-snap7.
+ * S7 sink: writes each frame's layout-v1 block to a Siemens PLC over node-snap7. A thin adapter:
  *
- * - Never blocks the pipeline: offer() only stores the result. One pending slot, newest wins
- *   (trigger mode: the first result captured after the trigger wins).
+ * - The write loop (newest-only slot, one write in flight, reconnect with backoff, deadlines,
+ *   status events, stop) is the shared LatestValueSink (src/main/util/latest-value-sink.ts).
+ * - Which result goes out when, with which requestId, and the ack/trigger alarms are decided by
+ *   the pure handshake state machine (src/main/core/handshake.ts); this file feeds it the control
+ *   values it reads from the PLC.
+ * - What is left here is S7: connect and probe the DB size, read the control area every
+ *   pollIntervalMs, encode and write the block, recipe and counter fields.
  * - The header never lands before its records: one DBWrite when the data area fits a PDU,
  *   otherwise the records first and the 20-byte header last (see writeDataArea).
  * - A result older than stalenessLimitMs is written with resultsValid 0, stale 1 and no records.
  * - Link loss: reconnect with capped exponential backoff; the lifeCounter continues.
- * - Every S7 job has a timeout; close() stops everything.
  * - Layout v2: the counters of each result are written (when they changed) before its data area,
  *   so a PLC that sees a new frameId sees counters at least that new. A non-zero
  *   countersResetRequest from the PLC emits `countersReset` (listeners zero their counters
@@ -33,10 +37,10 @@ import {
   encodeDataArea,
   type PlcControl,
 } from '../core/plc/encode';
-import { Backoff } from '../core/backoff';
+import { PlcHandshake, type HandshakeEvent, type HandshakeWrite } from '../core/handshake';
 import { parsePlcSettings, type HandshakeMode, type PlcSettings, type PlcSettingsInput } from './plc-config';
 import { S7Error, Snap7Link, maxWritePayloadBytes, type S7Link } from './s7-client';
-import { Waker } from '../util/waker';
+import { LatestValueSink } from '../util/latest-value-sink';
 
 export type PlcLinkState = 'connected' | 'connecting' | 'disconnected';
 
@@ -133,27 +137,24 @@ function isDbAccessError(e: unknown): boolean {
   return e instanceof S7Error && e.code !== 0 && /CPU|item|range|access/i.test(e.message);
 }
 
-const WRITE_TIMES_CAP = 4096;
+/**
+ * The loop's own deadlines sit behind the per-job S7 timeouts, so a normal failure reports the
+ * S7 job's message; they only catch a call that never settles.
+ */
+const BACKSTOP_MARGIN_MS = 250;
+/** S7 jobs per loop call at most: poll = read + counter reset (2) + recipeActive; block = 3. */
+const MAX_JOBS_PER_CALL = 4;
 
 export class S7Sink extends EventEmitter<S7SinkEvents> {
   readonly settings: PlcSettings;
   private readonly createLink: () => S7Link;
   private readonly now: () => number;
   private readonly utcOffsetMin: (epochMs: number) => number;
-  private readonly backoff: Backoff;
-  private readonly work = new Waker();
-  private readonly pause = new Waker();
+  private readonly handshake: PlcHandshake<FrameResult>;
+  private readonly loop: LatestValueSink<FrameResult, HandshakeWrite<FrameResult>, S7Link, PlcWriteInfo>;
 
-  private link: S7Link | null = null;
-  private state: PlcLinkState = 'disconnected';
-  private lastError: string | null = null;
-  private lastWriteTimeMs: number | null = null;
   private lifeCounter = 0;
-  private droppedResults = 0;
-  private readonly writeTimesMs: number[] = [];
   private health = { cameraOk: true, modelOk: true };
-
-  private pending: FrameResult | null = null;
   private nextPollAtMs = 0;
   private lastControl: PlcControl | null = null;
   private controlReads = 0;
@@ -165,43 +166,47 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
   private lastOfferedFrameId = -1;
   /** Results up to this frame id were offered before the last counters reset. */
   private resetBarrierFrameId = -1;
-
-  // ack mode
-  private awaitingAckFrameId: number | null = null;
-  private lastBlockWriteMs = 0;
-  private ackAlarmRaised = false;
-
-  // trigger mode
-  private answeredTrigger: number | null = null;
-  private pendingTrigger: { counter: number; seenAtMs: number; alarmRaised: boolean } | null = null;
-  private triggerCandidate: FrameResult | null = null;
-
-  private started = false;
   private closed = false;
-  private loop: Promise<void> | null = null;
-  private statusTimer: NodeJS.Timeout | null = null;
 
   constructor(settings: PlcSettingsInput, deps: S7SinkDeps = {}) {
     super();
-    this.settings = parsePlcSettings(settings);
+    const s = (this.settings = parsePlcSettings(settings));
     this.createLink = deps.createLink ?? (() => new Snap7Link());
     this.now = deps.nowMs ?? Date.now;
     this.utcOffsetMin = deps.utcOffsetMin ?? ((ms) => -new Date(ms).getTimezoneOffset());
-    this.backoff = new Backoff({
-      initialDelayMs: this.settings.reconnectMinMs,
-      maxDelayMs: this.settings.reconnectMaxMs,
-      factor: 2,
-      jitter: 0.2,
-    });
+    this.handshake = new PlcHandshake<FrameResult>(
+      {
+        mode: s.handshake,
+        ackTimeoutMs: s.ackTimeoutMs,
+        triggerTimeoutMs: s.triggerTimeoutMs,
+        stalenessLimitMs: s.stalenessLimitMs,
+      },
+      (e) => this.onHandshakeEvent(e),
+    );
+    this.loop = new LatestValueSink(
+      {
+        connect: () => this.connect(),
+        write: (link, w) => this.writeBlock(link, w),
+        close: (link) => link.close(),
+        service: (link) => this.service(link),
+      },
+      this.handshake,
+      {
+        name: `PLC ${this.endpoint()}`,
+        connectTimeoutMs: s.connectTimeoutMs + s.opTimeoutMs + BACKSTOP_MARGIN_MS,
+        writeTimeoutMs: MAX_JOBS_PER_CALL * s.opTimeoutMs + BACKSTOP_MARGIN_MS,
+        backoff: { initialDelayMs: s.reconnectMinMs, maxDelayMs: s.reconnectMaxMs },
+        statusEveryMs: 1000,
+        nowMs: this.now,
+      },
+    );
+    this.loop.on('status', () => this.emit('link', this.status()));
+    this.loop.on('written', (_w, info) => this.emit('write', info));
   }
 
   /** Starts connecting in the background. Idempotent. */
   start(): this {
-    if (this.started || this.closed) return this;
-    this.started = true;
-    this.statusTimer = setInterval(() => this.emit('link', this.status()), 1000);
-    this.statusTimer.unref();
-    this.loop = this.run();
+    if (!this.closed) this.loop.start();
     return this;
   }
 
@@ -209,15 +214,7 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
   offer(result: FrameResult): void {
     if (this.closed) return;
     this.lastOfferedFrameId = result.frameId;
-    if (this.settings.handshake === 'trigger') {
-      const t = this.pendingTrigger;
-      if (t && !this.triggerCandidate && result.captureTimeMs > t.seenAtMs) this.triggerCandidate = result;
-      else this.droppedResults++;
-    } else {
-      if (this.pending) this.droppedResults++;
-      this.pending = result;
-    }
-    this.work.wake();
+    this.loop.offer(result);
   }
 
   /** Status bits cameraOk / modelOk for the next writes. */
@@ -230,21 +227,20 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
     if (!Number.isInteger(slot) || slot < 0 || slot > INT_MAX)
       throw new RangeError(`recipe slot must be 0..${INT_MAX}, got ${slot}`);
     this.recipeActive = slot;
-    this.work.wake();
+    this.loop.wake();
   }
 
   status(): PlcLinkStatus {
-    const s = this.settings;
-    const since = this.now() - 1000;
+    const l = this.loop.status();
     return {
-      state: this.state,
-      writesPerSec: this.writeTimesMs.filter((t) => t > since).length,
-      lastError: this.lastError,
-      lastWriteTimeMs: this.lastWriteTimeMs,
+      state: l.state,
+      writesPerSec: l.writesPerSec,
+      lastError: l.lastError,
+      lastWriteTimeMs: l.lastWriteTimeMs,
       lifeCounter: this.lifeCounter,
-      handshake: s.handshake,
-      endpoint: `${s.host}:${s.port} rack ${s.rack} slot ${s.slot} DB${s.dbNumber}`,
-      droppedResults: this.droppedResults,
+      handshake: this.settings.handshake,
+      endpoint: this.endpoint(),
+      droppedResults: l.dropped,
       controlReads: this.controlReads,
       lastControl: this.lastControl,
     };
@@ -252,28 +248,10 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
 
   /** Resolves once connected; rejects with the last error after timeoutMs (CLI: fail fast). */
   whenConnected(timeoutMs: number): Promise<void> {
-    if (this.state === 'connected') return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const onLink = (st: PlcLinkStatus): void => {
-        if (st.state === 'connected') done(null);
-      };
-      const timer = setTimeout(
-        () =>
-          done(
-            new Error(
-              this.lastError ?? `PLC ${this.status().endpoint}: not connected within ${timeoutMs} ms`,
-            ),
-          ),
-        timeoutMs,
-      );
-      const done = (err: Error | null): void => {
-        clearTimeout(timer);
-        this.off('link', onLink);
-        if (err) reject(err);
-        else resolve();
-      };
-      this.on('link', onLink);
-    });
+    return this.loop.whenConnected(
+      timeoutMs,
+      (lastError) => lastError ?? `PLC ${this.endpoint()}: not connected within ${timeoutMs} ms`,
+    );
   }
 
   /**
@@ -282,66 +260,34 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
    */
   async close(flushTimeoutMs = 1000): Promise<void> {
     if (this.closed) return;
-    if (this.state === 'connected' && this.pending && this.settings.handshake === 'free-run') {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          this.off('write', onWrite);
-          this.off('link', onLink);
-          resolve();
-        };
-        const onWrite = (): void => {
-          if (!this.pending) done();
-        };
-        const onLink = (st: PlcLinkStatus): void => {
-          if (st.state !== 'connected') done();
-        };
-        const timer = setTimeout(done, flushTimeoutMs);
-        this.on('write', onWrite);
-        this.on('link', onLink);
-      });
-    }
     this.closed = true;
-    this.work.wake();
-    this.pause.wake();
-    if (this.statusTimer) clearInterval(this.statusTimer);
-    this.statusTimer = null;
-    await this.loop;
-    this.link?.close();
-    this.link = null;
-    this.setState('disconnected');
+    await this.loop.stop(this.settings.handshake === 'free-run' ? flushTimeoutMs : 0);
     this.removeAllListeners();
   }
 
   // ---------------------------------------------------------------------------------------------
 
-  private setState(state: PlcLinkState): void {
-    if (this.state === state) return;
-    this.state = state;
-    this.emit('link', this.status());
-  }
-
-  private async run(): Promise<void> {
-    while (!this.closed) {
-      if (!this.link) {
-        if (!(await this.connect())) await this.pause.wait(this.backoff.next());
-        continue;
-      }
-      try {
-        await this.step();
-      } catch (e) {
-        this.lastError = (e as Error).message;
-        this.link?.close();
-        this.link = null;
-        this.setState('disconnected');
-        await this.pause.wait(this.backoff.next());
-      }
-    }
-  }
-
-  private async connect(): Promise<boolean> {
+  private endpoint(): string {
     const s = this.settings;
-    this.setState('connecting');
+    return `${s.host}:${s.port} rack ${s.rack} slot ${s.slot} DB${s.dbNumber}`;
+  }
+
+  private onHandshakeEvent(e: HandshakeEvent): void {
+    if (e.kind === 'ackTimeout')
+      this.emit('alarm', { kind: e.kind, message: e.message, frameId: e.frameId, timeMs: e.timeMs });
+    else if (e.kind === 'triggerTimeout')
+      this.emit('alarm', {
+        kind: e.kind,
+        message: e.message,
+        triggerCounter: e.triggerCounter,
+        timeMs: e.timeMs,
+      });
+    // triggerAnswered and staleResult show in the write event (requestId, stale).
+  }
+
+  /** Connects and checks that the DB holds the whole layout. */
+  private async connect(): Promise<S7Link> {
+    const s = this.settings;
     const link = this.createLink();
     try {
       await link.connect({ host: s.host, port: s.port, rack: s.rack, slot: s.slot }, s.connectTimeoutMs);
@@ -356,34 +302,22 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
             `turn optimized block access off and allow PUT/GET.`,
         );
       }
-      if (this.closed) {
-        link.close();
-        return false;
-      }
-      this.link = link;
-      this.backoff.reset();
-      this.lastError = null;
-      // A fresh handshake after each (re)connect: the PLC may have restarted.
-      this.awaitingAckFrameId = null;
-      this.ackAlarmRaised = false;
-      this.recipeActiveWritten = null;
-      this.countersWritten = null;
-      this.nextPollAtMs = 0;
-      this.setState('connected');
-      return true;
     } catch (e) {
       link.close();
       const msg = (e as Error).message;
-      if (e instanceof PlcDbError && msg !== this.lastError)
+      if (e instanceof PlcDbError && msg !== this.loop.status().lastError)
         this.emit('alarm', { kind: 'dbTooSmall', message: msg, timeMs: this.now() });
-      this.lastError = msg;
-      this.setState('disconnected');
-      return false;
+      throw e;
     }
+    // What the PLC holds is unknown after each (re)connect: it may have restarted.
+    this.recipeActiveWritten = null;
+    this.countersWritten = null;
+    this.nextPollAtMs = 0;
+    return link;
   }
 
-  private async step(): Promise<void> {
-    const link = this.link!;
+  /** Before each write decision: the control area when due, and recipeActive when it changed. */
+  private async service(link: S7Link): Promise<number> {
     const s = this.settings;
     if (this.now() >= this.nextPollAtMs) await this.poll(link);
     if (this.recipeActive !== null && this.recipeActive !== this.recipeActiveWritten) {
@@ -397,12 +331,7 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
       );
       this.recipeActiveWritten = slot;
     }
-    const job = this.nextWrite(this.now());
-    if (job) {
-      await this.writeBlock(link, job.result, job.requestId);
-      return;
-    }
-    await this.work.wait(this.nextWakeDelayMs(this.now()));
+    return this.nextPollAtMs;
   }
 
   private async poll(link: S7Link): Promise<void> {
@@ -415,6 +344,10 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
       CONTROL_SIZE_BYTES + (s.layoutVersion === 2 ? COUNTERS_SIZE_BYTES : 0),
       s.opTimeoutMs,
     );
+    // The values read were in the PLC by now, so a frame captured after this time was captured
+    // after any trigger the read reveals (the issue time would not guarantee it: the PLC may
+    // raise the counter while the read is on its way).
+    const readMs = this.now();
     this.nextPollAtMs = issuedMs + s.pollIntervalMs;
     const c = decodeControlArea(bytes);
     if (s.layoutVersion === 2) {
@@ -427,23 +360,7 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
       this.lastRecipeRequest = c.recipeRequest;
       if (c.recipeRequest > 0) this.emit('recipeRequest', c.recipeRequest);
     }
-    if (this.awaitingAckFrameId !== null && c.ackFrameId === this.awaitingAckFrameId)
-      this.awaitingAckFrameId = null;
-    if (s.handshake === 'trigger') {
-      if (this.answeredTrigger === null) {
-        // First contact: the counter's current value is history, not a request.
-        this.answeredTrigger = c.triggerCounter;
-      } else if (
-        c.triggerCounter !== this.answeredTrigger &&
-        this.pendingTrigger?.counter !== c.triggerCounter
-      ) {
-        // A new request (or several since the last poll: the newest is answered, once). The
-        // read was issued after the PLC raised the counter, so frames captured after
-        // `issuedMs` were captured after the trigger.
-        this.pendingTrigger = { counter: c.triggerCounter, seenAtMs: issuedMs, alarmRaised: false };
-        this.triggerCandidate = null;
-      }
-    }
+    this.handshake.control({ ackFrameId: c.ackFrameId, triggerCounter: c.triggerCounter }, readMs);
   }
 
   private async resetCounters(link: S7Link, request: number): Promise<void> {
@@ -478,59 +395,10 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
     this.countersWritten = slots;
   }
 
-  private nextWrite(nowMs: number): { result: FrameResult; requestId: number } | null {
+  private async writeBlock(link: S7Link, w: HandshakeWrite<FrameResult>): Promise<PlcWriteInfo> {
     const s = this.settings;
-    switch (s.handshake) {
-      case 'free-run':
-        return this.pending ? { result: this.pending, requestId: 0 } : null;
-      case 'ack': {
-        if (this.awaitingAckFrameId !== null) {
-          if (nowMs - this.lastBlockWriteMs < s.ackTimeoutMs) return null;
-          if (!this.ackAlarmRaised) {
-            this.ackAlarmRaised = true;
-            this.emit('alarm', {
-              kind: 'ackTimeout',
-              message: `PLC did not acknowledge frame ${this.awaitingAckFrameId} within ${s.ackTimeoutMs} ms (ackFrameId is ${this.lastControl?.ackFrameId ?? '?'})`,
-              frameId: this.awaitingAckFrameId,
-              timeMs: nowMs,
-            });
-          }
-        }
-        return this.pending ? { result: this.pending, requestId: 0 } : null;
-      }
-      case 'trigger': {
-        const t = this.pendingTrigger;
-        if (!t) return null;
-        if (this.triggerCandidate) return { result: this.triggerCandidate, requestId: t.counter };
-        if (!t.alarmRaised && nowMs - t.seenAtMs >= s.triggerTimeoutMs) {
-          t.alarmRaised = true;
-          this.emit('alarm', {
-            kind: 'triggerTimeout',
-            message: `no frame captured after trigger ${t.counter} within ${s.triggerTimeoutMs} ms`,
-            triggerCounter: t.counter,
-            timeMs: nowMs,
-          });
-        }
-        return null;
-      }
-    }
-  }
-
-  private nextWakeDelayMs(nowMs: number): number {
-    const s = this.settings;
-    let at = this.nextPollAtMs;
-    if (s.handshake === 'ack' && this.awaitingAckFrameId !== null && !this.ackAlarmRaised)
-      at = Math.min(at, this.lastBlockWriteMs + s.ackTimeoutMs);
-    if (s.handshake === 'trigger' && this.pendingTrigger && !this.pendingTrigger.alarmRaised) {
-      at = Math.min(at, this.pendingTrigger.seenAtMs + s.triggerTimeoutMs);
-    }
-    return Math.max(1, at - nowMs);
-  }
-
-  private async writeBlock(link: S7Link, result: FrameResult, requestId: number): Promise<void> {
-    const s = this.settings;
+    const { result, requestId, stale } = w;
     const t0 = this.now();
-    const stale = t0 - result.captureTimeMs > s.stalenessLimitMs;
     const lifeCounter = (this.lifeCounter + 1) % (INT_MAX + 1);
     const enc = encodeDataArea(
       {
@@ -546,31 +414,9 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
     );
     await this.writeCounters(link, result);
     await writeDataArea(link, s.dbNumber, s.startOffsetBytes, enc.bytes, s.opTimeoutMs);
-    const t1 = this.now();
     // Commit only after the PLC has the block: the counter it sees goes up by exactly one.
     this.lifeCounter = lifeCounter;
-    this.lastWriteTimeMs = t1;
-    this.writeTimesMs.push(t1);
-    if (this.writeTimesMs.length > WRITE_TIMES_CAP || (this.writeTimesMs[0] ?? t1) < t1 - 1000) {
-      const since = t1 - 1000;
-      while (
-        this.writeTimesMs.length > 0 &&
-        (this.writeTimesMs[0]! < since || this.writeTimesMs.length > WRITE_TIMES_CAP)
-      )
-        this.writeTimesMs.shift();
-    }
-    if (this.pending === result) this.pending = null;
-    if (s.handshake === 'ack') {
-      this.awaitingAckFrameId = enc.header.frameId;
-      this.lastBlockWriteMs = t1;
-      this.ackAlarmRaised = false;
-    }
-    if (s.handshake === 'trigger' && this.pendingTrigger?.counter === requestId) {
-      this.answeredTrigger = requestId;
-      this.pendingTrigger = null;
-      this.triggerCandidate = null;
-    }
-    this.emit('write', {
+    return {
       frameId: enc.header.frameId,
       requestId,
       lifeCounter,
@@ -579,8 +425,8 @@ export class S7Sink extends EventEmitter<S7SinkEvents> {
       stale,
       overflow: enc.overflow,
       writeTimeMs: t0,
-      durationMs: t1 - t0,
+      durationMs: this.now() - t0,
       bytes: enc.bytes,
-    });
+    };
   }
 }

@@ -35,6 +35,11 @@ export interface RecorderOptions {
   maxQueuedBytes?: number;
   retention?: Partial<RetentionPolicy>;
   rules?: Partial<EventRules>;
+  /**
+   * Lowest score of the doubtful candidates offered with each frame (kept in the index, and a
+   * `doubtful` event rule from it up to the threshold unless `rules.doubtful` says otherwise).
+   */
+  doubtfulMin?: number;
   /** Thresholds in force (asked at every frame: they can change while recording). */
   params: () => { confThreshold: number; iouThreshold: number };
   /** Class names of the model, for exports; classes seen in results are added anyway. */
@@ -76,7 +81,12 @@ export function toStoredDetection(d: Detection): StoredDetection {
   };
 }
 
-export class Recorder extends EventEmitter<{ alarm: [RecorderAlarm]; event: [ReviewEvent] }> {
+export class Recorder extends EventEmitter<{
+  alarm: [RecorderAlarm];
+  event: [ReviewEvent];
+  /** close() finished: listeners feeding this recorder can go. */
+  closed: [];
+}> {
   readonly name = 'recorder';
   readonly index: RecordingIndex;
   private readonly track: string;
@@ -112,7 +122,11 @@ export class Recorder extends EventEmitter<{ alarm: [RecorderAlarm]; event: [Rev
     this.fps = opts.fps ?? 10;
     this.framesPerSegment = Math.max(1, Math.round(this.fps * (opts.segmentSeconds ?? 60)));
     this.retention = { ...DEFAULT_RETENTION, ...opts.retention };
-    this.events = new EventTracker({ ...DEFAULT_EVENT_RULES, ...opts.rules });
+    this.events = new EventTracker({
+      ...DEFAULT_EVENT_RULES,
+      ...(opts.doubtfulMin !== undefined ? { doubtful: { minScore: opts.doubtfulMin } } : {}),
+      ...opts.rules,
+    });
     this.segmentsDir = segmentsPath(opts.dir);
     this.ffmpegPath = opts.ffmpegPath ?? resolveFfmpeg().path;
     this.fs.mkdirp(this.segmentsDir);
@@ -134,11 +148,14 @@ export class Recorder extends EventEmitter<{ alarm: [RecorderAlarm]; event: [Rev
     return this.encoder?.backlogBytes ?? 0;
   }
 
-  /** One processed frame and its picture (valid during the call; copied if recorded). */
-  offer(result: FrameResult, frame: Frame | null): void {
+  /**
+   * One processed frame and its picture (valid during the call; copied if recorded), with the
+   * candidates the pipeline found below the threshold (stored as doubtful ones).
+   */
+  offer(result: FrameResult, frame: Frame | null, candidates: readonly Detection[] = []): void {
     if (this.closed || this.stoppedBecause) return;
     try {
-      this.record(result, frame);
+      this.record(result, frame, candidates);
     } catch (e) {
       this.stop(`recording failed: ${(e as Error).message}`, result.captureTimeMs);
     }
@@ -185,6 +202,7 @@ export class Recorder extends EventEmitter<{ alarm: [RecorderAlarm]; event: [Rev
         );
     });
     this.index.close();
+    this.emit('closed');
   }
 
   /** The model's names, with any class seen in results but missing from them filled in. */
@@ -194,8 +212,13 @@ export class Recorder extends EventEmitter<{ alarm: [RecorderAlarm]; event: [Rev
     return Array.from(names, (n, i) => n ?? `class${i}`);
   }
 
-  private record(result: FrameResult, frame: Frame | null): void {
+  private record(result: FrameResult, frame: Frame | null, offered: readonly Detection[]): void {
     const params = this.opts.params();
+    const floor = this.opts.doubtfulMin;
+    // Only candidates in the band this recording keeps (a floor changed meanwhile keeps no more).
+    const candidates =
+      floor === undefined ? [] : offered.filter((d) => d.score >= floor && d.score < params.confThreshold);
+    const detections = candidates.length > 0 ? [...result.detections, ...candidates] : result.detections;
     if (!this.trackWritten) {
       this.index.upsertTrack({
         name: this.track,
@@ -203,7 +226,7 @@ export class Recorder extends EventEmitter<{ alarm: [RecorderAlarm]; event: [Rev
         model: result.modelName,
         conf: params.confThreshold,
         iou: params.iouThreshold,
-        candidateConf: params.confThreshold,
+        candidateConf: Math.min(floor ?? params.confThreshold, params.confThreshold),
         createdMs: result.captureTimeMs,
         classNames: [...(this.opts.classNames?.() ?? [])],
       });
@@ -234,8 +257,8 @@ export class Recorder extends EventEmitter<{ alarm: [RecorderAlarm]; event: [Rev
         model: result.modelName,
         conf: params.confThreshold,
         iou: params.iouThreshold,
-        detections: result.detections.map(toStoredDetection),
-        crossings: null,
+        detections: detections.map(toStoredDetection),
+        crossings: result.crossings && result.crossings.length > 0 ? result.crossings : null,
         plc: plcError ? { ok: false, error: plcError } : null,
       },
     );
@@ -244,9 +267,9 @@ export class Recorder extends EventEmitter<{ alarm: [RecorderAlarm]; event: [Rev
     for (const e of this.events.push({
       timeMs: result.captureTimeMs,
       frameNo,
-      detections: result.detections,
+      detections,
       confThreshold: params.confThreshold,
-      crossings: [],
+      crossings: result.crossings ?? [],
       plcError,
     })) {
       this.index.addEvent(this.track, e);

@@ -1,5 +1,5 @@
 /**
- * Review of recordings for the UI (not wired yet): list recordings under some folders, a timeline
+ * Review of recordings for the UI (the station's review methods, through ReviewControl): list recordings under some folders, a timeline
  * of counts and events, a frame by time with its picture and stored results, re-runs with progress
  * and cancel, and exports. Recordings stay open between calls (a few at most).
  */
@@ -17,6 +17,8 @@ import type {
 } from '../../shared/review';
 import { InferenceEngine } from '../inference/engine';
 import { modelSpecFor } from '../inference/model';
+import type { CompareOptions } from '../core/review/compare';
+import { compareTracks, type TrackComparison } from './compare-tracks';
 import { exportRecording, type ExportSummary } from './export';
 import type { EventRow, FrameRow, TrackRow } from './index-db';
 import { indexPath } from './layout';
@@ -31,6 +33,11 @@ export interface ReviewServiceOptions {
   roots: string[];
   workerPath: string;
   ffmpegPath?: string;
+  /**
+   * Threads of a re-run's inference (0: onnxruntime's default, every core). The station gives 1,
+   * so a re-run beside the live line takes one core at most.
+   */
+  intraOpThreads?: number;
 }
 
 export interface RerunRequest {
@@ -200,7 +207,7 @@ export class ReviewService {
       const rec = await this.recording(path);
       const engine = new InferenceEngine({ workerPath: this.opts.workerPath });
       try {
-        await engine.load(modelSpecFor(req.model));
+        await engine.load(modelSpecFor(req.model, 'cpu', this.opts.intraOpThreads ?? 0));
         return await rerun(rec, {
           engine,
           track: req.out,
@@ -219,6 +226,10 @@ export class ReviewService {
       }
     })();
     return { done, cancel: () => abort.abort() };
+  }
+
+  async compare(path: string, a: string, b: string, opts: CompareOptions): Promise<TrackComparison> {
+    return compareTracks(await this.recording(path), a, b, opts);
   }
 
   async export(path: string, track: string, req: ReviewExportRequest, out: string): Promise<ExportSummary> {

@@ -141,6 +141,8 @@ export async function decodeFrames(
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const onAbort = (): void => void child.kill('SIGKILL');
   signal?.addEventListener('abort', onAbort);
+  // Cancelled before ffmpeg started (a model still loading): no 'abort' event will come.
+  if (signal?.aborted) onAbort();
   const frameBytes = size.widthPx * size.heightPx * 3;
   const frame = new Uint8Array(frameBytes);
   let filled = 0;

@@ -1,8 +1,9 @@
 /**
- * Serial sink: one line per frame (see core/serial-format.ts) to a serial port.
- * Like the S7 sink it never blocks the pipeline (one pending slot, newest wins), bounds every
- * call with a timeout, and reopens the port with capped backoff when it disappears (USB adapter
- * unplugged, pty closed).
+ * Serial sink: one line per frame (see core/serial-format.ts) to a serial port. A thin adapter
+ * over the write loop it shares with the S7 sink (src/main/util/latest-value-sink.ts): it never
+ * blocks the pipeline (newest-only slot), bounds open and write with a deadline, and reopens the
+ * port with capped backoff when it disappears (USB adapter unplugged, pty closed). Here: how to
+ * open, write one line and close.
  */
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
@@ -10,11 +11,11 @@ import { z } from 'zod';
 import type { FrameResult } from '../../shared/frame';
 import { MAX_MAX_OBJECTS } from '../../shared/plc-layout';
 import { describeIssue } from '../../shared/schema';
-import { Backoff } from '../core/backoff';
 import { homographySchema } from '../core/calibration';
 import { RECORD_SORT_KEYS } from '../core/plc/encode';
 import { formatSerialLine, type SerialFormat } from '../core/serial-format';
-import { Waker } from '../util/waker';
+import { NewestOnlySchedule } from '../core/write-schedule';
+import { LatestValueSink, type LinkState } from '../util/latest-value-sink';
 
 export const serialSettingsSchema = z
   .object({
@@ -111,70 +112,78 @@ export interface SerialSinkDeps {
   utcOffsetMin?: (epochMs: number) => number;
 }
 
-function withTimeout<T>(
-  what: string,
-  ms: number,
-  start: (done: (err: Error | null | undefined, value?: T) => void) => void,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    try {
-      start((err, value) => {
-        clearTimeout(timer);
-        if (err) reject(err);
-        else resolve(value as T);
-      });
-    } catch (e) {
-      clearTimeout(timer);
-      reject(e as Error);
-    }
-  });
+/** Closing a port is bounded too: a dead USB adapter may never call back. */
+const CLOSE_TIMEOUT_MS = 1000;
+
+const STATE_NAMES: Record<LinkState, SerialLinkState> = {
+  connected: 'open',
+  connecting: 'opening',
+  disconnected: 'closed',
+};
+
+interface LineInfo {
+  frameId: number;
+  line: string;
+  writeTimeMs: number;
+}
+
+function portCall(start: (done: (err: Error | null | undefined) => void) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => start((err) => (err ? reject(err) : resolve())));
+}
+
+/** A port we are done with: no more events reach us, a late error cannot crash the process. */
+async function dropPort(port: SerialPort): Promise<void> {
+  port.removeAllListeners();
+  port.on('error', () => undefined);
+  if (!port.isOpen) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    portCall((done) => port.close(done)),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS))),
+  ])
+    .catch(() => undefined)
+    .finally(() => clearTimeout(timer));
 }
 
 export class SerialSink extends EventEmitter<SerialSinkEvents> {
   readonly settings: SerialSettings;
   private readonly now: () => number;
   private readonly utcOffsetMin: (ms: number) => number;
-  private readonly backoff: Backoff;
-  private readonly work = new Waker();
-  private readonly pause = new Waker();
-  private port: SerialPort | null = null;
-  private state: SerialLinkState = 'closed';
-  private lastError: string | null = null;
-  private lastWriteTimeMs: number | null = null;
-  private droppedResults = 0;
-  private readonly lineTimesMs: number[] = [];
-  private pending: FrameResult | null = null;
+  private readonly loop: LatestValueSink<FrameResult, FrameResult, SerialPort, LineInfo>;
   private health = { cameraOk: true, modelOk: true };
-  private started = false;
   private closed = false;
-  private loop: Promise<void> | null = null;
 
   constructor(settings: SerialSettingsInput, deps: SerialSinkDeps = {}) {
     super();
-    this.settings = parseSerialSettings(settings);
+    const s = (this.settings = parseSerialSettings(settings));
     this.now = deps.nowMs ?? Date.now;
     this.utcOffsetMin = deps.utcOffsetMin ?? ((ms) => -new Date(ms).getTimezoneOffset());
-    this.backoff = new Backoff({
-      initialDelayMs: this.settings.reopenMinMs,
-      maxDelayMs: this.settings.reopenMaxMs,
-      factor: 2,
-      jitter: 0.2,
-    });
+    this.loop = new LatestValueSink(
+      {
+        connect: (_timeoutMs, lost) => this.open(lost),
+        write: (port, result) => this.writeLine(port, result),
+        close: dropPort,
+      },
+      new NewestOnlySchedule<FrameResult>(),
+      {
+        name: `serial ${s.path}`,
+        connectTimeoutMs: s.openTimeoutMs,
+        writeTimeoutMs: s.writeTimeoutMs,
+        backoff: { initialDelayMs: s.reopenMinMs, maxDelayMs: s.reopenMaxMs },
+        nowMs: this.now,
+      },
+    );
+    this.loop.on('status', () => this.emit('link', this.status()));
+    this.loop.on('written', (_result, info) => this.emit('line', info));
   }
 
   start(): this {
-    if (this.started || this.closed) return this;
-    this.started = true;
-    this.loop = this.run();
+    if (!this.closed) this.loop.start();
     return this;
   }
 
   offer(result: FrameResult): void {
-    if (this.closed) return;
-    if (this.pending) this.droppedResults++;
-    this.pending = result;
-    this.work.wake();
+    if (!this.closed) this.loop.offer(result);
   }
 
   setHealth(health: Partial<{ cameraOk: boolean; modelOk: boolean }>): void {
@@ -182,49 +191,34 @@ export class SerialSink extends EventEmitter<SerialSinkEvents> {
   }
 
   status(): SerialLinkStatus {
-    const since = this.now() - 1000;
+    const l = this.loop.status();
     return {
-      state: this.state,
+      state: STATE_NAMES[l.state],
       path: this.settings.path,
-      linesPerSec: this.lineTimesMs.filter((t) => t > since).length,
-      lastError: this.lastError,
-      lastWriteTimeMs: this.lastWriteTimeMs,
-      droppedResults: this.droppedResults,
+      linesPerSec: l.writesPerSec,
+      lastError: l.lastError,
+      lastWriteTimeMs: l.lastWriteTimeMs,
+      droppedResults: l.dropped,
     };
+  }
+
+  /** Resolves when the port is open; rejects with the port's last error after `timeoutMs`. */
+  whenOpen(timeoutMs: number): Promise<void> {
+    return this.loop.whenConnected(
+      timeoutMs,
+      (lastError) => `serial port ${this.settings.path}: ${lastError ?? `not open within ${timeoutMs} ms`}`,
+    );
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.work.wake();
-    this.pause.wake();
-    await this.loop;
-    await this.dropPort();
-    this.setState('closed');
+    await this.loop.stop();
     this.removeAllListeners();
   }
 
-  private setState(state: SerialLinkState): void {
-    if (this.state === state) return;
-    this.state = state;
-    this.emit('link', this.status());
-  }
-
-  private async dropPort(): Promise<void> {
-    const port = this.port;
-    this.port = null;
-    if (!port) return;
-    port.removeAllListeners();
-    port.on('error', () => undefined); // a late error from a dead port must not crash the process
-    if (port.isOpen)
-      await withTimeout<void>('close serial port', 1000, (done) =>
-        port.close((err) => done(err ?? null)),
-      ).catch(() => undefined);
-  }
-
-  private async open(): Promise<boolean> {
+  private async open(lost: (reason: Error) => void): Promise<SerialPort> {
     const s = this.settings;
-    this.setState('opening');
     const port = new SerialPort({
       path: s.path,
       baudRate: s.baudRate,
@@ -233,88 +227,38 @@ export class SerialSink extends EventEmitter<SerialSinkEvents> {
       stopBits: s.stopBits,
       autoOpen: false,
     });
-    port.on('error', (err) => {
-      this.lastError = err.message;
-    });
+    // Without a listener an 'error' event would crash the process; after open it means a broken port.
+    port.on('error', (err) => lost(new Error(`${s.path}: ${err.message}`)));
     try {
-      await withTimeout<void>(`open ${s.path}`, s.openTimeoutMs, (done) =>
-        port.open((err) => done(err ?? null)),
-      );
+      await portCall((done) => port.open(done));
     } catch (e) {
-      port.removeAllListeners();
-      port.on('error', () => undefined);
-      this.lastError = `${s.path}: ${(e as Error).message}`;
-      this.setState('closed');
-      return false;
+      await dropPort(port);
+      throw new Error(`${s.path}: ${(e as Error).message}`, { cause: e });
     }
-    // 'close' with disconnected = the device went away; reopen from the loop.
-    port.on('close', () => {
-      if (this.port === port) {
-        this.lastError = `${s.path}: port closed`;
-        void this.dropPort();
-        this.setState('closed');
-        this.work.wake();
-      }
-    });
-    if (this.closed) {
-      this.port = port;
-      await this.dropPort();
-      return false;
-    }
-    this.port = port;
-    this.backoff.reset();
-    this.lastError = null;
-    this.setState('open');
-    return true;
+    // 'close' without our asking: the device went away; the loop reopens it.
+    port.on('close', () => lost(new Error(`${s.path}: port closed`)));
+    return port;
   }
 
-  private async run(): Promise<void> {
-    while (!this.closed) {
-      if (!this.port) {
-        if (!(await this.open())) await this.pause.wait(this.backoff.next());
-        continue;
-      }
-      const result = this.pending;
-      if (!result) {
-        await this.work.wait(1000);
-        continue;
-      }
-      const port = this.port;
-      const s = this.settings;
-      const t0 = this.now();
-      const line = formatSerialLine(
-        s.format as SerialFormat,
-        {
-          result,
-          ...this.health,
-          stale: t0 - result.captureTimeMs > s.stalenessLimitMs,
-          writeTimeMs: t0,
-          utcOffsetMin: this.utcOffsetMin(result.captureTimeMs),
-        },
-        { maxObjects: s.maxObjects, sortKey: s.sortKey, homographyPxToMm: s.homographyPxToMm },
-      );
-      try {
-        await withTimeout<void>(`write to ${s.path}`, s.writeTimeoutMs, (done) => {
-          port.write(line, (err) => {
-            if (err) return done(err);
-            port.drain((e) => done(e ?? null));
-          });
-        });
-        if (this.pending === result) this.pending = null;
-        this.lastWriteTimeMs = this.now();
-        this.lineTimesMs.push(this.lastWriteTimeMs);
-        while (
-          this.lineTimesMs.length > 0 &&
-          (this.lineTimesMs[0]! < this.lastWriteTimeMs - 1000 || this.lineTimesMs.length > 4096)
-        )
-          this.lineTimesMs.shift();
-        this.emit('line', { frameId: result.frameId, line, writeTimeMs: t0 });
-      } catch (e) {
-        this.lastError = `${s.path}: ${(e as Error).message}`;
-        await this.dropPort();
-        this.setState('closed');
-        await this.pause.wait(this.backoff.next());
-      }
+  private async writeLine(port: SerialPort, result: FrameResult): Promise<LineInfo> {
+    const s = this.settings;
+    const t0 = this.now();
+    const line = formatSerialLine(
+      s.format as SerialFormat,
+      {
+        result,
+        ...this.health,
+        stale: t0 - result.captureTimeMs > s.stalenessLimitMs,
+        writeTimeMs: t0,
+        utcOffsetMin: this.utcOffsetMin(result.captureTimeMs),
+      },
+      { maxObjects: s.maxObjects, sortKey: s.sortKey, homographyPxToMm: s.homographyPxToMm },
+    );
+    try {
+      await portCall((done) => port.write(line, (err) => (err ? done(err) : port.drain(done))));
+    } catch (e) {
+      throw new Error(`${s.path}: ${(e as Error).message}`, { cause: e });
     }
+    return { frameId: result.frameId, line, writeTimeMs: t0 };
   }
 }

@@ -64,6 +64,31 @@ import type { JournalRow } from '../../shared/alarm-journal';
 import type { HistoryMinute } from '../../shared/history-ring';
 import type { EvaluationState, StartEvaluationRequest } from '../../shared/evaluation';
 import { EvaluationControl } from './evaluation-control';
+import type {
+  CompareRequest,
+  ExportRecordingRequest,
+  ExportRecordingResult,
+  RecordingStatus,
+  RerunRequestInput,
+  ReviewComparison,
+  ReviewEventInfo,
+  ReviewFrame,
+  ReviewFrameRequest,
+  ReviewJobState,
+  ReviewRecordingInfo,
+  ReviewTarget,
+  ReviewTimeline,
+  ReviewTimelineRequest,
+  SetRecordingRequest,
+} from '../../shared/review';
+import { LIVE_RECORDING_NAME, LiveRecording } from './live-recording';
+import { RECORDINGS_DIR, ReviewControl } from './review-control';
+import {
+  Commissioning,
+  installCommissioningApi,
+  type CommissioningApi,
+  type CommissioningOptions,
+} from './commissioning';
 import { ShiftCounts } from './shift-counts';
 import { codedError, sourceError } from './station-errors';
 import { shiftScheduleSchema } from '../core/shifts';
@@ -96,6 +121,8 @@ export interface StationOptions {
   clock?: Clock;
   /** What setSource accepts; by default the demo and recordings folders, rtsp and rtsps. */
   sourcePolicy?: SourcePolicy;
+  /** Sessions, users, audit (idle logout time; scrypt cost in tests). */
+  commissioning?: CommissioningOptions;
 }
 
 type StationEventMap = { [E in keyof StationEvents]: [StationEvents[E]] };
@@ -125,6 +152,12 @@ function recipesOf(s: Settings): Record<number, string> {
   return Object.fromEntries(Object.entries(s.recipes).map(([slot, id]) => [Number(slot), id]));
 }
 
+// The commissioning methods are installed on the prototype (below the class) and answered by
+// `this.commissioning`; this declares them on the type.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface Station extends CommissioningApi {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Station extends EventEmitter<StationEventMap> implements VisionStationApi {
   private settings!: Settings;
   private readonly store: SettingsStore;
@@ -146,6 +179,10 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   private readonly counters: CountersStore;
   private tracking!: LiveTrackingStage;
   private pendingCrossings: LineCrossing[] = [];
+  private readonly review: ReviewControl;
+  private liveRecording: LiveRecording | null = null;
+  /** Sessions, roles, recipes, class limits, calibration, users and audit (commissioning.ts). */
+  readonly commissioning: Commissioning;
   private readonly shiftCounts: ShiftCounts;
 
   constructor(private readonly opts: StationOptions) {
@@ -207,6 +244,46 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       log: opts.log,
     });
     this.evaluation.on('state', (s) => this.emit('evaluation', s));
+    this.review = new ReviewControl({
+      dataDir: opts.dataDir,
+      workerPath: opts.workerPath,
+      log: opts.log,
+      resolveModel: (id) => this.rerunModel(id),
+    });
+    this.review.on('job', (s) => this.emit('review', s));
+    this.commissioning = new Commissioning(
+      {
+        dataDir: opts.dataDir,
+        library: this.library,
+        runtime: () => this.runtime,
+        snapshot: () => this.getSnapshot(),
+        tracking: () => this.getTracking(),
+        setTracking: (req) => this.setTracking(req),
+        setParams: (p) => this.setParams(p),
+        loadModel: async (id) => {
+          const info = await this.loadModel(id);
+          this.settings.modelId = id;
+          this.persist();
+          return info;
+        },
+        modelId: () => this.settings.modelId ?? this.runtime.engine.model?.path ?? null,
+        calibration: () => this.settings.plc.homographyPxToMm,
+        setCalibration: async (h) => {
+          this.settings.plc = { ...this.settings.plc, homographyPxToMm: h };
+          this.runtime.setCalibration(h);
+          this.persist();
+          await this.applyPlc();
+        },
+        switchLegacySlot: async (slot) => void (await this.switchRecipe(slot)),
+        log: opts.log,
+      },
+      opts.commissioning,
+    );
+  }
+
+  /** The main-side gate every request passes (dispatch.ts): sessions, roles, audit. */
+  get gate(): Commissioning['gate'] {
+    return this.commissioning.gate;
   }
 
   /** Previews are encoded only while someone listens. */
@@ -263,7 +340,12 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       inferDeadlineMs: this.opts.inferDeadlineMs,
       previewMaxSidePx: this.opts.previewMaxSidePx ?? 1280,
       postprocess: this.tracking,
+      onRecipeRequest: (slot) => this.commissioning.onPlcRecipeRequest(slot),
     });
+    for (const problem of await this.commissioning.start()) {
+      this.alarms.raise('settings', problem, true);
+      this.opts.log(problem);
+    }
     this.runtime.on('modelStatus', (m) => this.setModelStatus({ ...this.modelStatus, message: m }));
     this.runtime.on('result', (r, frame) => this.onResult(r, frame));
     this.runtime.on('sourceState', (c) => this.onSourceState(c));
@@ -283,6 +365,17 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       else if (r.info)
         this.setModelStatus({ state: 'ready', active: r.info, loadingId: null, message: null });
     });
+
+    this.liveRecording = new LiveRecording({
+      runtime: this.runtime,
+      dir: join(this.review.recordingsDir, LIVE_RECORDING_NAME),
+      log: this.opts.log,
+      onStopped: (reason) =>
+        reason === null
+          ? this.alarms.clear('recording')
+          : this.alarms.raise('recording', `recording stopped: ${reason}`),
+    });
+    await this.applyRecording();
 
     const modelId = this.settings.modelId ?? (await this.bestAvailableModelId());
     try {
@@ -305,13 +398,17 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.plc.close();
     await this.evaluation.cancel();
+    await this.review.close();
     await this.library.stop();
     await this.runtime?.close();
+    await this.liveRecording?.close();
     await this.store.flush();
     await this.journal.flush();
     await this.history.flush();
     await this.shiftCounts.flush();
     await this.counters.flush().catch((e: unknown) => this.opts.log((e as Error).message));
+    await this.commissioning.plcIdle();
+    await this.commissioning.flush();
   }
 
   /** A damaged counters file must not keep the station down either: from zero, and say so. */
@@ -685,6 +782,81 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     return this.settings.ui;
   }
 
+  // -------------------------------------------------------------------------------------------
+  // Review (ReviewControl) and the live recording
+  // -------------------------------------------------------------------------------------------
+
+  /** A re-run loads the library's file, or the classic detector. */
+  private async rerunModel(id: string): Promise<string> {
+    const e = (await this.library.listQuick()).find((x) => x.id === id);
+    if (!e) throw new Error(`no model with id ${id} in the library`);
+    if (e.error) throw new Error(`${e.name} cannot be used: ${e.error}`);
+    return e.path ?? e.id;
+  }
+
+  /** A recorder that cannot start leaves the line running and says why. */
+  private async applyRecording(): Promise<void> {
+    try {
+      await this.liveRecording?.apply(this.settings.recording);
+      if (!this.settings.recording.enabled) this.alarms.clear('recording');
+    } catch (e) {
+      this.alarms.raise('recording', `cannot record: ${(e as Error).message}`);
+      this.opts.log(`cannot record: ${(e as Error).message}`);
+    }
+  }
+
+  listRecordings(): Promise<ReviewRecordingInfo[]> {
+    return this.review.list();
+  }
+
+  getRecordingInfo(req: { recording: string }): Promise<ReviewRecordingInfo> {
+    return this.review.info(req.recording);
+  }
+
+  getReviewTimeline(req: ReviewTimelineRequest): Promise<ReviewTimeline> {
+    return this.review.timeline(req);
+  }
+
+  getReviewEvents(req: ReviewTarget): Promise<ReviewEventInfo[]> {
+    return this.review.events(req);
+  }
+
+  getReviewFrame(req: ReviewFrameRequest): Promise<ReviewFrame | null> {
+    return this.review.frame(req);
+  }
+
+  /** In its own worker on one thread: the live line keeps running. */
+  startRerun(req: RerunRequestInput): Promise<ReviewJobState> {
+    return this.review.startRerun(req);
+  }
+
+  cancelRerun(): Promise<ReviewJobState> {
+    return this.review.cancelRerun();
+  }
+
+  async getRerun(): Promise<ReviewJobState> {
+    return this.review.job;
+  }
+
+  compareTracks(req: CompareRequest): Promise<ReviewComparison> {
+    return this.review.compare(req);
+  }
+
+  exportRecording(req: ExportRecordingRequest): Promise<ExportRecordingResult> {
+    return this.review.export(req);
+  }
+
+  async getRecording(): Promise<RecordingStatus> {
+    return this.liveRecording!.status(this.settings.recording, `${RECORDINGS_DIR}/${LIVE_RECORDING_NAME}`);
+  }
+
+  async setRecording(req: SetRecordingRequest): Promise<RecordingStatus> {
+    this.settings.recording = { ...this.settings.recording, ...req };
+    this.persist();
+    await this.applyRecording();
+    return this.getRecording();
+  }
+
   async getShiftCounts(): Promise<ShiftCountsView> {
     return this.shiftCounts.view(this.settings.shifts);
   }
@@ -701,3 +873,5 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     return this.getShiftCounts();
   }
 }
+
+installCommissioningApi(Station.prototype);

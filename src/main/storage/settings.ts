@@ -78,6 +78,23 @@ export const SettingsSchema = z
     fpsAlarmAfterS: z.number().min(1).max(3600).default(10),
     /** Tracking (on in the app), zones and counting lines; counters are kept in counters.json. */
     tracking: trackingSettingsSchema.prefault({}),
+    /** Recording of the live line into DATA_DIR/recordings/live (the Review tab replays it). */
+    recording: z
+      .object({
+        enabled: z.boolean().default(false),
+        /** Retention: the oldest segments go first beyond this total size or age. */
+        maxGb: z.number().min(0.01).max(1_000_000).default(10),
+        maxDays: z.number().min(0.01).max(36_500).default(7),
+        segmentS: z.number().int().min(1).max(3600).default(60),
+        /** Nominal frame rate of the video files (playback speed); times come from the index. */
+        fps: z.number().int().min(1).max(120).default(10),
+        /** Candidates from this score up to the threshold are kept as doubtful (null: none). */
+        doubtfulMin: thresholdSchema.nullable().default(0.1),
+        /** A detection of one of these classes opens an event. */
+        eventClasses: z.array(z.string().min(1).max(64)).max(64).default([]),
+      })
+      .strict()
+      .prefault({}),
     /** Shifts for the per-shift part counts (shift-counts.json). */
     shifts: shiftScheduleSchema.prefault({}),
   })

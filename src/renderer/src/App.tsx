@@ -12,9 +12,12 @@ import { PlcPanel } from './components/PlcPanel';
 import { SettingsPanel } from './components/SettingsPanel';
 import { EvaluationTab } from './components/EvaluationTab';
 import { TrackingPanel } from './components/TrackingPanel';
+import { ReviewTab } from './components/ReviewTab';
 import { isTyping } from './components/LiveView';
 import { useScreenLocale } from './screen-locale';
 import { stationVerdict } from '../../shared/verdict';
+import { CommissioningTab } from './components/commissioning/CommissioningTab';
+import { SessionBar, SessionProvider } from './components/commissioning/session';
 
 // recharts is the largest dependency: load it with the panel that uses it.
 const PerformancePanel = lazy(() => import('./components/PerformancePanel'));
@@ -29,6 +32,8 @@ const TABS = [
   'counting',
   'settings',
   'evaluation',
+  'review',
+  'commissioning',
 ] as const;
 type Tab = (typeof TABS)[number];
 
@@ -79,6 +84,7 @@ function Shell() {
   return (
     <div className="app" data-locale={i18n.language}>
       <StatusBar onOpenTab={(name) => setTab(name as Tab)} />
+      <SessionBar />
       {view.snapshotError && (
         <div className="banner bad" role="alert" data-testid="snapshot-error">
           {view.snapshotError}
@@ -116,6 +122,8 @@ function Shell() {
             {tab === 'settings' && <SettingsPanel />}
             {tab === 'evaluation' && <EvaluationTab />}
             {tab === 'counting' && <TrackingPanel />}
+            {tab === 'review' && <ReviewTab />}
+            {tab === 'commissioning' && <CommissioningTab />}
           </div>
         </aside>
       </main>
@@ -126,7 +134,9 @@ function Shell() {
 export function App({ station }: { station: Station }) {
   return (
     <StationProvider station={station}>
-      <Shell />
+      <SessionProvider>
+        <Shell />
+      </SessionProvider>
     </StationProvider>
   );
 }

@@ -1,5 +1,5 @@
 /**
- * Review of a recording (not wired into the app yet): a timeline of counts and events with zoom,
+ * Review of a recording (the Review tab, through ReviewTab): a timeline of counts and events with zoom,
  * play/pause/step/seek/speed, the picture with overlays drawn from the stored results exactly as
  * live (same `drawOverlays`), next/previous event, the frame's detections, and export. All data
  * comes through the props, so the panel works over IPC, WebSocket or a test harness alike.
@@ -113,6 +113,9 @@ export function ReviewPanel(props: ReviewPanelProps) {
         (s) => f.num(s, 2),
         (a) => f.int(a),
       );
+      // What was drawn, for tests and tools: the frame and each box ([classId, x1, y1, x2, y2]).
+      canvas.dataset['frameNo'] = String(frame.frameNo);
+      canvas.dataset['boxes'] = JSON.stringify(frame.detections.map((d) => [d.classId, ...d.box]));
     };
     if (!frame.pictureDataUrl) return draw(null);
     let live = true;
@@ -194,7 +197,7 @@ export function ReviewPanel(props: ReviewPanelProps) {
         </select>{' '}
         <span data-testid="review-time">{frame ? f.dateTime(frame.captureTimeMs) : '–'}</span>{' '}
         <span>
-          {t('review.frame', 'frame')} {frame?.frameNo ?? '–'}
+          {t('review.frame', 'frame')} <span data-testid="review-frame-no">{frame?.frameNo ?? '–'}</span>
         </span>
       </div>
       {error && (
@@ -208,7 +211,7 @@ export function ReviewPanel(props: ReviewPanelProps) {
         data-testid="review-canvas"
         style={{ width: '100%' }}
       />
-      <div className="review-controls">
+      <div className="review-controls btn-group wrap">
         <button onClick={() => frame && seek(frame.captureTimeMs, -1)} data-testid="review-step-back">
           {t('review.stepBack', '◀ frame')}
         </button>
@@ -328,7 +331,7 @@ export function ReviewPanel(props: ReviewPanelProps) {
           ))}
         </tbody>
       </table>
-      <div className="review-export">
+      <div className="review-export btn-group wrap">
         <select
           aria-label={t('review.format', 'Export format')}
           value={format}
@@ -341,7 +344,7 @@ export function ReviewPanel(props: ReviewPanelProps) {
             </option>
           ))}
         </select>
-        <label>
+        <label className={doubtful ? 'toggle on' : 'toggle'}>
           <input type="checkbox" checked={doubtful} onChange={(e) => setDoubtful(e.target.checked)} />{' '}
           {t('review.doubtfulOnly', 'doubtful only')}
         </label>

@@ -1,0 +1,289 @@
+/**
+ * `run --cameras FILE.json [--frames N] [--json] [--provider P] [--threads N]`: several cameras on
+ * one station (see core/cameras-file for the file). With --json, one line per processed frame with
+ * a "camera" field, then one summary line per camera (`{"camera","summary":{...as run...}}`) and a
+ * last line `{"summary":{"cameras":[...],"frames","fps","dropped"}}` for the whole station.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { parseSourceUri } from '../capture/source-uri';
+import { createMultiCameraRuntime, type CameraSettings, type MultiCameraRuntime } from '../app/multi-camera';
+import { CamerasFileError, parseCamerasFile, type CameraConfig } from '../core/cameras-file';
+import { classLimitProblems, classLimitsFromFlags } from '../core/class-limits';
+import { TrackingStage } from '../core/counting';
+import { frameDetectionJson } from '../core/detection-json';
+import { checkModelFile } from '../inference/model-file';
+import { parsePlcUri } from '../plc/plc-config';
+import { simFrameToJson } from '../plc/plc-sim';
+import { parseSerialUri } from '../serial/serial-sink';
+import { blockSizeBytes, DEFAULT_MAX_OBJECTS } from '../../shared/plc-layout';
+import {
+  inferenceFlagFields,
+  inferenceFlagOptions,
+  intFlag,
+  parseFlags,
+  UsageError,
+  validateFlags,
+  writeLine,
+} from './args';
+import { RunReport } from './run-report';
+import { plcConnectError, summaryJson } from './run';
+
+const Flags = z.object({
+  cameras: z.string().min(1, 'must be a cameras file (JSON)'),
+  frames: intFlag(1, 10_000_000).optional(),
+  json: z.boolean().default(false),
+  provider: inferenceFlagFields.provider,
+  threads: inferenceFlagFields.threads,
+});
+
+const OPTIONS = {
+  cameras: { type: 'string' },
+  frames: { type: 'string' },
+  json: { type: 'boolean' },
+  provider: inferenceFlagOptions.provider,
+  threads: inferenceFlagOptions.threads,
+} as const;
+
+const r2 = (v: number): number | null => (Number.isFinite(v) ? Number(v.toFixed(2)) : null);
+
+/** Reads and validates the file; every problem is a UsageError naming the file and the field. */
+export async function loadCamerasFile(path: string): Promise<CameraConfig[]> {
+  const fail = (m: string): never => {
+    throw new UsageError(`--cameras ${path}: ${m}`);
+  };
+  const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) =>
+    fail(e.code === 'ENOENT' ? 'no such file' : `cannot read it (${e.code ?? e.message})`),
+  );
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return fail(`not valid JSON: ${(e as Error).message}`);
+  }
+  let cameras: CameraConfig[] = [];
+  try {
+    cameras = parseCamerasFile(json, {
+      confThreshold: 0.25,
+      iouThreshold: 0.45,
+      resolveModel: (p) => resolve(dirname(path), p),
+    });
+  } catch (e) {
+    if (e instanceof CamerasFileError) fail(e.message);
+    throw e;
+  }
+  const plcBlocks: { at: string; where: string; from: number; to: number }[] = [];
+  const serialPorts = new Map<string, string>();
+  const checkedModels = new Map<string, Promise<unknown>>();
+  for (const [i, c] of cameras.entries()) {
+    const where = `cameras[${i}] ("${c.name}")`;
+    const field = (name: string, run: () => void): void => {
+      try {
+        run();
+      } catch (e) {
+        fail(`${where}.${name}: ${(e as Error).message}`);
+      }
+    };
+    field('source', () => parseSourceUri(c.source));
+    if (c.plc !== undefined) {
+      const plc = c.plc;
+      field('plc', () => {
+        const target = parsePlcUri(plc);
+        if (target.kind === 'sim') {
+          if (cameras.length > 1)
+            throw new Error(
+              "'sim' serves one camera only (one S7 server per process); start `plc-sim` or a PLC and give each camera an s7:// URI with its own db",
+            );
+          return;
+        }
+        const s = target.settings;
+        const from = s.startOffsetBytes ?? 0;
+        const block = {
+          at: `${s.host}:${s.port}/DB${s.dbNumber}`,
+          where,
+          from,
+          to: from + blockSizeBytes(s.maxObjects ?? DEFAULT_MAX_OBJECTS, s.layoutVersion ?? 1),
+        };
+        const clash = plcBlocks.find((b) => b.at === block.at && b.from < block.to && block.from < b.to);
+        if (clash)
+          throw new Error(
+            `writes to ${block.at} bytes ${from}..${block.to - 1}, as ${clash.where} does; give each camera its own db (or offset)`,
+          );
+        plcBlocks.push(block);
+      });
+    }
+    if (c.serial !== undefined) {
+      const serial = c.serial;
+      field('serial', () => {
+        const { path: port } = parseSerialUri(serial);
+        const other = serialPorts.get(port);
+        if (other) throw new Error(`${port} is already the serial port of ${other}`);
+        serialPorts.set(port, where);
+      });
+    }
+    field('lines', () => void stageFor(c));
+    if (c.model !== 'classic' && !checkedModels.has(c.model))
+      checkedModels.set(
+        c.model,
+        checkModelFile(c.model).catch((e: unknown) => fail(`${where}.model: ${(e as Error).message}`)),
+      );
+  }
+  for (const check of checkedModels.values()) await check;
+  return cameras;
+}
+
+function stageFor(c: CameraConfig): TrackingStage {
+  return new TrackingStage({
+    tracking: c.track,
+    zones: c.zones,
+    lines: c.lines,
+    referencePoint: c.referencePoint,
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseFlags(argv, OPTIONS, false));
+  } catch (e) {
+    const flag = /Unknown option '(--?[\w-]+)'/.exec((e as Error).message)?.[1];
+    if (!flag) throw e;
+    throw new UsageError(
+      `${flag}: not with --cameras (the cameras file gives each camera its source, model, thresholds, zones, lines and outputs); with --cameras only --frames, --json, --provider and --threads apply`,
+    );
+  }
+  const flags = validateFlags(Flags, values);
+  const cameras = await loadCamerasFile(flags.cameras);
+  const stages = new Map(cameras.map((c) => [c.name, stageFor(c)]));
+  const log = (line: string): void => writeLine(process.stderr, `vision-station: ${line}`);
+  const reports = new Map(
+    cameras.map((c) => [c.name, new RunReport((l) => log(`camera '${c.name}': ${l}`))]),
+  );
+  const settings: CameraSettings[] = cameras.map((c) => ({
+    name: c.name,
+    source: c.source,
+    model: c.model,
+    params: { confThreshold: c.confThreshold, iouThreshold: c.iouThreshold, maxDet: 300, classFilter: null },
+    classLimits: c.classes || c.classConf.length > 0 ? classLimitsFromFlags(c.classes, c.classConf) : null,
+    postprocess: stages.get(c.name)!,
+    classic: c.classic,
+    plc: c.plc,
+    serial: c.serial,
+    maxFrames: flags.frames,
+    sourceOptions: { onWarning: reports.get(c.name)!.onSourceWarning },
+  }));
+
+  let station: MultiCameraRuntime | null = null;
+  const stopOnSignal = (): void => {
+    for (const c of station?.cameras ?? []) void c.pipeline.stop();
+  };
+  process.on('SIGINT', stopOnSignal);
+  process.on('SIGTERM', stopOnSignal);
+  try {
+    station = await createMultiCameraRuntime({
+      cameras: settings,
+      provider: flags.provider,
+      intraOpThreads: flags.threads,
+      statsWindowMs: Number.MAX_SAFE_INTEGER,
+      log,
+      failFast: true,
+    }).catch((e: unknown) => {
+      // A PLC that cannot be reached at start is described as `run` describes it, naming the camera.
+      const camera = cameras.find((c) => (e as Error).message.startsWith(`camera '${c.name}': `));
+      const described = camera ? plcConnectError((e as Error).cause, camera.plc) : e;
+      throw described === (e as Error).cause
+        ? e
+        : new Error(`camera '${camera!.name}': ${(described as Error).message}`, { cause: e });
+    });
+    const mc = station;
+    const counts = new Map<string, { n: number; firstMs: number; lastMs: number }>();
+    let allFirstMs = 0;
+    let allLastMs = 0;
+    let all = 0;
+    for (const [i, cam] of mc.cameras.entries()) {
+      // Class names are known only once the model is loaded.
+      const limits = settings[i]!.classLimits;
+      const problem = limits
+        ? classLimitProblems(limits, cam.runtime.engine.model?.classNames ?? [], false)[0]
+        : undefined;
+      if (problem)
+        throw new UsageError(`--cameras ${flags.cameras}: cameras[${i}] ("${cam.name}"): ${problem}`);
+      reports.get(cam.name)!.watch(cam.source, cam.outputs);
+      cam.outputs.on('simFrame', (f) => writeLine(process.stderr, `plc-sim: ${simFrameToJson(f)}`));
+      const c = { n: 0, firstMs: 0, lastMs: 0 };
+      counts.set(cam.name, c);
+      cam.pipeline.on('result', (r) => {
+        const t = performance.now();
+        if (c.n++ === 0) c.firstMs = t;
+        c.lastMs = t;
+        if (all++ === 0) allFirstMs = t;
+        allLastMs = t;
+        if (!flags.json) return;
+        writeLine(
+          process.stdout,
+          JSON.stringify({
+            camera: cam.name,
+            frameId: r.frameId,
+            captureTimeMs: r.captureTimeMs,
+            ...(r.learning ? { learning: true } : {}),
+            detections: r.detections.map(frameDetectionJson),
+            crossings: r.crossings ?? [],
+          }),
+        );
+      });
+    }
+    await mc.start();
+    await mc.done();
+    const fps = (n: number, firstMs: number, lastMs: number): number =>
+      n > 1 && lastMs > firstMs ? ((n - 1) * 1000) / (lastMs - firstMs) : 0;
+    let dropped = 0;
+    let failure: string | null = null;
+    for (const cam of mc.cameras) {
+      const c = counts.get(cam.name)!;
+      const s = cam.pipeline.stats();
+      // Frames replaced while waiting for the camera's turn on the shared worker are drops too.
+      const stats = { ...s, dropped: s.dropped + cam.share().dropped };
+      dropped += stats.dropped;
+      const report = reports.get(cam.name)!;
+      failure ??= cam.failure() ?? (cam.outputs.plc ? prefixed(cam.name, report.plcFailure()) : null);
+      if (!cam.failure() || c.n > 0)
+        writeLine(
+          process.stdout,
+          JSON.stringify({
+            camera: cam.name,
+            ...summaryJson(
+              stats,
+              fps(c.n, c.firstMs, c.lastMs),
+              report.counts,
+              stages.get(cam.name)!.counts(),
+            ),
+          }),
+        );
+    }
+    writeLine(
+      process.stdout,
+      JSON.stringify({
+        summary: {
+          cameras: mc.cameras.map((c) => c.name),
+          frames: all,
+          fps: r2(fps(all, allFirstMs, allLastMs)),
+          dropped,
+        },
+      }),
+    );
+    if (failure) {
+      writeLine(process.stderr, `vision-station: run: ${failure}`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', stopOnSignal);
+    process.off('SIGTERM', stopOnSignal);
+    await station?.close();
+  }
+}
+
+function prefixed(camera: string, failure: string | null): string | null {
+  return failure ? `camera '${camera}': ${failure}` : null;
+}

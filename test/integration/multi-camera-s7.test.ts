@@ -1,0 +1,225 @@
+/**
+ * Several synthetic cameras on one station, sharing one ONNX model's worker, each writing to its
+ * own DB of one real S7 server (node-snap7 S7Server on loopback, DBs registered with snap7 so it
+ * checks every access). No mocks; counts only, never timings.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMultiCameraRuntime, type MultiCameraRuntime } from '../../src/main/app/multi-camera';
+import { decodeBlock } from '../../src/main/core/plc/decode';
+import { timeOfDayMs } from '../../src/main/core/plc/encode';
+import { loadSnap7 } from '../../src/main/plc/s7-client';
+import { freePort } from '../../src/main/util/net';
+import { DEFAULT_MAX_OBJECTS, requiredDbSizeBytes } from '../../src/shared/plc-layout';
+import type { FrameResult } from '../../src/shared/frame';
+import { sharedModel, WORKER_JS } from '../helpers/paths';
+
+interface ServerEvent {
+  EvtCode: number;
+  EvtRetCode: number;
+  EvtParam1: number;
+  EvtParam2: number;
+  EvtParam3: number;
+}
+interface NativeServer {
+  SetParam(param: number, value: number): boolean;
+  RegisterArea(area: number, index: number, buf: Buffer): boolean;
+  UnregisterArea(area: number, index: number): boolean;
+  GetArea(area: number, index: number): Buffer;
+  StartTo(ip: string, cb: (err: number | null) => void): void;
+  Stop(cb: (err: number | null) => void): void;
+  on(event: 'event', fn: (e: ServerEvent) => void): void;
+  removeAllListeners(event: 'event'): void;
+  LocalPort: number;
+  srvAreaDB: number;
+  evcDataWrite: number;
+}
+
+const S7_AREA_DB = 0x84;
+
+interface DbWrite {
+  lifeCounter: number;
+  frameId: number;
+  count: number;
+  captureTimeOfDayMs: number;
+}
+
+/** node-snap7 keeps its server plumbing in process-wide globals: one native server per process. */
+let nativeServer: NativeServer | null = null;
+
+/** One S7 server holding several DBs; records the header of every block written to each. */
+async function startServer(dbNumbers: readonly number[]): Promise<{
+  port: number;
+  writes: Map<number, DbWrite[]>;
+  waitFor(what: string, done: () => boolean, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}> {
+  nativeServer ??= new (loadSnap7().S7Server as new () => NativeServer)();
+  const srv = nativeServer;
+  const port = await freePort();
+  srv.SetParam(srv.LocalPort, port);
+  const writes = new Map<number, DbWrite[]>(dbNumbers.map((n) => [n, []]));
+  const waiters = new Set<() => void>();
+  for (const db of dbNumbers) {
+    const ok = srv.RegisterArea(srv.srvAreaDB, db, Buffer.alloc(requiredDbSizeBytes(DEFAULT_MAX_OBJECTS, 0)));
+    if (!ok) throw new Error(`could not register DB${db}`);
+  }
+  srv.on('event', (e) => {
+    if (e.EvtCode !== srv.evcDataWrite || e.EvtRetCode !== 0 || e.EvtParam1 !== S7_AREA_DB) return;
+    const list = writes.get(e.EvtParam2);
+    // Only writes that include the header (offset 0) complete a frame.
+    if (!list || e.EvtParam3 !== 0) return;
+    const block = decodeBlock(srv.GetArea(srv.srvAreaDB, e.EvtParam2), DEFAULT_MAX_OBJECTS);
+    const last = list.at(-1);
+    // Reading after the event, two quick writes can show the newer block twice: keep it once.
+    if (last && last.lifeCounter === block.header.lifeCounter) return;
+    list.push({
+      lifeCounter: block.header.lifeCounter,
+      frameId: block.header.frameId,
+      count: block.header.count,
+      captureTimeOfDayMs: block.header.captureTimeOfDayMs,
+    });
+    for (const w of [...waiters]) w();
+  });
+  await new Promise<void>((resolve, reject) =>
+    srv.StartTo('127.0.0.1', (err) => (err ? reject(new Error(`S7 server: error ${err}`)) : resolve())),
+  );
+  return {
+    port,
+    writes,
+    waitFor: (what, done, timeoutMs = 30_000) =>
+      new Promise<void>((resolve, reject) => {
+        if (done()) return resolve();
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out waiting for ${what}`));
+        }, timeoutMs);
+        const check = (): void => {
+          if (!done()) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+      }),
+    close: async () => {
+      await new Promise<void>((resolve) => srv.Stop(() => resolve()));
+      srv.removeAllListeners('event');
+      for (const db of dbNumbers) srv.UnregisterArea(srv.srvAreaDB, db);
+    },
+  };
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const MODEL = sharedModel('yolo11n-int8-coco-320.onnx');
+/**
+ * Each camera its own size and pace, so frame N of one camera is captured at another time than
+ * frame N of the others: the capture time written to a DB tells whose frame it is.
+ */
+const SOURCES = [
+  'synthetic:?size=320x240&fps=20',
+  'synthetic:?size=352x288&fps=16',
+  'synthetic:?size=384x256&fps=13',
+  'synthetic:?size=416x320&fps=11',
+];
+
+async function station(
+  cameras: number,
+  port: number,
+  maxFrames?: number,
+  models: readonly string[] = [],
+): Promise<{ mc: MultiCameraRuntime; results: Map<string, Map<number, FrameResult>> }> {
+  const results = new Map<string, Map<number, FrameResult>>();
+  const mc = await createMultiCameraRuntime({
+    cameras: Array.from({ length: cameras }, (_, i) => ({
+      name: `cam${i + 1}`,
+      source: SOURCES[i]!,
+      model: models[i] ?? MODEL,
+      params: { confThreshold: 0.05, iouThreshold: 0.45, maxDet: 100, classFilter: null },
+      plc: `s7://127.0.0.1:${port}?db=${11 + i}`,
+      maxFrames,
+    })),
+    workerPath: WORKER_JS,
+    log: () => {},
+    failFast: true,
+  });
+  cleanups.push(() => mc.close());
+  for (const c of mc.cameras) {
+    const mine = new Map<number, FrameResult>();
+    results.set(c.name, mine);
+    c.pipeline.on('result', (r) => mine.set(r.frameId, r));
+  }
+  return { mc, results };
+}
+
+/** Every write in the camera's DB is one of that camera's results, in order, life counter +1 each. */
+function expectDbHoldsCameraFrames(writes: readonly DbWrite[], results: Map<number, FrameResult>): void {
+  for (let i = 1; i < writes.length; i++) {
+    expect(writes[i]!.frameId).toBeGreaterThan(writes[i - 1]!.frameId);
+    expect(writes[i]!.lifeCounter).toBeGreaterThan(writes[i - 1]!.lifeCounter);
+  }
+  for (const w of writes) {
+    const r = results.get(w.frameId);
+    expect(r, `frame ${w.frameId} in the DB was not processed by this camera`).toBeDefined();
+    expect(w.count).toBe(Math.min(r!.detections.length, DEFAULT_MAX_OBJECTS));
+    const t = r!.captureTimeMs;
+    expect(w.captureTimeOfDayMs).toBe(timeOfDayMs(t, -new Date(t).getTimezoneOffset()));
+  }
+}
+
+describe('several cameras on one station, one S7 DB each', () => {
+  it.each([2, 4])('%i synthetic cameras: every DB gets its camera’s frames, none starves', async (n) => {
+    const dbs = Array.from({ length: n }, (_, i) => 11 + i);
+    const server = await startServer(dbs);
+    cleanups.push(() => server.close());
+    const frames = 8;
+    // With four, the last camera runs the classic detector: an engine of its own beside the shared one.
+    const { mc, results } = await station(
+      n,
+      server.port,
+      frames,
+      n === 4 ? [MODEL, MODEL, MODEL, 'classic'] : [],
+    );
+    expect(mc.engineCount).toBe(n === 4 ? 2 : 1);
+    await mc.start();
+    await mc.done();
+    for (const [i, cam] of mc.cameras.entries()) {
+      // Every camera got its full count of frames through the shared worker.
+      expect(cam.pipeline.stats().frames).toBe(frames);
+      expect(results.get(cam.name)!.size).toBe(frames);
+      expect(cam.share().taken).toBeGreaterThanOrEqual(frames);
+      const db = dbs[i]!;
+      await server.waitFor(`DB${db} to receive ${cam.name}'s last frame`, () =>
+        server.writes.get(db)!.some((w) => w.frameId === Math.max(...results.get(cam.name)!.keys())),
+      );
+      const writes = server.writes.get(db)!;
+      expect(writes.length).toBeGreaterThanOrEqual(1);
+      expectDbHoldsCameraFrames(writes, results.get(cam.name)!);
+    }
+  });
+
+  it('close ends every source and the shared worker while all cameras run', async () => {
+    const dbs = [11, 12, 13, 14];
+    const server = await startServer(dbs);
+    cleanups.push(() => server.close());
+    const { mc } = await station(4, server.port);
+    await mc.start();
+    await server.waitFor('three frames in each of the four DBs', () =>
+      dbs.every((db) => server.writes.get(db)!.length >= 3),
+    );
+    for (const db of dbs) {
+      const lives = server.writes.get(db)!.map((w) => w.lifeCounter);
+      expect(lives.at(-1)! - lives[0]!).toBeGreaterThanOrEqual(2);
+    }
+    await mc.close();
+    for (const cam of mc.cameras) {
+      expect(cam.source.state).toBe('stopped');
+      await cam.pipeline.done();
+    }
+    expect(mc.engines.length).toBe(1);
+    expect(mc.engines.every((e) => e.model === null)).toBe(true);
+  });
+});
