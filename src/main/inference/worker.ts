@@ -40,7 +40,7 @@ async function handle(msg: ToWorker): Promise<void> {
           );
         if (msg.lowPriority) lowerThreadPriority();
         model = await loadModel(msg.spec, (message) => send({ type: 'status', message }));
-        send({ type: 'loaded', id: msg.id, info: model.info });
+        send({ type: 'loaded', id: msg.id, info: model.info, frameFormat: model.frameFormat ?? null });
         break;
       }
       case 'infer': {

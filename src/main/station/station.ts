@@ -89,6 +89,8 @@ import {
   type CommissioningApi,
   type CommissioningOptions,
 } from './commissioning';
+import { IntegrationControl, type IntegrationOverrides } from '../app/integration-control';
+import type { FleetView, IntegrationState, SetIntegrationRequest } from '../../shared/integration';
 import { ShiftCounts } from './shift-counts';
 import { codedError, sourceError } from './station-errors';
 import { shiftScheduleSchema } from '../core/shifts';
@@ -108,7 +110,7 @@ export interface StationOptions {
   workerPath: string;
   log: (line: string) => void;
   /** Overrides of the saved settings for this run (command-line flags). */
-  overrides?: { source?: string; model?: string; plc?: string | null };
+  overrides?: { source?: string; model?: string; plc?: string | null; integration?: IntegrationOverrides };
   /** Extra folders listed in the model library (e.g. ../shared/models in tests). */
   extraModelsDirs?: string[];
   /** Longest side of preview JPEGs sent to the UI. */
@@ -183,6 +185,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   private liveRecording: LiveRecording | null = null;
   /** Sessions, roles, recipes, class limits, calibration, users and audit (commissioning.ts). */
   readonly commissioning: Commissioning;
+  private integration!: IntegrationControl;
   private readonly shiftCounts: ShiftCounts;
 
   constructor(private readonly opts: StationOptions) {
@@ -390,6 +393,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     const uri = this.settings.source ?? this.demo?.sourceUri ?? 'synthetic:';
     await this.startSource(uri, this.settings.source === null && this.demo !== null);
     this.statsTimer = setInterval(() => this.tick(), STATS_INTERVAL_MS);
+    await this.startIntegration(o.integration);
   }
 
   async close(): Promise<void> {
@@ -400,6 +404,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     await this.evaluation.cancel();
     await this.review.close();
     await this.library.stop();
+    await this.integration?.close();
     await this.runtime?.close();
     await this.liveRecording?.close();
     await this.store.flush();
@@ -855,6 +860,39 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     this.persist();
     await this.applyRecording();
     return this.getRecording();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Plant integration: MQTT (and the fleet on its broker), OPC UA; see app/integration-control.ts
+  // -------------------------------------------------------------------------------------------
+
+  private async startIntegration(overrides: IntegrationOverrides = {}): Promise<void> {
+    this.integration = new IntegrationControl({
+      runtime: this.runtime,
+      dataDir: this.opts.dataDir,
+      log: this.opts.log,
+      recipeSlots: () => this.recipeSlots(),
+      alarm: (kind, message) =>
+        message === null ? this.alarms.clear(kind) : this.alarms.raise(kind, message),
+    });
+    this.integration.on('state', (s) => this.emit('integration', s));
+    this.integration.on('fleet', (f) => this.emit('fleet', f));
+    await this.integration.start(this.settings.integration, overrides);
+  }
+
+  async getIntegration(): Promise<IntegrationState> {
+    return this.integration.state();
+  }
+
+  async setIntegration(req: SetIntegrationRequest): Promise<IntegrationState> {
+    const { settings, state } = await this.integration.update(req);
+    this.settings.integration = settings;
+    this.persist();
+    return state;
+  }
+
+  async getFleet(): Promise<FleetView> {
+    return this.integration.fleet();
   }
 
   async getShiftCounts(): Promise<ShiftCountsView> {

@@ -17,6 +17,8 @@ import {
   providerSchema,
   thresholdSchema,
 } from '../../shared/schema';
+import { DEFAULT_INTEGRATION_SETTINGS } from '../../shared/integration';
+import { integrationSettingsSchema } from '../../shared/integration-schema';
 import { writeFileAtomic } from './atomic-file';
 
 const ParamsSchema = z
@@ -95,6 +97,8 @@ export const SettingsSchema = z
       })
       .strict()
       .prefault({}),
+    /** MQTT publishing and the OPC UA server, as the administrator set them in the app. */
+    integration: integrationSettingsSchema.prefault(DEFAULT_INTEGRATION_SETTINGS),
     /** Shifts for the per-shift part counts (shift-counts.json). */
     shifts: shiftScheduleSchema.prefault({}),
   })

@@ -13,6 +13,7 @@ import { SettingsPanel } from './components/SettingsPanel';
 import { EvaluationTab } from './components/EvaluationTab';
 import { TrackingPanel } from './components/TrackingPanel';
 import { ReviewTab } from './components/ReviewTab';
+import { FleetTab } from './components/FleetTab';
 import { isTyping } from './components/LiveView';
 import { useScreenLocale } from './screen-locale';
 import { stationVerdict } from '../../shared/verdict';
@@ -34,6 +35,7 @@ const TABS = [
   'evaluation',
   'review',
   'commissioning',
+  'fleet',
 ] as const;
 type Tab = (typeof TABS)[number];
 
@@ -124,6 +126,7 @@ function Shell() {
             {tab === 'counting' && <TrackingPanel />}
             {tab === 'review' && <ReviewTab />}
             {tab === 'commissioning' && <CommissioningTab />}
+            {tab === 'fleet' && <FleetTab />}
           </div>
         </aside>
       </main>

@@ -163,6 +163,15 @@ const en = {
     inUse: 'in use',
     use: 'Use',
     location: { project: 'project', demo: 'demo', user: 'user', builtin: 'built-in' },
+    cpuThreads: 'CPU threads',
+    spinning: 'spinning',
+    noSpinning: 'no spinning',
+    threadsChosenBy: {
+      measured: 'timed on this machine',
+      override: 'set by --threads',
+      fixed: 'GPU session',
+    },
+    threadTrial: '{{n}} × {{spin}}: {{fps}} fps',
   },
   tuning: {
     conf: 'Confidence threshold',
@@ -669,6 +678,11 @@ const ko: Resource = {
     inUse: '사용 중',
     use: '사용',
     location: { project: '프로젝트', demo: '데모', user: '사용자', builtin: '내장' },
+    cpuThreads: 'CPU 스레드',
+    spinning: '스핀 대기',
+    noSpinning: '스핀 없음',
+    threadsChosenBy: { measured: '이 장비에서 측정', override: '--threads로 지정', fixed: 'GPU 세션' },
+    threadTrial: '{{n}}개 · {{spin}}: {{fps}} fps',
   },
   tuning: {
     conf: '신뢰도 임계값',
