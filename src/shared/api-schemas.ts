@@ -320,6 +320,18 @@ export const API_ARGS: { [M in ApiMethod]: z.ZodType<ApiArgs<M>> } = {
   getIntegration: z.tuple([]),
   setIntegration: z.tuple([setIntegrationRequestSchema]),
   getFleet: z.tuple([]),
+  getShiftCounts: z.tuple([]),
+  // The shape only; the station checks the times, names and time zone.
+  setShiftSchedule: z.tuple([
+    z
+      .object({
+        shifts: z.array(z.object({ name: z.string().max(64), start: z.string().max(16) }).strict()).max(24),
+        timeZone: z.string().max(64).nullable(),
+        keepDays: z.number().int(),
+      })
+      .partial()
+      .strict(),
+  ]),
 };
 
 export const WsRequestSchema = z

@@ -51,6 +51,8 @@ import type {
   UserView,
 } from './commissioning';
 import type { FleetView, IntegrationState, SetIntegrationRequest } from './integration';
+import type { ShiftCountsView, ShiftSchedule } from './shift-counts';
+import type { ErrorCode, ErrorParams } from './station-error';
 
 export type Backend = 'electron-ipc' | 'websocket';
 
@@ -450,6 +452,10 @@ export interface ApiSignatures {
   setIntegration: { args: [req: SetIntegrationRequest]; result: IntegrationState };
   /** The stations publishing to the configured broker (read-only). */
   getFleet: { args: []; result: FleetView };
+  /** Part counts per shift, line and class kept on the station (newest shift first). */
+  getShiftCounts: { args: []; result: ShiftCountsView };
+  /** Changes the shift schedule (saved in the settings); counts from now on follow it. */
+  setShiftSchedule: { args: [req: Partial<ShiftSchedule>]; result: ShiftCountsView };
 }
 
 export type ApiMethod = keyof ApiSignatures;
@@ -528,6 +534,8 @@ const METHOD_TABLE: { [M in ApiMethod]: true } = {
   getIntegration: true,
   setIntegration: true,
   getFleet: true,
+  getShiftCounts: true,
+  setShiftSchedule: true,
 };
 export const API_METHODS = Object.keys(METHOD_TABLE) as readonly ApiMethod[];
 export const ipcChannel = (method: ApiMethod): string => `vs:${method}`;
@@ -559,7 +567,8 @@ export interface WsRequest {
 /** Server → client, JSON text, except `frame` events which are binary (see below). */
 export type WsServerMessage =
   | { type: 'response'; id: number; ok: true; result: unknown }
-  | { type: 'response'; id: number; ok: false; error: string }
+  /** `code` and `params` (src/shared/station-error.ts) let the UI say the error in its language. */
+  | { type: 'response'; id: number; ok: false; error: string; code?: ErrorCode; params?: ErrorParams }
   | { type: 'event'; event: Exclude<StationEventName, 'frame'>; payload: unknown }
   | { type: 'error'; error: string };
 

@@ -138,6 +138,9 @@ export const MIN_ROLE: Readonly<Record<GuardedMethod, Role | 'public'>> = {
   getCommissioning: 'public',
   // Leaving the kiosk window exposes the desktop: not for operators.
   leaveKiosk: 'engineer',
+  // --- shifts: the counts are the shift's numbers; the schedule is the plant's, set once.
+  getShiftCounts: 'operator',
+  setShiftSchedule: 'engineer',
 };
 
 /** Callable before logging in: the read-only views, login and logout. */

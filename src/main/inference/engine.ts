@@ -215,7 +215,8 @@ export class InferenceEngine extends EventEmitter<{
   async inspect(spec: ModelSpec): Promise<ModelInfo> {
     const w = new ModelWorker(this.options.workerPath, () => {});
     try {
-      const msg = await w.request({ type: 'load', spec }, this.loadTimeoutMs);
+      // Listing runs beside the live line: the describing thread yields the CPU to it.
+      const msg = await w.request({ type: 'load', spec, lowPriority: true }, this.loadTimeoutMs);
       if (msg.type !== 'loaded') throw new Error(`unexpected answer '${msg.type}' to load`);
       return msg.info;
     } finally {

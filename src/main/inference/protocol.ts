@@ -5,7 +5,8 @@ import type { ModelFrameFormat } from '../core/model-frame';
 import type { ModelSpec, RunOutput } from './model';
 
 export type ToWorker =
-  | { type: 'load'; id: number; spec: ModelSpec }
+  /** `lowPriority`: a background load (describing the library) that must not slow the live line. */
+  | { type: 'load'; id: number; spec: ModelSpec; lowPriority?: boolean }
   /**
    * `rgb` on SharedArrayBuffer memory (a shared frame ring) is read by the worker in place; on
    * ordinary memory postMessage copies it. The sender keeps the frame retained until the answer.

@@ -22,6 +22,7 @@ import {
 } from '../../shared/api';
 import { firstIssue, WsRequestSchema } from '../../shared/api-schemas';
 import { encodeFrameMessage, parseWire, stringifyWire } from '../../shared/wire';
+import { errorPayload } from '../../shared/station-error';
 import { maskCredentials } from '../capture/source-uri';
 import type { ClientContext } from '../station/access-gate';
 import { dispatch } from '../station/dispatch';
@@ -215,6 +216,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         id,
         ok: false,
         error: `too many requests in flight (max ${MAX_IN_FLIGHT})`,
+        code: 'tooManyRequests',
+        params: { max: String(MAX_IN_FLIGHT) },
       });
     }
     if (method === 'detectImage') {
@@ -226,7 +229,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
           : null;
       if (busy) {
         opts.log(`websocket ${c.address}: refused detectImage: ${busy}`);
-        return send(c, { type: 'response', id, ok: false, error: busy });
+        return send(c, { type: 'response', id, ok: false, error: busy, code: 'detectBusy', params: {} });
       }
       c.detecting = true;
       detectInFlight++;
@@ -246,7 +249,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       if ((e as Error).name === 'BadRequestError' || (e as Error).name === 'AccessError')
         opts.log(`websocket ${c.address}: rejected ${method}: ${error}`);
       else if (logged) opts.log(`websocket ${c.address}: ${method} ${describeArgs(args)}: failed: ${error}`);
-      send(c, { type: 'response', id, ok: false, error });
+      send(c, { type: 'response', id, ok: false, ...errorPayload(e) });
     } finally {
       c.inFlight--;
       if (method === 'detectImage') {

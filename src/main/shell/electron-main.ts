@@ -11,6 +11,7 @@ import { workerScriptPath } from '../inference/worker-path';
 import { loadSettings } from '../storage/settings';
 import type { ClientContext } from '../station/access-gate';
 import { dispatch } from '../station/dispatch';
+import { encodeIpcError } from '../../shared/station-error';
 import { Station } from '../station/station';
 
 const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
@@ -90,7 +91,10 @@ async function main(): Promise<void> {
   for (const method of API_METHODS) {
     ipcMain.handle(ipcChannel(method), async (event, ...args: unknown[]) => {
       if (!isTrustedSender(event)) throw new Error('request from an untrusted page refused');
-      return dispatch(station, method, args, contextOf(event.sender));
+      // IPC passes only the message: the error's code rides along in it (decodeStationError).
+      return dispatch(station, method, args, contextOf(event.sender)).catch((e: unknown) => {
+        throw new Error(encodeIpcError(e));
+      });
     });
   }
 

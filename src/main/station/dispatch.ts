@@ -7,10 +7,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ApiArgs, ApiMethod, ApiResult, VisionStationApi } from '../../shared/api';
 import { API_ARGS, firstIssue } from '../../shared/api-schemas';
+import { StationError } from '../../shared/station-error';
 import { requestClient, type AccessGate, type ClientContext } from './access-gate';
 
-export class BadRequestError extends Error {
+export class BadRequestError extends StationError {
   override name = 'BadRequestError';
+  constructor(method: string, issue: string) {
+    super('requestInvalid', { method, issue }, `invalid ${method} request: ${issue}`);
+  }
 }
 
 /**
@@ -30,7 +34,7 @@ export async function dispatch<M extends ApiMethod>(
   caller?: ClientContext | string,
 ): Promise<ApiResult<M>> {
   const parsed = API_ARGS[method].safeParse(args);
-  if (!parsed.success) throw new BadRequestError(`invalid ${method} request: ${firstIssue(parsed.error)}`);
+  if (!parsed.success) throw new BadRequestError(method, firstIssue(parsed.error));
   const data = parsed.data;
   const fn = api[method] as (...a: ApiArgs<M>) => Promise<ApiResult<M>>;
   const call = (): Promise<ApiResult<M>> => fn.apply(api, data);

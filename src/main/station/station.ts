@@ -91,6 +91,11 @@ import {
 } from './commissioning';
 import { IntegrationControl, type IntegrationOverrides } from '../app/integration-control';
 import type { FleetView, IntegrationState, SetIntegrationRequest } from '../../shared/integration';
+import { ShiftCounts } from './shift-counts';
+import { codedError, sourceError } from './station-errors';
+import { shiftScheduleSchema } from '../core/shifts';
+import type { ShiftCountsView, ShiftSchedule } from '../../shared/shift-counts';
+import { StationError } from '../../shared/station-error';
 
 export interface StationOptions {
   version: string;
@@ -181,6 +186,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   /** Sessions, roles, recipes, class limits, calibration, users and audit (commissioning.ts). */
   readonly commissioning: Commissioning;
   private integration!: IntegrationControl;
+  private readonly shiftCounts: ShiftCounts;
 
   constructor(private readonly opts: StationOptions) {
     super();
@@ -199,6 +205,12 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     this.journal = new AlarmJournal(opts.dataDir, this.clock.now(), opts.log);
     this.history = new RateHistory(opts.dataDir, opts.log);
     this.counters = new CountersStore(join(opts.dataDir, 'counters.json'), () => this.clock.now());
+    this.shiftCounts = new ShiftCounts(
+      join(opts.dataDir, 'shift-counts.json'),
+      Intl.DateTimeFormat().resolvedOptions().timeZone,
+      opts.log,
+      () => this.clock.now(),
+    );
     this.library.on('progress', (p) => this.emit('library', p));
     this.alarms = new AlarmBook(
       (list) => {
@@ -319,6 +331,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     if (o.model) this.settings.modelId = o.model;
     if (o.plc !== undefined) this.settings.plc.uri = o.plc;
     this.fpsMonitor = new FpsMonitor(TARGET_FPS, this.settings.fpsAlarmAfterS * 1000);
+    await this.shiftCounts.load(this.settings.shifts);
     this.tracking = new LiveTrackingStage(this.settings.tracking, this.counters, await this.loadCounters());
 
     this.runtime = new VisionRuntime({
@@ -397,6 +410,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     await this.store.flush();
     await this.journal.flush();
     await this.history.flush();
+    await this.shiftCounts.flush();
     await this.counters.flush().catch((e: unknown) => this.opts.log((e as Error).message));
     await this.commissioning.plcIdle();
     await this.commissioning.flush();
@@ -465,6 +479,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   }
 
   private onResult(r: FrameResult, frame: Frame): void {
+    this.shiftCounts.observe(r);
     const h = this.calibration;
     if (r.crossings && r.crossings.length > 0)
       this.pendingCrossings = [...this.pendingCrossings, ...r.crossings].slice(-MAX_PENDING_CROSSINGS);
@@ -616,8 +631,14 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     // Not waiting for the library to be described: loading the model says whether it works.
     const entries = await this.library.listQuick();
     const entry = entries.find((e) => e.id === req.id);
-    if (!entry) throw new Error(`no model with id ${req.id} in the library`);
-    if (entry.error) throw new Error(`${entry.name} cannot be used: ${entry.error}`);
+    if (!entry)
+      throw new StationError('modelNotFound', { id: req.id }, `no model with id ${req.id} in the library`);
+    if (entry.error)
+      throw new StationError(
+        'modelUnusable',
+        { name: entry.name, reason: entry.error },
+        `${entry.name} cannot be used: ${entry.error}`,
+      );
     try {
       const info = await this.loadModel(entry.id);
       this.settings.modelId = entry.id;
@@ -625,7 +646,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       return info;
     } catch (e) {
       this.alarms.raise('modelFailed', `swap to ${entry.name} failed: ${(e as Error).message}`, true);
-      throw e;
+      throw codedError('modelSwapFailed', { name: entry.name }, e);
     }
   }
 
@@ -640,7 +661,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
 
   async restoreParams(): Promise<{ params: TuningParams; previousParams: TuningParams | null }> {
     const previous = this.settings.previousParams;
-    if (!previous) throw new Error('no earlier thresholds to restore');
+    if (!previous) throw new StationError('noPreviousParams', {}, 'no earlier thresholds to restore');
     await this.setParams(previous);
     return { params: this.settings.params, previousParams: this.settings.previousParams };
   }
@@ -651,8 +672,12 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
    */
   async setSource(req: SetSourceRequest): Promise<SourceStatus> {
     // A bad or forbidden URI is refused with the reason before anything is started.
-    await checkSourceAllowed(req.uri, this.sourcePolicy());
-    const { source } = await this.runtime.switchSource(req.uri);
+    await checkSourceAllowed(req.uri, this.sourcePolicy()).catch((e: unknown) => {
+      throw sourceError(req.uri, e);
+    });
+    const { source } = await this.runtime.switchSource(req.uri).catch((e: unknown) => {
+      throw sourceError(req.uri, e);
+    });
     this.alarms.clear('sourceLost');
     this.settings.source = req.uri;
     this.persist();
@@ -669,9 +694,19 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     const entries = await this.library.listQuick();
     return ids.map((id) => {
       const e = entries.find((x) => x.id === id);
-      if (!e) throw new Error(`no model with id ${id} in the library`);
-      if (e.error) throw new Error(`${e.name} cannot be used: ${e.error}`);
-      if (!e.path) throw new Error(`${e.name} is not a model file and cannot be evaluated`);
+      if (!e) throw new StationError('modelNotFound', { id }, `no model with id ${id} in the library`);
+      if (e.error)
+        throw new StationError(
+          'modelUnusable',
+          { name: e.name, reason: e.error },
+          `${e.name} cannot be used: ${e.error}`,
+        );
+      if (!e.path)
+        throw new StationError(
+          'modelNotFile',
+          { name: e.name },
+          `${e.name} is not a model file and cannot be evaluated`,
+        );
       return e.path;
     });
   }
@@ -690,7 +725,13 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   }
 
   async setPlc(req: SetPlcRequest): Promise<PlcStatus> {
-    if (req.uri) parsePlcUri(req.uri); // a bad URI is refused before the running link is touched
+    // A bad URI is refused before the running link is touched.
+    if (req.uri)
+      try {
+        parsePlcUri(req.uri);
+      } catch (e) {
+        throw codedError('plcUriInvalid', {}, e);
+      }
     this.settings.plc = {
       ...this.settings.plc,
       uri: req.uri,
@@ -724,7 +765,10 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
 
   async setTracking(req: SetTrackingRequest): Promise<TrackingConfig> {
     const r = trackingSettingsSchema.safeParse({ ...this.settings.tracking, ...req });
-    if (!r.success) throw new Error(`tracking settings: ${describeIssue(r.error)}`);
+    if (!r.success) {
+      const reason = describeIssue(r.error);
+      throw new StationError('trackingInvalid', { reason }, `tracking settings: ${reason}`);
+    }
     this.tracking.configure(r.data);
     this.settings.tracking = r.data;
     this.persist();
@@ -849,6 +893,22 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
 
   async getFleet(): Promise<FleetView> {
     return this.integration.fleet();
+  }
+
+  async getShiftCounts(): Promise<ShiftCountsView> {
+    return this.shiftCounts.view(this.settings.shifts);
+  }
+
+  async setShiftSchedule(req: Partial<ShiftSchedule>): Promise<ShiftCountsView> {
+    const r = shiftScheduleSchema.safeParse({ ...this.settings.shifts, ...req });
+    if (!r.success) {
+      const reason = describeIssue(r.error);
+      throw new StationError('shiftsInvalid', { reason }, `shift schedule: ${reason}`);
+    }
+    this.settings.shifts = r.data;
+    this.shiftCounts.setSchedule(r.data);
+    this.persist();
+    return this.getShiftCounts();
   }
 }
 

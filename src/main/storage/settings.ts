@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { NETWORK_PROTOCOLS } from '../capture/source-uri';
 import { homographySchema } from '../core/calibration';
 import { trackingSettingsSchema } from '../core/counting/specs';
+import { shiftScheduleSchema } from '../core/shifts';
 import {
   classFilterSchema,
   describeIssue,
@@ -98,6 +99,8 @@ export const SettingsSchema = z
       .prefault({}),
     /** MQTT publishing and the OPC UA server, as the administrator set them in the app. */
     integration: integrationSettingsSchema.prefault(DEFAULT_INTEGRATION_SETTINGS),
+    /** Shifts for the per-shift part counts (shift-counts.json). */
+    shifts: shiftScheduleSchema.prefault({}),
   })
   .strict();
 

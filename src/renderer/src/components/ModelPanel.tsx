@@ -90,7 +90,7 @@ export function ModelPanel() {
       () => setRequested(null),
       (e: unknown) => {
         setRequested(null);
-        setSwapError(t('model.swapFailed', { name: entry.name, error: errorText(e) }));
+        setSwapError(errorText(e)); // names the model and says the previous one still runs
       },
     );
   };

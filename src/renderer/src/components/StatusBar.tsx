@@ -80,7 +80,9 @@ function VerdictTile({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
   const v = stationVerdict(view.alarms);
   const state = linkUp ? v.state : 'unknown';
   const level: Level = linkUp ? VERDICT_LEVEL[v.state] : 'off';
-  const reason = !linkUp ? t('verdict.noLink') : v.cause ? alarmText(v.cause) : t('verdict.allGood');
+  // With the PLC off nothing reaches one: saying so is the truth at a glance.
+  const allGood = view.plc?.state === 'off' ? t('verdict.allGoodNoPlc') : t('verdict.allGood');
+  const reason = !linkUp ? t('verdict.noLink') : v.cause ? alarmText(v.cause) : allGood;
   return (
     <div
       className={`tile verdict level-${level} clickable`}
