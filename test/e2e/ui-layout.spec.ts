@@ -114,12 +114,13 @@ for (const size of SIZES) {
       expect(tabTops.size, 'rows of tabs').toBeGreaterThanOrEqual(1);
       expect(tabTops.size, 'rows of tabs').toBeLessThanOrEqual(4);
       // Every tab label is whole: none is wider than its button.
+      type Sized = { scrollWidth: number; clientWidth: number; textContent: string | null };
       const clipped = await page
         .getByRole('tab')
         .evaluateAll((els) =>
-          els
-            .filter((el) => (el as HTMLElement).scrollWidth > (el as HTMLElement).clientWidth)
-            .map((el) => el.getAttribute('data-testid')),
+          (els as unknown as Sized[])
+            .filter((el) => el.scrollWidth > el.clientWidth)
+            .map((el) => el.textContent),
         );
       expect(clipped, `tab labels cut off at ${size.name}`).toEqual([]);
       if (size.locale) await expect(page.locator('html')).toHaveAttribute('lang', size.locale);
