@@ -121,6 +121,26 @@ test('the Review tab opens a recording, steps frames, draws the stored results, 
   expect(existsSync(path)).toBe(true);
   const rows = readFileSync(path, 'utf8').trim().split('\n');
   expect(rows.length - 1).toBe(rec.objects);
+  // The event under the playhead (the person event), one class: the frames of that event that
+  // hold a person, each with all its objects (a labeller needs every object of an image).
+  await page.getByTestId('review-export-selection').selectOption('event');
+  await page.getByTestId('review-export-class').selectOption('person');
+  await page.getByTestId('review-export').click();
+  await expect(result).toContainText(`Exported ${rec.person.frames} frames, `);
+  const eventPath = (await result.textContent())!.replace(/^.* objects to /, '');
+  expect(eventPath).not.toBe(path);
+  const [head, ...eventRows] = readFileSync(eventPath, 'utf8').trim().split('\n');
+  const col = (name: string) => head!.split(',').indexOf(name);
+  const byFrame = new Map<string, string[]>();
+  for (const r of eventRows) {
+    const cells = r.split(',');
+    byFrame.set(cells[col('frame_no')]!, [
+      ...(byFrame.get(cells[col('frame_no')]!) ?? []),
+      cells[col('class_name')]!,
+    ]);
+  }
+  expect(byFrame.size).toBe(rec.person.frames);
+  expect([...byFrame.values()].every((classes) => classes.includes('person'))).toBe(true);
   await result.scrollIntoViewIfNeeded();
   await page.screenshot({ path: screenshotPath('review-export.png') });
 

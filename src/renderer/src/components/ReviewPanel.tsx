@@ -57,6 +57,9 @@ export function ReviewPanel(props: ReviewPanelProps) {
   const [speed, setSpeed] = useState<number>(1);
   const [format, setFormat] = useState<ReviewExportFormat>('coco');
   const [doubtful, setDoubtful] = useState(false);
+  // What to export: the visible range, or the event under the playhead; optionally one class.
+  const [selection, setSelection] = useState<'range' | 'event'>('range');
+  const [exportClass, setExportClass] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -170,10 +173,28 @@ export function ReviewPanel(props: ReviewPanelProps) {
     seek(ev.firstMs);
   };
 
+  const eventHere = sortedEvents.find((ev) => nowMs >= ev.firstMs && nowMs <= ev.lastMs) ?? null;
+  // Classes the user can pick: those of the frame shown and of the recording's class events.
+  const classNames = useMemo(
+    () =>
+      [
+        ...new Set([
+          ...(frame?.detections.map((d) => d.className) ?? []),
+          ...allEvents.filter((ev) => ev.kind === 'class').map((ev) => ev.label),
+        ]),
+      ].sort(),
+    [frame, allEvents],
+  );
+
   const doExport = () => {
     setMessage(null);
     setError(null);
-    onExport({ format, fromMs: view[0], toMs: view[1], doubtful }).then(setMessage, fail);
+    const req: ReviewExportRequest =
+      selection === 'event' && eventHere
+        ? { format, eventId: eventHere.id, doubtful }
+        : { format, fromMs: view[0], toMs: view[1], doubtful };
+    if (exportClass) req.classes = [exportClass];
+    onExport(req).then(setMessage, fail);
   };
 
   const maxCount = Math.max(1, ...(timeline?.buckets.map((b) => b.detections) ?? [1]));
@@ -344,12 +365,38 @@ export function ReviewPanel(props: ReviewPanelProps) {
             </option>
           ))}
         </select>
+        <select
+          aria-label={t('review.selection', 'What to export')}
+          value={selection}
+          onChange={(e) => setSelection(e.target.value as 'range' | 'event')}
+          data-testid="review-export-selection"
+        >
+          <option value="range">{t('review.selectRange', 'the visible range')}</option>
+          <option value="event" disabled={!eventHere}>
+            {eventHere
+              ? t('review.selectEvent', 'this event: {{label}}', { label: eventHere.label })
+              : t('review.noEventHere', 'no event at the playhead')}
+          </option>
+        </select>
+        <select
+          aria-label={t('review.exportClass', 'Class')}
+          value={exportClass}
+          onChange={(e) => setExportClass(e.target.value)}
+          data-testid="review-export-class"
+        >
+          <option value="">{t('review.allClasses', 'all classes')}</option>
+          {classNames.map((c) => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
+        </select>
         <label className={doubtful ? 'toggle on' : 'toggle'}>
           <input type="checkbox" checked={doubtful} onChange={(e) => setDoubtful(e.target.checked)} />{' '}
           {t('review.doubtfulOnly', 'doubtful only')}
         </label>
         <button onClick={doExport} data-testid="review-export">
-          {t('review.exportView', 'Export the visible range')}
+          {t('review.export', 'Export')}
         </button>
         {message && <span data-testid="review-export-result">{message}</span>}
       </div>
