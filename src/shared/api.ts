@@ -369,6 +369,38 @@ export interface ApiSignatures {
   /** The live line's recording: settings and counters. */
   getRecording: { args: []; result: RecordingStatus };
   setRecording: { args: [req: SetRecordingRequest]; result: RecordingStatus };
+  /** Every camera of the station, the main one first (named "main"). */
+  listCameras: { args: []; result: CameraInfo[] };
+  /** The newest preview of one camera (null before its first frame). */
+  getCameraPreview: { args: [req: { name: string }]; result: CameraPreview | null };
+  /** Replaces the additional cameras (validated as a cameras file; refused whole if one is invalid). */
+  setCameras: { args: [req: { cameras: unknown[] }]; result: CameraInfo[] };
+}
+
+export type CameraState = 'starting' | 'live' | 'stalled' | 'reconnecting' | 'stopped' | 'error';
+
+export interface CameraInfo {
+  name: string;
+  /** Credentials masked. */
+  source: string;
+  /** Model id or file name. */
+  model: string;
+  state: CameraState;
+  /** Why the camera is not live (null when it is). */
+  reason: string | null;
+  frames: number;
+  fps: number;
+  latencyP50Ms: number | null;
+  dropped: number;
+  /** Null without a PLC. */
+  plc: { state: PlcLinkStateName; endpoint: string; lastError: string | null } | null;
+}
+
+export interface CameraPreview {
+  name: string;
+  frameId: number;
+  atMs: number;
+  jpeg: Uint8Array;
 }
 
 export type ApiMethod = keyof ApiSignatures;
@@ -412,6 +444,9 @@ const METHOD_TABLE: { [M in ApiMethod]: true } = {
   exportRecording: true,
   getRecording: true,
   setRecording: true,
+  listCameras: true,
+  getCameraPreview: true,
+  setCameras: true,
 };
 export const API_METHODS = Object.keys(METHOD_TABLE) as readonly ApiMethod[];
 export const ipcChannel = (method: ApiMethod): string => `vs:${method}`;

@@ -130,6 +130,9 @@ export const MIN_ROLE: Readonly<Record<GuardedMethod, Role | 'public'>> = {
   compareTracks: 'engineer',
   exportRecording: 'engineer',
   setRecording: 'engineer',
+  listCameras: 'operator',
+  getCameraPreview: 'operator',
+  setCameras: 'administrator',
 };
 
 export function isRole(v: unknown): v is Role {
