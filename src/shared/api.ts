@@ -400,7 +400,8 @@ export interface CameraPreview {
   name: string;
   frameId: number;
   atMs: number;
-  jpeg: Uint8Array;
+  /** `data:image/jpeg;base64,...`, at most 320 px on its longest side. */
+  jpegDataUrl: string;
 }
 
 export type ApiMethod = keyof ApiSignatures;

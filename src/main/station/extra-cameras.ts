@@ -60,7 +60,12 @@ export class Thumbnailer {
       .toBuffer()
       .then(
         (jpeg) => {
-          this.latest = { name: this.name, frameId, atMs: Date.now(), jpeg: new Uint8Array(jpeg) };
+          this.latest = {
+            name: this.name,
+            frameId,
+            atMs: Date.now(),
+            jpegDataUrl: `data:image/jpeg;base64,${jpeg.toString('base64')}`,
+          };
         },
         (e: unknown) => this.onError(e as Error),
       )

@@ -13,6 +13,7 @@ import { SettingsPanel } from './components/SettingsPanel';
 import { EvaluationTab } from './components/EvaluationTab';
 import { TrackingPanel } from './components/TrackingPanel';
 import { ReviewTab } from './components/ReviewTab';
+import { CamerasTab } from './components/CamerasTab';
 import { isTyping } from './components/LiveView';
 import { useScreenLocale } from './screen-locale';
 import { stationVerdict } from '../../shared/verdict';
@@ -31,6 +32,7 @@ const TABS = [
   'settings',
   'evaluation',
   'review',
+  'cameras',
 ] as const;
 type Tab = (typeof TABS)[number];
 
@@ -119,6 +121,7 @@ function Shell() {
             {tab === 'evaluation' && <EvaluationTab />}
             {tab === 'counting' && <TrackingPanel />}
             {tab === 'review' && <ReviewTab />}
+            {tab === 'cameras' && <CamerasTab />}
           </div>
         </aside>
       </main>

@@ -21,6 +21,7 @@ const en = {
     evaluation: 'Evaluation',
     counting: 'Counting',
     review: 'Review',
+    cameras: 'Cameras',
   },
   status: {
     connecting: 'connecting…',
@@ -416,6 +417,21 @@ const en = {
     classChanged: 'class changed',
     moved: 'moved',
   },
+  cameras: {
+    grid: 'Cameras ({{n}})',
+    select: 'Show',
+    noPicture: 'No picture yet',
+    state: 'State',
+    source: 'Source',
+    model: 'Model',
+    figures: 'Figures',
+    fps: '{{fps}} fps',
+    p50: 'p50 {{ms}} ms',
+    dropped: '{{n}} dropped',
+    plc: 'PLC',
+    noPlc: 'No PLC',
+    verdict: 'Camera {{name}}: {{state}}',
+  },
 };
 
 type Resource = typeof en;
@@ -439,6 +455,7 @@ const ko: Resource = {
     evaluation: '평가',
     counting: '카운팅',
     review: '리뷰',
+    cameras: '카메라',
   },
   status: {
     connecting: '연결 중…',
@@ -811,6 +828,21 @@ const ko: Resource = {
     onlyB: 'B에만',
     classChanged: '클래스 변경',
     moved: '이동',
+  },
+  cameras: {
+    grid: '카메라 ({{n}})',
+    select: '표시',
+    noPicture: '아직 영상 없음',
+    state: '상태',
+    source: '소스',
+    model: '모델',
+    figures: '수치',
+    fps: '{{fps}} fps',
+    p50: 'p50 {{ms}} ms',
+    dropped: '{{n}}개 누락',
+    plc: 'PLC',
+    noPlc: 'PLC 없음',
+    verdict: '카메라 {{name}}: {{state}}',
   },
 };
 
