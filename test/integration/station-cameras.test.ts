@@ -169,4 +169,32 @@ describe('station with additional cameras', () => {
     expect(station.extraCamera('left')).toBeNull();
     await camerasWhen(station, '"right" live again', (l) => l[1]?.state === 'live' && l[1].frames >= 1);
   }, 90_000);
+
+  it('saved cameras that cannot start raise a settings alarm; the main camera runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vs-station-cameras-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(
+      join(dir, 'settings.json'),
+      JSON.stringify({
+        source: 'synthetic:?size=320x240&fps=10',
+        modelId: 'classic',
+        plc: { uri: null },
+        cameras: [{ name: 'gone', source: 'synthetic:', model: join(dir, 'missing.onnx') }],
+      }),
+    );
+    const station = new Station({
+      backend: 'websocket',
+      version: 't',
+      dataDir: dir,
+      projectModelsDir: join(dir, 'none'),
+      workerPath: WORKER_JS,
+      log: () => {},
+    });
+    await station.start();
+    cleanups.push(() => station.close());
+    const alarm = (await station.getSnapshot()).alarms.find((a) => a.kind === 'settings');
+    expect(alarm?.message).toMatch(/^additional cameras not started: cameras\[0\] \("gone"\)\.model: /);
+    const list = await camerasWhen(station, 'the main camera live', (l) => l[0]?.state === 'live');
+    expect(list.map((c) => c.name)).toEqual(['main']);
+  });
 });

@@ -831,6 +831,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     const { entries, configs } = await this.validateCameras(req.cameras);
     this.settings.cameras = entries;
     this.persist();
+    this.opts.log(`cameras set: ${entries.map((c) => c.name).join(', ') || 'none beside the main one'}`);
     await this.extraCameras.replace(configs, this.settings.provider);
     return this.listCameras();
   }
