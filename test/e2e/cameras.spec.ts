@@ -49,4 +49,8 @@ test('three camera tiles with pictures; choosing one shows it large', async ({ p
   await page.getByTestId('camera-select').selectOption('infeed');
   await expect(page.getByTestId('camera-selected')).toHaveAttribute('data-camera', 'infeed');
   await page.screenshot({ path: screenshotPath('ui-cameras-grid.png') });
+  // The chosen camera's figures, below its picture in the side panel.
+  await page.getByTestId('camera-selected').locator('dl').scrollIntoViewIfNeeded();
+  await expect(page.getByTestId('camera-selected')).toContainText('fps');
+  await page.screenshot({ path: screenshotPath('ui-cameras-selected.png') });
 });

@@ -18,6 +18,8 @@ function CameraImage({ name, large }: { name: string; large?: boolean }) {
     background: '#000',
     borderRadius: 4,
     display: 'block',
+    // Large, but leaving the figures below in view on a 768 px high panel.
+    maxHeight: large ? 300 : undefined,
   };
   return url ? (
     <img src={url} alt={name} style={style} data-testid={`camera-image-${name}${large ? '-large' : ''}`} />
