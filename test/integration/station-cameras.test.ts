@@ -100,6 +100,7 @@ describe('station with additional cameras', () => {
       'yolo11n-int8-coco-320.onnx',
       'yolo11n-int8-coco-320.onnx',
     ]);
+    expect(list.map((c) => c.reason)).toEqual([null, null, null]);
     expect(list[0]!.plc).toBeNull();
     expect(list[1]!.plc?.endpoint).toBe(`127.0.0.1:${server.port} rack 0 slot 1 DB21`);
     expect(list[2]!.plc?.endpoint).toBe(`127.0.0.1:${server.port} rack 0 slot 1 DB22`);

@@ -240,7 +240,7 @@ export class ExtraCameras {
         source: maskUri(c.source),
         model: c.model === 'classic' ? 'classic' : basename(c.model),
         state: live?.state ?? 'stopped',
-        reason: live?.reason ?? 'stopped',
+        reason: live ? live.reason : 'stopped',
         frames: s?.frames ?? 0,
         fps: Number((s?.fps ?? 0).toFixed(2)),
         latencyP50Ms: Number.isFinite(p50) ? Number(p50.toFixed(2)) : null,
