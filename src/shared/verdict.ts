@@ -44,12 +44,15 @@ export interface CameraStateInput {
   reason: string | null;
 }
 
-/** A camera that gives no pictures stops its part of the line; one getting there is a warning. */
+/**
+ * A camera that gives no pictures stops its part of the line (as the main camera's sourceLost
+ * alarm does for stalled, reconnecting and error); one still starting is a warning.
+ */
 export const CAMERA_STATE_VERDICT: Record<CameraState, StationState> = {
   live: 'ok',
   starting: 'warning',
-  stalled: 'warning',
-  reconnecting: 'warning',
+  stalled: 'stopped',
+  reconnecting: 'stopped',
   stopped: 'stopped',
   error: 'stopped',
 };

@@ -54,3 +54,27 @@ test('three camera tiles with pictures; choosing one shows it large', async ({ p
   await expect(page.getByTestId('camera-selected')).toContainText('fps');
   await page.screenshot({ path: screenshotPath('ui-cameras-selected.png') });
 });
+
+test('a camera that cannot be reached makes the verdict name it', async ({ page }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vs-e2e-cameras-bad-'));
+  // Nothing listens on port 1: the camera retries and never goes live.
+  writeFileSync(
+    join(dir, 'settings.json'),
+    JSON.stringify({ cameras: [{ name: 'dock', source: 'rtsp://127.0.0.1:1/stream' }] }),
+  );
+  const bad = await startServe({ source: 'synthetic:?size=640x360&fps=10', model: 'classic', dataDir: dir });
+  try {
+    await openStation(page, bad.url);
+    const verdict = page.getByTestId('verdict');
+    await expect(verdict).toHaveAttribute('data-cause', 'camera:dock', { timeout: 30_000 });
+    await expect(verdict).toHaveAttribute('data-state', 'stopped');
+    await expect(page.getByTestId('verdict-reason')).toContainText('Camera dock:');
+    await page.getByTestId('tab-cameras').click();
+    await expect(page.getByTestId('camera-tile-dock')).not.toHaveAttribute('data-state', 'live');
+    await expect(page.getByTestId('camera-image-main')).toBeVisible({ timeout: 30_000 });
+    await page.screenshot({ path: screenshotPath('ui-cameras-verdict.png') });
+  } finally {
+    await bad.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

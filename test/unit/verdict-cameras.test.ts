@@ -29,26 +29,26 @@ describe('worst state of all cameras', () => {
     expect(worstCamera([cam('a', 'live')])).toBeNull();
   });
 
-  it('a stopped or failed camera stops the station; one starting, stalled or reconnecting warns', () => {
-    for (const s of ['stopped', 'error'] as const)
+  it('a camera giving no pictures stops the station (as the main camera does); one starting warns', () => {
+    for (const s of ['stopped', 'error', 'stalled', 'reconnecting'] as const)
       expect(stationVerdict([], [cam('a', 'live'), cam('b', s)])).toEqual({
         state: 'stopped',
         cause: null,
         camera: cam('b', s),
       });
-    for (const s of ['starting', 'stalled', 'reconnecting'] as const)
-      expect(stationVerdict([], [cam('a', s)])).toEqual({
-        state: 'warning',
-        cause: null,
-        camera: cam('a', s),
-      });
+    expect(stationVerdict([], [cam('a', 'starting')])).toEqual({
+      state: 'warning',
+      cause: null,
+      camera: cam('a', 'starting'),
+    });
   });
 
   it('the worst camera wins; among equals the first listed', () => {
-    expect(worstCamera([cam('a', 'stalled'), cam('b', 'error'), cam('c', 'stopped')])).toEqual(
+    expect(worstCamera([cam('a', 'starting'), cam('b', 'error'), cam('c', 'stopped')])).toEqual(
       cam('b', 'error'),
     );
-    expect(worstCamera([cam('a', 'starting'), cam('b', 'reconnecting')])).toEqual(cam('a', 'starting'));
+    expect(worstCamera([cam('a', 'starting'), cam('b', 'starting')])).toEqual(cam('a', 'starting'));
+    expect(worstCamera([cam('a', 'starting'), cam('b', 'reconnecting')])).toEqual(cam('b', 'reconnecting'));
   });
 
   it('a camera worse than every alarm decides, keeping the alarm as the cause; a tie goes to the alarm', () => {
@@ -61,7 +61,7 @@ describe('worst state of all cameras', () => {
       state: 'stopped',
       cause: alarm('plcDown', 5),
     });
-    expect(stationVerdict([alarm('plcDown', 5)], [cam('b', 'stalled')])).toEqual({
+    expect(stationVerdict([alarm('plcDown', 5)], [cam('b', 'starting')])).toEqual({
       state: 'stopped',
       cause: alarm('plcDown', 5),
     });

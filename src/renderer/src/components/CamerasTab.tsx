@@ -57,7 +57,7 @@ function CameraTile({
       }}
     >
       <CameraImage name={camera.name} />
-      <div className="row-between" style={{ marginTop: 4 }}>
+      <div className="row-between" style={{ marginTop: 4, flexWrap: 'wrap', gap: 4 }}>
         <strong>{camera.name}</strong>
         <span className={`pill level-${level}`}>{t(`sourceState.${camera.state}`)}</span>
       </div>
