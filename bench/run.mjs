@@ -11,14 +11,15 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { appVsCli } from './app-vs-cli.mjs';
+import { appVsCli, appVsCliMarkdown } from './app-vs-cli.mjs';
 import { multiCameraBench, multiCameraMarkdown } from './multi-camera.mjs';
+import { LIMIT_MODELS, cpuDescription, limitsSummary, opencvPeer, writeLimits } from './limits.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SHARED = resolve(process.env.VISION_STATION_SHARED ?? join(ROOT, '..', 'shared'));
 const CLI = join(ROOT, 'bin', 'vision-station.js');
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 300);
-const MODELS = (process.env.BENCH_MODELS ?? 'yolo11n-int8-coco-320.onnx,yolox-nano-coco-416.onnx').split(',');
+const MODELS = (process.env.BENCH_MODELS ?? LIMIT_MODELS.join(',')).split(',');
 
 function makeClip(dir) {
   const clip = join(dir, 'belt-1280x720-30fps.mp4');
@@ -112,6 +113,18 @@ try {
     console.log(JSON.stringify(r));
     results.models.push({ ...r, model: m });
   }
+  // Issue 18: best raw rate vs run, allocation per frame, the OpenCV-DNN peer (bench/limits.mjs).
+  const peer = opencvPeer({ root: ROOT, shared: SHARED, clip, frames: FRAMES });
+  if (peer) console.log(JSON.stringify(peer));
+  const limits = limitsSummary({
+    when: results.when,
+    cpu: cpuDescription(results.models[0]?.machine.cpuModel ?? '?'),
+    frames: FRAMES,
+    models: results.models,
+    peer,
+  });
+  results.limits = limits;
+  console.log(writeLimits(ROOT, limits));
   if (process.env.BENCH_APP !== '0') {
     const model = join(SHARED, 'models', 'yolo11n-int8-coco-320.onnx');
     try {
@@ -159,9 +172,7 @@ try {
       return `| ${r.model} | ${r.raw.inferMs.p50} | ${r.raw.fps} | ${r.pipeline.fps} | ${r.ratio} | ${s.preMs.p50} | ${s.inferMs.p50} | ${s.postMs.p50} | ${r.pipeline.latencyMs.p50}/${r.pipeline.latencyMs.p95} | ${r.pipeline.dropped} | ${r.pipeline.cpuMsPerFrame} | ${r.rssMb.start}→${r.rssMb.end} |`;
     }),
     ``,
-    results.appVsCli
-      ? `The operator's path: \`serve\` with a browser connected, drawing every preview, on the same clip (looped) and model (yolo11n-int8-coco-320) processed ${results.appVsCli.app.fps} fps against ${results.appVsCli.run.mean} fps for \`run\` (${results.appVsCli.run.fps.join(' and ')}, before and after): ratio ${results.appVsCli.ratio} (target ≥ 0.9). The browser received ${results.appVsCli.app.transport.receivedFps} previews/s and drew ${results.appVsCli.app.transport.drawnFps}/s.`
-      : 'App vs command line: not measured.',
+    results.appVsCli ? appVsCliMarkdown(results.appVsCli) : 'App vs command line: not measured.',
     ``,
     results.plc
       ? `S7 write of a full 16-record block on loopback: p50 ${results.plc.p50Ms.toFixed(2)} ms, p99 ${results.plc.p99Ms.toFixed(2)} ms (${results.plc.writes} writes of ${results.plc.bytesPerWrite} bytes).`

@@ -10,6 +10,7 @@ import {
   maxObjectsSchema,
   thresholdSchema,
 } from './schema';
+import { setIntegrationRequestSchema } from './integration-schema';
 
 export const MAX_IMAGE_BYTES = 12 * 1024 * 1024;
 
@@ -48,6 +49,68 @@ const trackName = z
   );
 const timeMs = z.number().finite().min(-8.64e15).max(8.64e15);
 const reviewTarget = { recording: recordingId, track: trackName };
+// --- commissioning: shapes only; the station validates meaning with the core schemas
+const recipeId = z.string().min(1).max(64);
+const recipeName = z.string().trim().min(1, 'a recipe needs a name').max(80, 'is at most 80 characters');
+const username = z.string().min(1).max(32);
+const roleSchema = z.enum(['operator', 'engineer', 'administrator']);
+const secretKind = z.enum(['pin', 'password']);
+const secret = z.string().min(1).max(128);
+const xy = z.tuple([z.number().finite(), z.number().finite()]);
+const calibrationPoints = z.array(z.object({ pixel: xy, mm: xy }).strict()).max(200);
+const optionalNumber = z.number().finite().min(0).nullable();
+const ClassLimitsViewSchema = z
+  .object({
+    classes: z.record(
+      z.string().min(1).max(256),
+      z
+        .object({
+          enabled: z.boolean(),
+          confThreshold: thresholdSchema.nullable(),
+          areaUnit: z.enum(['px', 'mm2']),
+          minArea: optionalNumber,
+          maxArea: optionalNumber,
+          minAspect: optionalNumber,
+          maxAspect: optionalNumber,
+          sendToPlc: z.boolean(),
+        })
+        .strict(),
+    ),
+    othersEnabled: z.boolean(),
+  })
+  .strict();
+const zoneList = z
+  .array(
+    z
+      .object({
+        kind: z.enum(['include', 'exclude']),
+        name: z.string().min(1).max(64).optional(),
+        polygon: z.array(z.tuple([z.number().finite(), z.number().finite()])).max(256),
+      })
+      .strict(),
+  )
+  .max(32);
+const lineList = z
+  .array(
+    z
+      .object({
+        name: z.string().max(32),
+        x1: z.number().finite(),
+        y1: z.number().finite(),
+        x2: z.number().finite(),
+        y2: z.number().finite(),
+      })
+      .strict(),
+  )
+  .max(8);
+const auditFilter = z
+  .object({
+    user: z.string().min(1).max(64).optional(),
+    method: z.string().min(1).max(64).optional(),
+    fromMs: z.number().int().min(0).optional(),
+    toMs: z.number().int().min(0).optional(),
+  })
+  .strict();
 
 /** Argument tuples per method; the type makes a schema for every method of the API mandatory. */
 export const API_ARGS: { [M in ApiMethod]: z.ZodType<ApiArgs<M>> } = {
@@ -179,6 +242,92 @@ export const API_ARGS: { [M in ApiMethod]: z.ZodType<ApiArgs<M>> } = {
         maxDays: z.number().min(0.01).max(36_500),
         doubtfulMin: thresholdSchema.nullable(),
         eventClasses: z.array(z.string().min(1).max(64)).max(64),
+      })
+      .partial()
+      .strict(),
+  ]),
+  login: z.tuple([z.object({ username, secret }).strict()]),
+  logout: z.tuple([]),
+  whoAmI: z.tuple([]),
+  getCommissioning: z.tuple([]),
+  listRecipes: z.tuple([]),
+  getRecipe: z.tuple([z.object({ id: recipeId }).strict()]),
+  activateRecipe: z.tuple([z.object({ id: recipeId }).strict()]),
+  createRecipe: z.tuple([z.object({ name: recipeName }).strict()]),
+  saveRecipe: z.tuple([z.object({ id: recipeId }).strict()]),
+  renameRecipe: z.tuple([z.object({ id: recipeId, name: recipeName }).strict()]),
+  duplicateRecipe: z.tuple([z.object({ id: recipeId, name: recipeName.optional() }).strict()]),
+  deleteRecipe: z.tuple([z.object({ id: recipeId }).strict()]),
+  exportRecipe: z.tuple([z.object({ id: recipeId }).strict()]),
+  importRecipe: z.tuple([
+    z
+      .object({
+        text: z
+          .string()
+          .min(1)
+          .max(2 * 1024 * 1024),
+      })
+      .strict(),
+  ]),
+  approveRecipe: z.tuple([z.object({ id: recipeId, approved: z.boolean() }).strict()]),
+  assignRecipeSlot: z.tuple([
+    z.object({ id: recipeId, slot: z.number().int().min(1).max(32767).nullable() }).strict(),
+  ]),
+  setClassLimits: z.tuple([ClassLimitsViewSchema]),
+  setZones: z.tuple([z.object({ zones: zoneList }).strict()]),
+  setCountingLines: z.tuple([z.object({ lines: lineList }).strict()]),
+  solveCalibration: z.tuple([
+    z
+      .object({
+        points: calibrationPoints,
+        grid: z
+          .object({
+            widthPx: z.number().int().min(1).max(100_000),
+            heightPx: z.number().int().min(1).max(100_000),
+            spacingMm: z.number().finite().positive().max(100_000),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+  ]),
+  setCalibration: z.tuple([z.object({ points: calibrationPoints.nullable() }).strict()]),
+  listUsers: z.tuple([]),
+  createUser: z.tuple([z.object({ username, role: roleSchema, kind: secretKind, secret }).strict()]),
+  setUserRole: z.tuple([z.object({ username, role: roleSchema }).strict()]),
+  setUserSecret: z.tuple([z.object({ username, kind: secretKind, secret }).strict()]),
+  deleteUser: z.tuple([z.object({ username }).strict()]),
+  queryAudit: z.tuple([auditFilter.extend({ limit: z.number().int().min(1).max(100_000).optional() })]),
+  exportAuditCsv: z.tuple([auditFilter]),
+  verifyAudit: z.tuple([]),
+  deleteModel: z.tuple([z.object({ id: z.string().min(1).max(4096) }).strict()]),
+  leaveKiosk: z.tuple([z.object({ action: z.enum(['exitKiosk', 'quit']) }).strict()]),
+  importModel: z.tuple([
+    z
+      .object({
+        fileName: z
+          .string()
+          .regex(/^[^/\\\0]{1,200}\.onnx$/i, 'a model file name ends in .onnx and has no folder'),
+        bytes: z
+          .instanceof(Uint8Array)
+          .refine(
+            (b) => b.byteLength > 0 && b.byteLength <= MAX_IMAGE_BYTES,
+            'a model upload is 1 byte to 12 MiB',
+          ),
+      })
+      .strict(),
+  ]),
+  getIntegration: z.tuple([]),
+  setIntegration: z.tuple([setIntegrationRequestSchema]),
+  getFleet: z.tuple([]),
+  getShiftCounts: z.tuple([]),
+  // The shape only; the station checks the times, names and time zone.
+  setShiftSchedule: z.tuple([
+    z
+      .object({
+        shifts: z.array(z.object({ name: z.string().max(64), start: z.string().max(16) }).strict()).max(24),
+        timeZone: z.string().max(64).nullable(),
+        keepDays: z.number().int(),
       })
       .partial()
       .strict(),

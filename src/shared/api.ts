@@ -33,6 +33,26 @@ import type {
   ReviewTimelineRequest,
   SetRecordingRequest,
 } from './review';
+import type {
+  AuditEntryView,
+  AuditFilterView,
+  AuditVerifyView,
+  ClassLimitsView,
+  CommissioningStateView,
+  CreateUserRequest,
+  LoginRequest,
+  RecipeListView,
+  RecipeSummaryView,
+  RecipeView,
+  Role,
+  SessionView,
+  SolveCalibrationRequest,
+  SolveCalibrationView,
+  UserView,
+} from './commissioning';
+import type { FleetView, IntegrationState, SetIntegrationRequest } from './integration';
+import type { ShiftCountsView, ShiftSchedule } from './shift-counts';
+import type { ErrorCode, ErrorParams } from './station-error';
 
 export type Backend = 'electron-ipc' | 'websocket';
 
@@ -148,7 +168,9 @@ export type AlarmKind =
   | 'inferenceHung'
   | 'plcConfig'
   | 'settings'
-  | 'recording';
+  | 'recording'
+  | 'mqttDown'
+  | 'opcuaFailed';
 
 export interface Alarm {
   id: number;
@@ -285,6 +307,10 @@ export interface StationEvents {
   evaluation: EvaluationState;
   /** Progress of the review's re-run. */
   review: ReviewJobState;
+  /** This client's session changed (login, logout, automatic logout, first user): per client. */
+  session: SessionView;
+  integration: IntegrationState;
+  fleet: FleetView;
 }
 export type StationEventName = keyof StationEvents;
 export const STATION_EVENTS = [
@@ -299,6 +325,9 @@ export const STATION_EVENTS = [
   'library',
   'evaluation',
   'review',
+  'session',
+  'integration',
+  'fleet',
 ] as const satisfies readonly StationEventName[];
 
 // ---------------------------------------------------------------------------------------------
@@ -369,6 +398,64 @@ export interface ApiSignatures {
   /** The live line's recording: settings and counters. */
   getRecording: { args: []; result: RecordingStatus };
   setRecording: { args: [req: SetRecordingRequest]; result: RecordingStatus };
+  // --- commissioning (issue 14): sessions, recipes, class limits, calibration, users, audit
+  /** Logs this client (connection / window) in; the session stays on the main side. */
+  login: { args: [req: LoginRequest]; result: SessionView };
+  logout: { args: []; result: SessionView };
+  whoAmI: { args: []; result: SessionView };
+  getCommissioning: { args: []; result: CommissioningStateView };
+  listRecipes: { args: []; result: RecipeListView };
+  getRecipe: { args: [req: { id: string }]; result: RecipeView };
+  /** Hot swap to the recipe; reports recipeActive to the PLC when it has a slot. */
+  activateRecipe: { args: [req: { id: string }]; result: CommissioningStateView };
+  /** A new recipe from the station's current state (model, thresholds, limits, zones, calibration). */
+  createRecipe: { args: [req: { name: string }]; result: RecipeSummaryView };
+  /** Overwrites the recipe with the station's current state (keeps name, slot and approval). */
+  saveRecipe: { args: [req: { id: string }]; result: RecipeSummaryView };
+  renameRecipe: { args: [req: { id: string; name: string }]; result: RecipeSummaryView };
+  duplicateRecipe: { args: [req: { id: string; name?: string }]; result: RecipeSummaryView };
+  deleteRecipe: { args: [req: { id: string }]; result: RecipeListView };
+  exportRecipe: { args: [req: { id: string }]; result: { fileName: string; text: string } };
+  importRecipe: { args: [req: { text: string }]; result: RecipeSummaryView };
+  approveRecipe: { args: [req: { id: string; approved: boolean }]; result: RecipeSummaryView };
+  assignRecipeSlot: { args: [req: { id: string; slot: number | null }]; result: RecipeSummaryView };
+  setClassLimits: { args: [req: ClassLimitsView]; result: ClassLimitsView };
+  setZones: { args: [req: { zones: ZoneShape[] }]; result: TrackingConfig };
+  setCountingLines: { args: [req: { lines: CountingLine[] }]; result: TrackingConfig };
+  /** Solves without changing anything (normalised DLT); a degenerate set is refused with the reason. */
+  solveCalibration: { args: [req: SolveCalibrationRequest]; result: SolveCalibrationView };
+  /** Solves again on the station and applies it (PLC positions in mm); null points: no calibration. */
+  setCalibration: {
+    args: [req: { points: SolveCalibrationRequest['points'] | null }];
+    result: CommissioningStateView;
+  };
+  listUsers: { args: []; result: UserView[] };
+  createUser: { args: [req: CreateUserRequest]; result: UserView };
+  setUserRole: { args: [req: { username: string; role: Role }]; result: UserView };
+  setUserSecret: {
+    args: [req: { username: string; kind: 'pin' | 'password'; secret: string }];
+    result: UserView;
+  };
+  deleteUser: { args: [req: { username: string }]; result: UserView[] };
+  queryAudit: { args: [req: AuditFilterView & { limit?: number }]; result: AuditEntryView[] };
+  exportAuditCsv: { args: [req: AuditFilterView]; result: { fileName: string; csv: string } };
+  verifyAudit: { args: []; result: AuditVerifyView };
+  /** Adds an uploaded .onnx file to the user library after loading it once (refused with the reason). */
+  importModel: { args: [req: { fileName: string; bytes: Uint8Array }]; result: LibraryEntry };
+  /** Deletes a model the user imported (not project or demo models). */
+  deleteModel: { args: [req: { id: string }]; result: LibraryEntry[] };
+  /** Leaves the kiosk window (Electron): exit full screen, or quit the app. */
+  leaveKiosk: { args: [req: { action: 'exitKiosk' | 'quit' }]; result: { done: true } };
+  /** MQTT and OPC UA: the saved settings (credentials masked) and what runs now. */
+  getIntegration: { args: []; result: IntegrationState };
+  /** Saves and applies live (old client or server stopped, new one started); a failure is an alarm. */
+  setIntegration: { args: [req: SetIntegrationRequest]; result: IntegrationState };
+  /** The stations publishing to the configured broker (read-only). */
+  getFleet: { args: []; result: FleetView };
+  /** Part counts per shift, line and class kept on the station (newest shift first). */
+  getShiftCounts: { args: []; result: ShiftCountsView };
+  /** Changes the shift schedule (saved in the settings); counts from now on follow it. */
+  setShiftSchedule: { args: [req: Partial<ShiftSchedule>]; result: ShiftCountsView };
   /** Every camera of the station, the main one first (named "main"). */
   listCameras: { args: []; result: CameraInfo[] };
   /** The newest preview of one camera (null before its first frame). */
@@ -445,6 +532,43 @@ const METHOD_TABLE: { [M in ApiMethod]: true } = {
   exportRecording: true,
   getRecording: true,
   setRecording: true,
+  login: true,
+  logout: true,
+  whoAmI: true,
+  getCommissioning: true,
+  listRecipes: true,
+  getRecipe: true,
+  activateRecipe: true,
+  createRecipe: true,
+  saveRecipe: true,
+  renameRecipe: true,
+  duplicateRecipe: true,
+  deleteRecipe: true,
+  exportRecipe: true,
+  importRecipe: true,
+  approveRecipe: true,
+  assignRecipeSlot: true,
+  setClassLimits: true,
+  setZones: true,
+  setCountingLines: true,
+  solveCalibration: true,
+  setCalibration: true,
+  listUsers: true,
+  createUser: true,
+  setUserRole: true,
+  setUserSecret: true,
+  deleteUser: true,
+  queryAudit: true,
+  exportAuditCsv: true,
+  verifyAudit: true,
+  deleteModel: true,
+  leaveKiosk: true,
+  importModel: true,
+  getIntegration: true,
+  setIntegration: true,
+  getFleet: true,
+  getShiftCounts: true,
+  setShiftSchedule: true,
   listCameras: true,
   getCameraPreview: true,
   setCameras: true,
@@ -479,7 +603,8 @@ export interface WsRequest {
 /** Server → client, JSON text, except `frame` events which are binary (see below). */
 export type WsServerMessage =
   | { type: 'response'; id: number; ok: true; result: unknown }
-  | { type: 'response'; id: number; ok: false; error: string }
+  /** `code` and `params` (src/shared/station-error.ts) let the UI say the error in its language. */
+  | { type: 'response'; id: number; ok: false; error: string; code?: ErrorCode; params?: ErrorParams }
   | { type: 'event'; event: Exclude<StationEventName, 'frame'>; payload: unknown }
   | { type: 'error'; error: string };
 

@@ -126,6 +126,16 @@ export interface SemanticSegmentation {
   heads: SemanticHead[];
 }
 
+/** Intra-op threads and spinning of an ONNX session (see `core/cpu-threads.ts`). */
+export interface CpuThreadChoice {
+  intraOpThreads: number;
+  spinning: boolean;
+  /** `measured`: timed at load; `override`: `--threads` or the settings; `fixed`: not a CPU session. */
+  chosenBy: 'measured' | 'override' | 'fixed';
+  /** Per trial: frames per second from the median run, rounded to 0.1; empty unless measured. */
+  trials: { intraOpThreads: number; spinning: boolean; fps: number }[];
+}
+
 /** What a loaded model is, as reported to users. */
 export interface ModelInfo {
   name: string;
@@ -141,4 +151,6 @@ export interface ModelInfo {
   licence: string | null;
   loadMs: number;
   warmupMs: number;
+  /** ONNX models: the session's threads and spinning, and how they were chosen. */
+  cpuThreads?: CpuThreadChoice;
 }

@@ -23,6 +23,9 @@ export const ALARM_SEVERITY: Record<AlarmKind, Severity> = {
   settings: 'warning',
   // The line goes on; what it sees is no longer kept.
   recording: 'warning',
+  // SCADA/MES links: the line and its PLC keep running without them.
+  mqttDown: 'warning',
+  opcuaFailed: 'warning',
 };
 
 const RANK: Record<Severity, number> = { stop: 2, warning: 1 };

@@ -55,6 +55,8 @@ test('a model swap from the UI changes the active model and the results keep flo
   await expect(page.getByTestId('status-model-value')).toContainText('yolo11n');
   await expect(yolo).toHaveAttribute('data-active', 'true');
   await expect(page.getByTestId('model-details')).toContainText('320×320');
+  // Threads and spinning were timed at load, and the panel says so.
+  await expect(page.getByTestId('model-cpu-threads')).toContainText('timed on this machine');
   // Results keep flowing, now from the new model.
   const swappedAt = await drawnFrameId(page);
   expect(swappedAt).toBeGreaterThan(before);

@@ -191,7 +191,9 @@ describe('access control (the main-side gate)', () => {
     const access = new AccessControl(users, sessions, audit);
 
     expect(access.check(null, 'getAppInfo')).toEqual({ ok: true, session: null });
-    expect(access.check(null, 'getSnapshot')).toEqual({
+    // Read-only views need no login (the station token gates who reaches the station).
+    expect(access.check(null, 'getSnapshot')).toEqual({ ok: true, session: null });
+    expect(access.check(null, 'acknowledgeAlarm')).toEqual({
       ok: false,
       code: 'notLoggedIn',
       message: 'log in first',

@@ -55,7 +55,8 @@ describe('run', () => {
       lines[50] as unknown as { summary: { frames: number; fps: number; latencyMs: object; stages: object } }
     ).summary;
     expect(summary.frames).toBe(50);
-    expect(summary.fps).toBeGreaterThan(4);
+    // A rate, not a speed check (tests never assert timings): present and positive.
+    expect(summary.fps).toBeGreaterThan(0);
     expect(Object.keys(summary.stages)).toEqual(['captureWaitMs', 'preMs', 'inferMs', 'postMs', 'sinkMs']);
     // The scene starts with 30 frames of empty belt (the classic detector learns it from the first
     // 15); parts enter from frame 31 on.

@@ -11,7 +11,9 @@ import { API_METHODS } from '../../src/shared/api';
 describe('canCall', () => {
   it('every API method has a minimum role', () => {
     expect(unguardedApiMethods()).toEqual([]);
-    expect(Object.keys(MIN_ROLE).sort()).toEqual([...API_METHODS, ...COMMISSIONING_METHODS].sort());
+    expect(Object.keys(MIN_ROLE).sort()).toEqual(
+      [...new Set([...API_METHODS, ...COMMISSIONING_METHODS])].sort(),
+    );
   });
 
   it('operator: view, acknowledge, switch recipes; nothing that tunes or connects', () => {
@@ -35,6 +37,7 @@ describe('canCall', () => {
       'createUser',
       'importModel',
       'queryAudit',
+      'leaveKiosk',
     ])
       expect(canCall('operator', m), m).toBe(false);
   });
@@ -50,6 +53,7 @@ describe('canCall', () => {
       'setClassLimits',
       'acknowledgeAlarm',
       'queryAudit',
+      'leaveKiosk',
     ])
       expect(canCall('engineer', m), m).toBe(true);
     for (const m of [
@@ -64,9 +68,39 @@ describe('canCall', () => {
       expect(canCall('engineer', m), m).toBe(false);
   });
 
-  it('administrator: everything; nobody logged in: only app info and login; unknown methods: no one', () => {
+  it('administrator: everything; nobody logged in: only the read-only views, login and logout; unknown methods: no one', () => {
     for (const m of Object.keys(MIN_ROLE)) expect(canCall('administrator', m), m).toBe(true);
-    expect(Object.keys(MIN_ROLE).filter((m) => canCall(null, m))).toEqual(['getAppInfo', 'login']);
+    expect(
+      Object.keys(MIN_ROLE)
+        .filter((m) => canCall(null, m))
+        .sort(),
+    ).toEqual(
+      [
+        'getAppInfo',
+        'getSnapshot',
+        'getAlarmJournal',
+        'getHistory',
+        'listModels',
+        'getTracking',
+        'getEvaluation',
+        'login',
+        'logout',
+        'whoAmI',
+        'listRecipes',
+        'getCommissioning',
+        'listRecordings',
+        'getRecordingInfo',
+        'getReviewTimeline',
+        'getReviewEvents',
+        'getReviewFrame',
+        'getRerun',
+        'getRecording',
+        'getIntegration',
+        'getFleet',
+      ].sort(),
+    );
+    for (const m of ['acknowledgeAlarm', 'resetCounters', 'activateRecipe', 'setParams', 'setPlc'])
+      expect(canCall(null, m), m).toBe(false);
     expect(canCall('administrator', 'formatDisk')).toBe(false);
     expect(canCall('administrator', '__proto__')).toBe(false);
     expect(canCall('administrator', 'toString')).toBe(false);

@@ -1,27 +1,37 @@
 /**
- * Wires the OPC UA server into a runtime: one more result sink (closed with the runtime), fps and
- * alarms from what the runtime sees, and SwitchRecipe through the runtime's recipe switch, the
- * same one the PLC's recipe request uses.
+ * Wires the OPC UA server into a runtime: one more result sink (closed with the runtime or by
+ * `detach`), fps and alarms from what the runtime sees, and SwitchRecipe through the runtime's
+ * recipe switch, the same one the PLC's recipe request uses.
  */
 import { hostname } from 'node:os';
 import { StationOpcUaServer } from '../integration/opcua/opcua-server';
 import type { OpcUaEndpointOptions } from '../integration/opcua/opcua-endpoint';
+import type { PlcLinkStatus } from '../plc/s7-sink';
+import type { SourceStateChange } from '../capture/types';
+import type { ResultSink } from '../core/sink';
 import type { OutputSinks } from './outputs';
-import type { VisionRuntime } from './runtime';
+import type { RecipeOutcome, VisionRuntime } from './runtime';
 
 const FPS_INTERVAL_MS = 1000;
+
+export interface OpcUaAttachment {
+  server: StationOpcUaServer;
+  /** Unhooks the server from the runtime and shuts it down (the port is free once it resolves). */
+  detach(): Promise<void>;
+}
 
 export async function attachOpcUa(
   endpoint: OpcUaEndpointOptions,
   deps: { runtime: VisionRuntime; model: string; recipeSlots: number[]; log: (line: string) => void },
-): Promise<StationOpcUaServer> {
+): Promise<OpcUaAttachment> {
+  const { runtime } = deps;
   const server = new StationOpcUaServer({
     ...endpoint,
     station: hostname(),
     cameras: ['cam1'],
     recipeSlots: deps.recipeSlots,
     switchRecipe: async (slot) => {
-      const o = await deps.runtime.switchRecipe(slot);
+      const o = await runtime.switchRecipe(slot);
       if (o.error || !o.info) return { ok: false, message: o.error ?? `recipe slot ${slot}: not loaded` };
       deps.log(`recipe slot ${slot} (OPC UA): now running ${o.info.name}`);
       return { ok: true, message: `recipe slot ${slot}: now running ${o.info.name}` };
@@ -46,19 +56,28 @@ export async function attachOpcUa(
     else alarms.delete(kind);
     server.setStatus({ alarms: [...alarms] });
   };
-  deps.runtime.on('sourceState', (c) => {
+  const onSource = (c: Pick<SourceStateChange, 'state'>): void => {
     if (c.state === 'live') alarm('sourceLost', false);
     else if (c.state === 'reconnecting' || c.state === 'error' || c.state === 'stalled')
       alarm('sourceLost', true);
-  });
-  const follow = (outputs: OutputSinks | null): void =>
-    void outputs?.on('plcLink', (s) => alarm('plcDown', s.state !== 'connected' && s.lastError !== null));
-  follow(deps.runtime.outputs);
-  deps.runtime.on('outputs', follow);
-  deps.runtime.on('recipe', (o) => {
+  };
+  if (runtime.source) onSource(runtime.source);
+  runtime.on('sourceState', onSource);
+  const onPlcLink = (s: PlcLinkStatus): void =>
+    alarm('plcDown', s.state !== 'connected' && s.lastError !== null);
+  let followed: OutputSinks | null = null;
+  const follow = (outputs: OutputSinks | null): void => {
+    followed?.off('plcLink', onPlcLink);
+    followed = outputs;
+    outputs?.on('plcLink', onPlcLink);
+  };
+  follow(runtime.outputs);
+  runtime.on('outputs', follow);
+  const onRecipe = (o: RecipeOutcome): void => {
     if (o.info) server.setModel(o.info.name);
-  });
-  deps.runtime.addSink({
+  };
+  runtime.on('recipe', onRecipe);
+  const sink: ResultSink = {
     name: server.name,
     offer(result) {
       frames++;
@@ -68,6 +87,17 @@ export async function attachOpcUa(
       clearInterval(timer);
       await server.close();
     },
-  });
-  return server;
+  };
+  runtime.addSink(sink);
+  return {
+    server,
+    async detach() {
+      runtime.off('sourceState', onSource);
+      runtime.off('outputs', follow);
+      runtime.off('recipe', onRecipe);
+      follow(null);
+      runtime.removeSink(sink);
+      await sink.close();
+    },
+  };
 }

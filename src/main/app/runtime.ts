@@ -14,6 +14,7 @@ import { parseSourceUri, type SourceSpec } from '../capture/source-uri';
 import type { Frame, FrameSource, SourceOptions, SourceStateChange } from '../capture/types';
 import type { Homography3x3 } from '../core/calibration';
 import type { DecodeParams } from '../core/decoders/types';
+import type { ModelFrameFormat } from '../core/model-frame';
 import type { ResultSink } from '../core/sink';
 import { InferenceEngine } from '../inference/engine';
 import { modelSpecFor } from '../inference/model';
@@ -85,6 +86,8 @@ export interface VisionRuntimeOptions {
   engine?: InferenceEngine;
   /** Wraps every source this runtime builds (the fair share of a shared engine). */
   wrapSource?: (source: FrameSource) => FrameSource;
+  /** Handles the PLC's recipeRequest itself (the app's commissioning part), instead of the above. */
+  onRecipeRequest?: (slot: number) => void;
 }
 
 export type PostprocessStage = ResultStage & { resetCounts?(): void };
@@ -113,28 +116,39 @@ export interface RuntimeEvents {
 }
 
 /**
- * How a source is read for a model. Without a preview the decoder shrinks frames to fit the model
- * input (ffmpeg scales on its own core; later copies are small); with one, to the preview size, so
- * a 4K camera never reaches Node at full size. Positions still come out in camera pixels. A file
- * read at fps=max waits for the pipeline instead of dropping frames: "as fast as possible" means
- * every frame, as fast as inference goes.
+ * How a source is read for a model. Frames live in shared memory, so the inference worker reads
+ * them in place. Where ffmpeg decodes and the model says how it takes a picture (`frameFormat`),
+ * ffmpeg makes the model-sized frame itself (scaled and padded as the model's preprocessing does)
+ * and, with a preview, a separate preview-sized picture of the same frame: nothing resizes full
+ * frames in Node. Otherwise the decoder shrinks frames to fit the model input, or the preview size
+ * with one, so a 4K camera never reaches Node at full size. Positions still come out in camera
+ * pixels. A file read at fps=max waits for the pipeline instead of dropping frames: "as fast as
+ * possible" means every frame, as fast as inference goes.
  */
 export function sourceOptionsFor(
   spec: SourceSpec,
   model: ModelInfo | null,
   previewMaxSidePx: number | null = null,
+  frameFormat: ModelFrameFormat | null = null,
 ): SourceOptions {
-  const options: SourceOptions = {};
+  const options: SourceOptions = { sharedMemory: true };
   const w = model?.inputWidth ?? 0;
   const h = model?.inputHeight ?? 0;
   if (previewMaxSidePx !== null)
     options.fitInside = { widthPx: Math.max(w, previewMaxSidePx), heightPx: Math.max(h, previewMaxSidePx) };
   else if (w > 0 && h > 0) options.fitInside = { widthPx: w, heightPx: h };
+  const byFfmpeg = spec.kind !== 'images' && spec.kind !== 'synthetic';
+  if (frameFormat && byFfmpeg) {
+    options.modelFrame = frameFormat;
+    if (previewMaxSidePx !== null)
+      options.previewFitInside = { widthPx: previewMaxSidePx, heightPx: previewMaxSidePx };
+  }
   if (spec.kind === 'file' && spec.fps === 'max') {
     options.whenBuffersBusy = 'wait';
-    // One buffer in inference, one waiting in the slot (and one held by the preview encoder): a
-    // further one would only be decoded to replace the waiting one (a drop).
-    options.ringSize = previewMaxSidePx !== null ? 3 : 2;
+    // One buffer in inference, one waiting in the slot (one held by the preview encoder, and one
+    // being filled from two pipes): a further one would only be decoded to replace the waiting
+    // one (a drop).
+    options.ringSize = previewMaxSidePx !== null ? 4 : 2;
   } else if (previewMaxSidePx !== null) {
     options.ringSize = 4;
   }
@@ -183,11 +197,14 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
   private params: DecodeParams;
   private candidateFloor: number | null;
   private classLimits: ClassLimits | null;
+  private calibration: Homography3x3 | null;
   private recipes: Readonly<Record<number, string>>;
   private readonly recipeHandler: { onRequest(slot: number): void; idle(): Promise<void> } | null;
   private outputsChain: Promise<unknown> = Promise.resolve();
   /** Highest frame id handed out so far: the next source's ids start above it. */
   private lastFrameId = 0;
+  /** URI and model-frame format each source was made with (see `refitSource`). */
+  private readonly madeFor = new WeakMap<FrameSource, { uri: string; format: ModelFrameFormat | null }>();
   private closed = false;
 
   constructor(private readonly opts: VisionRuntimeOptions) {
@@ -195,6 +212,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
     this.params = opts.params;
     this.candidateFloor = opts.candidateFloor ?? null;
     this.classLimits = opts.classLimits ?? null;
+    this.calibration = opts.calibration ?? null;
     this.recipes = opts.recipes ?? {};
     // Requests are handled one at a time; while one loads only the newest waits (the PLC's latest
     // wish wins, nothing queues).
@@ -214,7 +232,39 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       this.setHealth({ modelOk: false });
       this.emit('workerLost', e);
     });
-    this.engine.on('swapped', () => this.setHealth({ modelOk: true }));
+    this.engine.on('swapped', () => {
+      this.setHealth({ modelOk: true });
+      this.refitSource();
+    });
+  }
+
+  /**
+   * In the app (with a preview) a model that takes another picture than the source makes (input
+   * size, padding; or the first model, loaded after the source started) gets frames made for it:
+   * the source is restarted beside the running one and replaces it at its first frame. The
+   * command line keeps its source (its pipeline handle must stay valid); the worker then resizes.
+   */
+  private refitSource(): void {
+    const source = this.currentSource;
+    const made = source ? this.madeFor.get(source) : undefined;
+    if (this.opts.previewMaxSidePx == null || !source || !made || this.closed) return;
+    const spec = parseSourceUri(made.uri);
+    const want =
+      sourceOptionsFor(spec, this.engine.model, this.opts.previewMaxSidePx, this.engine.frameFormat)
+        .modelFrame ?? null;
+    if (JSON.stringify(want) === JSON.stringify(made.format)) return;
+    const next = this.createSourceFor(made.uri);
+    whenFirstFrame(next, 15_000)
+      .then(async () => {
+        // Someone chose another source meanwhile: theirs wins.
+        if (this.currentSource !== source || this.closed) return next.stop();
+        await this.stopSource();
+        await this.adopt(next).pipeline.start({ sourceStarted: true });
+      })
+      .catch(async (e: unknown) => {
+        await next.stop().catch(() => {});
+        this.opts.log(`${source.description}: frames for the new model: ${(e as Error).message}`);
+      });
   }
 
   get source(): FrameSource | null {
@@ -263,6 +313,12 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
     this.currentPipeline?.setClassLimits(limits);
   }
 
+  /** Pixel → mm calibration for mm² class limits (the outputs take theirs in setOutputs). */
+  setCalibration(h: Homography3x3 | null): void {
+    this.calibration = h;
+    this.currentPipeline?.setCalibration(h);
+  }
+
   setRecipes(recipes: Readonly<Record<number, string>>): void {
     this.recipes = recipes;
   }
@@ -270,6 +326,12 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
   /** A sink beside the outputs (recorder, MQTT, ...), kept across source and output changes. */
   addSink(sink: ResultSink): void {
     this.extraSinks.push(sink);
+  }
+
+  /** Takes back a sink given to addSink (switched off live); the caller closes it. */
+  removeSink(sink: ResultSink): void {
+    const i = this.extraSinks.indexOf(sink);
+    if (i >= 0) this.extraSinks.splice(i, 1);
   }
 
   private setHealth(h: Partial<Health>): void {
@@ -300,7 +362,8 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       outputs.setHealth(this.health);
       outputs.on('recipeRequest', (slot) => {
         if (outputs !== this.currentOutputs) return;
-        if (this.recipeHandler) this.recipeHandler.onRequest(slot);
+        if (this.opts.onRecipeRequest) this.opts.onRecipeRequest(slot);
+        else if (this.recipeHandler) this.recipeHandler.onRequest(slot);
         else void this.switchRecipe(slot);
       });
       outputs.on('countersReset', () => {
@@ -346,11 +409,19 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
 
   private createSourceFor(uri: string, extra: SourceOptions = {}): FrameSource {
     const spec = parseSourceUri(uri);
-    const source = createSource(spec, {
-      ...sourceOptionsFor(spec, this.engine.model, this.opts.previewMaxSidePx ?? null),
+    const options = {
+      ...sourceOptionsFor(
+        spec,
+        this.engine.model,
+        this.opts.previewMaxSidePx ?? null,
+        this.engine.frameFormat,
+      ),
       ...extra,
-    });
-    return this.opts.wrapSource ? this.opts.wrapSource(source) : source;
+    };
+    const source = createSource(spec, options);
+    const wrapped = this.opts.wrapSource ? this.opts.wrapSource(source) : source;
+    this.madeFor.set(wrapped, { uri, format: options.modelFrame ?? null });
+    return wrapped;
   }
 
   /**
@@ -414,7 +485,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       postprocess: this.opts.postprocess,
       frameIdBase: this.lastFrameId,
       classLimits: this.classLimits,
-      calibration: this.opts.calibration ?? null,
+      calibration: this.calibration,
       candidateFloor: this.candidateFloor,
     });
     // A source adopted live (switchSource) said 'live' before anyone listened.
@@ -501,6 +572,8 @@ export interface RuntimeOptions {
   mqtt?: string;
   /** OPC UA server for SCADA / MES (plant integration). */
   opcua?: OpcUaEndpointOptions;
+  /** `mqtt://HOST[:PORT]?group=G&node=N&device=D&rate=R`: Sparkplug B edge node (plant integration). */
+  sparkplug?: string;
   /** Record pictures and results into this recording folder (`run --record DIR`). */
   record?: RecordSettings;
 }
@@ -551,7 +624,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     await rt.loadModel(opts.model);
     ({ source, pipeline } = await rt.replaceSource(opts.source, {
       maxFrames: opts.maxFrames,
-      sourceOptions: opts.sourceOptions,
+      // The recorder keeps the picture, not the padded model input.
+      sourceOptions: opts.record ? { modelFrame: undefined, ...opts.sourceOptions } : opts.sourceOptions,
     }));
     outputs =
       (await rt.setOutputs({
@@ -580,6 +654,10 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         recipeSlots: Object.keys(opts.recipes ?? {}).map(Number),
         log: opts.log,
       });
+    }
+    if (opts.sparkplug) {
+      const { createSparkplugSink } = await import('../integration/mqtt/sparkplug-sink');
+      rt.addSink(createSparkplugSink(opts.sparkplug, { log: opts.log, model: modelName }));
     }
   } catch (e) {
     await rt.close();

@@ -11,6 +11,8 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { Backoff } from '../core/backoff';
+import type { Letterbox } from '../core/geometry';
+import { modelFrameLetterbox, type ModelFrameFormat } from '../core/model-frame';
 import { ffmpegCapabilities, resolveFfmpeg, type FfmpegCapabilities } from './ffmpeg-path';
 import { DEFAULT_KILL_TIMEOUT_MS, SourceBase } from './source-base';
 import { describeSource, maskCredentials, type SourceSpec } from './source-uri';
@@ -38,6 +40,10 @@ const FILE_ACCESS_TIMEOUT_MS = 5000;
 export interface FfmpegArgsContext {
   outputSize?: Partial<SizePx>;
   fitInside?: SizePx;
+  /** Make the model-sized frame (wins over outputSize/fitInside). */
+  modelFrame?: ModelFrameFormat;
+  /** With modelFrame: a second output, the preview picture, on pipe 3. */
+  previewFitInside?: SizePx;
   networkTimeoutMs: number;
   /** How much of a network stream ffmpeg reads to learn its format (`-analyzeduration`). */
   probeDurationMs: number;
@@ -100,6 +106,7 @@ export function buildFfmpegArgs(spec: FfmpegSpec, ctx: FfmpegArgsContext): strin
       );
       break;
   }
+  if (ctx.modelFrame) return [...head(input), ...modelFrameOutputs(filters, ctx)];
   const size = ctx.outputSize;
   if (size && (size.widthPx !== undefined || size.heightPx !== undefined)) {
     // -2 keeps the aspect ratio (rounded to even) for the side that was not given.
@@ -112,18 +119,23 @@ export function buildFfmpegArgs(spec: FfmpegSpec, ctx: FfmpegArgsContext): strin
     );
   }
   return [
-    '-hide_banner',
-    '-nostdin',
-    '-nostats',
-    '-loglevel',
-    'info',
-    ...input,
+    ...head(input),
     '-map',
     '0:v:0',
-    '-an',
-    '-sn',
-    '-dn',
+    ...NO_OTHER_STREAMS,
     ...(filters.length > 0 ? ['-vf', filters.join(',')] : []),
+    ...rawOutput(ctx, 'pipe:1'),
+  ];
+}
+
+function head(input: string[]): string[] {
+  return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', ...input];
+}
+
+const NO_OTHER_STREAMS = ['-an', '-sn', '-dn'];
+
+function rawOutput(ctx: FfmpegArgsContext, target: string): string[] {
+  return [
     // Passthrough: one output frame per decoded frame, no duplicates or drops invented by ffmpeg.
     ctx.caps.fpsModeOption,
     'passthrough',
@@ -131,17 +143,67 @@ export function buildFfmpegArgs(spec: FfmpegSpec, ctx: FfmpegArgsContext): strin
     'rawvideo',
     '-pix_fmt',
     'rgb24',
-    'pipe:1',
+    target,
+  ];
+}
+
+/** Extra stdio slot of the preview output (`pipe:3`). */
+export const PREVIEW_FD = 3;
+
+/**
+ * The model-input picture, as `computeLetterbox`/`computeStretch` place it, so the numbers the
+ * source computes for mapping positions back are the ones ffmpeg used: resized to
+ * round(camera × scale), padded at round(pad / 2 − 0.1) (Ultralytics) or top-left (YOLOX). The
+ * pad is applied to RGB, where ffmpeg does not round offsets to a chroma grid.
+ */
+export function modelFrameFilter(f: ModelFrameFormat): string {
+  const { widthPx: w, heightPx: h } = f;
+  if (f.resize === 'stretch') return `scale=${w}:${h}:flags=bilinear,format=rgb24`;
+  const s = `min(${w}/iw\\,${h}/ih)`;
+  const pad = f.padValue.toString(16).padStart(2, '0');
+  const at = (side: number, dim: 'iw' | 'ih'): string =>
+    f.padCentred ? `'max(0\\,round((${side}-${dim})/2-0.1))'` : '0';
+  return (
+    `scale=w='round(iw*${s})':h='round(ih*${s})':flags=bilinear,format=rgb24,` +
+    `pad=w=${w}:h=${h}:x=${at(w, 'iw')}:y=${at(h, 'ih')}:color=0x${pad}${pad}${pad}`
+  );
+}
+
+function previewFilter(box: SizePx): string {
+  return (
+    `scale=w='min(${box.widthPx}\\,iw)':h='min(${box.heightPx}\\,ih)':` +
+    `force_original_aspect_ratio=decrease:flags=bilinear,format=rgb24`
+  );
+}
+
+/** The model frame on pipe 1 and, when asked, the preview picture of the same frame on pipe 3. */
+function modelFrameOutputs(filters: string[], ctx: FfmpegArgsContext): string[] {
+  const model = modelFrameFilter(ctx.modelFrame!);
+  const pre = filters.length > 0 ? `${filters.join(',')},` : '';
+  if (!ctx.previewFitInside)
+    return ['-map', '0:v:0', ...NO_OTHER_STREAMS, '-vf', pre + model, ...rawOutput(ctx, 'pipe:1')];
+  const graph = `[0:v:0]${pre}split=2[m][p];[m]${model}[mo];[p]${previewFilter(ctx.previewFitInside)}[po]`;
+  return [
+    '-filter_complex',
+    graph,
+    '-map',
+    '[mo]',
+    ...NO_OTHER_STREAMS,
+    ...rawOutput(ctx, 'pipe:1'),
+    '-map',
+    '[po]',
+    ...NO_OTHER_STREAMS,
+    ...rawOutput(ctx, `pipe:${PREVIEW_FD}`),
   ];
 }
 
 /**
- * Line splitter over ffmpeg's stderr: keeps the last lines for error messages and finds the size
- * of the raw video output in the "Output #0 ... Stream #0:0: Video: rawvideo ..., WxH" block.
+ * An ffmpeg stderr line that reports trouble (also used to pick the line that explains a failure).
+ * An HTTP status counts only beside the words ffmpeg prints with it: a bare number, such as the
+ * metadata line `minor_version : 512`, is no error.
  */
-/** A stderr line that reads like trouble (also used to pick the line that explains a failure). */
 export function looksLikeError(line: string): boolean {
-  return /error|fail|refused|no such|invalid|denied|timed? ?out|not found|unreachable|unauthori[sz]ed|forbidden|\b[45]\d\d\b|could not|cannot|unable|end of file|unspecified|corrupt|partial file|truncat/i.test(
+  return /error|fail|refused|no such|invalid|denied|timed? ?out|not found|unreachable|unauthori[sz]ed|forbidden|(?:http|returned|status)\D{0,20}\b[45]\d\d\b|could not|cannot|unable|end of file|unspecified|corrupt|partial file|truncat/i.test(
     line,
   );
 }
@@ -149,13 +211,19 @@ export function looksLikeError(line: string): boolean {
 /** ffmpeg's words for a file that ends before its own index says it should. */
 const TRUNCATED_RE = /partial file|truncated|moov atom not found|unexpected end of file/i;
 
+/**
+ * Line splitter over ffmpeg's stderr: keeps the last lines for error messages and finds the size
+ * of the raw video output in the "Output #0 ... Stream #0:0: Video: rawvideo ..., WxH" block.
+ */
 export class FfmpegStderr {
   private readonly lines: string[] = [];
   /** The first line saying the input is cut short, if any. */
   truncatedLine: string | undefined;
   private partial = '';
-  private inOutputSection = false;
-  outputSize: SizePx | undefined;
+  /** Index of the "Output #N" block being read; -1 before the first. */
+  private outputIndex = -1;
+  /** Size of each raw video output, by output index. */
+  readonly outputSizes: (SizePx | undefined)[] = [];
   /** Size of the decoded input video ("Input #0 ... Stream #0:0: Video: h264 ..., WxH"). */
   inputSize: SizePx | undefined;
 
@@ -163,7 +231,20 @@ export class FfmpegStderr {
     private readonly maxLines = DEFAULT_STDERR_TAIL_LINES,
     /** Called with each line that reads like trouble, credentials masked. */
     private readonly onTrouble?: (line: string) => void,
+    /** Raw video outputs the command line has (2 with a preview). */
+    private readonly outputs = 1,
   ) {}
+
+  /** Size of the (first) raw video output. */
+  get outputSize(): SizePx | undefined {
+    return this.outputSizes[0];
+  }
+
+  /** True once every output's size is known. */
+  get allOutputSizes(): boolean {
+    for (let i = 0; i < this.outputs; i++) if (!this.outputSizes[i]) return false;
+    return true;
+  }
 
   feed(text: string): void {
     const parts = (this.partial + text).split(/\r\n|\n|\r/);
@@ -193,39 +274,75 @@ export class FfmpegStderr {
     if (this.lines.length > this.maxLines) this.lines.shift();
     if (TRUNCATED_RE.test(line)) this.truncatedLine ??= maskCredentials(line.trim());
     if (this.onTrouble && looksLikeError(line)) this.onTrouble(maskCredentials(line.trim()));
-    if (this.outputSize) return;
-    if (/^Output #0\b/.test(line)) this.inOutputSection = true;
-    else if (/Stream #0:\d+.*: Video: /.test(line)) {
+    if (this.allOutputSizes) return;
+    const out = /^Output #(\d+)\b/.exec(line);
+    if (out) this.outputIndex = Number(out[1]);
+    else if (/Stream #\d+:\d+.*: Video: /.test(line)) {
       // "(RGB[24] / 0x18424752)" looks like a size; a real size is followed by a space, comma, [ or end.
       const m = /\s(\d{1,5})x(\d{1,5})(?=[\s,[]|$)/.exec(line.slice(line.indexOf('Video:')));
       const found = m ? { widthPx: Number(m[1]), heightPx: Number(m[2]) } : undefined;
-      if (this.inOutputSection && /: Video: rawvideo/.test(line)) this.outputSize = found;
-      else if (!this.inOutputSection) this.inputSize ??= found;
+      if (this.outputIndex >= 0 && /: Video: rawvideo/.test(line))
+        this.outputSizes[this.outputIndex] ??= found;
+      else if (this.outputIndex < 0) this.inputSize ??= found;
     }
   }
 }
 
-/** One ffmpeg process and the frame being assembled from its stdout. */
+/**
+ * One of ffmpeg's raw video outputs: pipe 1 carries the frame (model-sized or plain), pipe 3 the
+ * preview picture of the same frame. Each is cut into frames on its own; frame k of every pipe
+ * goes into the same ring buffer.
+ */
+interface PipeReader {
+  readonly stream: Readable;
+  readonly part: 'frame' | 'preview';
+  /** 0 until ffmpeg has described the output. */
+  frameBytes: number;
+  widthPx: number;
+  heightPx: number;
+  /** Bytes that came before the size was known. */
+  pending: Buffer[];
+  pendingBytes: number;
+  /** Bytes of the current frame received so far. */
+  offset: number;
+  /** Frames of this pipe completed so far. */
+  frameNo: number;
+  current: Assembly | undefined;
+  /** stdout received while paused for a free buffer, in order ('data' may still come after pause()). */
+  held: Buffer[] | null;
+  /** Stable callback for `ring.whenFree`. */
+  resume: () => void;
+}
+
+/** A frame being put together from every pipe; `slot` undefined = dropped (no free buffer). */
+interface Assembly {
+  slot: RingWriteSlot | undefined;
+  /** Pipes that have delivered their part. */
+  parts: number;
+}
+
+/** One ffmpeg process and the frames being assembled from its pipes. */
 interface Run {
   child: ChildProcessByStdio<null, Readable, Readable>;
   stderr: FfmpegStderr;
   exited: Promise<void>;
   ended: boolean;
-  frameBytes: number;
-  widthPx: number;
-  heightPx: number;
-  pending: Buffer[];
-  pendingBytes: number;
-  slot: RingWriteSlot | undefined;
-  discarding: boolean;
+  readers: PipeReader[];
+  /** Frames begun by some pipe and not yet published, oldest first. */
+  assembly: Assembly[];
+  /** Frame number (per pipe) of `assembly[0]`. */
+  assemblyBase: number;
   /** The process ended while frames were held back for a free buffer; runs once they are out. */
   deferredFinish?: () => void;
-  offset: number;
   frames: number;
   firstFrameAtMs: number | undefined;
+  /** Camera → model frame placement (model-frame runs), known with the sizes. */
+  letterbox: Letterbox | undefined;
   /** Why we killed it ourselves, so the exit is reported for what it was. */
   killReason: string | undefined;
 }
+
+const isHeld = (r: PipeReader): boolean => r.held !== null;
 
 export class FfmpegSource extends SourceBase {
   private run: Run | undefined;
@@ -240,8 +357,8 @@ export class FfmpegSource extends SourceBase {
   private probeDurationMs: number;
   /** `whenBuffersBusy: 'wait'` on a file: pause the decoder instead of dropping. */
   private readonly waitForBuffers: boolean;
-  /** stdout received while paused for a free buffer, in order ('data' may still come after pause()). */
-  private held: { run: Run; chunks: Buffer[] } | null = null;
+  /** The decoder makes the preview picture too (model-frame runs only). */
+  private readonly withPreview: boolean;
 
   constructor(
     readonly spec: FfmpegSpec,
@@ -255,6 +372,7 @@ export class FfmpegSource extends SourceBase {
     this.probeDurationMs = options.probeDurationMs ?? DEFAULT_PROBE_DURATION_MS;
     // A live camera must never wait for a slow consumer (its frames would go stale); a file can.
     this.waitForBuffers = options.whenBuffersBusy === 'wait' && spec.kind === 'file';
+    this.withPreview = options.modelFrame !== undefined && options.previewFitInside !== undefined;
     const tail = options.stderrTailLines ?? DEFAULT_STDERR_TAIL_LINES;
     if (!Number.isInteger(tail) || tail < 1 || tail > 1000)
       throw new RangeError(`stderrTailLines must be within 1..1000 (got ${tail})`);
@@ -305,6 +423,8 @@ export class FfmpegSource extends SourceBase {
     return buildFfmpegArgs(this.spec, {
       outputSize: this.options.outputSize,
       fitInside: this.options.fitInside,
+      modelFrame: this.options.modelFrame,
+      previewFitInside: this.withPreview ? this.options.previewFitInside : undefined,
       networkTimeoutMs: this.networkTimeoutMs,
       probeDurationMs: this.probeDurationMs,
       caps,
@@ -317,39 +437,57 @@ export class FfmpegSource extends SourceBase {
     let child: ChildProcessByStdio<null, Readable, Readable>;
     try {
       child = spawn(this.ffmpegPath, this.buildArgs(this.caps), {
-        stdio: ['ignore', 'pipe', 'pipe'],
+        // fd 3: the preview output, a pipe of its own so neither picture waits for the other's bytes.
+        stdio: this.withPreview ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
         windowsHide: true,
-      });
+      }) as ChildProcessByStdio<null, Readable, Readable>;
     } catch (e) {
       // Synchronous spawn failures (e.g. a NUL byte in a path) are configuration errors.
       this.setState('error', `cannot start ffmpeg (${this.ffmpegPath}): ${(e as Error).message}`);
       return;
     }
     let resolveExited!: () => void;
+    const streams: [PipeReader['part'], Readable][] = [['frame', child.stdout]];
+    if (this.withPreview) streams.push(['preview', child.stdio[PREVIEW_FD] as Readable]);
     const run: Run = {
       child,
       stderr: new FfmpegStderr(
         this.options.stderrTailLines ?? DEFAULT_STDERR_TAIL_LINES,
         this.options.onWarning,
+        streams.length,
       ),
       exited: new Promise<void>((r) => (resolveExited = r)),
       ended: false,
-      frameBytes: 0,
-      widthPx: 0,
-      heightPx: 0,
-      pending: [],
-      pendingBytes: 0,
-      slot: undefined,
-      discarding: false,
-      offset: 0,
+      readers: [],
+      assembly: [],
+      assemblyBase: 0,
       frames: 0,
       firstFrameAtMs: undefined,
+      letterbox: undefined,
       killReason: undefined,
     };
+    for (const [part, stream] of streams) {
+      const reader: PipeReader = {
+        stream,
+        part,
+        frameBytes: 0,
+        widthPx: 0,
+        heightPx: 0,
+        pending: [],
+        pendingBytes: 0,
+        offset: 0,
+        frameNo: 0,
+        current: undefined,
+        held: null,
+        resume: () => this.resumeReading(run, reader),
+      };
+      run.readers.push(reader);
+      stream.on('data', (chunk: Buffer) => this.onData(run, reader, chunk));
+    }
     this.run = run;
     const finish = (code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void => {
       if (run.ended) return;
-      if (this.held?.run === run && !run.killReason) {
+      if (run.readers.some(isHeld) && !run.killReason) {
         // The last frames are still held back waiting for a free buffer: end after they are out.
         run.deferredFinish = () => finish(code, signal, spawnError);
         return;
@@ -358,42 +496,63 @@ export class FfmpegSource extends SourceBase {
       resolveExited();
       this.onRunEnded(run, code, signal, spawnError);
     };
-    child.stdout.on('data', (chunk: Buffer) => this.onStdout(run, chunk));
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (text: string) => {
       run.stderr.feed(text);
-      if (run.frameBytes === 0 && run.stderr.outputSize) this.onSizeKnown(run, run.stderr.outputSize);
+      if (run.readers[0]!.frameBytes === 0 && run.stderr.allOutputSizes) this.onSizesKnown(run);
     });
     child.on('error', (err) => {
       // Spawn failures (ENOENT, EACCES) never get a 'close' with stdio; finish here.
       if (child.pid === undefined) finish(null, null, err);
     });
-    // 'close' comes after stdout is drained, so the last frame is delivered before we judge the exit.
+    // 'close' comes after every pipe is drained, so the last frame is delivered before we judge the exit.
     child.on('close', (code, signal) => finish(code, signal));
   }
 
-  private onSizeKnown(run: Run, size: SizePx): void {
-    run.widthPx = size.widthPx;
-    run.heightPx = size.heightPx;
-    run.frameBytes = size.widthPx * size.heightPx * 3;
-    this.ring.configure(run.frameBytes);
-    const pending = run.pending;
-    run.pending = [];
-    run.pendingBytes = 0;
-    for (const chunk of pending) this.onStdout(run, chunk);
+  private onSizesKnown(run: Run): void {
+    const model = this.options.modelFrame;
+    if (model) {
+      const out = run.stderr.outputSize!;
+      const camera = run.stderr.inputSize;
+      if (out.widthPx !== model.widthPx || out.heightPx !== model.heightPx || !camera) {
+        this.setState(
+          'error',
+          camera
+            ? `ffmpeg made ${out.widthPx}x${out.heightPx} frames where the model needs ${model.widthPx}x${model.heightPx}`
+            : 'ffmpeg did not describe the camera picture; cannot map positions back to camera pixels',
+          { stderrTail: run.stderr.tail() },
+        );
+        void this.kill(run, 'frame size mismatch');
+        return;
+      }
+      run.letterbox = modelFrameLetterbox(camera.widthPx, camera.heightPx, model);
+    }
+    run.readers.forEach((r, i) => {
+      const size = run.stderr.outputSizes[i]!;
+      r.widthPx = size.widthPx;
+      r.heightPx = size.heightPx;
+      r.frameBytes = size.widthPx * size.heightPx * 3;
+    });
+    this.ring.configure(run.readers[0]!.frameBytes, run.readers[1]?.frameBytes ?? 0);
+    for (const r of run.readers) {
+      const pending = r.pending;
+      r.pending = [];
+      r.pendingBytes = 0;
+      for (const chunk of pending) this.onData(run, r, chunk);
+    }
   }
 
-  private onStdout(run: Run, chunk: Buffer): void {
+  private onData(run: Run, reader: PipeReader, chunk: Buffer): void {
     if (run !== this.run || run.killReason) return;
-    if (this.held?.run === run) {
-      this.held.chunks.push(chunk);
+    if (reader.held) {
+      reader.held.push(chunk);
       return;
     }
-    if (run.frameBytes === 0) {
-      // stdout and stderr are separate pipes: video can arrive before the line giving its size.
-      run.pending.push(chunk);
-      run.pendingBytes += chunk.length;
-      if (run.pendingBytes > MAX_PENDING_BYTES)
+    if (reader.frameBytes === 0) {
+      // Video and stderr are separate pipes: video can arrive before the line giving its size.
+      reader.pending.push(chunk);
+      reader.pendingBytes += chunk.length;
+      if (reader.pendingBytes > MAX_PENDING_BYTES)
         void this.kill(
           run,
           'ffmpeg sent video without describing its output size; cannot split it into frames',
@@ -402,73 +561,102 @@ export class FfmpegSource extends SourceBase {
     }
     let pos = 0;
     while (pos < chunk.length) {
-      if (run.offset === 0 && !run.slot && !run.discarding) {
-        if (this.waitForBuffers && this.ring.freeCount === 0) {
+      if (reader.current === undefined) {
+        const asm = this.assemblyFor(run, reader);
+        if (asm === 'wait') {
           // Stop reading; ffmpeg blocks on the full pipe and stops decoding until we go on.
-          this.held = { run, chunks: [chunk.subarray(pos)] };
-          run.child.stdout.pause();
-          this.ring.whenFree(() => this.resumeReading(run));
+          reader.held = [chunk.subarray(pos)];
+          reader.stream.pause();
+          this.ring.whenFree(reader.resume);
           return;
         }
-        run.slot = this.acquireBuffer();
-        run.discarding = run.slot === undefined;
+        reader.current = asm;
       }
-      const n = Math.min(run.frameBytes - run.offset, chunk.length - pos);
-      if (run.slot) run.slot.rgb.set(chunk.subarray(pos, pos + n), run.offset);
-      run.offset += n;
+      const asm = reader.current;
+      const n = Math.min(reader.frameBytes - reader.offset, chunk.length - pos);
+      const target = reader.part === 'frame' ? asm.slot?.rgb : asm.slot?.preview;
+      target?.set(chunk.subarray(pos, pos + n), reader.offset);
+      reader.offset += n;
       pos += n;
-      if (run.offset === run.frameBytes) {
-        const slot = run.slot;
-        run.slot = undefined;
-        run.discarding = false;
-        run.offset = 0;
-        run.frames++;
-        this.framesEver++;
-        run.firstFrameAtMs ??= Date.now();
-        if (slot) this.publish(slot, run.widthPx, run.heightPx, this.sourceSizeOf(run));
-        // A frame dropped for lack of a buffer still proves the camera is alive.
-        else this.markProgress();
+      if (reader.offset === reader.frameBytes) {
+        reader.offset = 0;
+        reader.current = undefined;
+        reader.frameNo++;
+        asm.parts++;
+        this.publishComplete(run);
         if (run !== this.run || run.killReason) return;
       }
     }
   }
 
-  private resumeReading(run: Run): void {
-    const held = this.held;
-    this.held = null;
+  /** The frame `reader` starts now: begun by another pipe already, or a new one ('wait': none free). */
+  private assemblyFor(run: Run, reader: PipeReader): Assembly | 'wait' {
+    const existing = run.assembly[reader.frameNo - run.assemblyBase];
+    if (existing) return existing;
+    if (this.waitForBuffers && this.ring.freeCount === 0) return 'wait';
+    const asm: Assembly = { slot: this.acquireBuffer(), parts: 0 };
+    run.assembly.push(asm);
+    return asm;
+  }
+
+  /** Hands over, in order, every frame all pipes have delivered. */
+  private publishComplete(run: Run): void {
+    while (run.assembly.length > 0 && run.assembly[0]!.parts === run.readers.length) {
+      const { slot } = run.assembly.shift()!;
+      run.assemblyBase++;
+      run.frames++;
+      this.framesEver++;
+      run.firstFrameAtMs ??= Date.now();
+      const main = run.readers[0]!;
+      const preview = run.readers[1];
+      if (slot)
+        this.publish(slot, main.widthPx, main.heightPx, this.sourceSizeOf(run), {
+          letterbox: run.letterbox,
+          preview: preview ? { widthPx: preview.widthPx, heightPx: preview.heightPx } : undefined,
+        });
+      // A frame dropped for lack of a buffer still proves the camera is alive.
+      else this.markProgress();
+      if (run !== this.run || run.killReason) return;
+    }
+  }
+
+  private resumeReading(run: Run, reader: PipeReader): void {
+    const held = reader.held;
+    reader.held = null;
     if (run !== this.run || run.ended || run.killReason) return;
-    if (held && held.run === run) {
-      for (let i = 0; i < held.chunks.length; i++) {
-        this.onStdout(run, held.chunks[i]!);
-        // onStdout may have paused again (TypeScript cannot see that assignment through the call).
-        const again = this.held as { run: Run; chunks: Buffer[] } | null;
-        if (again) {
+    if (held) {
+      for (let i = 0; i < held.length; i++) {
+        this.onData(run, reader, held[i]!);
+        if (isHeld(reader)) {
           // Nothing free again: keep the rest, in order, and stay paused.
-          again.chunks.push(...held.chunks.slice(i + 1));
+          reader.held!.push(...held.slice(i + 1));
           return;
         }
       }
     }
-    run.child.stdout.resume();
+    reader.stream.resume();
+    if (run.readers.some(isHeld)) return;
     const finish = run.deferredFinish;
     run.deferredFinish = undefined;
     finish?.();
   }
 
   protected override get waitingForConsumer(): boolean {
-    return this.held !== null;
+    return this.run?.readers.some(isHeld) ?? false;
   }
 
-  /** The camera's size when ffmpeg scaled it down (`fitInside`), for mapping positions back. */
+  /** The camera's size when ffmpeg scaled it (`fitInside`, `modelFrame`), for mapping positions back. */
   private sourceSizeOf(run: Run): SizePx | undefined {
+    if (run.letterbox) return { widthPx: run.letterbox.srcWidthPx, heightPx: run.letterbox.srcHeightPx };
     const input = run.stderr.inputSize;
+    const main = run.readers[0]!;
     if (!this.options.fitInside || this.options.outputSize || !input) return undefined;
-    return input.widthPx === run.widthPx && input.heightPx === run.heightPx ? undefined : input;
+    return input.widthPx === main.widthPx && input.heightPx === main.heightPx ? undefined : input;
   }
 
   private onRunEnded(run: Run, code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void {
-    if (run.slot) this.ring.abandon(run.slot);
-    run.slot = undefined;
+    for (const asm of run.assembly.splice(0)) if (asm.slot) this.ring.abandon(asm.slot);
+    for (const r of run.readers) r.current = undefined;
     if (this.stopping || this.isFinished) return;
     const tail = run.stderr.tail();
     const detail = run.stderr.errorLine();
@@ -511,7 +699,7 @@ export class FfmpegSource extends SourceBase {
     else if (signal) reason = `ffmpeg was killed (${signal})`;
     else if (code === 0) reason = `stream ended after ${run.frames} frames`;
     else reason = `ffmpeg exited with code ${code}: ${detail ?? tail[tail.length - 1] ?? 'no message'}`;
-    if (run.offset > 0) reason += ` (incomplete last frame discarded)`;
+    if (run.readers.some((r) => r.offset > 0)) reason += ` (incomplete last frame discarded)`;
     this.scheduleRestart(reason, tail);
   }
 
@@ -536,13 +724,13 @@ export class FfmpegSource extends SourceBase {
   /** SIGTERM, then SIGKILL after killTimeoutMs; resolves when the process has exited. */
   private async kill(run: Run, reason: string): Promise<void> {
     run.killReason ??= reason;
-    if (this.held?.run === run) this.held = null;
+    for (const r of run.readers) r.held = null;
     const deferred = run.deferredFinish;
     run.deferredFinish = undefined;
     deferred?.();
     if (run.ended) return;
     // A stream paused for a free buffer must drain, or the process's 'close' never comes.
-    run.child.stdout.resume();
+    for (const r of run.readers) r.stream.resume();
     run.child.kill('SIGTERM');
     const hard = setTimeout(() => {
       if (!run.ended) run.child.kill('SIGKILL');

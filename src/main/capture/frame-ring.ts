@@ -2,10 +2,16 @@
  * The fixed ring of preallocated frame buffers behind every source, and the reference counting
  * that implements the ownership rule documented in ./types.ts.
  */
-import type { Frame, SizePx } from './types';
+import type { Letterbox } from '../core/geometry';
+import type { Frame, FramePicture, SizePx } from './types';
 
 interface RingBuffer {
   rgb: Uint8Array;
+  /**
+   * The preview picture of the same frame, in memory of its own: posting `rgb` to a worker then
+   * never drags the preview's bytes along (a copy clones the whole underlying buffer).
+   */
+  preview: Uint8Array | undefined;
   /** Holders: the writer while it fills the buffer, then every unreleased retain. 0 = free. */
   refs: number;
   /** Told when `refs` drops to 0 (a source waiting for a free buffer). */
@@ -25,6 +31,8 @@ class RingFrame implements Frame {
     private readonly buffer: RingBuffer | undefined,
     initialHeld: number,
     readonly sourceSize?: SizePx,
+    readonly letterbox?: Letterbox,
+    readonly preview?: FramePicture,
   ) {
     this.held = initialHeld;
   }
@@ -48,14 +56,23 @@ export const DEFAULT_RING_SIZE = 3;
 /** Handle to a buffer being filled; pass it back to `publish` or `abandon`. */
 export interface RingWriteSlot {
   readonly rgb: Uint8Array;
+  /** Where the preview picture goes, when the ring was configured with a preview size. */
+  readonly preview: Uint8Array | undefined;
+}
+
+/** A frame's model-frame placement and preview size, when the decoder made them. */
+export interface PublishExtra {
+  letterbox?: Letterbox;
+  preview?: SizePx;
 }
 
 export class FrameRing {
   private buffers: RingBuffer[] = [];
   private byteLength = 0;
+  private previewByteLength = 0;
   private cursor = 0;
-  /** Called (once) the next time a buffer becomes free; see `whenFree`. */
-  private onFree: (() => void) | null = null;
+  /** Called (once each) the next time a buffer becomes free; see `whenFree`. */
+  private onFree: (() => void)[] = [];
 
   constructor(
     readonly capacity: number = DEFAULT_RING_SIZE,
@@ -78,19 +95,32 @@ export class FrameRing {
     return this.buffers.filter((b) => b.refs === 0).length;
   }
 
+  /** True when buffers live in SharedArrayBuffer memory (a worker reads them in place). */
+  get shared(): boolean {
+    return this.sharedMemory;
+  }
+
   /**
-   * Size the ring for frames of `byteLength` bytes. Buffers are only reallocated when the size
-   * changes (decoder restart with another resolution); frames still retained keep their old
-   * buffer alive until released, and then it is garbage.
+   * Size the ring for frames of `byteLength` bytes (plus `previewByteLength` for a preview
+   * picture, 0 for none). Buffers are only reallocated when a size changes (decoder restart with
+   * another resolution); frames still retained keep their old buffer alive until released, and
+   * then it is garbage.
    */
-  configure(byteLength: number): void {
+  configure(byteLength: number, previewByteLength = 0): void {
     if (!Number.isInteger(byteLength) || byteLength <= 0)
       throw new RangeError(`frame byte length must be a positive integer (got ${byteLength})`);
-    if (byteLength === this.byteLength) return;
+    if (!Number.isInteger(previewByteLength) || previewByteLength < 0)
+      throw new RangeError(`preview byte length must be an integer ≥ 0 (got ${previewByteLength})`);
+    if (byteLength === this.byteLength && previewByteLength === this.previewByteLength) return;
     this.byteLength = byteLength;
+    this.previewByteLength = previewByteLength;
     this.cursor = 0;
+    const alloc = (n: number): Uint8Array =>
+      this.sharedMemory ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
     this.buffers = Array.from({ length: this.capacity }, () => ({
-      rgb: this.sharedMemory ? new Uint8Array(new SharedArrayBuffer(byteLength)) : new Uint8Array(byteLength),
+      rgb: alloc(byteLength),
+      // The preview is read on the main thread only: ordinary memory.
+      preview: previewByteLength > 0 ? new Uint8Array(previewByteLength) : undefined,
       refs: 0,
       ring: this,
     }));
@@ -119,19 +149,24 @@ export class FrameRing {
     if (b.refs > 0 && --b.refs === 0) this.notifyFree();
   }
 
-  /** Run `callback` once, on a later tick, when a buffer is free (at once if one is). */
+  /**
+   * Run `callback` once, on a later tick, when a buffer is free (at once if one is). Several
+   * waiters (one per decoder output) each get their call.
+   */
   whenFree(callback: () => void): void {
-    this.onFree = callback;
+    if (!this.onFree.includes(callback)) this.onFree.push(callback);
     if (this.freeCount > 0) this.notifyFree();
   }
 
   /** @internal a buffer's last holder let go. */
   notifyFree(): void {
-    const cb = this.onFree;
-    if (!cb) return;
-    this.onFree = null;
+    if (this.onFree.length === 0) return;
+    const callbacks = this.onFree;
+    this.onFree = [];
     // Not from inside the releasing consumer's call stack: it may be mid-way through its own work.
-    setImmediate(cb);
+    setImmediate(() => {
+      for (const cb of callbacks) cb();
+    });
   }
 
   /**
@@ -145,10 +180,28 @@ export class FrameRing {
     widthPx: number,
     heightPx: number,
     sourceSize?: SizePx,
+    extra: PublishExtra = {},
   ): Frame {
     const b = slot as RingBuffer;
-    const rgb = b.rgb.length === widthPx * heightPx * 3 ? b.rgb : b.rgb.subarray(0, widthPx * heightPx * 3);
-    return new RingFrame(frameId, captureTimeMs, widthPx, heightPx, rgb, b, 1, sourceSize);
+    const fit = (buf: Uint8Array, w: number, h: number): Uint8Array =>
+      buf.length === w * h * 3 ? buf : buf.subarray(0, w * h * 3);
+    const p = extra.preview;
+    const preview =
+      p && b.preview
+        ? { rgb: fit(b.preview, p.widthPx, p.heightPx), widthPx: p.widthPx, heightPx: p.heightPx }
+        : undefined;
+    return new RingFrame(
+      frameId,
+      captureTimeMs,
+      widthPx,
+      heightPx,
+      fit(b.rgb, widthPx, heightPx),
+      b,
+      1,
+      sourceSize,
+      extra.letterbox,
+      preview,
+    );
   }
 }
 

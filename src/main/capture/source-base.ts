@@ -3,7 +3,7 @@
  * the stall watchdog. Subclasses only decide how pixels get into a ring buffer and what to do
  * when frames stop.
  */
-import { DEFAULT_RING_SIZE, FrameRing, type RingWriteSlot } from './frame-ring';
+import { DEFAULT_RING_SIZE, FrameRing, type PublishExtra, type RingWriteSlot } from './frame-ring';
 import type {
   Frame,
   FrameListener,
@@ -159,7 +159,13 @@ export abstract class SourceBase implements FrameSource {
   }
 
   /** Hand a completely filled buffer to the listeners, then drop the source's own hold on it. */
-  protected publish(slot: RingWriteSlot, widthPx: number, heightPx: number, sourceSize?: SizePx): void {
+  protected publish(
+    slot: RingWriteSlot,
+    widthPx: number,
+    heightPx: number,
+    sourceSize?: SizePx,
+    extra?: PublishExtra,
+  ): void {
     if (this.finished || this.stopping) {
       this.ring.abandon(slot);
       return;
@@ -171,6 +177,7 @@ export abstract class SourceBase implements FrameSource {
       widthPx,
       heightPx,
       sourceSize,
+      extra,
     );
     this.markProgress();
     this.stats.framesDelivered++;

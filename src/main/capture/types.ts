@@ -22,6 +22,8 @@
  */
 
 import type { BackoffOptions } from '../core/backoff';
+import type { Letterbox } from '../core/geometry';
+import type { ModelFrameFormat } from '../core/model-frame';
 
 /** One complete decoded picture. Never partial. */
 export interface Frame {
@@ -38,6 +40,17 @@ export interface Frame {
    * in this frame are multiplied by `sourceSize / size` to be in camera pixels. Absent = not scaled.
    */
   readonly sourceSize?: SizePx;
+  /**
+   * Set when the decoder delivered the model-sized frame (`modelFrame`): how the camera picture
+   * (`src…`) was placed into `rgb` (`dst…`). Positions found in `rgb` map back to camera pixels
+   * through it (`unletterboxDetections`); `sourceSize` is then the camera size.
+   */
+  readonly letterbox?: Letterbox;
+  /**
+   * The same picture at preview size, camera aspect (`previewFitInside`), for whoever shows it.
+   * Borrowed with the frame, like `rgb`. Absent: show `rgb`.
+   */
+  readonly preview?: FramePicture;
   /** Keep the buffer past the synchronous callback. Pair every call with one `release()`. */
   retain(): void;
   /** Give back one `retain()`. Extra calls are ignored, so a double release cannot free a buffer someone else holds. */
@@ -122,6 +135,13 @@ export interface SizePx {
   heightPx: number;
 }
 
+/** Packed RGB24, row-major, no padding: `widthPx * heightPx * 3` bytes. */
+export interface FramePicture {
+  readonly rgb: Uint8Array;
+  readonly widthPx: number;
+  readonly heightPx: number;
+}
+
 /**
  * Options common to every source. Durations are wall-clock milliseconds.
  */
@@ -139,6 +159,17 @@ export interface SourceOptions {
    */
   fitInside?: SizePx;
   /**
+   * Deliver the model-sized frame: the decoder scales and pads (or stretches) the picture exactly
+   * as the model's preprocessing would, so the inference worker uses it as it is. Frames then
+   * carry `letterbox` and `sourceSize`. ffmpeg sources only; wins over `outputSize`/`fitInside`.
+   */
+  modelFrame?: ModelFrameFormat;
+  /**
+   * With `modelFrame`: also deliver the picture scaled down (aspect kept, never up) to fit inside
+   * this box as `frame.preview`, decoded in the same ffmpeg process from the same picture.
+   */
+  previewFitInside?: SizePx;
+  /**
    * What to do when consumers hold every ring buffer. `drop` (default): decode on and drop the
    * frame, as a live camera must. `wait`: stop reading the decoder until a buffer is free, so a
    * file read at fps=max goes exactly as fast as the pipeline takes frames and none is dropped.
@@ -149,7 +180,8 @@ export interface SourceOptions {
   ringSize?: number;
   /**
    * Allocate ring buffers in SharedArrayBuffer memory so a worker thread can read a retained
-   * frame without a copy (post `frame.rgb`, release when the worker answers).
+   * frame without a copy (post `frame.rgb`, release when the worker answers). The inference
+   * engine does exactly that; ordinary memory is copied by postMessage instead.
    */
   sharedMemory?: boolean;
   /** No frame for this long → `stalled`. Default 5000. */

@@ -1,6 +1,8 @@
 /**
  * `bench --model PATH [--source URI] [--frames N]`: in one process, the raw model inference time on
- * a fixed frame and the end-to-end pipeline throughput on a source, and their ratio.
+ * a fixed frame and the end-to-end pipeline throughput on a source, and their ratio; for ONNX
+ * models also the best raw rate over threads × spinning, the share of it the pipeline reaches, and
+ * the bytes the model path allocates per frame (see bench-limits.ts).
  */
 import { cpus } from 'node:os';
 import { z } from 'zod';
@@ -15,12 +17,18 @@ import {
   writeLine,
 } from './args';
 import { summaryJson } from './run';
+import { allocPerFrame, rawGrid, type AllocPerFrame, type RawGridEntry } from './bench-limits';
+import { OnnxModel } from '../inference/onnx-model';
+import { providerOrder } from '../inference/providers';
 
 const Flags = z.object({
   model: z.string({ message: "is required (path to an .onnx file, or 'classic')" }).min(1),
   source: z.string().min(1).default('synthetic:?size=1280x720&fps=max'),
   frames: intFlag(10, 100_000).default(200),
   'raw-runs': intFlag(5, 10_000).default(30),
+  'grid-reps': intFlag(0, 100).default(3),
+  'grid-runs': intFlag(1, 1000).default(10),
+  'alloc-frames': intFlag(0, 10_000).default(30),
   ...inferenceFlagFields,
 });
 
@@ -35,6 +43,9 @@ export async function main(argv: string[]): Promise<number> {
       source: { type: 'string' },
       frames: { type: 'string' },
       'raw-runs': { type: 'string' },
+      'grid-reps': { type: 'string' },
+      'grid-runs': { type: 'string' },
+      'alloc-frames': { type: 'string' },
       ...inferenceFlagOptions,
     },
     false,
@@ -82,6 +93,12 @@ export async function main(argv: string[]): Promise<number> {
     const rawMedianMs = percentileSorted(rawInferMs, 50);
     const rawFps = 1000 / rawMedianMs;
     const cpuRaw = process.cpuUsage(cpu0);
+    const onnx = flags.model !== 'classic';
+    const grid =
+      onnx && flags['grid-reps'] > 0
+        ? await rawGrid(flags.model, flags.provider, frame, params, flags['grid-reps'], flags['grid-runs'])
+        : [];
+    const best = grid.reduce<RawGridEntry | null>((b, g) => (b && b.fps >= g.fps ? b : g), null);
 
     // End to end: a fresh source of the same URI through the whole pipeline.
     const e2e = await createRuntime({
@@ -114,6 +131,7 @@ export async function main(argv: string[]): Promise<number> {
     const cpuE2e = process.cpuUsage(cpu1);
     const stats = e2e.pipeline.stats();
     const failure = e2e.failure();
+    const threads = e2e.engine.model?.cpuThreads ?? null;
     await e2e.close();
     if (failure) {
       writeLine(process.stderr, `vision-station: bench: ${failure}`);
@@ -121,6 +139,22 @@ export async function main(argv: string[]): Promise<number> {
     }
     const pipelineFps = count > 1 ? ((count - 1) * 1000) / (lastMs - firstMs) : 0;
     const elapsedS = (lastMs - firstMs) / 1000;
+    let alloc: AllocPerFrame | null = null;
+    if (onnx && flags['alloc-frames'] > 0) {
+      // The pipeline's own thread choice; allocation does not depend on it, the time it takes does.
+      const m = await OnnxModel.load({
+        kind: 'onnx',
+        path: flags.model,
+        providers: providerOrder(flags.provider),
+        intraOpThreads: threads?.intraOpThreads ?? 1,
+        spinning: threads?.spinning ?? false,
+      });
+      try {
+        alloc = await allocPerFrame(m, frame, params, flags['alloc-frames']);
+      } finally {
+        await m.release();
+      }
+    }
     writeLine(
       process.stdout,
       JSON.stringify({
@@ -151,6 +185,12 @@ export async function main(argv: string[]): Promise<number> {
           elapsedS: r2(elapsedS),
         },
         ratio: r2(pipelineFps / rawFps),
+        threads,
+        rawGrid: grid,
+        rawBest: best,
+        // `run`'s rate as a share of the best rate onnxruntime alone reaches here (goal ≥ 0.85).
+        share: best ? r2(r2(pipelineFps) / best.fps) : null,
+        allocPerFrame: alloc,
         rssMb: { start: mb(rssStartBytes), end: mb(process.memoryUsage().rss) },
         machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version },
       }),

@@ -1,7 +1,7 @@
 /**
  * `run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json]
  *      [--track] [--zone include|exclude:x1,y1,...]... [--line NAME=x1,y1,x2,y2]... [--classic K=V,...]
- *      [--mqtt URI] [--opcua PORT [--opcua-security none|production] [--opcua-pki DIR]]
+ *      [--mqtt URI] [--sparkplug URI] [--opcua PORT [--opcua-security none|production] [--opcua-pki DIR]]
  *      [--record DIR ...]
  *      [--recipe SLOT=MODEL]... | [--recipes-dir DIR] [--classes NAME,...] [--class-conf NAME=T]...`
  * The whole pipeline without Electron. With --json: one line per processed frame, then a summary.
@@ -26,6 +26,7 @@ import { frameDetectionJson } from '../core/detection-json';
 import { homographySchema } from '../core/calibration';
 import { simFrameToJson } from '../plc/plc-sim';
 import { mqttUriFlag } from '../integration/mqtt/mqtt-config';
+import { sparkplugUriFlag } from '../integration/mqtt/sparkplug-config';
 import { opcuaFlagFields, opcuaFlagOptions, opcuaFromFlags } from './opcua-flags';
 import { checkModelFile } from '../inference/model-file';
 import { RunReport, type RunCounts } from './run-report';
@@ -52,6 +53,7 @@ const Flags = z.object({
   plc: textFlag().optional(),
   serial: textFlag().optional(),
   mqtt: mqttUriFlag.optional(),
+  sparkplug: sparkplugUriFlag.optional(),
   ...opcuaFlagFields,
   frames: intFlag(1, 10_000_000).optional(),
   json: z.boolean().default(false),
@@ -141,6 +143,7 @@ export async function main(argv: string[]): Promise<number> {
       plc: { type: 'string' },
       serial: { type: 'string' },
       mqtt: { type: 'string' },
+      sparkplug: { type: 'string' },
       ...opcuaFlagOptions,
       frames: { type: 'string' },
       json: { type: 'boolean' },
@@ -226,6 +229,7 @@ export async function main(argv: string[]): Promise<number> {
       plc: flags.plc,
       serial: flags.serial,
       mqtt: flags.mqtt,
+      sparkplug: flags.sparkplug,
       opcua: opcuaFromFlags(flags),
       calibration: flags.calibration,
       classLimits,

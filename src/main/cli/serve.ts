@@ -1,8 +1,11 @@
 /**
  * `serve [--host 127.0.0.1] [--port N] [--token T] [--source URI] [--model PATH|classic]
  *  [--plc URI|sim|off] [--models-dir DIR] [--data-dir DIR] [--media-dir DIR]... [--allow-scheme S]...
- *  [--opcua PORT [--opcua-security none|production] [--opcua-pki DIR]]`
+ *  [--mqtt URI] [--opcua PORT [--opcua-security none|production] [--opcua-pki DIR]]`
  * The station plus the web UI for a browser. Prints one line `{"listening":"http://..."}` when ready.
+ * --mqtt and --opcua win over the Integration settings saved in the app for this run (until an
+ * administrator changes that part there); a broker that is away is retried, a port that cannot be
+ * opened at start ends serve.
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,6 +22,7 @@ import { workerScriptPath } from '../inference/worker-path';
 import { defaultSourcePolicy, type SourcePolicy } from '../capture/source-policy';
 import { NETWORK_PROTOCOLS, parseSourceUri } from '../capture/source-uri';
 import { opcuaFlagFields, opcuaFlagOptions, opcuaFromFlags } from './opcua-flags';
+import { mqttUriFlag } from '../integration/mqtt/mqtt-config';
 
 const Flags = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -34,6 +38,7 @@ const Flags = z.object({
   'allow-scheme': z
     .array(z.enum(NETWORK_PROTOCOLS, { message: `must be one of ${NETWORK_PROTOCOLS.join(', ')}` }))
     .default([]),
+  mqtt: mqttUriFlag.optional(),
   ...opcuaFlagFields,
 });
 
@@ -52,6 +57,7 @@ export async function main(argv: string[]): Promise<number> {
       'media-dir': { type: 'string', multiple: true },
       'allow-scheme': { type: 'string', multiple: true },
       'allow-fallback': { type: 'boolean' },
+      mqtt: { type: 'string' },
       ...opcuaFlagOptions,
     },
     false,
@@ -86,10 +92,10 @@ export async function main(argv: string[]): Promise<number> {
       source: flags.source,
       model: modelPath,
       plc: flags.plc === undefined ? undefined : flags.plc === 'off' ? null : flags.plc,
+      integration: { mqtt: flags.mqtt, opcua: opcuaFromFlags(flags, dataDir) },
     },
   });
   let server;
-  let opcua: { close(): Promise<void> } | null = null;
   try {
     await station.start();
     const active = (await station.getSnapshot()).model.active;
@@ -98,11 +104,9 @@ export async function main(argv: string[]): Promise<number> {
       throw new Error(
         `--model ${flags.model} did not load (now running ${active?.name ?? 'nothing'}); see the log above, or pass --allow-fallback to start anyway`,
       );
-    const endpoint = opcuaFromFlags(flags, dataDir);
-    if (endpoint) {
-      const { startStationOpcUa } = await import('../app/opcua-station');
-      opcua = await startStationOpcUa(endpoint, station, log);
-    }
+    const opcua = (await station.getIntegration()).opcua;
+    if (opcua.origin === 'command line' && opcua.state === 'failed')
+      throw new Error(`--opcua: ${opcua.reason}`);
     server = await startWebServer({
       station,
       host: flags.host,
@@ -112,7 +116,6 @@ export async function main(argv: string[]): Promise<number> {
       log,
     });
   } catch (e) {
-    await opcua?.close();
     await station.close();
     throw e;
   }
@@ -128,7 +131,6 @@ export async function main(argv: string[]): Promise<number> {
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   await server.close();
-  await opcua?.close();
   await station.close();
   return 0;
 }

@@ -52,16 +52,21 @@ export function numberToFloat16Bits(value: number): number {
 
 let decodeTable: Float32Array | null = null;
 
-/** float16 bits → float32 values; `out` is reused when given (must be at least as long). */
-export function float16ToFloat32Array(src: Uint16Array, out?: Float32Array): Float32Array {
+/** Every half's float value, indexed by its bits (256 KiB, built once). */
+export function float16DecodeTable(): Float32Array {
   if (!decodeTable) {
-    // 256 KiB once; a lookup is several times faster than branching per element on big outputs.
+    // A lookup is several times faster than branching per element on big outputs.
     decodeTable = new Float32Array(65536);
     for (let b = 0; b < 65536; b++) decodeTable[b] = float16BitsToNumber(b);
   }
+  return decodeTable;
+}
+
+/** float16 bits → float32 values; `out` is reused when given (must be at least as long). */
+export function float16ToFloat32Array(src: Uint16Array, out?: Float32Array): Float32Array {
+  const table = float16DecodeTable();
   const dst = out ?? new Float32Array(src.length);
   if (dst.length < src.length) throw new RangeError(`output holds ${dst.length} values, need ${src.length}`);
-  const table = decodeTable;
   for (let i = 0; i < src.length; i++) dst[i] = table[src[i]];
   return dst;
 }

@@ -4,7 +4,9 @@
  * in the UI is a convenience, this is the rule.
  *
  * Roles are ordered: operator < engineer < administrator; a higher role may do everything a lower
- * one may. `null` is a client nobody has logged in on: it may only identify the app and log in.
+ * one may. `null` is a client nobody has logged in on. `public` methods are the read-only views
+ * (plus login/logout): the station token already decides who can reach the station at all, and a
+ * logged-out panel keeps showing the live picture, like an HMI after its automatic logout.
  */
 import { API_METHODS, type ApiMethod } from '../../shared/api';
 
@@ -50,18 +52,15 @@ export const COMMISSIONING_METHODS = [
 export type CommissioningMethod = (typeof COMMISSIONING_METHODS)[number];
 export type GuardedMethod = ApiMethod | CommissioningMethod;
 
-/** Callable before logging in. */
-export const PUBLIC_METHODS: ReadonlySet<string> = new Set<GuardedMethod>(['getAppInfo', 'login']);
-
 /** The least role for each method. Every method of the API must appear (checked by the type). */
 export const MIN_ROLE: Readonly<Record<GuardedMethod, Role | 'public'>> = {
   // --- present API (src/shared/api.ts)
   getAppInfo: 'public',
-  getSnapshot: 'operator',
-  getAlarmJournal: 'operator',
-  getHistory: 'operator',
+  getSnapshot: 'public',
+  getAlarmJournal: 'public',
+  getHistory: 'public',
   restoreParams: 'engineer',
-  listModels: 'operator',
+  listModels: 'public',
   acknowledgeAlarm: 'operator',
   // The display language is the reader's business, not a station setting anyone can break.
   setUiSettings: 'operator',
@@ -69,7 +68,7 @@ export const MIN_ROLE: Readonly<Record<GuardedMethod, Role | 'public'>> = {
   detectImage: 'engineer',
   swapModel: 'engineer',
   setParams: 'engineer',
-  getTracking: 'operator',
+  getTracking: 'public',
   // Zones and lines decide what reaches the PLC; counters are the shift's numbers.
   setTracking: 'engineer',
   resetCounters: 'operator',
@@ -78,13 +77,17 @@ export const MIN_ROLE: Readonly<Record<GuardedMethod, Role | 'public'>> = {
   // Evaluation costs CPU beside the live line: an engineer's commissioning tool.
   startEvaluation: 'engineer',
   cancelEvaluation: 'engineer',
-  getEvaluation: 'operator',
+  getEvaluation: 'public',
+  // Plant integration: where results go beyond the PLC is the administrator's; the state is a view.
+  getIntegration: 'public',
+  setIntegration: 'administrator',
+  getFleet: 'public',
   // --- session
   login: 'public',
-  logout: 'operator',
-  whoAmI: 'operator',
+  logout: 'public',
+  whoAmI: 'public',
   // --- recipes: operators switch between approved ones (activateRecipe checks `approved` too)
-  listRecipes: 'operator',
+  listRecipes: 'public',
   getRecipe: 'operator',
   activateRecipe: 'operator',
   createRecipe: 'engineer',
@@ -117,23 +120,38 @@ export const MIN_ROLE: Readonly<Record<GuardedMethod, Role | 'public'>> = {
   downloadModel: 'administrator',
   deleteModel: 'administrator',
   // --- review (src/shared/review.ts)
-  // Replaying what the line saw is for anyone at the station; re-runs cost CPU, exports write files.
-  listRecordings: 'operator',
-  getRecordingInfo: 'operator',
-  getReviewTimeline: 'operator',
-  getReviewEvents: 'operator',
-  getReviewFrame: 'operator',
-  getRerun: 'operator',
-  getRecording: 'operator',
+  // Replaying what the line saw is a view (no login, like the live picture); re-runs cost CPU,
+  // exports write files.
+  listRecordings: 'public',
+  getRecordingInfo: 'public',
+  getReviewTimeline: 'public',
+  getReviewEvents: 'public',
+  getReviewFrame: 'public',
+  getRerun: 'public',
+  getRecording: 'public',
   startRerun: 'engineer',
   cancelRerun: 'engineer',
   compareTracks: 'engineer',
   exportRecording: 'engineer',
   setRecording: 'engineer',
+  // --- commissioning state (active recipe, class limits, calibration): a view
+  getCommissioning: 'public',
+  // Leaving the kiosk window exposes the desktop: not for operators.
+  leaveKiosk: 'engineer',
+  // --- shifts: the counts are the shift's numbers; the schedule is the plant's, set once.
+  getShiftCounts: 'operator',
+  setShiftSchedule: 'engineer',
   listCameras: 'operator',
   getCameraPreview: 'operator',
   setCameras: 'administrator',
 };
+
+/** Callable before logging in: the read-only views, login and logout. */
+export const PUBLIC_METHODS: ReadonlySet<string> = new Set(
+  Object.entries(MIN_ROLE)
+    .filter(([, min]) => min === 'public')
+    .map(([m]) => m),
+);
 
 export function isRole(v: unknown): v is Role {
   return typeof v === 'string' && (ROLES as readonly string[]).includes(v);

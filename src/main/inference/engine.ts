@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { ModelInfo } from '../../shared/detection';
 import { Backoff } from '../core/backoff';
 import type { DecodeParams } from '../core/decoders/types';
+import type { ModelFrameFormat } from '../core/model-frame';
 import type { ModelSpec, RunOutput } from './model';
 import type { RgbImage } from './preprocess';
 import type { FromWorker, ToWorker, ToWorkerBody } from './protocol';
@@ -43,6 +44,7 @@ class ModelWorker {
   private dead: Error | null = null;
   private retiring = false;
   info: ModelInfo | null = null;
+  frameFormat: ModelFrameFormat | null = null;
 
   constructor(
     workerPath: string,
@@ -147,6 +149,11 @@ export class InferenceEngine extends EventEmitter<{
     return this.active?.info ?? null;
   }
 
+  /** The model-sized frame the active model takes as it is, for the decoder to make (null: none). */
+  get frameFormat(): ModelFrameFormat | null {
+    return this.active?.frameFormat ?? null;
+  }
+
   /** Load a model (first load or hot swap). Rejects, leaving the current model in place, on failure. */
   async load(spec: ModelSpec): Promise<ModelInfo> {
     if (this.closed) throw new Error('inference engine is closed');
@@ -162,6 +169,7 @@ export class InferenceEngine extends EventEmitter<{
       if (msg.type !== 'loaded') throw new Error(`unexpected answer '${msg.type}' to load`);
       if (this.closed) throw new Error('inference engine closed while loading');
       candidate.info = msg.info;
+      candidate.frameFormat = msg.frameFormat;
       const old = this.active;
       this.active = candidate;
       this.activeSpec = spec;
@@ -207,7 +215,8 @@ export class InferenceEngine extends EventEmitter<{
   async inspect(spec: ModelSpec): Promise<ModelInfo> {
     const w = new ModelWorker(this.options.workerPath, () => {});
     try {
-      const msg = await w.request({ type: 'load', spec }, this.loadTimeoutMs);
+      // Listing runs beside the live line: the describing thread yields the CPU to it.
+      const msg = await w.request({ type: 'load', spec, lowPriority: true }, this.loadTimeoutMs);
       if (msg.type !== 'loaded') throw new Error(`unexpected answer '${msg.type}' to load`);
       return msg.info;
     } finally {
@@ -215,7 +224,11 @@ export class InferenceEngine extends EventEmitter<{
     }
   }
 
-  /** Run one frame on the active model. The frame's pixels are copied to the worker. */
+  /**
+   * Run one frame on the active model. Pixels in SharedArrayBuffer memory (a shared frame ring)
+   * are read by the worker in place; others are copied by postMessage. Either way the caller keeps
+   * them unchanged (the frame retained) until this resolves.
+   */
   async infer(img: RgbImage, params: DecodeParams): Promise<InferResult> {
     const worker = this.active;
     if (!worker || !worker.info) throw new Error('no model loaded');

@@ -7,6 +7,7 @@ import type {
   StageTimingsMs,
 } from '../../shared/detection';
 import type { DecodeParams } from '../core/decoders/types';
+import type { ModelFrameFormat } from '../core/model-frame';
 import type { ClassicDetectorOptionsInput } from '../core/classic';
 import type { RgbImage } from './preprocess';
 import { providerOrder } from './providers';
@@ -16,7 +17,10 @@ export interface OnnxModelSpec {
   path: string;
   /** Tried in order; the first that loads is used, the others' failures are recorded. */
   providers: ExecutionProvider[];
+  /** 0: timed at load on this machine (1 thread vs all cores, spinning on/off); N: exactly N. */
   intraOpThreads: number;
+  /** Fixes intra-op spinning (otherwise VISION_STATION_ORT_SPIN, or timed with the threads). */
+  spinning?: boolean;
 }
 
 export interface ClassicModelSpec {
@@ -28,7 +32,7 @@ export type ModelSpec = OnnxModelSpec | ClassicModelSpec;
 
 /**
  * The one place a model reference (`classic` or an .onnx path, as given on the command line, in
- * the settings, in a recipe slot) becomes what the worker loads. 0 threads: onnxruntime's default.
+ * the settings, in a recipe slot) becomes what the worker loads. 0 threads: chosen at load by timing.
  */
 export function modelSpecFor(
   model: string,
@@ -52,6 +56,11 @@ export interface RunOutput {
 
 export interface LoadedModel {
   readonly info: ModelInfo;
+  /**
+   * The picture this model can take as it is (its input size, letterboxed or stretched as its
+   * preprocessing does), for the decoder to make; absent where it needs the photo itself.
+   */
+  readonly frameFormat?: ModelFrameFormat | null;
   run(img: RgbImage, params: DecodeParams): Promise<RunOutput>;
   release(): Promise<void>;
 }

@@ -3,21 +3,30 @@
  * also the warm-up), preprocessing, run, decoding. Lives inside the inference worker.
  */
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { ExecutionProvider, ModelInfo } from '../../shared/detection';
+import type { CpuThreadChoice, ExecutionProvider, ModelInfo } from '../../shared/detection';
+import {
+  chooseThreads,
+  threadCandidates,
+  type CpuThreadConfig,
+  type CpuThreadTrial,
+} from '../core/cpu-threads';
 import { decoderFor } from '../core/decoders';
 import type { DecodeParams, Decoder } from '../core/decoders/types';
 import { detectModelLayout, extraInputValues, planInputs } from '../core/detect-layout';
 import { decodeSemantic } from '../core/decoders/semantic';
-import { float16ToFloat32Array, float32ToFloat16Array } from '../core/float16';
+import { float16ToFloat32Array } from '../core/float16';
+import { objectnessRowsFromFloat16 } from '../core/float16-rows';
 import type { ExtraInput, ModelLayout } from '../core/model-layout';
 import type { RawTensor, TensorSpec } from '../core/tensor';
 import type { LoadedModel, LoadStatusListener, OnnxModelSpec, RunOutput } from './model';
 import { readOnnxMetadata } from './onnx-metadata';
-import { prepareInput, type RgbImage } from './preprocess';
+import { prepareInput, prepareInputFloat16, type RgbImage } from './preprocess';
 import { checkModelFile } from './model-file';
-import { computeLetterbox } from '../core/geometry';
+import { computeLetterbox, type Letterbox } from '../core/geometry';
+import { modelFrameFormatOf, type ModelFrameFormat } from '../core/model-frame';
 import { ImplausibleOutputError, implausibleDetections, implausibleMessage } from '../core/plausibility';
 import { readSidecar } from './sidecar';
 
@@ -85,9 +94,37 @@ function imageDims(layout: 'nchw' | 'nhwc', widthPx: number, heightPx: number): 
 
 const now = (): number => performance.now();
 
+/**
+ * The options every session is created with: always an explicit intra-op thread count (onnxruntime's
+ * own default ran on one thread on a 2-core machine) and an explicit spinning choice.
+ */
+export function sessionOptions(
+  provider: ExecutionProvider,
+  cfg: CpuThreadConfig,
+): ort.InferenceSession.SessionOptions {
+  if (!Number.isInteger(cfg.intraOpThreads) || cfg.intraOpThreads < 1)
+    throw new RangeError(`intra-op threads must be a positive integer, got ${cfg.intraOpThreads}`);
+  return {
+    executionProviders: [provider],
+    intraOpNumThreads: cfg.intraOpThreads,
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+    // Spinning idle intra-op threads answer faster but take cores the decoder and the main thread
+    // need between two inferences; whether it pays is measured per model (see cpu-threads.ts).
+    extra: { session: { intra_op: { allow_spinning: cfg.spinning ? '1' : '0' } } },
+  };
+}
+
+/** `VISION_STATION_ORT_SPIN=0|1` fixes spinning (as `--threads` fixes the thread count). */
+function spinningOverride(): boolean | undefined {
+  const v = process.env['VISION_STATION_ORT_SPIN'];
+  return v === undefined || v === '' ? undefined : v !== '0';
+}
+
 async function createSession(
   bytes: Uint8Array,
   spec: OnnxModelSpec,
+  cfg: CpuThreadConfig,
   onStatus: LoadStatusListener,
 ): Promise<{
   session: ort.InferenceSession;
@@ -103,15 +140,7 @@ async function createSession(
       );
     }
     try {
-      const session = await ort.InferenceSession.create(bytes, {
-        executionProviders: [provider],
-        intraOpNumThreads: spec.intraOpThreads,
-        graphOptimizationLevel: 'all',
-        logSeverityLevel: 3,
-        // Idle intra-op threads sleep instead of spinning: on a small machine the spinning would
-        // take the cores the decoder and the main thread need between two inferences.
-        extra: { session: { intra_op: { allow_spinning: process.env['VISION_STATION_ORT_SPIN'] ?? '0' } } },
-      });
+      const session = await ort.InferenceSession.create(bytes, sessionOptions(provider, cfg));
       return { session, provider, fallbacks };
     } catch (e) {
       const reason = (e as Error).message.split('\n')[0] ?? String(e);
@@ -126,15 +155,35 @@ async function createSession(
   );
 }
 
+/** Time spent at load choosing threads and spinning, on top of the first session's warm-up. */
+export const THREAD_TUNING_BUDGET_MS = 2000;
+/** Timed runs per candidate; candidates take turns so a busy moment hits all alike. */
+const THREAD_TUNING_MIN_ROUNDS = 2;
+const THREAD_TUNING_MAX_ROUNDS = 6;
+
+/** Families whose first output is rows of `[box, objectness, class scores]`, read objectness first. */
+const OBJECTNESS_ROWS: ReadonlySet<string> = new Set(['yolov5', 'yolox']);
+
 export class OnnxModel implements LoadedModel {
-  private inputScratch: Float32Array | undefined;
+  /** Reused between frames: the input tensor's data, and float32 copies of float16 outputs. */
+  private inputF32: Float32Array | undefined;
+  private inputF16: Uint16Array | undefined;
+  private readonly outputF32 = new Map<string, Float32Array>();
+  /**
+   * Bytes of the last run's output tensors. onnxruntime-node 1.30 copies every output into a new
+   * ArrayBuffer per run, even into a pre-allocated fetch: an allocation this code cannot avoid.
+   */
+  lastOutputBytes = 0;
+  readonly frameFormat: ModelFrameFormat | null;
 
   private constructor(
     readonly info: ModelInfo,
     private readonly session: ort.InferenceSession,
     private readonly layout: ModelLayout,
     private readonly decode: Decoder,
-  ) {}
+  ) {
+    this.frameFormat = modelFrameFormatOf(layout);
+  }
 
   static async load(spec: OnnxModelSpec, onStatus: LoadStatusListener = () => {}): Promise<OnnxModel> {
     await checkModelFile(spec.path);
@@ -154,9 +203,24 @@ export class OnnxModel implements LoadedModel {
       throw new Error(`${spec.path}: ${(e as Error).message}`, { cause: e });
     }
     const overrides = readSidecar(spec.path) ?? {};
+    const cores = availableParallelism();
+    const spinFixed = spec.spinning ?? spinningOverride();
+    const threadsFixed = spec.intraOpThreads > 0;
+    // Cheapest candidate first: it is also the fallback when tuning does not happen.
+    const candidates = threadCandidates(cores).map((c) =>
+      spinFixed === undefined ? c : { ...c, spinning: spinFixed },
+    );
+    const uniqueCandidates = candidates.filter(
+      (c, i) =>
+        candidates.findIndex((d) => d.intraOpThreads === c.intraOpThreads && d.spinning === c.spinning) === i,
+    );
+    const first: CpuThreadConfig = threadsFixed
+      ? { intraOpThreads: spec.intraOpThreads, spinning: spinFixed ?? false }
+      : uniqueCandidates[0]!;
     const t0 = now();
-    const { session, provider, fallbacks } = await createSession(bytes, spec, onStatus);
+    const { session, provider, fallbacks } = await createSession(bytes, spec, first, onStatus);
     const loadMs = now() - t0;
+    let model: OnnxModel;
     try {
       const inputs = specsOf(session.inputMetadata);
       const outputs = specsOf(session.outputMetadata);
@@ -188,6 +252,11 @@ export class OnnxModel implements LoadedModel {
       const warmupMs = now() - t1;
       const outputDims = outputs.map((o) => probeOut[o.name]!.dims);
       const { layout, classNames } = detectModelLayout({ inputs, outputs, outputDims, metadata, overrides });
+      const cpuThreads: CpuThreadChoice = {
+        ...first,
+        chosenBy: provider !== 'cpu' ? 'fixed' : threadsFixed ? 'override' : 'measured',
+        trials: [],
+      };
       const info: ModelInfo = {
         name: basename(spec.path).replace(/\.onnx$/i, ''),
         path: spec.path,
@@ -201,6 +270,7 @@ export class OnnxModel implements LoadedModel {
         licence: overrides.licence ?? metadata['license'] ?? metadata['licence'] ?? null,
         loadMs,
         warmupMs,
+        cpuThreads,
       };
       const decode = decoderFor(layout.family);
       // The probe's output, decoded with every candidate kept, shows a wrong family at once.
@@ -215,23 +285,112 @@ export class OnnxModel implements LoadedModel {
       );
       const problem = implausibleDetections(probeDets, classNames.length);
       if (problem) throw new ImplausibleOutputError(implausibleMessage(problem, layout.family));
-      return new OnnxModel(info, session, layout, decode);
+      model = new OnnxModel(info, session, layout, decode);
     } catch (e) {
       await session.release().catch(() => {});
       throw e;
     }
+    if (provider !== 'cpu' || threadsFixed || uniqueCandidates.length < 2) return model;
+    return OnnxModel.tuneThreads(model, bytes, spec, uniqueCandidates, onStatus);
+  }
+
+  /**
+   * Times `candidates` (the first is `model`'s own session) on a grey frame of the model's size
+   * through `run` (pre + infer + post, what the pipeline pays), taking turns: two rounds, then more
+   * while within THREAD_TUNING_BUDGET_MS; keeps the chosen session and releases the others.
+   */
+  private static async tuneThreads(
+    model: OnnxModel,
+    bytes: Uint8Array,
+    spec: OnnxModelSpec,
+    candidates: readonly CpuThreadConfig[],
+    onStatus: LoadStatusListener,
+  ): Promise<OnnxModel> {
+    const t0 = now();
+    const over = (): boolean => now() - t0 > THREAD_TUNING_BUDGET_MS;
+    const { inputWidth: w, inputHeight: h } = model.info;
+    const frame: RgbImage = { rgb: new Uint8Array(w * h * 3).fill(114), widthPx: w, heightPx: h };
+    const params = { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 300, classFilter: null };
+    const models: OnnxModel[] = [model];
+    const trials: CpuThreadTrial[] = [{ ...candidates[0]!, msPerFrame: [] }];
+    try {
+      for (const cfg of candidates.slice(1)) {
+        const { session } = await createSession(bytes, { ...spec, providers: ['cpu'] }, cfg, onStatus);
+        const m = new OnnxModel(
+          { ...model.info, cpuThreads: { ...cfg, chosenBy: 'measured', trials: [] } },
+          session,
+          model.layout,
+          model.decode,
+        );
+        models.push(m);
+        trials.push({ ...cfg, msPerFrame: [] });
+        await m.run(frame, params); // its warm-up, not timed
+      }
+      // The first session's warm-up was the probe; one untimed run puts it through `run` too.
+      await model.run(frame, params);
+      // A busy machine can spend the budget on the warm-ups: the first rounds are always timed.
+      for (
+        let round = 0;
+        round < THREAD_TUNING_MAX_ROUNDS && (round < THREAD_TUNING_MIN_ROUNDS || !over());
+        round++
+      ) {
+        for (let k = 0; k < models.length; k++) {
+          // Rotate who goes first, so no candidate always follows the same one.
+          const i = (k + round) % models.length;
+          const t = now();
+          await models[i]!.run(frame, params);
+          (trials[i]!.msPerFrame as number[]).push(now() - t);
+        }
+      }
+    } catch (e) {
+      await Promise.all(models.map((m) => m.release().catch(() => {})));
+      throw e;
+    }
+    const choice = chooseThreads(trials);
+    const keep =
+      models.find(
+        (m) =>
+          m.info.cpuThreads!.intraOpThreads === choice.intraOpThreads &&
+          m.info.cpuThreads!.spinning === choice.spinning,
+      ) ?? model;
+    await Promise.all(models.filter((m) => m !== keep).map((m) => m.release().catch(() => {})));
+    keep.info.cpuThreads = choice;
+    return keep;
+  }
+
+  /** A float16 output as float32, into a buffer reused between frames; only what the decoder reads. */
+  private float16Output(name: string, t: ort.Tensor, first: boolean, confThreshold: number): RawTensor {
+    const raw = t.data as unknown as Uint16Array;
+    const bits = new Uint16Array(raw.buffer, raw.byteOffset, raw.length);
+    let buf = this.outputF32.get(name);
+    if (!buf || buf.length !== bits.length) {
+      buf = new Float32Array(bits.length);
+      this.outputF32.set(name, buf);
+    }
+    const d = t.dims;
+    if (first && OBJECTNESS_ROWS.has(this.layout.family) && d.length === 3 && d[0] === 1 && d[2]! > 4) {
+      return { dims: d, data: objectnessRowsFromFloat16(bits, d[1]!, d[2]!, 4, confThreshold, buf) };
+    }
+    return { dims: d, data: float16ToFloat32Array(bits, buf) };
   }
 
   async run(img: RgbImage, params: DecodeParams): Promise<RunOutput> {
     const t0 = now();
-    const { chw, letterbox } = await prepareInput(img, this.layout, this.inputScratch);
-    this.inputScratch = chw;
     const layout = this.layout;
     const dims = imageDims(layout.inputLayout, layout.inputWidthPx, layout.inputHeightPx);
-    const input =
-      layout.inputType === 'float16'
-        ? new ort.Tensor('float16', float32ToFloat16Array(chw), dims)
-        : new ort.Tensor('float32', chw, dims);
+    let input: ort.Tensor;
+    let letterbox: Letterbox;
+    if (layout.inputType === 'float16') {
+      const p = await prepareInputFloat16(img, layout, this.inputF16);
+      this.inputF16 = p.bits;
+      letterbox = p.letterbox;
+      input = new ort.Tensor('float16', p.bits, dims);
+    } else {
+      const p = await prepareInput(img, layout, this.inputF32);
+      this.inputF32 = p.chw;
+      letterbox = p.letterbox;
+      input = new ort.Tensor('float32', p.chw, dims);
+    }
     const feeds = {
       [layout.inputName]: input,
       ...extraFeeds(layout.extraInputs, img.widthPx, img.heightPx, {
@@ -242,7 +401,13 @@ export class OnnxModel implements LoadedModel {
     const t1 = now();
     const out = await this.session.run(feeds);
     const t2 = now();
-    const tensors = layout.outputNames.map((n) => toRawTensor(out[n]!));
+    let outputBytes = 0;
+    for (const n of this.session.outputNames) outputBytes += (out[n]?.data as ArrayBufferView).byteLength;
+    this.lastOutputBytes = outputBytes;
+    const tensors = layout.outputNames.map((n, i) => {
+      const t = out[n]!;
+      return t.type === 'float16' ? this.float16Output(n, t, i === 0, params.confThreshold) : toRawTensor(t);
+    });
     const ctx = { layout, letterbox, classNames: this.info.classNames };
     const timings = (t3: number) => ({ preMs: t1 - t0, inferMs: t2 - t1, postMs: t3 - t2 });
     if (layout.family === 'semantic') {

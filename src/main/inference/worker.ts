@@ -3,6 +3,7 @@
  * Requests are handled one at a time so a model never runs two frames at once (the input buffer
  * is reused between frames).
  */
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type { LoadedModel } from './model';
 import { loadModel } from './load-model';
@@ -15,6 +16,20 @@ let chain: Promise<void> = Promise.resolve();
 
 const send = (msg: FromWorker): void => port.postMessage(msg);
 
+/**
+ * Nice 19 for this thread. On Linux the nice value belongs to the thread (setpriority on the calling
+ * task), and onnxruntime's threads, created later by this thread, inherit it: the serving model's
+ * worker keeps its priority. Elsewhere it may lower the whole process, so only on Linux.
+ */
+function lowerThreadPriority(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    setPriority(19);
+  } catch {
+    // Not allowed here (a container's seccomp policy): the load runs at normal priority.
+  }
+}
+
 async function handle(msg: ToWorker): Promise<void> {
   try {
     switch (msg.type) {
@@ -23,8 +38,9 @@ async function handle(msg: ToWorker): Promise<void> {
           throw new Error(
             'this worker already holds a model; the engine swaps models by starting a new worker',
           );
+        if (msg.lowPriority) lowerThreadPriority();
         model = await loadModel(msg.spec, (message) => send({ type: 'status', message }));
-        send({ type: 'loaded', id: msg.id, info: model.info });
+        send({ type: 'loaded', id: msg.id, info: model.info, frameFormat: model.frameFormat ?? null });
         break;
       }
       case 'infer': {

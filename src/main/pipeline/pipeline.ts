@@ -8,6 +8,7 @@ import type { Detection } from '../../shared/detection';
 import type { FrameResult } from '../../shared/frame';
 import { RollingWindow, type Percentiles } from '../core/rolling-stats';
 import { scaleDetections } from '../core/scale-detections';
+import { unletterboxDetections } from '../core/model-frame';
 import type { DecodeParams } from '../core/decoders/types';
 import { decodeConfThreshold, judgeDetections, type ClassLimits } from '../core/class-limits';
 import type { Homography3x3 } from '../core/calibration';
@@ -89,6 +90,7 @@ export class Pipeline extends EventEmitter<{
   private params: DecodeParams;
   private limits: ClassLimits | null;
   private candidateFloor: number | null;
+  private calibration: Homography3x3 | null;
   private frames = 0;
   private errors = 0;
   private loop: Promise<void> | null = null;
@@ -106,11 +108,17 @@ export class Pipeline extends EventEmitter<{
     this.params = opts.params;
     this.limits = opts.classLimits ?? null;
     this.candidateFloor = opts.candidateFloor ?? null;
+    this.calibration = opts.calibration ?? null;
   }
 
   /** Takes effect on the next frame. */
   setCandidateFloor(floor: number | null): void {
     this.candidateFloor = floor;
+  }
+
+  /** Pixel → mm calibration for mm² class limits; takes effect on the next frame. */
+  setCalibration(h: Homography3x3 | null): void {
+    this.calibration = h;
   }
 
   /** Per-class limits; take effect on the next frame. */
@@ -204,11 +212,13 @@ export class Pipeline extends EventEmitter<{
           this.emit('error', e as Error);
           continue;
         }
-        // Frames scaled down by the decoder report positions in camera pixels all the same.
+        // Frames scaled down (or made model-sized) by the decoder report positions in camera pixels all the same.
         const src = frame.sourceSize;
-        const all = src
-          ? scaleDetections(out.detections, src.widthPx / frame.widthPx, src.heightPx / frame.heightPx)
-          : out.detections;
+        const all = frame.letterbox
+          ? unletterboxDetections(out.detections, frame.letterbox)
+          : src
+            ? scaleDetections(out.detections, src.widthPx / frame.widthPx, src.heightPx / frame.heightPx)
+            : out.detections;
         // Greedy NMS keeps a box only against higher-scoring ones, so what scores at or above the
         // threshold is exactly what decoding at the threshold gives: the sinks see no difference.
         const scaled = decodeConf < keepConf ? all.filter((d) => d.score >= keepConf) : all;
@@ -216,7 +226,7 @@ export class Pipeline extends EventEmitter<{
         const judged = limits
           ? judgeDetections(scaled, limits, {
               globalConfThreshold: params.confThreshold,
-              homographyPxToMm: this.opts.calibration ?? null,
+              homographyPxToMm: this.calibration,
             })
           : null;
         const detections = judged ? judged.kept : scaled;

@@ -22,7 +22,9 @@ import {
 } from '../../shared/api';
 import { firstIssue, WsRequestSchema } from '../../shared/api-schemas';
 import { encodeFrameMessage, parseWire, stringifyWire } from '../../shared/wire';
+import { errorPayload } from '../../shared/station-error';
 import { maskCredentials } from '../capture/source-uri';
+import type { ClientContext } from '../station/access-gate';
 import { dispatch } from '../station/dispatch';
 import type { Station } from '../station/station';
 import { allowedHostHeaders, checkUpgrade, generateToken } from './access';
@@ -84,6 +86,8 @@ interface Client {
   inFlight: number;
   detecting: boolean;
   skippedFrames: number;
+  /** This connection's session (held on the station side, never in a message). */
+  context: ClientContext;
 }
 
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
@@ -161,13 +165,17 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   };
 
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    const address = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
     const client: Client = {
       ws,
-      address: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`,
+      address,
       subscribed: false,
       inFlight: 0,
       detecting: false,
       skippedFrames: 0,
+      context: opts.station.gate.attach(`ws ${address}`, (payload) =>
+        send(client, { type: 'event', event: 'session', payload }),
+      ),
     };
     clients.add(client);
     ws.on('message', (data: RawData, isBinary: boolean) => void onMessage(client, data, isBinary));
@@ -180,6 +188,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       else opts.log(`websocket ${client.address}: ${e.message}`);
     });
     ws.on('close', () => {
+      opts.station.gate.detach(client.context);
       clients.delete(client);
       updateSubscribers();
     });
@@ -207,6 +216,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         id,
         ok: false,
         error: `too many requests in flight (max ${MAX_IN_FLIGHT})`,
+        code: 'tooManyRequests',
+        params: { max: String(MAX_IN_FLIGHT) },
       });
     }
     if (method === 'detectImage') {
@@ -218,7 +229,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
           : null;
       if (busy) {
         opts.log(`websocket ${c.address}: refused detectImage: ${busy}`);
-        return send(c, { type: 'response', id, ok: false, error: busy });
+        return send(c, { type: 'response', id, ok: false, error: busy, code: 'detectBusy', params: {} });
       }
       c.detecting = true;
       detectInFlight++;
@@ -226,7 +237,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     c.inFlight++;
     const logged = LOGGED_METHODS.has(method);
     try {
-      const result = await dispatch(opts.station, method, args, c.address.replace(/:[^:]*$/, ''));
+      const result = await dispatch(opts.station, method, args, c.context);
       if (logged) opts.log(`websocket ${c.address}: ${method} ${describeArgs(args)}: done`);
       if (method === 'getSnapshot' && !c.subscribed) {
         c.subscribed = true;
@@ -235,10 +246,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       send(c, { type: 'response', id, ok: true, result });
     } catch (e) {
       const error = (e as Error).message;
-      if ((e as Error).name === 'BadRequestError')
+      if ((e as Error).name === 'BadRequestError' || (e as Error).name === 'AccessError')
         opts.log(`websocket ${c.address}: rejected ${method}: ${error}`);
       else if (logged) opts.log(`websocket ${c.address}: ${method} ${describeArgs(args)}: failed: ${error}`);
-      send(c, { type: 'response', id, ok: false, error });
+      send(c, { type: 'response', id, ok: false, ...errorPayload(e) });
     } finally {
       c.inFlight--;
       if (method === 'detectImage') {

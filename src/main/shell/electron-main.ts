@@ -3,13 +3,15 @@
  * the same dispatcher as the WebSocket server, and station events forwarded to the window.
  * Everything it calls runs (and is tested) in plain Node.
  */
-import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { API_METHODS, ipcChannel, ipcEventChannel, STATION_EVENTS } from '../../shared/api';
 import { workerScriptPath } from '../inference/worker-path';
 import { loadSettings } from '../storage/settings';
+import type { ClientContext } from '../station/access-gate';
 import { dispatch } from '../station/dispatch';
+import { encodeIpcError } from '../../shared/station-error';
 import { Station } from '../station/station';
 
 const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
@@ -69,10 +71,30 @@ async function main(): Promise<void> {
     process.argv.includes('--kiosk') ||
     (await loadSettings(join(app.getPath('userData'), 'settings.json')).catch(() => null))?.kiosk === true;
 
+  // One session per window, held here on the main side (the page never holds a token).
+  const contexts = new Map<number, ClientContext>();
+  const contextOf = (contents: WebContents): ClientContext => {
+    let c = contexts.get(contents.id);
+    if (!c) {
+      const ctx = station.gate.attach(`window ${contents.id}`, (s) => {
+        if (!contents.isDestroyed()) contents.send(ipcEventChannel('session'), s);
+      });
+      contents.once('destroyed', () => {
+        station.gate.detach(ctx);
+        contexts.delete(contents.id);
+      });
+      contexts.set(contents.id, ctx);
+      c = ctx;
+    }
+    return c;
+  };
   for (const method of API_METHODS) {
     ipcMain.handle(ipcChannel(method), async (event, ...args: unknown[]) => {
       if (!isTrustedSender(event)) throw new Error('request from an untrusted page refused');
-      return dispatch(station, method, args);
+      // IPC passes only the message: the error's code rides along in it (decodeStationError).
+      return dispatch(station, method, args, contextOf(event.sender)).catch((e: unknown) => {
+        throw new Error(encodeIpcError(e));
+      });
     });
   }
 
@@ -101,6 +123,17 @@ async function main(): Promise<void> {
     });
   }
   if (kiosk) win.removeMenu();
+  // Leaving the kiosk (leaveKiosk, engineer or higher once users exist; checked in dispatch).
+  station.commissioning.setKioskHandler(
+    kiosk
+      ? (action) => {
+          if (win.isDestroyed()) return;
+          if (action === 'quit') return win.close();
+          win.setKiosk(false);
+          win.setFullScreen(false);
+        }
+      : null,
+  );
   station.frameSubscribers = 1;
   win.once('ready-to-show', () => win.show());
   if (rendererUrl) await win.loadURL(rendererUrl);

@@ -1,27 +1,53 @@
 /**
  * The one path from a transport (IPC, WebSocket) into the station: validate the method's
- * arguments with its schema, then call it. Both transports use this, so neither can skip
- * validation, and the types of schema, arguments and result all come from `ApiSignatures`.
+ * arguments with its schema, check the client may call it (session and role, see access-gate.ts),
+ * then call it, auditing changes. Both transports use this, so neither can skip validation or the
+ * role check, and the types of schema, arguments and result all come from `ApiSignatures`.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { ApiMethod, ApiResult, VisionStationApi } from '../../shared/api';
+import type { ApiArgs, ApiMethod, ApiResult, VisionStationApi } from '../../shared/api';
 import { API_ARGS, firstIssue } from '../../shared/api-schemas';
+import { StationError } from '../../shared/station-error';
+import { requestClient, type AccessGate, type ClientContext } from './access-gate';
 
-export class BadRequestError extends Error {
+export class BadRequestError extends StationError {
   override name = 'BadRequestError';
+  constructor(method: string, issue: string) {
+    super('requestInvalid', { method, issue }, `invalid ${method} request: ${issue}`);
+  }
 }
 
-/** Who is asking, while a request runs: the WebSocket client's address (none in the Electron window). */
+/**
+ * Who is asking, while a request runs: the logged-in user and the client's address (the address
+ * alone when nobody is logged in; none for a direct call).
+ */
 export const requestOrigin = new AsyncLocalStorage<string>();
 
+/** A station API with its gate (the Station has one; a bare API object is called unchecked). */
+export type GuardedApi = VisionStationApi & { readonly gate?: AccessGate | null };
+
 export async function dispatch<M extends ApiMethod>(
-  api: VisionStationApi,
+  api: GuardedApi,
   method: M,
   args: unknown[],
-  origin?: string,
+  /** The transport's client context, or (older callers) the client's address. */
+  caller?: ClientContext | string,
 ): Promise<ApiResult<M>> {
   const parsed = API_ARGS[method].safeParse(args);
-  if (!parsed.success) throw new BadRequestError(`invalid ${method} request: ${firstIssue(parsed.error)}`);
-  if (origin === undefined) return api[method](...parsed.data);
-  return requestOrigin.run(origin, () => api[method](...parsed.data));
+  if (!parsed.success) throw new BadRequestError(method, firstIssue(parsed.error));
+  const data = parsed.data;
+  const fn = api[method] as (...a: ApiArgs<M>) => Promise<ApiResult<M>>;
+  const call = (): Promise<ApiResult<M>> => fn.apply(api, data);
+  const gate = api.gate;
+  if (!gate) {
+    if (typeof caller !== 'string') return call();
+    return requestOrigin.run(caller, call);
+  }
+  const client = typeof caller === 'object' ? caller : gate.transient(caller ?? 'local');
+  const address = typeof caller === 'string' ? caller : client.client;
+  return requestClient.run(client, () =>
+    gate.guard(client, method, parsed.data, () =>
+      requestOrigin.run(client.username ? `${client.username} (${address})` : address, call),
+    ),
+  );
 }

@@ -1,8 +1,11 @@
 /**
  * Turns processed frames into what the UI draws: a JPEG of the picture plus the frame's results.
  * Newest only: while one preview is being encoded, later frames are skipped, never queued, and at
- * most `maxFps` previews a second are made, so a viewer costs the pipeline a bounded share of the
- * CPU. Previews are made only while someone watches.
+ * most `maxFps` previews a second are made (default 10), so a viewer costs the pipeline a bounded
+ * share of the CPU. Previews are made only while someone watches. The picture is the frame's
+ * preview-sized one when the decoder made it (nothing is resized here), else the frame itself; it
+ * is encoded by libvips on libuv's thread pool, never on the main thread, straight from the ring
+ * buffer (retained until the JPEG exists, not copied).
  */
 import { EventEmitter } from 'node:events';
 import sharp from 'sharp';
@@ -16,10 +19,15 @@ export interface PreviewEncoderOptions {
   /** Longest side of the JPEG. */
   maxSidePx?: number;
   quality?: number;
-  /** Upper bound on previews per second (the UI cannot show more than the panel refreshes). */
+  /**
+   * Upper bound on previews per second (default 10: an operator reads a verdict, not a video;
+   * each JPEG costs a share of the cores that inference needs). 0: no cap.
+   */
   maxFps?: number;
   now?: () => number;
 }
+
+export const DEFAULT_PREVIEW_MAX_FPS = 10;
 
 export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error: [Error] }> {
   private busy = false;
@@ -37,7 +45,8 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
     super();
     this.maxSidePx = opts.maxSidePx ?? 1280;
     this.quality = opts.quality ?? 70;
-    this.minIntervalMs = opts.maxFps ? 1000 / opts.maxFps : 0;
+    const maxFps = opts.maxFps ?? DEFAULT_PREVIEW_MAX_FPS;
+    this.minIntervalMs = maxFps > 0 ? 1000 / maxFps : 0;
     this.now = opts.now ?? (() => performance.now());
   }
 
@@ -82,8 +91,10 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
     placementsMm: PlacementMm[] | null,
     homography: Homography3x3 | null,
   ): Promise<FrameMessage> {
-    let img = sharp(frame.rgb, { raw: { width: frame.widthPx, height: frame.heightPx, channels: 3 } });
-    if (Math.max(frame.widthPx, frame.heightPx) > this.maxSidePx)
+    // A model-sized frame is padded and small: the preview picture is the one to show.
+    const pic = frame.preview ?? frame;
+    let img = sharp(pic.rgb, { raw: { width: pic.widthPx, height: pic.heightPx, channels: 3 } });
+    if (Math.max(pic.widthPx, pic.heightPx) > this.maxSidePx)
       img = img.resize(this.maxSidePx, this.maxSidePx, { fit: 'inside' });
     const jpeg = await img.jpeg({ quality: this.quality, mozjpeg: false }).toBuffer();
     return {

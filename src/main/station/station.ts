@@ -83,6 +83,19 @@ import type {
 } from '../../shared/review';
 import { LIVE_RECORDING_NAME, LiveRecording } from './live-recording';
 import { RECORDINGS_DIR, ReviewControl } from './review-control';
+import {
+  Commissioning,
+  installCommissioningApi,
+  type CommissioningApi,
+  type CommissioningOptions,
+} from './commissioning';
+import { IntegrationControl, type IntegrationOverrides } from '../app/integration-control';
+import type { FleetView, IntegrationState, SetIntegrationRequest } from '../../shared/integration';
+import { ShiftCounts } from './shift-counts';
+import { codedError, sourceError } from './station-errors';
+import { shiftScheduleSchema } from '../core/shifts';
+import type { ShiftCountsView, ShiftSchedule } from '../../shared/shift-counts';
+import { StationError } from '../../shared/station-error';
 import type { CameraInfo, CameraPreview } from '../../shared/api';
 import { ExtraCameras, MAIN_CAMERA, modelResolver, Thumbnailer, validateCameras } from './extra-cameras';
 
@@ -99,7 +112,7 @@ export interface StationOptions {
   workerPath: string;
   log: (line: string) => void;
   /** Overrides of the saved settings for this run (command-line flags). */
-  overrides?: { source?: string; model?: string; plc?: string | null };
+  overrides?: { source?: string; model?: string; plc?: string | null; integration?: IntegrationOverrides };
   /** Extra folders listed in the model library (e.g. ../shared/models in tests). */
   extraModelsDirs?: string[];
   /** Longest side of preview JPEGs sent to the UI. */
@@ -112,6 +125,8 @@ export interface StationOptions {
   clock?: Clock;
   /** What setSource accepts; by default the demo and recordings folders, rtsp and rtsps. */
   sourcePolicy?: SourcePolicy;
+  /** Sessions, users, audit (idle logout time; scrypt cost in tests). */
+  commissioning?: CommissioningOptions;
 }
 
 type StationEventMap = { [E in keyof StationEvents]: [StationEvents[E]] };
@@ -141,6 +156,12 @@ function recipesOf(s: Settings): Record<number, string> {
   return Object.fromEntries(Object.entries(s.recipes).map(([slot, id]) => [Number(slot), id]));
 }
 
+// The commissioning methods are installed on the prototype (below the class) and answered by
+// `this.commissioning`; this declares them on the type.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface Station extends CommissioningApi {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Station extends EventEmitter<StationEventMap> implements VisionStationApi {
   private settings!: Settings;
   private readonly store: SettingsStore;
@@ -164,6 +185,10 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   private pendingCrossings: LineCrossing[] = [];
   private readonly review: ReviewControl;
   private liveRecording: LiveRecording | null = null;
+  /** Sessions, roles, recipes, class limits, calibration, users and audit (commissioning.ts). */
+  readonly commissioning: Commissioning;
+  private integration!: IntegrationControl;
+  private readonly shiftCounts: ShiftCounts;
   private readonly extraCameras: ExtraCameras;
   private readonly mainThumbs: Thumbnailer;
 
@@ -184,6 +209,12 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     this.journal = new AlarmJournal(opts.dataDir, this.clock.now(), opts.log);
     this.history = new RateHistory(opts.dataDir, opts.log);
     this.counters = new CountersStore(join(opts.dataDir, 'counters.json'), () => this.clock.now());
+    this.shiftCounts = new ShiftCounts(
+      join(opts.dataDir, 'shift-counts.json'),
+      Intl.DateTimeFormat().resolvedOptions().timeZone,
+      opts.log,
+      () => this.clock.now(),
+    );
     this.library.on('progress', (p) => this.emit('library', p));
     this.alarms = new AlarmBook(
       (list) => {
@@ -237,6 +268,39 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       () => this.clock.now(),
       (e) => opts.log(`camera preview failed: ${e.message}`),
     );
+    this.commissioning = new Commissioning(
+      {
+        dataDir: opts.dataDir,
+        library: this.library,
+        runtime: () => this.runtime,
+        snapshot: () => this.getSnapshot(),
+        tracking: () => this.getTracking(),
+        setTracking: (req) => this.setTracking(req),
+        setParams: (p) => this.setParams(p),
+        loadModel: async (id) => {
+          const info = await this.loadModel(id);
+          this.settings.modelId = id;
+          this.persist();
+          return info;
+        },
+        modelId: () => this.settings.modelId ?? this.runtime.engine.model?.path ?? null,
+        calibration: () => this.settings.plc.homographyPxToMm,
+        setCalibration: async (h) => {
+          this.settings.plc = { ...this.settings.plc, homographyPxToMm: h };
+          this.runtime.setCalibration(h);
+          this.persist();
+          await this.applyPlc();
+        },
+        switchLegacySlot: async (slot) => void (await this.switchRecipe(slot)),
+        log: opts.log,
+      },
+      opts.commissioning,
+    );
+  }
+
+  /** The main-side gate every request passes (dispatch.ts): sessions, roles, audit. */
+  get gate(): Commissioning['gate'] {
+    return this.commissioning.gate;
   }
 
   /** Previews are encoded only while someone listens. */
@@ -281,6 +345,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     if (o.model) this.settings.modelId = o.model;
     if (o.plc !== undefined) this.settings.plc.uri = o.plc;
     this.fpsMonitor = new FpsMonitor(TARGET_FPS, this.settings.fpsAlarmAfterS * 1000);
+    await this.shiftCounts.load(this.settings.shifts);
     this.tracking = new LiveTrackingStage(this.settings.tracking, this.counters, await this.loadCounters());
 
     this.runtime = new VisionRuntime({
@@ -292,7 +357,12 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       inferDeadlineMs: this.opts.inferDeadlineMs,
       previewMaxSidePx: this.opts.previewMaxSidePx ?? 1280,
       postprocess: this.tracking,
+      onRecipeRequest: (slot) => this.commissioning.onPlcRecipeRequest(slot),
     });
+    for (const problem of await this.commissioning.start()) {
+      this.alarms.raise('settings', problem, true);
+      this.opts.log(problem);
+    }
     this.runtime.on('modelStatus', (m) => this.setModelStatus({ ...this.modelStatus, message: m }));
     this.runtime.on('result', (r, frame) => this.onResult(r, frame));
     this.runtime.on('result', (r, frame) => this.mainThumbs.offer(r.frameId, frame));
@@ -338,6 +408,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     const uri = this.settings.source ?? this.demo?.sourceUri ?? 'synthetic:';
     await this.startSource(uri, this.settings.source === null && this.demo !== null);
     this.statsTimer = setInterval(() => this.tick(), STATS_INTERVAL_MS);
+    await this.startIntegration(o.integration);
     // Saved cameras that no longer start (a model gone, a PLC clash) leave the main one running.
     await this.applyCameras(this.settings.cameras).catch((e: unknown) =>
       this.alarms.raise('settings', `additional cameras not started: ${(e as Error).message}`, true),
@@ -352,13 +423,17 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     await this.evaluation.cancel();
     await this.review.close();
     await this.library.stop();
+    await this.integration?.close();
     await this.extraCameras.close();
     await this.runtime?.close();
     await this.liveRecording?.close();
     await this.store.flush();
     await this.journal.flush();
     await this.history.flush();
+    await this.shiftCounts.flush();
     await this.counters.flush().catch((e: unknown) => this.opts.log((e as Error).message));
+    await this.commissioning.plcIdle();
+    await this.commissioning.flush();
   }
 
   /** A damaged counters file must not keep the station down either: from zero, and say so. */
@@ -424,6 +499,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   }
 
   private onResult(r: FrameResult, frame: Frame): void {
+    this.shiftCounts.observe(r);
     const h = this.calibration;
     if (r.crossings && r.crossings.length > 0)
       this.pendingCrossings = [...this.pendingCrossings, ...r.crossings].slice(-MAX_PENDING_CROSSINGS);
@@ -575,8 +651,14 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     // Not waiting for the library to be described: loading the model says whether it works.
     const entries = await this.library.listQuick();
     const entry = entries.find((e) => e.id === req.id);
-    if (!entry) throw new Error(`no model with id ${req.id} in the library`);
-    if (entry.error) throw new Error(`${entry.name} cannot be used: ${entry.error}`);
+    if (!entry)
+      throw new StationError('modelNotFound', { id: req.id }, `no model with id ${req.id} in the library`);
+    if (entry.error)
+      throw new StationError(
+        'modelUnusable',
+        { name: entry.name, reason: entry.error },
+        `${entry.name} cannot be used: ${entry.error}`,
+      );
     try {
       const info = await this.loadModel(entry.id);
       this.settings.modelId = entry.id;
@@ -584,7 +666,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       return info;
     } catch (e) {
       this.alarms.raise('modelFailed', `swap to ${entry.name} failed: ${(e as Error).message}`, true);
-      throw e;
+      throw codedError('modelSwapFailed', { name: entry.name }, e);
     }
   }
 
@@ -599,7 +681,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
 
   async restoreParams(): Promise<{ params: TuningParams; previousParams: TuningParams | null }> {
     const previous = this.settings.previousParams;
-    if (!previous) throw new Error('no earlier thresholds to restore');
+    if (!previous) throw new StationError('noPreviousParams', {}, 'no earlier thresholds to restore');
     await this.setParams(previous);
     return { params: this.settings.params, previousParams: this.settings.previousParams };
   }
@@ -610,8 +692,12 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
    */
   async setSource(req: SetSourceRequest): Promise<SourceStatus> {
     // A bad or forbidden URI is refused with the reason before anything is started.
-    await checkSourceAllowed(req.uri, this.sourcePolicy());
-    const { source } = await this.runtime.switchSource(req.uri);
+    await checkSourceAllowed(req.uri, this.sourcePolicy()).catch((e: unknown) => {
+      throw sourceError(req.uri, e);
+    });
+    const { source } = await this.runtime.switchSource(req.uri).catch((e: unknown) => {
+      throw sourceError(req.uri, e);
+    });
     this.alarms.clear('sourceLost');
     this.settings.source = req.uri;
     this.persist();
@@ -628,9 +714,19 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     const entries = await this.library.listQuick();
     return ids.map((id) => {
       const e = entries.find((x) => x.id === id);
-      if (!e) throw new Error(`no model with id ${id} in the library`);
-      if (e.error) throw new Error(`${e.name} cannot be used: ${e.error}`);
-      if (!e.path) throw new Error(`${e.name} is not a model file and cannot be evaluated`);
+      if (!e) throw new StationError('modelNotFound', { id }, `no model with id ${id} in the library`);
+      if (e.error)
+        throw new StationError(
+          'modelUnusable',
+          { name: e.name, reason: e.error },
+          `${e.name} cannot be used: ${e.error}`,
+        );
+      if (!e.path)
+        throw new StationError(
+          'modelNotFile',
+          { name: e.name },
+          `${e.name} is not a model file and cannot be evaluated`,
+        );
       return e.path;
     });
   }
@@ -649,7 +745,13 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   }
 
   async setPlc(req: SetPlcRequest): Promise<PlcStatus> {
-    if (req.uri) parsePlcUri(req.uri); // a bad URI is refused before the running link is touched
+    // A bad URI is refused before the running link is touched.
+    if (req.uri)
+      try {
+        parsePlcUri(req.uri);
+      } catch (e) {
+        throw codedError('plcUriInvalid', {}, e);
+      }
     this.settings.plc = {
       ...this.settings.plc,
       uri: req.uri,
@@ -683,7 +785,10 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
 
   async setTracking(req: SetTrackingRequest): Promise<TrackingConfig> {
     const r = trackingSettingsSchema.safeParse({ ...this.settings.tracking, ...req });
-    if (!r.success) throw new Error(`tracking settings: ${describeIssue(r.error)}`);
+    if (!r.success) {
+      const reason = describeIssue(r.error);
+      throw new StationError('trackingInvalid', { reason }, `tracking settings: ${reason}`);
+    }
     this.tracking.configure(r.data);
     this.settings.tracking = r.data;
     this.persist();
@@ -835,4 +940,54 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     await this.extraCameras.replace(configs, this.settings.provider);
     return this.listCameras();
   }
+
+  // Plant integration: MQTT (and the fleet on its broker), OPC UA; see app/integration-control.ts
+  // -------------------------------------------------------------------------------------------
+
+  private async startIntegration(overrides: IntegrationOverrides = {}): Promise<void> {
+    this.integration = new IntegrationControl({
+      runtime: this.runtime,
+      dataDir: this.opts.dataDir,
+      log: this.opts.log,
+      recipeSlots: () => this.recipeSlots(),
+      alarm: (kind, message) =>
+        message === null ? this.alarms.clear(kind) : this.alarms.raise(kind, message),
+    });
+    this.integration.on('state', (s) => this.emit('integration', s));
+    this.integration.on('fleet', (f) => this.emit('fleet', f));
+    await this.integration.start(this.settings.integration, overrides);
+  }
+
+  async getIntegration(): Promise<IntegrationState> {
+    return this.integration.state();
+  }
+
+  async setIntegration(req: SetIntegrationRequest): Promise<IntegrationState> {
+    const { settings, state } = await this.integration.update(req);
+    this.settings.integration = settings;
+    this.persist();
+    return state;
+  }
+
+  async getFleet(): Promise<FleetView> {
+    return this.integration.fleet();
+  }
+
+  async getShiftCounts(): Promise<ShiftCountsView> {
+    return this.shiftCounts.view(this.settings.shifts);
+  }
+
+  async setShiftSchedule(req: Partial<ShiftSchedule>): Promise<ShiftCountsView> {
+    const r = shiftScheduleSchema.safeParse({ ...this.settings.shifts, ...req });
+    if (!r.success) {
+      const reason = describeIssue(r.error);
+      throw new StationError('shiftsInvalid', { reason }, `shift schedule: ${reason}`);
+    }
+    this.settings.shifts = r.data;
+    this.shiftCounts.setSchedule(r.data);
+    this.persist();
+    return this.getShiftCounts();
+  }
 }
+
+installCommissioningApi(Station.prototype);

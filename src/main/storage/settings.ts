@@ -8,6 +8,7 @@ import { NETWORK_PROTOCOLS } from '../capture/source-uri';
 import { homographySchema } from '../core/calibration';
 import { MAX_CAMERAS, stationCameraSchema } from '../core/cameras-file';
 import { trackingSettingsSchema } from '../core/counting/specs';
+import { shiftScheduleSchema } from '../core/shifts';
 import {
   classFilterSchema,
   describeIssue,
@@ -17,6 +18,8 @@ import {
   providerSchema,
   thresholdSchema,
 } from '../../shared/schema';
+import { DEFAULT_INTEGRATION_SETTINGS } from '../../shared/integration';
+import { integrationSettingsSchema } from '../../shared/integration-schema';
 import { writeFileAtomic } from './atomic-file';
 
 const ParamsSchema = z
@@ -95,6 +98,10 @@ export const SettingsSchema = z
       })
       .strict()
       .prefault({}),
+    /** MQTT publishing and the OPC UA server, as the administrator set them in the app. */
+    integration: integrationSettingsSchema.prefault(DEFAULT_INTEGRATION_SETTINGS),
+    /** Shifts for the per-shift part counts (shift-counts.json). */
+    shifts: shiftScheduleSchema.prefault({}),
     /** Cameras beside the main one, each as in a cameras file (run --cameras); none by default. */
     cameras: z
       .array(stationCameraSchema)

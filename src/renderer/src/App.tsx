@@ -13,10 +13,13 @@ import { SettingsPanel } from './components/SettingsPanel';
 import { EvaluationTab } from './components/EvaluationTab';
 import { TrackingPanel } from './components/TrackingPanel';
 import { ReviewTab } from './components/ReviewTab';
+import { FleetTab } from './components/FleetTab';
 import { CamerasTab } from './components/CamerasTab';
 import { isTyping } from './components/LiveView';
 import { useScreenLocale } from './screen-locale';
 import { stationVerdict } from '../../shared/verdict';
+import { CommissioningTab } from './components/commissioning/CommissioningTab';
+import { SessionBar, SessionProvider } from './components/commissioning/session';
 
 // recharts is the largest dependency: load it with the panel that uses it.
 const PerformancePanel = lazy(() => import('./components/PerformancePanel'));
@@ -32,6 +35,8 @@ const TABS = [
   'settings',
   'evaluation',
   'review',
+  'commissioning',
+  'fleet',
   'cameras',
 ] as const;
 type Tab = (typeof TABS)[number];
@@ -83,6 +88,7 @@ function Shell() {
   return (
     <div className="app" data-locale={i18n.language}>
       <StatusBar onOpenTab={(name) => setTab(name as Tab)} />
+      <SessionBar />
       {view.snapshotError && (
         <div className="banner bad" role="alert" data-testid="snapshot-error">
           {view.snapshotError}
@@ -121,6 +127,8 @@ function Shell() {
             {tab === 'evaluation' && <EvaluationTab />}
             {tab === 'counting' && <TrackingPanel />}
             {tab === 'review' && <ReviewTab />}
+            {tab === 'commissioning' && <CommissioningTab />}
+            {tab === 'fleet' && <FleetTab />}
             {tab === 'cameras' && <CamerasTab />}
           </div>
         </aside>
@@ -132,7 +140,9 @@ function Shell() {
 export function App({ station }: { station: Station }) {
   return (
     <StationProvider station={station}>
-      <Shell />
+      <SessionProvider>
+        <Shell />
+      </SessionProvider>
     </StationProvider>
   );
 }

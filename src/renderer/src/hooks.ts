@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { translateError } from './error-text';
 
 /** The current time, refreshed every `periodMs` (for ages like "last write 0.3 s ago"). */
 export function useNow(periodMs = 500): number {
@@ -10,6 +11,7 @@ export function useNow(periodMs = 500): number {
   return now;
 }
 
+/** In the screen's language where the station gave the error a code (see error-text.ts). */
 export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return translateError(e);
 }

@@ -12,6 +12,7 @@ import type { ZoneTool } from './components/ZoneEditor';
 import type { FrameHub } from './frame-hub';
 import { TrailStore, type Trail } from './trails';
 import { useStation } from './station-state';
+import { errorText } from './hooks';
 
 export interface TrackingView {
   config: TrackingConfig | null;
@@ -76,7 +77,7 @@ export class TrackingStore {
       (config) => this.set({ config, counts: config.counts }),
       (e: unknown) => {
         this.loading = null;
-        this.set({ error: (e as Error).message });
+        this.set({ error: errorText(e) });
       },
     );
     return this.loading;
@@ -92,7 +93,7 @@ export class TrackingStore {
       const config = await this.client.setTracking(next);
       this.set({ config, counts: config.counts, error: null });
     } catch (e) {
-      this.set({ error: (e as Error).message });
+      this.set({ error: errorText(e) });
     }
   }
 
@@ -100,7 +101,7 @@ export class TrackingStore {
     try {
       this.set({ counts: await this.client.resetCounters(), error: null });
     } catch (e) {
-      this.set({ error: (e as Error).message });
+      this.set({ error: errorText(e) });
     }
   }
 }

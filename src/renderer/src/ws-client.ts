@@ -17,6 +17,7 @@ import {
   type VisionStationApi,
 } from '../../shared/api';
 import { decodeFrameMessage, parseWire, stringifyWire } from '../../shared/wire';
+import { refusalOf, StationError } from '../../shared/station-error';
 import { isFrameMessage, isPlainObject } from './validate';
 import type { ConnectionMonitor, ConnectionState } from './connection';
 
@@ -173,10 +174,9 @@ export class WsStationClient implements ConnectionMonitor {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
+        const s = String((TIMEOUT_MS[method] ?? DEFAULT_TIMEOUT_MS) / 1000);
         reject(
-          new Error(
-            `${method}: no answer from the station within ${(TIMEOUT_MS[method] ?? DEFAULT_TIMEOUT_MS) / 1000} s`,
-          ),
+          new StationError('noAnswer', { method, s }, `${method}: no answer from the station within ${s} s`),
         );
       }, TIMEOUT_MS[method] ?? DEFAULT_TIMEOUT_MS);
       this.pending.set(id, { resolve, reject, timer });
@@ -219,10 +219,7 @@ export class WsStationClient implements ConnectionMonitor {
       this.pending.delete(id as number);
       clearTimeout(p.timer);
       if (msg['ok'] === true) p.resolve(msg['result']);
-      else
-        p.reject(
-          new Error(typeof msg['error'] === 'string' ? msg['error'] : 'the station refused the request'),
-        );
+      else p.reject(refusalOf(msg));
     } else if (msg['type'] === 'event') {
       const ev = msg['event'];
       if (typeof ev !== 'string' || ev === 'frame' || !(STATION_EVENTS as readonly string[]).includes(ev)) {

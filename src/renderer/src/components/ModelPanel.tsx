@@ -5,6 +5,7 @@ import type { ModelInfo } from '../../../shared/detection';
 import { useStation } from '../station-state';
 import { useFormat } from '../format';
 import { errorText } from '../hooks';
+import { CpuThreadsDetail } from './CpuThreadsDetail';
 
 function ModelDetails({ info }: { info: ModelInfo }) {
   const { t } = useTranslation();
@@ -32,6 +33,7 @@ function ModelDetails({ info }: { info: ModelInfo }) {
       <dd>
         {f.ms(info.loadMs)} / {t('model.warmup')} {f.ms(info.warmupMs)}
       </dd>
+      {info.cpuThreads && <CpuThreadsDetail threads={info.cpuThreads} />}
       <dt>{t('model.classes', { n: info.classNames.length })}</dt>
       <dd className="class-list">{info.classNames.join(', ') || '–'}</dd>
       {info.licence && (
@@ -88,7 +90,7 @@ export function ModelPanel() {
       () => setRequested(null),
       (e: unknown) => {
         setRequested(null);
-        setSwapError(t('model.swapFailed', { name: entry.name, error: errorText(e) }));
+        setSwapError(errorText(e)); // names the model and says the previous one still runs
       },
     );
   };

@@ -15,6 +15,7 @@ import type {
   ReviewTimeline,
 } from '../../../shared/review';
 import { useFormat } from '../format';
+import { errorText } from '../hooks';
 import { classColour, DEFAULT_OVERLAYS, drawOverlays, type OverlayOptions } from '../overlay';
 
 export interface ReviewPanelProps {
@@ -62,7 +63,7 @@ export function ReviewPanel(props: ReviewPanelProps) {
   const overlays = props.overlays ?? DEFAULT_OVERLAYS;
   const nowMs = frame?.captureTimeMs ?? startMs;
 
-  const fail = (e: unknown) => setError(e instanceof Error ? e.message : String(e));
+  const fail = (e: unknown) => setError(errorText(e));
 
   // Every event of the recording, for next/previous whatever the zoom.
   useEffect(() => {

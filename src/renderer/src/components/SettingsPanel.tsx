@@ -4,6 +4,7 @@ import type { Locale } from '../../../shared/api';
 import { useStation } from '../station-state';
 import { errorText } from '../hooks';
 import { setScreenLocale, useScreenLocale } from '../screen-locale';
+import { IntegrationSettings } from './IntegrationSettings';
 
 const LOCALES: { id: Locale; label: string }[] = [
   { id: 'en', label: 'English' },
@@ -70,6 +71,7 @@ export function SettingsPanel() {
           {error}
         </div>
       )}
+      <IntegrationSettings />
     </div>
   );
 }

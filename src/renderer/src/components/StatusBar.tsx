@@ -83,13 +83,15 @@ function VerdictTile({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
   const v = stationVerdict(view.alarms, others);
   const state = linkUp ? v.state : 'unknown';
   const level: Level = linkUp ? VERDICT_LEVEL[v.state] : 'off';
+  // With the PLC off nothing reaches one: saying so is the truth at a glance.
+  const allGood = view.plc?.state === 'off' ? t('verdict.allGoodNoPlc') : t('verdict.allGood');
   const reason = !linkUp
     ? t('verdict.noLink')
     : v.camera
       ? t('cameras.verdict', { name: v.camera.name, state: t(`sourceState.${v.camera.state}`) })
       : v.cause
         ? alarmText(v.cause)
-        : t('verdict.allGood');
+        : allGood;
   return (
     <div
       className={`tile verdict level-${level} clickable`}

@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { useTracking } from '../tracking-store';
 import { CounterTiles } from './CounterTiles';
 import { CrossingEventsList } from './CrossingEventsList';
+import { ShiftCountsPanel } from './ShiftCountsPanel';
 import type { ZoneTool } from './ZoneEditor';
 
 const TOOLS: readonly ZoneTool[] = ['line', 'include', 'exclude', 'select'];
@@ -45,6 +46,7 @@ export function TrackingPanel() {
       <CounterTiles counts={view.counts} onReset={() => void store.reset()} />
       <h3>{t('tracking.events')}</h3>
       <CrossingEventsList events={view.events} limit={30} />
+      <ShiftCountsPanel counts={view.counts} />
     </div>
   );
 }

@@ -1,0 +1,133 @@
+/**
+ * What `bench` adds for issue 18: the fastest rate onnxruntime reaches for a model on this machine
+ * over threads × spinning, and the bytes the model path allocates per frame in the steady state.
+ * Both run the model in this process (no worker), one configuration after another in turns.
+ */
+import { availableParallelism } from 'node:os';
+import { GCProfiler, getHeapStatistics } from 'node:v8';
+import type { DecodeParams } from '../core/decoders/types';
+import { medianOf, threadCandidates, type CpuThreadConfig } from '../core/cpu-threads';
+import { OnnxModel } from '../inference/onnx-model';
+import { resizeRgb, type RgbImage } from '../inference/preprocess';
+import { providerOrder } from '../inference/providers';
+import type { ExecutionProvider } from '../../shared/detection';
+
+export interface RawGridEntry extends CpuThreadConfig {
+  /** 1000 / median of session.run alone over all repetitions. */
+  fps: number;
+  /** Per repetition, the median fps of its runs: shows how much the busy machine moved it. */
+  repFps: number[];
+}
+
+const r2 = (v: number): number => Number(v.toFixed(2));
+
+/**
+ * Every candidate of `threadCandidates` (1 thread; all cores without and with spinning), each its
+ * own session, taking turns `reps` times with `runs` timed runs each after one untimed warm-up.
+ */
+export async function rawGrid(
+  modelPath: string,
+  provider: ExecutionProvider,
+  frame: RgbImage,
+  params: DecodeParams,
+  reps: number,
+  runs: number,
+): Promise<RawGridEntry[]> {
+  const configs = threadCandidates(availableParallelism());
+  const models: OnnxModel[] = [];
+  try {
+    for (const c of configs) {
+      models.push(
+        await OnnxModel.load({
+          kind: 'onnx',
+          path: modelPath,
+          providers: providerOrder(provider),
+          intraOpThreads: c.intraOpThreads,
+          spinning: c.spinning,
+        }),
+      );
+    }
+    for (const m of models) await m.run(frame, params);
+    const inferMs: number[][] = configs.map(() => []);
+    const repFps: number[][] = configs.map(() => []);
+    for (let rep = 0; rep < reps; rep++) {
+      for (let k = 0; k < models.length; k++) {
+        // Rotate the order per repetition so no configuration always follows the same one.
+        const i = (k + rep) % models.length;
+        const these: number[] = [];
+        for (let j = 0; j < runs; j++) these.push((await models[i]!.run(frame, params)).timings.inferMs);
+        inferMs[i]!.push(...these);
+        repFps[i]!.push(r2(1000 / medianOf(these)));
+      }
+    }
+    return configs.map((c, i) => ({ ...c, fps: r2(1000 / medianOf(inferMs[i]!)), repFps: repFps[i]! }));
+  } finally {
+    await Promise.all(models.map((m) => m.release()));
+  }
+}
+
+export interface AllocPerFrame {
+  frames: number;
+  /** JavaScript heap bytes allocated per frame (what garbage collection has to clean up). */
+  heapBytes: number;
+  /**
+   * ArrayBuffer bytes allocated per frame outside the heap (onnxruntime-node's copies of the
+   * outputs included), the mean over the frames during which no garbage collection ran.
+   */
+  arrayBufferBytes: number;
+  /** Of those, onnxruntime-node's fresh copies of the outputs (the sum of their sizes). */
+  outputCopyBytes: number;
+  /** Heap plus ArrayBuffers less the output copies: what this project's code allocates. */
+  ownBytes: number;
+  gcCount: number;
+}
+
+/**
+ * Bytes allocated per frame by `model.run` in the steady state. Heap: what is in use at the end
+ * minus at the start, plus what every garbage collection in between freed (V8's GC profiler).
+ * ArrayBuffers: the growth of `process.memoryUsage().arrayBuffers` across one frame, on frames
+ * without a collection (the heap only shrinks in one). The frame is given at the model's input
+ * size, as the capture hands it over (no resize).
+ */
+export async function allocPerFrame(
+  model: OnnxModel,
+  frame: RgbImage,
+  params: DecodeParams,
+  frames: number,
+): Promise<AllocPerFrame> {
+  const w = model.info.inputWidth;
+  const h = model.info.inputHeight;
+  const sized: RgbImage =
+    w > 0 && h > 0 ? { rgb: await resizeRgb(frame, w, h), widthPx: w, heightPx: h } : frame;
+  for (let i = 0; i < 5; i++) await model.run(sized, params);
+  const profiler = new GCProfiler();
+  profiler.start();
+  const h0 = getHeapStatistics();
+  let bufferBytes = 0;
+  let bufferFrames = 0;
+  for (let i = 0; i < frames; i++) {
+    const u0 = getHeapStatistics().used_heap_size;
+    const a0 = process.memoryUsage().arrayBuffers;
+    await model.run(sized, params);
+    const a1 = process.memoryUsage().arrayBuffers;
+    if (getHeapStatistics().used_heap_size >= u0) {
+      bufferBytes += Math.max(0, a1 - a0);
+      bufferFrames++;
+    }
+  }
+  const h1 = getHeapStatistics();
+  const stats = profiler.stop();
+  let freedHeap = 0;
+  for (const g of stats?.statistics ?? [])
+    freedHeap += g.beforeGC.heapStatistics.usedHeapSize - g.afterGC.heapStatistics.usedHeapSize;
+  const heapBytes = Math.max(0, Math.round((h1.used_heap_size - h0.used_heap_size + freedHeap) / frames));
+  const arrayBufferBytes = bufferFrames > 0 ? Math.round(bufferBytes / bufferFrames) : 0;
+  return {
+    frames,
+    heapBytes,
+    arrayBufferBytes,
+    outputCopyBytes: model.lastOutputBytes,
+    ownBytes: heapBytes + Math.max(0, arrayBufferBytes - model.lastOutputBytes),
+    gcCount: stats?.statistics.length ?? 0,
+  };
+}

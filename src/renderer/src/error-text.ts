@@ -1,0 +1,16 @@
+/**
+ * An error from the station in the screen's language: a coded error (src/shared/station-error.ts)
+ * through its `errors.<code>` key, a known alarm-style message through `messages.*`, anything else
+ * as sent. Reads the language the screen shows now (the one i18next instance).
+ */
+import type { TFunction } from 'i18next';
+import { decodeStationError } from '../../shared/station-error';
+import { messageKey } from '../../shared/message-keys';
+import i18n from './i18n';
+
+export function translateError(e: unknown, t: TFunction = i18n.t.bind(i18n)): string {
+  const d = decodeStationError(e);
+  if (d.code) return t(`errors.${d.code}`, d.params);
+  const k = messageKey(d.message);
+  return k ? t(`messages.${k.key}`, k.params) : d.message;
+}
