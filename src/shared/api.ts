@@ -456,6 +456,39 @@ export interface ApiSignatures {
   getShiftCounts: { args: []; result: ShiftCountsView };
   /** Changes the shift schedule (saved in the settings); counts from now on follow it. */
   setShiftSchedule: { args: [req: Partial<ShiftSchedule>]; result: ShiftCountsView };
+  /** Every camera of the station, the main one first (named "main"). */
+  listCameras: { args: []; result: CameraInfo[] };
+  /** The newest preview of one camera (null before its first frame). */
+  getCameraPreview: { args: [req: { name: string }]; result: CameraPreview | null };
+  /** Replaces the additional cameras (validated as a cameras file; refused whole if one is invalid). */
+  setCameras: { args: [req: { cameras: unknown[] }]; result: CameraInfo[] };
+}
+
+export type CameraState = 'starting' | 'live' | 'stalled' | 'reconnecting' | 'stopped' | 'error';
+
+export interface CameraInfo {
+  name: string;
+  /** Credentials masked. */
+  source: string;
+  /** Model id or file name. */
+  model: string;
+  state: CameraState;
+  /** Why the camera is not live (null when it is). */
+  reason: string | null;
+  frames: number;
+  fps: number;
+  latencyP50Ms: number | null;
+  dropped: number;
+  /** Null without a PLC. */
+  plc: { state: PlcLinkStateName; endpoint: string; lastError: string | null } | null;
+}
+
+export interface CameraPreview {
+  name: string;
+  frameId: number;
+  atMs: number;
+  /** `data:image/jpeg;base64,...`, at most 320 px on its longest side. */
+  jpegDataUrl: string;
 }
 
 export type ApiMethod = keyof ApiSignatures;
@@ -536,6 +569,9 @@ const METHOD_TABLE: { [M in ApiMethod]: true } = {
   getFleet: true,
   getShiftCounts: true,
   setShiftSchedule: true,
+  listCameras: true,
+  getCameraPreview: true,
+  setCameras: true,
 };
 export const API_METHODS = Object.keys(METHOD_TABLE) as readonly ApiMethod[];
 export const ipcChannel = (method: ApiMethod): string => `vs:${method}`;

@@ -2,7 +2,7 @@
  * The one answer to "is the line being served?": a station state (OK / WARNING / STOPPED) from the
  * most severe active alarm, and whether results reach the PLC. Pure: the renderer and tests use it.
  */
-import type { Alarm, AlarmKind, PlcStatus } from './api';
+import type { Alarm, AlarmKind, CameraState, PlcStatus } from './api';
 import { STATUS_BITS } from './plc-layout';
 import type { Detection } from './detection';
 
@@ -36,6 +36,40 @@ export interface Verdict {
   state: StationState;
   /** The alarm behind the state (null when OK). */
   cause: Alarm | null;
+  /** The camera behind the state, when one of the other cameras is worse than every alarm. */
+  camera?: CameraStateInput;
+}
+
+/** One of the station's other cameras (listCameras), as the verdict weighs it. */
+export interface CameraStateInput {
+  name: string;
+  state: CameraState;
+  reason: string | null;
+}
+
+/**
+ * A camera that gives no pictures stops its part of the line (as the main camera's sourceLost
+ * alarm does for stalled, reconnecting and error); one still starting is a warning.
+ */
+export const CAMERA_STATE_VERDICT: Record<CameraState, StationState> = {
+  live: 'ok',
+  starting: 'warning',
+  stalled: 'stopped',
+  reconnecting: 'stopped',
+  stopped: 'stopped',
+  error: 'stopped',
+};
+
+const STATE_RANK: Record<StationState, number> = { ok: 0, warning: 1, stopped: 2 };
+
+/** The worst of the cameras (the first listed among equals), or null when all are live. */
+export function worstCamera(cameras: readonly CameraStateInput[]): CameraStateInput | null {
+  let worst: CameraStateInput | null = null;
+  for (const c of cameras) {
+    const rank = STATE_RANK[CAMERA_STATE_VERDICT[c.state]];
+    if (rank > 0 && (worst === null || rank > STATE_RANK[CAMERA_STATE_VERDICT[worst.state]])) worst = c;
+  }
+  return worst;
 }
 
 /**
@@ -56,10 +90,19 @@ export function mostSevereActive(alarms: readonly Alarm[]): Alarm | null {
   return best;
 }
 
-export function stationVerdict(alarms: readonly Alarm[]): Verdict {
+/**
+ * The worst of the alarms and of the other cameras' states; an alarm wins a tie (it says more).
+ * `cameras`: the cameras beside the main one (the main camera's problems are alarms already).
+ */
+export function stationVerdict(alarms: readonly Alarm[], cameras: readonly CameraStateInput[] = []): Verdict {
   const cause = mostSevereActive(alarms);
-  if (!cause) return { state: 'ok', cause: null };
-  return { state: ALARM_SEVERITY[cause.kind] === 'stop' ? 'stopped' : 'warning', cause };
+  const byAlarms: Verdict = !cause
+    ? { state: 'ok', cause: null }
+    : { state: ALARM_SEVERITY[cause.kind] === 'stop' ? 'stopped' : 'warning', cause };
+  const camera = worstCamera(cameras);
+  if (camera && STATE_RANK[CAMERA_STATE_VERDICT[camera.state]] > STATE_RANK[byAlarms.state])
+    return { state: CAMERA_STATE_VERDICT[camera.state], cause, camera };
+  return byAlarms;
 }
 
 /** Why results are not reaching the PLC, most fundamental first. */

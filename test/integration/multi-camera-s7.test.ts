@@ -5,109 +5,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMultiCameraRuntime, type MultiCameraRuntime } from '../../src/main/app/multi-camera';
-import { decodeBlock } from '../../src/main/core/plc/decode';
 import { timeOfDayMs } from '../../src/main/core/plc/encode';
-import { loadSnap7 } from '../../src/main/plc/s7-client';
-import { freePort } from '../../src/main/util/net';
-import { DEFAULT_MAX_OBJECTS, requiredDbSizeBytes } from '../../src/shared/plc-layout';
+import { DEFAULT_MAX_OBJECTS } from '../../src/shared/plc-layout';
 import type { FrameResult } from '../../src/shared/frame';
 import { sharedModel, WORKER_JS } from '../helpers/paths';
-
-interface ServerEvent {
-  EvtCode: number;
-  EvtRetCode: number;
-  EvtParam1: number;
-  EvtParam2: number;
-  EvtParam3: number;
-}
-interface NativeServer {
-  SetParam(param: number, value: number): boolean;
-  RegisterArea(area: number, index: number, buf: Buffer): boolean;
-  UnregisterArea(area: number, index: number): boolean;
-  GetArea(area: number, index: number): Buffer;
-  StartTo(ip: string, cb: (err: number | null) => void): void;
-  Stop(cb: (err: number | null) => void): void;
-  on(event: 'event', fn: (e: ServerEvent) => void): void;
-  removeAllListeners(event: 'event'): void;
-  LocalPort: number;
-  srvAreaDB: number;
-  evcDataWrite: number;
-}
-
-const S7_AREA_DB = 0x84;
-
-interface DbWrite {
-  lifeCounter: number;
-  frameId: number;
-  count: number;
-  captureTimeOfDayMs: number;
-}
-
-/** node-snap7 keeps its server plumbing in process-wide globals: one native server per process. */
-let nativeServer: NativeServer | null = null;
-
-/** One S7 server holding several DBs; records the header of every block written to each. */
-async function startServer(dbNumbers: readonly number[]): Promise<{
-  port: number;
-  writes: Map<number, DbWrite[]>;
-  waitFor(what: string, done: () => boolean, timeoutMs?: number): Promise<void>;
-  close(): Promise<void>;
-}> {
-  nativeServer ??= new (loadSnap7().S7Server as new () => NativeServer)();
-  const srv = nativeServer;
-  const port = await freePort();
-  srv.SetParam(srv.LocalPort, port);
-  const writes = new Map<number, DbWrite[]>(dbNumbers.map((n) => [n, []]));
-  const waiters = new Set<() => void>();
-  for (const db of dbNumbers) {
-    const ok = srv.RegisterArea(srv.srvAreaDB, db, Buffer.alloc(requiredDbSizeBytes(DEFAULT_MAX_OBJECTS, 0)));
-    if (!ok) throw new Error(`could not register DB${db}`);
-  }
-  srv.on('event', (e) => {
-    if (e.EvtCode !== srv.evcDataWrite || e.EvtRetCode !== 0 || e.EvtParam1 !== S7_AREA_DB) return;
-    const list = writes.get(e.EvtParam2);
-    // Only writes that include the header (offset 0) complete a frame.
-    if (!list || e.EvtParam3 !== 0) return;
-    const block = decodeBlock(srv.GetArea(srv.srvAreaDB, e.EvtParam2), DEFAULT_MAX_OBJECTS);
-    const last = list.at(-1);
-    // Reading after the event, two quick writes can show the newer block twice: keep it once.
-    if (last && last.lifeCounter === block.header.lifeCounter) return;
-    list.push({
-      lifeCounter: block.header.lifeCounter,
-      frameId: block.header.frameId,
-      count: block.header.count,
-      captureTimeOfDayMs: block.header.captureTimeOfDayMs,
-    });
-    for (const w of [...waiters]) w();
-  });
-  await new Promise<void>((resolve, reject) =>
-    srv.StartTo('127.0.0.1', (err) => (err ? reject(new Error(`S7 server: error ${err}`)) : resolve())),
-  );
-  return {
-    port,
-    writes,
-    waitFor: (what, done, timeoutMs = 30_000) =>
-      new Promise<void>((resolve, reject) => {
-        if (done()) return resolve();
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`timed out waiting for ${what}`));
-        }, timeoutMs);
-        const check = (): void => {
-          if (!done()) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        waiters.add(check);
-      }),
-    close: async () => {
-      await new Promise<void>((resolve) => srv.Stop(() => resolve()));
-      srv.removeAllListeners('event');
-      for (const db of dbNumbers) srv.UnregisterArea(srv.srvAreaDB, db);
-    },
-  };
-}
+import { startServer, type DbWrite } from '../helpers/s7-db-server';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

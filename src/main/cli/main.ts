@@ -13,7 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
   run: {
     summary:
-      'run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json] [--recipe SLOT=MODEL]... | [--recipes-dir DIR] [--calibration h11,...,h33] [--classes NAME,...] [--class-conf NAME=T]... [--track] [--zone ...]... [--line ...]... [--record DIR ...] [--mqtt URI] [--opcua PORT]',
+      'run --source URI --model PATH|classic [--plc URI|sim] [--serial PATH?baud=N] [--frames N] [--json] [--recipe SLOT=MODEL]... | [--recipes-dir DIR] [--calibration h11,...,h33] [--classes NAME,...] [--class-conf NAME=T]... [--track] [--zone ...]... [--line ...]... [--record DIR ...] [--mqtt URI] [--opcua PORT]  |  run --cameras FILE.json [--frames N] [--json] [--provider P] [--threads N]',
     load: async () => (await import('./run')).main,
   },
   calibrate: {

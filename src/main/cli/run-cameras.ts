@@ -7,17 +7,12 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { parseSourceUri } from '../capture/source-uri';
+import { checkCameras, trackingStageFor } from '../app/camera-checks';
 import { createMultiCameraRuntime, type CameraSettings, type MultiCameraRuntime } from '../app/multi-camera';
 import { CamerasFileError, parseCamerasFile, type CameraConfig } from '../core/cameras-file';
 import { classLimitProblems, classLimitsFromFlags } from '../core/class-limits';
-import { TrackingStage } from '../core/counting';
 import { frameDetectionJson } from '../core/detection-json';
-import { checkModelFile } from '../inference/model-file';
-import { parsePlcUri } from '../plc/plc-config';
 import { simFrameToJson } from '../plc/plc-sim';
-import { parseSerialUri } from '../serial/serial-sink';
-import { blockSizeBytes, DEFAULT_MAX_OBJECTS } from '../../shared/plc-layout';
 import {
   inferenceFlagFields,
   inferenceFlagOptions,
@@ -62,7 +57,7 @@ export async function loadCamerasFile(path: string): Promise<CameraConfig[]> {
   } catch (e) {
     return fail(`not valid JSON: ${(e as Error).message}`);
   }
-  let cameras: CameraConfig[] = [];
+  let cameras: CameraConfig[];
   try {
     cameras = parseCamerasFile(json, {
       confThreshold: 0.25,
@@ -73,74 +68,16 @@ export async function loadCamerasFile(path: string): Promise<CameraConfig[]> {
     if (e instanceof CamerasFileError) fail(e.message);
     throw e;
   }
-  const plcBlocks: { at: string; where: string; from: number; to: number }[] = [];
-  const serialPorts = new Map<string, string>();
-  const checkedModels = new Map<string, Promise<unknown>>();
-  for (const [i, c] of cameras.entries()) {
-    const where = `cameras[${i}] ("${c.name}")`;
-    const field = (name: string, run: () => void): void => {
-      try {
-        run();
-      } catch (e) {
-        fail(`${where}.${name}: ${(e as Error).message}`);
-      }
-    };
-    field('source', () => parseSourceUri(c.source));
-    if (c.plc !== undefined) {
-      const plc = c.plc;
-      field('plc', () => {
-        const target = parsePlcUri(plc);
-        if (target.kind === 'sim') {
-          if (cameras.length > 1)
-            throw new Error(
-              "'sim' serves one camera only (one S7 server per process); start `plc-sim` or a PLC and give each camera an s7:// URI with its own db",
-            );
-          return;
-        }
-        const s = target.settings;
-        const from = s.startOffsetBytes ?? 0;
-        const block = {
-          at: `${s.host}:${s.port}/DB${s.dbNumber}`,
-          where,
-          from,
-          to: from + blockSizeBytes(s.maxObjects ?? DEFAULT_MAX_OBJECTS, s.layoutVersion ?? 1),
-        };
-        const clash = plcBlocks.find((b) => b.at === block.at && b.from < block.to && block.from < b.to);
-        if (clash)
-          throw new Error(
-            `writes to ${block.at} bytes ${from}..${block.to - 1}, as ${clash.where} does; give each camera its own db (or offset)`,
-          );
-        plcBlocks.push(block);
-      });
-    }
-    if (c.serial !== undefined) {
-      const serial = c.serial;
-      field('serial', () => {
-        const { path: port } = parseSerialUri(serial);
-        const other = serialPorts.get(port);
-        if (other) throw new Error(`${port} is already the serial port of ${other}`);
-        serialPorts.set(port, where);
-      });
-    }
-    field('lines', () => void stageFor(c));
-    if (c.model !== 'classic' && !checkedModels.has(c.model))
-      checkedModels.set(
-        c.model,
-        checkModelFile(c.model).catch((e: unknown) => fail(`${where}.model: ${(e as Error).message}`)),
-      );
+  try {
+    await checkCameras(cameras);
+  } catch (e) {
+    if (e instanceof CamerasFileError) fail(e.message);
+    throw e;
   }
-  for (const check of checkedModels.values()) await check;
   return cameras;
 }
 
-function stageFor(c: CameraConfig): TrackingStage {
-  return new TrackingStage({
-    tracking: c.track,
-    zones: c.zones,
-    lines: c.lines,
-    referencePoint: c.referencePoint,
-  });
-}
+const stageFor = trackingStageFor;
 
 export async function main(argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;

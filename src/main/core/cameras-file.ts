@@ -72,6 +72,12 @@ export const cameraEntrySchema = z
   })
   .strict();
 
+/**
+ * A camera of the station's settings, beside its main one. Without the classic detector's options:
+ * their parsed form could not be saved and read back.
+ */
+export const stationCameraSchema = cameraEntrySchema.omit({ classic: true });
+
 export const camerasFileSchema = z
   .object({
     /** Model of every camera that names none. */

@@ -141,6 +141,9 @@ export const MIN_ROLE: Readonly<Record<GuardedMethod, Role | 'public'>> = {
   // --- shifts: the counts are the shift's numbers; the schedule is the plant's, set once.
   getShiftCounts: 'operator',
   setShiftSchedule: 'engineer',
+  listCameras: 'operator',
+  getCameraPreview: 'operator',
+  setCameras: 'administrator',
 };
 
 /** Callable before logging in: the read-only views, login and logout. */

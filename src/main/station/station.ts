@@ -96,6 +96,8 @@ import { codedError, sourceError } from './station-errors';
 import { shiftScheduleSchema } from '../core/shifts';
 import type { ShiftCountsView, ShiftSchedule } from '../../shared/shift-counts';
 import { StationError } from '../../shared/station-error';
+import type { CameraInfo, CameraPreview } from '../../shared/api';
+import { ExtraCameras, MAIN_CAMERA, modelResolver, Thumbnailer, validateCameras } from './extra-cameras';
 
 export interface StationOptions {
   version: string;
@@ -187,6 +189,8 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   readonly commissioning: Commissioning;
   private integration!: IntegrationControl;
   private readonly shiftCounts: ShiftCounts;
+  private readonly extraCameras: ExtraCameras;
+  private readonly mainThumbs: Thumbnailer;
 
   constructor(private readonly opts: StationOptions) {
     super();
@@ -254,6 +258,16 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       resolveModel: (id) => this.rerunModel(id),
     });
     this.review.on('job', (s) => this.emit('review', s));
+    this.extraCameras = new ExtraCameras({
+      workerPath: opts.workerPath,
+      log: opts.log,
+      now: () => this.clock.now(),
+    });
+    this.mainThumbs = new Thumbnailer(
+      MAIN_CAMERA,
+      () => this.clock.now(),
+      (e) => opts.log(`camera preview failed: ${e.message}`),
+    );
     this.commissioning = new Commissioning(
       {
         dataDir: opts.dataDir,
@@ -351,6 +365,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     }
     this.runtime.on('modelStatus', (m) => this.setModelStatus({ ...this.modelStatus, message: m }));
     this.runtime.on('result', (r, frame) => this.onResult(r, frame));
+    this.runtime.on('result', (r, frame) => this.mainThumbs.offer(r.frameId, frame));
     this.runtime.on('sourceState', (c) => this.onSourceState(c));
     this.runtime.on('pipelineError', (e) => this.opts.log(`inference failed on a frame: ${e.message}`));
     this.runtime.on('workerLost', (e) => {
@@ -394,6 +409,10 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     await this.startSource(uri, this.settings.source === null && this.demo !== null);
     this.statsTimer = setInterval(() => this.tick(), STATS_INTERVAL_MS);
     await this.startIntegration(o.integration);
+    // Saved cameras that no longer start (a model gone, a PLC clash) leave the main one running.
+    await this.applyCameras(this.settings.cameras).catch((e: unknown) =>
+      this.alarms.raise('settings', `additional cameras not started: ${(e as Error).message}`, true),
+    );
   }
 
   async close(): Promise<void> {
@@ -405,6 +424,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     await this.review.close();
     await this.library.stop();
     await this.integration?.close();
+    await this.extraCameras.close();
     await this.runtime?.close();
     await this.liveRecording?.close();
     await this.store.flush();
@@ -863,6 +883,64 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   }
 
   // -------------------------------------------------------------------------------------------
+  // Additional cameras (settings `cameras`; see extra-cameras.ts)
+  // -------------------------------------------------------------------------------------------
+
+  private async validateCameras(input: unknown): Promise<Awaited<ReturnType<typeof validateCameras>>> {
+    const entries = await this.library.listQuick();
+    const paths = new Map(entries.flatMap((e) => (e.path ? [[e.id, e.path] as const] : [])));
+    return validateCameras(input, {
+      confThreshold: this.settings.params.confThreshold,
+      iouThreshold: this.settings.params.iouThreshold,
+      resolveModel: modelResolver(paths, this.opts.dataDir),
+      mainPlcUri: this.settings.plc.uri,
+      checkSource: (uri) => checkSourceAllowed(uri, this.sourcePolicy()),
+    });
+  }
+
+  private async applyCameras(input: unknown): Promise<void> {
+    const { configs } = await this.validateCameras(input);
+    await this.extraCameras.replace(configs, this.settings.provider);
+  }
+
+  /** The runtime of a running additional camera (tests, plant integration). */
+  extraCamera(name: string): VisionRuntime | null {
+    return this.extraCameras.runtime(name);
+  }
+
+  async listCameras(): Promise<CameraInfo[]> {
+    const s = this.stats();
+    const plc = this.plc.status();
+    const main: CameraInfo = {
+      name: MAIN_CAMERA,
+      source: this.sourceStatus.uri,
+      model: this.modelStatus.active?.name ?? this.settings.modelId ?? 'classic',
+      state: this.sourceStatus.state,
+      reason: this.sourceStatus.state === 'live' ? null : this.sourceStatus.reason,
+      frames: s.frames,
+      fps: s.fps,
+      latencyP50Ms: s.latencyMs.p50,
+      dropped: s.dropped,
+      plc:
+        plc.state === 'off' ? null : { state: plc.state, endpoint: plc.endpoint, lastError: plc.lastError },
+    };
+    return [main, ...this.extraCameras.list()];
+  }
+
+  async getCameraPreview(req: { name: string }): Promise<CameraPreview | null> {
+    return req.name === MAIN_CAMERA ? this.mainThumbs.latest : this.extraCameras.preview(req.name);
+  }
+
+  /** Refused whole, with the running cameras left as they are, when one camera is invalid. */
+  async setCameras(req: { cameras: unknown[] }): Promise<CameraInfo[]> {
+    const { entries, configs } = await this.validateCameras(req.cameras);
+    this.settings.cameras = entries;
+    this.persist();
+    this.opts.log(`cameras set: ${entries.map((c) => c.name).join(', ') || 'none beside the main one'}`);
+    await this.extraCameras.replace(configs, this.settings.provider);
+    return this.listCameras();
+  }
+
   // Plant integration: MQTT (and the fleet on its broker), OPC UA; see app/integration-control.ts
   // -------------------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { NETWORK_PROTOCOLS } from '../capture/source-uri';
 import { homographySchema } from '../core/calibration';
+import { MAX_CAMERAS, stationCameraSchema } from '../core/cameras-file';
 import { trackingSettingsSchema } from '../core/counting/specs';
 import { shiftScheduleSchema } from '../core/shifts';
 import {
@@ -101,6 +102,11 @@ export const SettingsSchema = z
     integration: integrationSettingsSchema.prefault(DEFAULT_INTEGRATION_SETTINGS),
     /** Shifts for the per-shift part counts (shift-counts.json). */
     shifts: shiftScheduleSchema.prefault({}),
+    /** Cameras beside the main one, each as in a cameras file (run --cameras); none by default. */
+    cameras: z
+      .array(stationCameraSchema)
+      .max(MAX_CAMERAS - 1)
+      .default([]),
   })
   .strict();
 

@@ -14,6 +14,7 @@ import { EvaluationTab } from './components/EvaluationTab';
 import { TrackingPanel } from './components/TrackingPanel';
 import { ReviewTab } from './components/ReviewTab';
 import { FleetTab } from './components/FleetTab';
+import { CamerasTab } from './components/CamerasTab';
 import { isTyping } from './components/LiveView';
 import { useScreenLocale } from './screen-locale';
 import { stationVerdict } from '../../shared/verdict';
@@ -36,6 +37,7 @@ const TABS = [
   'review',
   'commissioning',
   'fleet',
+  'cameras',
 ] as const;
 type Tab = (typeof TABS)[number];
 
@@ -127,6 +129,7 @@ function Shell() {
             {tab === 'review' && <ReviewTab />}
             {tab === 'commissioning' && <CommissioningTab />}
             {tab === 'fleet' && <FleetTab />}
+            {tab === 'cameras' && <CamerasTab />}
           </div>
         </aside>
       </main>

@@ -5,6 +5,7 @@ import { useFormat } from '../format';
 import { useNow } from '../hooks';
 import { stationVerdict, type StationState } from '../../../shared/verdict';
 import { useAlarmText } from '../alarm-text';
+import { useCameras } from '../cameras-store';
 
 export type Level = 'ok' | 'warn' | 'bad' | 'off';
 
@@ -77,19 +78,27 @@ function VerdictTile({ onOpenTab }: { onOpenTab: (tab: string) => void }) {
   const { view } = useStation();
   const alarmText = useAlarmText();
   const linkUp = view.connection.kind === 'open';
-  const v = stationVerdict(view.alarms);
+  // The main camera's problems are alarms already; the others weigh in by their state.
+  const others = useCameras().slice(1);
+  const v = stationVerdict(view.alarms, others);
   const state = linkUp ? v.state : 'unknown';
   const level: Level = linkUp ? VERDICT_LEVEL[v.state] : 'off';
   // With the PLC off nothing reaches one: saying so is the truth at a glance.
   const allGood = view.plc?.state === 'off' ? t('verdict.allGoodNoPlc') : t('verdict.allGood');
-  const reason = !linkUp ? t('verdict.noLink') : v.cause ? alarmText(v.cause) : allGood;
+  const reason = !linkUp
+    ? t('verdict.noLink')
+    : v.camera
+      ? t('cameras.verdict', { name: v.camera.name, state: t(`sourceState.${v.camera.state}`) })
+      : v.cause
+        ? alarmText(v.cause)
+        : allGood;
   return (
     <div
       className={`tile verdict level-${level} clickable`}
       data-testid="verdict"
       data-state={state}
       data-level={level}
-      data-cause={v.cause?.kind ?? ''}
+      data-cause={v.camera ? `camera:${v.camera.name}` : (v.cause?.kind ?? '')}
       role="button"
       onClick={() => onOpenTab('alarms')}
       title={reason}
