@@ -84,8 +84,9 @@ test('PLC stopped: STOPPED naming the PLC and a banner on the picture; back: cle
   expect(raised).toBeGreaterThan(0);
   expect(acked).toBeGreaterThanOrEqual(raised);
   expect(cleared).toBeGreaterThanOrEqual(acked);
-  // Acknowledged from this browser: the station writes down the client's address.
-  await expect(row).toHaveAttribute('data-by', /^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
+  // Acknowledged from this browser, nobody logged in (no users yet): the station writes down the
+  // client, a WebSocket from this machine.
+  await expect(row).toHaveAttribute('data-by', /^ws (127\.0\.0\.1|\[?::1\]?|\[?::ffff:127\.0\.0\.1\]?):\d+$/);
   await page.getByTestId('alarm-journal').scrollIntoViewIfNeeded();
   await page.screenshot({ path: screenshotPath('ui-verdict-journal-after-restart.png') });
 });
