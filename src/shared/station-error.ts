@@ -26,6 +26,14 @@ export const ERROR_CODES = {
   plcUriInvalid: ['reason'],
   trackingInvalid: ['reason'],
   shiftsInvalid: ['reason'],
+  // Roles (the access gate): the refusals an operator meets most.
+  notLoggedIn: ['method', 'role'],
+  loggedOutIdle: ['method', 'role'],
+  forbidden: ['method', 'role', 'user', 'userRole'],
+  unknownMethod: ['method'],
+  loginRefused: ['reason'],
+  noUsersYet: [],
+  recipeNotApproved: ['recipe'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -82,7 +82,7 @@ async function connect(web: WebServer = server): Promise<Client> {
       const p = pending.get(m.id);
       pending.delete(m.id);
       if (m.ok) p?.resolve(m.result);
-      else p?.reject(new Error(m.error));
+      else p?.reject(Object.assign(new Error(m.error), { code: m.code, params: m.params }));
     } else if (m.type === 'event' && m.event === 'session') {
       sessions.push(m.payload as SessionView);
       sessionWaiter?.(m.payload as SessionView);
@@ -212,6 +212,11 @@ describe('commissioning over the WebSocket', () => {
     expect(await refusal(operator.call('setParams', { confThreshold: 0.95 }))).toBe(
       'forbidden: setParams needs the engineer role (op is operator)',
     );
+    // Coded, so the screen says it in its own language.
+    await expect(operator.call('setParams', { confThreshold: 0.95 })).rejects.toMatchObject({
+      code: 'forbidden',
+      params: { method: 'setParams', role: 'engineer', user: 'op', userRole: 'operator' },
+    });
     expect(await refusal(operator.call('setPlc', { uri: null }))).toBe(
       'forbidden: setPlc needs the administrator role (op is operator)',
     );

@@ -8,6 +8,7 @@
  * another's session. While the station has no users at all it runs in "open commissioning": every
  * client acts as administrator (the UI shows a banner until an administrator is created).
  */
+import { StationError } from '../../shared/station-error';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { stat } from 'node:fs/promises';
 import type { ApiMethod } from '../../shared/api';
@@ -43,14 +44,9 @@ export function isAudited(method: string): boolean {
   return MIN_ROLE[method as GuardedMethod] !== 'public' && !NOT_AUDITED.has(method);
 }
 
-export class AccessError extends Error {
+/** A refusal by role or session; coded so the UI says it in the screen's language. */
+export class AccessError extends StationError {
   override name = 'AccessError';
-  constructor(
-    readonly code: 'notLoggedIn' | 'forbidden',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** One client of the station: a WebSocket connection or an Electron window. */
@@ -180,12 +176,13 @@ export class AccessGate {
   async login(c: ClientContext, username: string, secret: string): Promise<SessionView> {
     if (await this.isOpen())
       throw new AccessError(
-        'notLoggedIn',
+        'noUsersYet',
+        {},
         'no users are defined yet: create an administrator first (everyone has full rights until then)',
       );
     if (c.token) await this.access.logout(c.token);
     const r = await this.access.login(username, secret, c.client);
-    if (!r.ok) throw new AccessError('notLoggedIn', r.message);
+    if (!r.ok) throw new AccessError('loginRefused', { reason: r.message }, r.message);
     c.token = r.token;
     c.username = r.username;
     this.armIdle(c);
@@ -267,19 +264,21 @@ export class AccessGate {
         const min = MIN_ROLE[method as GuardedMethod];
         if (!session)
           throw new AccessError(
-            'notLoggedIn',
+            hadToken ? 'loggedOutIdle' : 'notLoggedIn',
+            { method, role: min },
             hadToken
               ? `not logged in (logged out after inactivity): ${method} needs the ${min} role`
               : `not logged in: ${method} needs the ${min} role`,
           );
         throw new AccessError(
           'forbidden',
+          { method, role: min, user: session.username, userRole: session.role },
           `forbidden: ${method} needs the ${min} role (${session.username} is ${session.role})`,
         );
       }
       if (session) this.armIdle(c);
     } else if (!canCall('administrator', method)) {
-      throw new AccessError('forbidden', `forbidden: unknown method ${method}`);
+      throw new AccessError('unknownMethod', { method }, `forbidden: unknown method ${method}`);
     }
     const audit = this.audit;
     if (!isAudited(method) || !audit) return run();

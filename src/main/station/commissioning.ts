@@ -410,7 +410,8 @@ export class Commissioning implements CommissioningApi {
     // Direct calls (tests, the shell) carry no client and are not limited here.
     if (requestClient.getStore() && !canActivateRecipe(role, recipe.approved))
       throw new AccessError(
-        'forbidden',
+        'recipeNotApproved',
+        { recipe: recipe.name },
         `forbidden: '${recipe.name}' is not approved; switching to it needs the engineer role`,
       );
     await this.activate(recipe);

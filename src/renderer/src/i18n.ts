@@ -532,6 +532,14 @@ const en = {
     plcUriInvalid: 'Not a valid PLC address: {{reason}}',
     trackingInvalid: 'Zones and lines not saved: {{reason}}',
     shiftsInvalid: 'Shift schedule not saved: {{reason}}',
+    notLoggedIn: 'Not logged in: {{method}} needs the {{role}} role. Log in first.',
+    loggedOutIdle: 'Logged out after inactivity: {{method}} needs the {{role}} role. Log in again.',
+    forbidden: '{{user}} ({{userRole}}) may not do this: {{method}} needs the {{role}} role.',
+    unknownMethod: 'Unknown request {{method}} refused.',
+    loginRefused: 'Login refused: {{reason}}',
+    noUsersYet:
+      'No users are defined yet: create an administrator first (everyone has full rights until then).',
+    recipeNotApproved: "Recipe '{{recipe}}' is not approved: switching to it needs the engineer role.",
   },
   shifts: {
     title: 'Counts per shift',
@@ -1050,6 +1058,15 @@ const ko: Resource = {
     plcUriInvalid: '올바른 PLC 주소가 아닙니다: {{reason}}',
     trackingInvalid: '영역과 라인을 저장하지 못했습니다: {{reason}}',
     shiftsInvalid: '근무조 일정을 저장하지 못했습니다: {{reason}}',
+    notLoggedIn: '로그인하지 않았습니다: {{method}}에는 {{role}} 역할이 필요합니다. 먼저 로그인하세요.',
+    loggedOutIdle:
+      '입력이 없어 로그아웃되었습니다: {{method}}에는 {{role}} 역할이 필요합니다. 다시 로그인하세요.',
+    forbidden: '{{user}}({{userRole}})에게는 권한이 없습니다: {{method}}에는 {{role}} 역할이 필요합니다.',
+    unknownMethod: '알 수 없는 요청 {{method}}을(를) 거부했습니다.',
+    loginRefused: '로그인이 거부되었습니다: {{reason}}',
+    noUsersYet: '아직 사용자가 없습니다: 먼저 관리자를 만드세요(그때까지는 누구나 모든 권한을 가집니다).',
+    recipeNotApproved:
+      "레시피 '{{recipe}}'은(는) 승인되지 않았습니다: 전환하려면 엔지니어 역할이 필요합니다.",
   },
   shifts: {
     title: '근무조별 카운트',
