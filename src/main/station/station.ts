@@ -887,7 +887,9 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   // -------------------------------------------------------------------------------------------
 
   private async validateCameras(input: unknown): Promise<Awaited<ReturnType<typeof validateCameras>>> {
-    const entries = await this.library.listQuick();
+    // Listing the library starts describing every model in the background: only when a camera may
+    // name one, not on every start of a station without additional cameras.
+    const entries = Array.isArray(input) && input.length > 0 ? await this.library.listQuick() : [];
     const paths = new Map(entries.flatMap((e) => (e.path ? [[e.id, e.path] as const] : [])));
     return validateCameras(input, {
       confThreshold: this.settings.params.confThreshold,
