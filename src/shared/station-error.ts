@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   loginRefused: ['reason'],
   noUsersYet: [],
   recipeNotApproved: ['recipe'],
+  // Any other failure of a request: the method and the station's reason.
+  actionFailed: ['method', 'reason'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

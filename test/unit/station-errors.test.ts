@@ -8,7 +8,8 @@ import {
   StationError,
   type ErrorCode,
 } from '../../src/shared/station-error';
-import { BadRequestError } from '../../src/main/station/dispatch';
+import { BadRequestError, dispatch } from '../../src/main/station/dispatch';
+import type { VisionStationApi } from '../../src/shared/api';
 import { codedError, sourceError } from '../../src/main/station/station-errors';
 import { SourceUriError } from '../../src/main/capture/source-uri';
 import { SourceNotAllowedError } from '../../src/main/capture/source-policy';
@@ -103,6 +104,37 @@ describe('coded errors on the way to the screen', () => {
     expect(translateError(new Error('something else'))).toBe('something else');
     await i18n.changeLanguage('en');
     expect(translateError(bad)).toBe('Not a valid source address "nonsense://camera": unknown scheme');
+  });
+
+  it('a failure the method did not code gets a headline naming the method, in the screen language', async () => {
+    const api = {
+      getRecipe: async () => {
+        throw new Error('no recipe with id job-9');
+      },
+      setParams: async () => {
+        throw new BadRequestError('setParams', 'confThreshold: too big');
+      },
+    } as unknown as VisionStationApi;
+    const failed = await dispatch(api, 'getRecipe', [{ id: 'job-9' }]).catch((e: unknown) => e);
+    expect(failed).toMatchObject({
+      code: 'actionFailed',
+      params: { method: 'getRecipe', reason: 'no recipe with id job-9' },
+      message: 'no recipe with id job-9',
+    });
+    // A coded error keeps its own code.
+    expect(await dispatch(api, 'setParams', [{ confThreshold: 0.5 }]).catch((e: unknown) => e)).toMatchObject(
+      {
+        code: 'requestInvalid',
+      },
+    );
+    await i18n.changeLanguage('ko');
+    expect(translateError(errorPayload(failed))).toBe(
+      '스테이션이 이 작업을 하지 못했습니다(getRecipe): no recipe with id job-9',
+    );
+    await i18n.changeLanguage('en');
+    expect(translateError(errorPayload(failed))).toBe(
+      'The station could not do this (getRecipe): no recipe with id job-9',
+    );
   });
 
   it('the station codes what it refuses', () => {

@@ -5,10 +5,11 @@
  * role check, and the types of schema, arguments and result all come from `ApiSignatures`.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { ApiArgs, ApiMethod, ApiResult, VisionStationApi } from '../../shared/api';
+import type { ApiMethod, ApiResult, VisionStationApi } from '../../shared/api';
 import { API_ARGS, firstIssue } from '../../shared/api-schemas';
 import { StationError } from '../../shared/station-error';
 import { requestClient, type AccessGate, type ClientContext } from './access-gate';
+import { codedError } from './station-errors';
 
 export class BadRequestError extends StationError {
   override name = 'BadRequestError';
@@ -35,9 +36,14 @@ export async function dispatch<M extends ApiMethod>(
 ): Promise<ApiResult<M>> {
   const parsed = API_ARGS[method].safeParse(args);
   if (!parsed.success) throw new BadRequestError(method, firstIssue(parsed.error));
-  const data = parsed.data;
-  const fn = api[method] as (...a: ApiArgs<M>) => Promise<ApiResult<M>>;
-  const call = (): Promise<ApiResult<M>> => fn.apply(api, data);
+  // The mapped type, not the intersection with `gate`, keeps method and arguments correlated.
+  const target: VisionStationApi = api;
+  // Errors the method did not code get one naming the method, so every refusal has a headline the
+  // screen can say in its language (the reason stays as the method gave it).
+  const call = (): Promise<ApiResult<M>> =>
+    target[method](...parsed.data).catch((e: unknown) => {
+      throw codedError('actionFailed', { method }, e);
+    });
   const gate = api.gate;
   if (!gate) {
     if (typeof caller !== 'string') return call();

@@ -10,7 +10,9 @@ import i18n from './i18n';
 
 export function translateError(e: unknown, t: TFunction = i18n.t.bind(i18n)): string {
   const d = decodeStationError(e);
-  if (d.code) return t(`errors.${d.code}`, d.params);
   const k = messageKey(d.message);
+  // The catch-all code only names the method: a message with its own translation says more.
+  if (d.code === 'actionFailed' && k) return t(`messages.${k.key}`, k.params);
+  if (d.code) return t(`errors.${d.code}`, d.params);
   return k ? t(`messages.${k.key}`, k.params) : d.message;
 }
