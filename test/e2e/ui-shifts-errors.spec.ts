@@ -67,3 +67,33 @@ test('the Counting tab shows the counts per shift, line and class, and exports t
     /^\d{4}-\d{2}-\d{2},Day,\d{4}-\d{2}-\d{2}T00:00:00\.000Z,\d{4}-\d{2}-\d{2}T00:00:00\.000Z,gate,object,\d+,\d+$/,
   );
 });
+
+test('the shift schedule is edited in the Counting tab; a bad one is refused with the reason', async ({
+  page,
+}) => {
+  await openStation(page, served.url);
+  await openTab(page, 'counting');
+  await expect(page.getByTestId('shift-current')).toContainText('Now: Day (00:00–00:00)');
+  await page.getByTestId('shift-edit').click();
+  await expect(page.getByTestId('shift-schedule-input')).toHaveValue('Day 00:00');
+  await expect(page.getByTestId('shift-zone-input')).toHaveValue('UTC');
+  // 25:00 is no time: refused, the editor stays open and the schedule in force is unchanged.
+  await page.getByTestId('shift-schedule-input').fill('Early 06:00, Late 25:00');
+  await page.getByTestId('shift-apply').click();
+  await expect(page.getByRole('alert')).toContainText('Shift schedule not saved');
+  await expect(page.getByTestId('shift-editor')).toBeVisible();
+  await expect(page.getByTestId('shift-current')).toContainText('Shifts: Day 00:00');
+  // Two shifts covering the day: applied, shown, and kept by the station.
+  await page.getByTestId('shift-schedule-input').fill('Early 00:00, Late 12:00');
+  await page.getByTestId('shift-apply').click();
+  await expect(page.getByTestId('shift-editor')).toHaveCount(0);
+  await expect(page.getByTestId('shift-current')).toContainText('Shifts: Early 00:00, Late 12:00');
+  const saved = JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')) as {
+    shifts: { shifts: { name: string; start: string }[]; timeZone: string | null };
+  };
+  expect(saved.shifts.shifts).toEqual([
+    { name: 'Early', start: '00:00' },
+    { name: 'Late', start: '12:00' },
+  ]);
+  expect(saved.shifts.timeZone).toBe('UTC');
+});

@@ -555,6 +555,8 @@ const en = {
     out: 'Out',
     none: 'No parts counted in any shift yet.',
     exportCsv: 'Export CSV',
+    edit: 'Edit shifts',
+    stationZone: "the station's own",
   },
 };
 
@@ -1083,6 +1085,8 @@ const ko: Resource = {
     out: '나감',
     none: '아직 어느 근무조에서도 카운트된 부품이 없습니다.',
     exportCsv: 'CSV 내보내기',
+    edit: '근무조 편집',
+    stationZone: '스테이션 시간대',
   },
 };
 

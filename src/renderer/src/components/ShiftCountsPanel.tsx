@@ -50,6 +50,33 @@ export function ShiftCountsPanel(props: { counts: readonly LineCount[] }) {
     [i18n.language, view?.timeZone],
   );
 
+  // The schedule as one line an engineer can type: "Early 06:00, Late 14:00, Night 22:00".
+  const [editing, setEditing] = useState<string | null>(null);
+  const [zone, setZone] = useState('');
+  const startEdit = () => {
+    if (!view) return;
+    setEditing(view.schedule.shifts.map((x) => `${x.name} ${x.start}`).join(', '));
+    setZone(view.schedule.timeZone ?? '');
+  };
+  const applySchedule = () => {
+    if (editing === null) return;
+    const shifts = editing
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0)
+      .map((part) => {
+        const at = part.lastIndexOf(' ');
+        return at < 0
+          ? { name: part, start: '' }
+          : { name: part.slice(0, at).trim(), start: part.slice(at + 1) };
+      });
+    // The station checks the schedule (names, HH:MM, order, time zone) and says what is wrong.
+    client.setShiftSchedule({ shifts, timeZone: zone.trim() === '' ? null : zone.trim() }).then(
+      (v) => (setView(v), setEditing(null), setError(null)),
+      (e: unknown) => setError(errorText(e)),
+    );
+  };
+
   const exportCsv = () => {
     if (!view) return;
     const url = URL.createObjectURL(new Blob([shiftCountsCsv(view.rows)], { type: 'text/csv' }));
@@ -80,7 +107,40 @@ export function ShiftCountsPanel(props: { counts: readonly LineCount[] }) {
         <button data-testid="shift-export" disabled={!view || view.rows.length === 0} onClick={exportCsv}>
           {t('shifts.exportCsv')}
         </button>
+        {editing === null && (
+          <button data-testid="shift-edit" disabled={!view} onClick={startEdit}>
+            {t('shifts.edit')}
+          </button>
+        )}
       </div>
+      {editing !== null && (
+        <div className="form-row wrap" data-testid="shift-editor">
+          <label>
+            {t('shifts.schedule')}{' '}
+            <input
+              data-testid="shift-schedule-input"
+              value={editing}
+              placeholder="Early 06:00, Late 14:00, Night 22:00"
+              onChange={(e) => setEditing(e.target.value)}
+            />
+          </label>
+          <label>
+            {t('shifts.timeZone')}{' '}
+            <input
+              data-testid="shift-zone-input"
+              value={zone}
+              placeholder={t('shifts.stationZone')}
+              onChange={(e) => setZone(e.target.value)}
+            />
+          </label>
+          <button className="primary" data-testid="shift-apply" onClick={applySchedule}>
+            {t('common.apply')}
+          </button>
+          <button data-testid="shift-cancel" onClick={() => (setEditing(null), setError(null))}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      )}
       {error && (
         <div className="error-box" role="alert">
           {error}
