@@ -80,7 +80,7 @@ test('the shift schedule is edited in the Counting tab; a bad one is refused wit
   // 25:00 is no time: refused, the editor stays open and the schedule in force is unchanged.
   await page.getByTestId('shift-schedule-input').fill('Early 06:00, Late 25:00');
   await page.getByTestId('shift-apply').click();
-  await expect(page.getByRole('alert')).toContainText('Shift schedule not saved');
+  await expect(page.getByTestId('shift-counts').getByRole('alert')).toContainText('Shift schedule not saved');
   await expect(page.getByTestId('shift-editor')).toBeVisible();
   await expect(page.getByTestId('shift-current')).toContainText('Shifts: Day 00:00');
   // Two shifts covering the day: applied, shown, and kept by the station.
