@@ -177,11 +177,16 @@ test('rotated boxes from an OBB model built here', async ({ page }) => {
   await openStation(page, s.url);
   await waitForNewFrame(page, -1);
   await expect.poll(() => drawnDetections(page), { message: 'three rotated boxes drawn' }).toBe(3);
-  // The table gives each rotated box its own sides and angle (photo pixels: 20 per model pixel).
+  // The table gives each rotated box its own sides and angle, in photo pixels: 20 per model pixel
+  // across; down, ffmpeg places the 848 rows on 42 whole model rows (20.19 per model pixel), so
+  // the box is mapped back through that exact placement: sides within 1 %, angle within 0.5°.
   const bolt = page.getByTestId('detection-row').filter({ hasText: 'bolt' });
-  await expect(bolt).toContainText('360');
-  await expect(bolt).toContainText('120');
-  await expect(bolt).toContainText('-45.0°');
+  await expect(bolt).toHaveCount(1);
+  const cells = (await bolt.locator('td').allTextContents()).map((c) => c.replace(/[,°]/g, ''));
+  const [width, height, angle] = [Number(cells[5]), Number(cells[6]), Number(cells[7])];
+  expect(Math.abs(width - 360) / 360).toBeLessThan(0.01);
+  expect(Math.abs(height - 120) / 120).toBeLessThan(0.01);
+  expect(Math.abs(angle - -45)).toBeLessThan(0.5);
   await page.screenshot({ path: screenshotPath('ui-obb.png') });
 });
 
