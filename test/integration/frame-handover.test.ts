@@ -15,6 +15,7 @@ import { iouXyxy } from '../../src/main/core/geometry';
 import type { ModelFrameFormat } from '../../src/main/core/model-frame';
 import { InferenceEngine } from '../../src/main/inference/engine';
 import { Pipeline } from '../../src/main/pipeline/pipeline';
+import { PreviewEncoder } from '../../src/main/station/preview-encoder';
 import type { FrameResult } from '../../src/shared/frame';
 import { FOOTAGE_DIR, sharedModel, WORKER_JS } from '../helpers/paths';
 import { FFMPEG, isAlive, makeClip, run } from './capture-helpers';
@@ -339,6 +340,43 @@ describe('the runtime with a preview (the operator app)', () => {
     await rt.close();
     expect(isAlive(pid)).toBe(false);
   }, 60_000);
+
+  it('decodes each frame of an fps=max file once: none dropped while the screen gets previews', async () => {
+    const rt = new VisionRuntime({
+      workerPath: WORKER_JS,
+      log: () => {},
+      params: PARAMS,
+      previewMaxSidePx: 320,
+    });
+    cleanups.push(() => rt.close());
+    await rt.loadModel(sharedModel('yolo11n-int8-coco-320.onnx'));
+    const { pipeline } = await rt.replaceSource(`file:${BOTTLES}?loop=1&fps=max`);
+    // As the station wires it: every result offered to a watched encoder with no rate cap.
+    const encoder = new PreviewEncoder({ maxSidePx: 320, maxFps: 0 });
+    encoder.subscribers = 1;
+    let previews = 0;
+    encoder.on('frame', () => previews++);
+    const ids: number[] = [];
+    const enough = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`only ${ids.length} of 30 results within 60 s`)),
+        60_000,
+      );
+      rt.on('result', (r, f) => {
+        encoder.offer(r, f, null);
+        ids.push(r.frameId);
+        if (ids.length === 30) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    await pipeline.start();
+    await enough;
+    expect(ids.slice(0, 30)).toEqual(Array.from({ length: 30 }, (_, i) => ids[0]! + i));
+    expect(pipeline.stats().dropped).toBe(0);
+    expect(previews).toBeGreaterThan(0);
+  }, 90_000);
 
   it('makes frames for a new model of another input size, and stops the old ffmpeg', async () => {
     const rt = new VisionRuntime({

@@ -145,10 +145,10 @@ export function sourceOptionsFor(
   }
   if (spec.kind === 'file' && spec.fps === 'max') {
     options.whenBuffersBusy = 'wait';
-    // One buffer in inference, one waiting in the slot (one held by the preview encoder, and one
-    // being filled from two pipes): a further one would only be decoded to replace the waiting
-    // one (a drop).
-    options.ringSize = previewMaxSidePx !== null ? 4 : 2;
+    // One buffer in inference, one waiting in the slot: a third would only be decoded to replace
+    // the waiting one (a drop), so the decoder would decode several frames per frame processed.
+    // Nothing else may hold a buffer past the result (the preview encoder copies its picture).
+    options.ringSize = 2;
   } else if (previewMaxSidePx !== null) {
     options.ringSize = 4;
   }

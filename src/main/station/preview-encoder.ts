@@ -4,14 +4,18 @@
  * most `maxFps` previews a second are made (default 10), so a viewer costs the pipeline a bounded
  * share of the CPU. Previews are made only while someone watches. The picture is the frame's
  * preview-sized one when the decoder made it (nothing is resized here), else the frame itself; it
- * is encoded by libvips on libuv's thread pool, never on the main thread, straight from the ring
- * buffer (retained until the JPEG exists, not copied).
+ * is encoded by libvips on libuv's thread pool, never on the main thread.
+ *
+ * The picture is copied (one reused buffer, ~1 ms for 1280×720) rather than the ring buffer being
+ * retained: a file read at fps=max decodes a frame only when a ring buffer is free, so a buffer
+ * held by the encoder would either stall the decoder or (with a larger ring) let it decode frames
+ * that only replace the waiting one, decoding several frames per frame processed.
  */
 import { EventEmitter } from 'node:events';
 import sharp from 'sharp';
 import type { FrameMessage, PlacementMm } from '../../shared/api';
 import type { FrameResult } from '../../shared/frame';
-import type { Frame } from '../capture/types';
+import type { Frame, FramePicture } from '../capture/types';
 import type { Homography3x3 } from '../core/calibration';
 import { semanticAreasMm2 } from '../core/semantic-area';
 
@@ -40,6 +44,8 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
   private readonly quality: number;
   private readonly minIntervalMs: number;
   private readonly now: () => number;
+  /** The picture being encoded (reused; one encode at a time). */
+  private pixels: Buffer | null = null;
 
   constructor(opts: PreviewEncoderOptions = {}) {
     super();
@@ -66,13 +72,15 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
     }
     this.busy = true;
     this.lastStartMs = t;
-    frame.retain();
-    // The frame goes back to the ring as soon as the JPEG exists, before listeners run.
+    // A model-sized frame is padded and small: the preview picture is the one to show.
+    const pic = frame.preview ?? frame;
+    if (this.pixels?.length !== pic.rgb.byteLength) this.pixels = Buffer.allocUnsafe(pic.rgb.byteLength);
+    this.pixels.set(pic.rgb);
+    const copy = { widthPx: pic.widthPx, heightPx: pic.heightPx, rgb: this.pixels };
     const done = (): void => {
-      frame.release();
       this.busy = false;
     };
-    void this.encode(r, frame, placementsMm, homography).then(
+    void this.encode(r, copy, placementsMm, homography).then(
       (msg) => {
         done();
         this.emit('frame', msg);
@@ -87,12 +95,10 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
 
   private async encode(
     r: FrameResult,
-    frame: Frame,
+    pic: FramePicture,
     placementsMm: PlacementMm[] | null,
     homography: Homography3x3 | null,
   ): Promise<FrameMessage> {
-    // A model-sized frame is padded and small: the preview picture is the one to show.
-    const pic = frame.preview ?? frame;
     let img = sharp(pic.rgb, { raw: { width: pic.widthPx, height: pic.heightPx, channels: 3 } });
     if (Math.max(pic.widthPx, pic.heightPx) > this.maxSidePx)
       img = img.resize(this.maxSidePx, this.maxSidePx, { fit: 'inside' });
