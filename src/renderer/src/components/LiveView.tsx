@@ -58,12 +58,16 @@ export function LiveView() {
     const cur = currentRef.current;
     if (!canvas || !cur) return;
     const { msg, bitmap } = cur;
-    if (canvas.width !== msg.widthPx || canvas.height !== msg.heightPx) {
-      canvas.width = msg.widthPx;
-      canvas.height = msg.heightPx;
+    // The canvas holds the preview's pixels, not the camera's: a 4K camera's 1280-px preview is
+    // not scaled up to 8 Mpx to be scaled down again on screen. Overlays stay in camera pixels
+    // through the transform.
+    if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
+      canvas.width = bitmap.width;
+      canvas.height = bitmap.height;
     }
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
+    ctx.setTransform(bitmap.width / msg.widthPx, 0, 0, bitmap.height / msg.heightPx, 0, 0);
     // Picture and overlay come from the same FrameMessage, drawn in one go.
     ctx.drawImage(bitmap, 0, 0, msg.widthPx, msg.heightPx);
     const fmt = fmtRef.current;
