@@ -173,64 +173,57 @@ export function CameraEditor() {
         </p>
       )}
       {admin && (
-        <table className="crossings" data-testid="camera-editor-list">
-          <thead>
-            <tr>
-              <th>{t('cameraEditor.name')}</th>
-              <th>{t('cameraEditor.source')}</th>
-              <th>{t('cameraEditor.model')}</th>
-              <th>{t('cameraEditor.conf')}</th>
-              <th>{t('cameraEditor.plc')}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {draft.length === 0 && (
-              <tr>
-                <td colSpan={6} className="muted">
-                  {t('cameraEditor.none')}
-                </td>
-              </tr>
-            )}
-            {draft.map((c, i) => {
-              const state = applied ? rowState(c, applied) : null;
-              return (
-                <tr
-                  key={`${i}:${c.name}`}
-                  data-testid={`camera-row-${c.name}`}
-                  data-row-state={state ?? 'applied'}
-                >
-                  <td>
+        <ul
+          data-testid="camera-editor-list"
+          style={{ listStyle: 'none', margin: 0, padding: 0, display: 'grid', gap: 6 }}
+        >
+          {draft.length === 0 && <li className="muted">{t('cameraEditor.none')}</li>}
+          {draft.map((c, i) => {
+            const state = applied ? rowState(c, applied) : null;
+            return (
+              <li
+                key={`${i}:${c.name}`}
+                data-testid={`camera-row-${c.name}`}
+                data-row-state={state ?? 'applied'}
+                style={{ border: '1px solid var(--line)', borderRadius: 6, padding: '6px 8px' }}
+              >
+                <div className="row-between" style={{ gap: 8 }}>
+                  <span>
                     <strong>{c.name}</strong>{' '}
                     {state && <span className="pill warn">{t(`cameraEditor.row.${state}`)}</span>}
-                  </td>
-                  <td className="mono small">{c.source}</td>
-                  <td>{modelLabel(c.model)}</td>
-                  <td>{typeof c.conf === 'number' ? c.conf : t('cameraEditor.asMain')}</td>
-                  <td className="mono small">{typeof c.plc === 'string' ? c.plc : '–'}</td>
-                  <td>
-                    <div className="btn-group">
-                      <button
-                        data-testid={`camera-edit-${c.name}`}
-                        disabled={busy || editing !== null}
-                        onClick={() => open(i)}
-                      >
-                        {t('cameraEditor.edit')}
-                      </button>
-                      <button
-                        data-testid={`camera-remove-${c.name}`}
-                        disabled={busy || editing !== null}
-                        onClick={() => setDraft((d) => d.filter((_, k) => k !== i))}
-                      >
-                        {t('cameraEditor.remove')}
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+                  </span>
+                  <div className="btn-group">
+                    <button
+                      data-testid={`camera-edit-${c.name}`}
+                      disabled={busy || editing !== null}
+                      onClick={() => open(i)}
+                    >
+                      {t('cameraEditor.edit')}
+                    </button>
+                    <button
+                      data-testid={`camera-remove-${c.name}`}
+                      disabled={busy || editing !== null}
+                      onClick={() => setDraft((d) => d.filter((_, k) => k !== i))}
+                    >
+                      {t('cameraEditor.remove')}
+                    </button>
+                  </div>
+                </div>
+                <div className="mono small" style={{ overflowWrap: 'anywhere' }}>
+                  {c.source}
+                </div>
+                <div className="small muted">
+                  {t('cameraEditor.model')}: {modelLabel(c.model)} · {t('cameraEditor.conf')}:{' '}
+                  <span data-testid={`camera-row-${c.name}-conf`}>
+                    {typeof c.conf === 'number' ? c.conf : t('cameraEditor.asMain')}
+                  </span>{' '}
+                  · {t('cameraEditor.plc')}:{' '}
+                  <span className="mono">{typeof c.plc === 'string' ? c.plc : t('cameraEditor.noPlc')}</span>
+                </div>
+              </li>
+            );
+          })}
+        </ul>
       )}
       {removed.length > 0 && (
         <p className="small muted" data-testid="camera-editor-removed">
@@ -267,6 +260,11 @@ export function CameraEditor() {
           {t('cameraEditor.discard')}
         </button>
       </div>
+      {error && (
+        <div className="error-box" role="alert" data-testid="camera-editor-error">
+          {error}
+        </div>
+      )}
       {editing && (
         <CameraFormView
           editing={editing}
@@ -275,11 +273,6 @@ export function CameraEditor() {
           onKeep={keep}
           onCancel={() => setEditing(null)}
         />
-      )}
-      {error && (
-        <div className="error-box" role="alert" data-testid="camera-editor-error">
-          {error}
-        </div>
       )}
     </section>
   );

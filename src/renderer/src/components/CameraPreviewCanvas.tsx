@@ -27,11 +27,15 @@ export function containPxPerCss(boxW: number, boxH: number, frameW: number, fram
   return 1 / Math.min(boxW / frameW, boxH / frameH);
 }
 
+/** Lines and labels on a small tile, as a share of their size on the live view. */
+const TILE_TEXT_SCALE = 0.75;
+
 function draw(
   canvas: HTMLCanvasElement,
   p: CameraPreview,
   img: HTMLImageElement,
   fmtScore: (s: number) => string,
+  large: boolean,
 ) {
   // A station from before previews had objects sends none: the picture alone, at its own size.
   const widthPx = p.widthPx || img.naturalWidth;
@@ -47,7 +51,8 @@ function draw(
     objects,
     widthPx,
     TILE_OVERLAYS,
-    containPxPerCss(canvas.clientWidth, canvas.clientHeight, widthPx, heightPx),
+    containPxPerCss(canvas.clientWidth, canvas.clientHeight, widthPx, heightPx) *
+      (large ? 1 : TILE_TEXT_SCALE),
     fmtScore,
     (a) => String(Math.round(a)),
   );
@@ -74,12 +79,12 @@ export function CameraPreviewCanvas({ name, large }: { name: string; large?: boo
     if (canvas.dataset['frameId'] === String(preview.frameId)) return;
     let live = true;
     const img = new Image();
-    img.onload = () => live && draw(canvas, preview, img, fmtRef.current);
+    img.onload = () => live && draw(canvas, preview, img, fmtRef.current, large === true);
     img.src = preview.jpegDataUrl;
     return () => {
       live = false;
     };
-  }, [preview]);
+  }, [preview, large]);
 
   const style = {
     width: '100%',
