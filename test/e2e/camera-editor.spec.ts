@@ -146,3 +146,31 @@ test('add a camera, see its overlays, edit its threshold, a refusal keeps the in
   await expect(tile).toBeHidden({ timeout: 30_000 });
   await expect(page.getByTestId('camera-grid').locator('button')).toHaveCount(1);
 });
+
+test('without an administrator logged in, the editor says why it cannot be used', async ({ page }) => {
+  test.setTimeout(120_000);
+  const other = await startServe({ source: 'synthetic:?size=640x360&fps=10', model: 'classic' });
+  try {
+    await openStation(page, other.url);
+    // The first user ends open commissioning: this client is then logged out (view only).
+    await page.getByTestId('tab-commissioning').click();
+    await page.getByTestId('commission-section-users').click();
+    await page.getByTestId('user-new-name').fill('ann');
+    await page.getByTestId('user-new-role-administrator').click();
+    await page.getByTestId('user-new-pin').fill('2468');
+    await page.getByTestId('user-create').click();
+    await expect(page.getByTestId('session-logged-out')).toBeVisible({ timeout: 30_000 });
+
+    await page.getByTestId('tab-cameras').click();
+    await expect(page.getByTestId('camera-editor-locked')).toHaveText(
+      'Adding, editing and removing cameras needs an administrator: log in to change them.',
+    );
+    await expect(page.getByTestId('camera-add')).toBeDisabled();
+    await expect(page.getByTestId('camera-apply')).toBeDisabled();
+    await expect(page.getByTestId('camera-editor-list')).toHaveCount(0);
+    await page.getByTestId('camera-editor').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshotPath('camera-editor-4-locked.png') });
+  } finally {
+    await other.close();
+  }
+});
