@@ -69,6 +69,9 @@ describe('camera form', () => {
   it('thresholds: empty or a number from 0 to 1', () => {
     expect(keys(form({ conf: '0', iou: '1' }))).toEqual([]);
     expect(keys(form({ conf: '1.5' }))).toEqual(['conf:threshold']);
+    expect(keys(form({ conf: '0,5' }))).toEqual([]);
+    expect(settingFromForm(form({ conf: '0,5' }), null, null).conf).toBe(0.5);
+    expect(keys(form({ conf: '0,5,1' }))).toEqual(['conf:threshold']);
     expect(keys(form({ conf: 'abc', iou: '-0.1' }))).toEqual(['conf:threshold', 'iou:threshold']);
   });
 

@@ -75,7 +75,8 @@ const LOCAL = ['file', 'images', 'synthetic', 'v4l2', 'dshow', 'avfoundation'];
 
 /** A threshold field: empty (null) or a number in [0, 1]; undefined when it is neither. */
 function threshold(v: string): number | null | undefined {
-  const t = v.trim();
+  // A decimal comma is how half the plants write 0.5.
+  const t = v.trim().replace(',', '.');
   if (t === '') return null;
   // Number('') and Number(' ') are 0: only after the empty case is Number safe here.
   const n = Number(t);
