@@ -58,6 +58,7 @@ function draw(
   );
   // What was drawn, for tests and tools: the frame and each box ([classId, x1, y1, x2, y2]).
   canvas.dataset['frameId'] = String(p.frameId);
+  canvas.dataset['previewAt'] = `${p.frameId}@${p.atMs}`;
   canvas.dataset['frameSize'] = `${widthPx}x${heightPx}`;
   canvas.dataset['objects'] = String(objects.length);
   canvas.dataset['boxes'] = JSON.stringify(objects.map((d) => [d.classId, ...d.box]));
@@ -75,8 +76,8 @@ export function CameraPreviewCanvas({ name, large }: { name: string; large?: boo
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas || !preview) return;
-    // The same frame polled again is already drawn.
-    if (canvas.dataset['frameId'] === String(preview.frameId)) return;
+    // The same preview polled again is already drawn (frame ids start again when a camera restarts).
+    if (canvas.dataset['previewAt'] === `${preview.frameId}@${preview.atMs}`) return;
     let live = true;
     const img = new Image();
     img.onload = () => live && draw(canvas, preview, img, fmtRef.current, large === true);
