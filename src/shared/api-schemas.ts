@@ -336,6 +336,7 @@ export const API_ARGS: { [M in ApiMethod]: z.ZodType<ApiArgs<M>> } = {
   getCameraPreview: z.tuple([z.object({ name: z.string().min(1).max(64) }).strict()]),
   // Each camera is validated by the station against the cameras-file schema (src/main/core).
   setCameras: z.tuple([z.object({ cameras: z.array(z.unknown()).max(16) }).strict()]),
+  getCameraSettings: z.tuple([]),
 };
 
 export const WsRequestSchema = z

@@ -462,6 +462,8 @@ export interface ApiSignatures {
   getCameraPreview: { args: [req: { name: string }]; result: CameraPreview | null };
   /** Replaces the additional cameras (validated as a cameras file; refused whole if one is invalid). */
   setCameras: { args: [req: { cameras: unknown[] }]; result: CameraInfo[] };
+  /** The additional cameras as saved (sources unmasked: what setCameras would take back). */
+  getCameraSettings: { args: []; result: CameraSetting[] };
 }
 
 export type CameraState = 'starting' | 'live' | 'stalled' | 'reconnecting' | 'stopped' | 'error';
@@ -489,6 +491,44 @@ export interface CameraPreview {
   atMs: number;
   /** `data:image/jpeg;base64,...`, at most 320 px on its longest side. */
   jpegDataUrl: string;
+  /** The camera frame the objects are measured in (the picture is this, scaled down). */
+  widthPx: number;
+  heightPx: number;
+  /** The objects found in this same frame, in camera pixels (at most MAX_PREVIEW_OBJECTS). */
+  objects: PreviewObject[];
+}
+
+/** More objects than this in one frame are left out of a tile (it is 320 px wide). */
+export const MAX_PREVIEW_OBJECTS = 100;
+
+/** One detection as a camera tile draws it (box and class label). */
+export interface PreviewObject {
+  classId: number;
+  className: string;
+  score: number;
+  /** Camera pixels. */
+  box: [number, number, number, number];
+  trackId?: number;
+}
+
+/**
+ * One saved additional camera, as setCameras takes it (settings `cameras`, validated by the
+ * station against the cameras-file schema). Fields a screen does not edit (zones, lines, class
+ * limits...) are kept as they came, so sending the list back changes only what was edited.
+ */
+export interface CameraSetting {
+  name: string;
+  source: string;
+  /** A library id or an .onnx path, or 'classic'; absent: the classic detector. */
+  model?: string;
+  conf?: number;
+  iou?: number;
+  track?: boolean;
+  /** `s7://HOST[:PORT]?rack=0&slot=1&db=N`. */
+  plc?: string;
+  /** `PATH?baud=N`. */
+  serial?: string;
+  [field: string]: unknown;
 }
 
 export type ApiMethod = keyof ApiSignatures;
@@ -572,6 +612,7 @@ const METHOD_TABLE: { [M in ApiMethod]: true } = {
   listCameras: true,
   getCameraPreview: true,
   setCameras: true,
+  getCameraSettings: true,
 };
 export const API_METHODS = Object.keys(METHOD_TABLE) as readonly ApiMethod[];
 export const ipcChannel = (method: ApiMethod): string => `vs:${method}`;

@@ -86,10 +86,19 @@ describe('station with additional cameras', () => {
 
     // Each camera's results, to tell whose frame each DB write carries.
     const captured = new Map<string, Map<number, number>>();
+    const boxesOf = new Map<string, Map<number, number[][]>>();
     for (const name of ['left', 'right']) {
       const seen = new Map<number, number>();
+      const boxes = new Map<number, number[][]>();
       captured.set(name, seen);
-      station.extraCamera(name)!.on('result', (r) => seen.set(r.frameId, r.captureTimeMs));
+      boxesOf.set(name, boxes);
+      station.extraCamera(name)!.on('result', (r) => {
+        seen.set(r.frameId, r.captureTimeMs);
+        boxes.set(
+          r.frameId,
+          r.detections.map((d) => [...d.box]),
+        );
+      });
     }
     const list = await camerasWhen(station, 'three live cameras with frames and previews', (l) =>
       l.every((c) => c.state === 'live' && c.frames >= 3),
@@ -135,6 +144,22 @@ describe('station with additional cameras', () => {
       expect([...jpeg.subarray(0, 2)]).toEqual([0xff, 0xd8]);
       expect(jpeg.length).toBeLessThan(100_000);
     }
+    // Each tile's objects are those of the frame its picture shows, in camera pixels.
+    for (const [name, size] of [
+      ['left', [320, 240]],
+      ['right', [352, 288]],
+    ] as const) {
+      const p = (await station.getCameraPreview({ name }))!;
+      expect([p.widthPx, p.heightPx]).toEqual(size);
+      expect(p.objects.map((o) => o.box)).toEqual(boxesOf.get(name)!.get(p.frameId));
+    }
+    const main = (await station.getCameraPreview({ name: 'main' }))!;
+    expect([main.widthPx, main.heightPx]).toEqual([320, 240]);
+    // The saved list as setCameras takes it back: sending it again changes nothing.
+    const saved = await station.getCameraSettings();
+    expect(saved.map((c) => [c.name, c.source, c.model, c.conf ?? null, c.plc])).toEqual(
+      cameras.map((c) => [c.name, c.source, c.model, c.conf ?? null, c.plc]),
+    );
     expect(await station.getCameraPreview({ name: 'nobody' })).toBeNull();
 
     // Two cameras writing the same DB: refused whole, the running ones untouched.

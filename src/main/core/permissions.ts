@@ -109,6 +109,8 @@ export const MIN_ROLE: Readonly<Record<GuardedMethod, Role | 'public'>> = {
   listCameras: 'operator',
   getCameraPreview: 'operator',
   setCameras: 'administrator',
+  // Sources may carry credentials: only who may set them reads them back.
+  getCameraSettings: 'administrator',
 };
 
 /** Callable before logging in: the read-only views, login and logout. */

@@ -7,8 +7,9 @@
 import { basename, isAbsolute, resolve } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
-import type { CameraInfo, CameraPreview, CameraState } from '../../shared/api';
+import { MAX_PREVIEW_OBJECTS, type CameraInfo, type CameraPreview, type CameraState } from '../../shared/api';
 import type { ExecutionProvider } from '../../shared/detection';
+import type { FrameResult } from '../../shared/frame';
 import { describeIssue } from '../../shared/schema';
 import { checkCameras, trackingStageFor } from '../app/camera-checks';
 import { createMultiCameraRuntime, type MultiCameraRuntime } from '../app/multi-camera';
@@ -47,13 +48,23 @@ export class Thumbnailer {
     private readonly onError: (e: Error) => void,
   ) {}
 
-  offer(frameId: number, frame: Frame): void {
+  /** The picture of `frame` and the objects of `result` (the same frame), unless one is being made. */
+  offer(result: FrameResult, frame: Frame): void {
     const t = this.now();
     if (this.busy || t - this.lastStartMs < 1000 / THUMB_MAX_FPS) return;
     this.busy = true;
     this.lastStartMs = t;
     frame.retain();
     const { widthPx, heightPx } = frame;
+    const { frameId } = result;
+    // Copied now: the result's detections are the same objects later stages may annotate.
+    const objects = result.detections.slice(0, MAX_PREVIEW_OBJECTS).map((d) => ({
+      classId: d.classId,
+      className: d.className,
+      score: d.score,
+      box: [d.box[0], d.box[1], d.box[2], d.box[3]] as [number, number, number, number],
+      ...(d.trackId !== undefined && d.trackId >= 1 ? { trackId: d.trackId } : {}),
+    }));
     void sharp(frame.rgb, { raw: { width: widthPx, height: heightPx, channels: 3 } })
       .resize(THUMB_MAX_SIDE_PX, THUMB_MAX_SIDE_PX, { fit: 'inside', withoutEnlargement: true })
       .jpeg({ quality: 70 })
@@ -65,6 +76,9 @@ export class Thumbnailer {
             frameId,
             atMs: Date.now(),
             jpegDataUrl: `data:image/jpeg;base64,${jpeg.toString('base64')}`,
+            widthPx,
+            heightPx,
+            objects,
           };
         },
         (e: unknown) => this.onError(e as Error),
@@ -206,7 +220,7 @@ export class ExtraCameras {
           live.state = s.state;
           live.reason = s.state === 'live' ? null : s.reason;
         });
-        cam.runtime.on('result', (r, frame) => live.thumbs.offer(r.frameId, frame));
+        cam.runtime.on('result', (r, frame) => live.thumbs.offer(r, frame));
       }
       await this.mc.start();
     } catch (e) {

@@ -96,7 +96,7 @@ import { codedError, sourceError } from './station-errors';
 import { shiftScheduleSchema } from '../core/shifts';
 import type { ShiftCountsView, ShiftSchedule } from '../../shared/shift-counts';
 import { StationError } from '../../shared/station-error';
-import type { CameraInfo, CameraPreview } from '../../shared/api';
+import type { CameraInfo, CameraPreview, CameraSetting } from '../../shared/api';
 import { ExtraCameras, MAIN_CAMERA, modelResolver, Thumbnailer, validateCameras } from './extra-cameras';
 
 export interface StationOptions {
@@ -365,7 +365,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     }
     this.runtime.on('modelStatus', (m) => this.setModelStatus({ ...this.modelStatus, message: m }));
     this.runtime.on('result', (r, frame) => this.onResult(r, frame));
-    this.runtime.on('result', (r, frame) => this.mainThumbs.offer(r.frameId, frame));
+    this.runtime.on('result', (r, frame) => this.mainThumbs.offer(r, frame));
     this.runtime.on('sourceState', (c) => this.onSourceState(c));
     this.runtime.on('pipelineError', (e) => this.opts.log(`inference failed on a frame: ${e.message}`));
     this.runtime.on('workerLost', (e) => {
@@ -941,6 +941,10 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     this.opts.log(`cameras set: ${entries.map((c) => c.name).join(', ') || 'none beside the main one'}`);
     await this.extraCameras.replace(configs, this.settings.provider);
     return this.listCameras();
+  }
+
+  async getCameraSettings(): Promise<CameraSetting[]> {
+    return structuredClone(this.settings.cameras);
   }
 
   // Plant integration: MQTT (and the fleet on its broker), OPC UA; see app/integration-control.ts

@@ -4,7 +4,7 @@
  * for the previous answer, so a slow link never piles requests up.
  */
 import { useEffect, useState } from 'react';
-import type { CameraInfo } from '../../shared/api';
+import type { CameraInfo, CameraPreview } from '../../shared/api';
 import { useStation } from './station-state';
 
 export const CAMERAS_POLL_MS = 2000;
@@ -56,6 +56,18 @@ export function useCameraPreview(name: string, periodMs = PREVIEW_POLL_MS): stri
       setFetch(
         open ? () => () => client.getCameraPreview({ name }).then((p) => p?.jpegDataUrl ?? null) : null,
       ),
+    [client, open, name],
+  );
+  return usePoll(fetch, periodMs, null);
+}
+
+/** The newest preview of one camera with its objects and frame size, or null before its first frame. */
+export function useCameraPreviewData(name: string, periodMs = PREVIEW_POLL_MS): CameraPreview | null {
+  const { client, view } = useStation();
+  const open = view.connection.kind === 'open';
+  const [fetch, setFetch] = useState<(() => Promise<CameraPreview | null>) | null>(null);
+  useEffect(
+    () => setFetch(open ? () => () => client.getCameraPreview({ name }) : null),
     [client, open, name],
   );
   return usePoll(fetch, periodMs, null);

@@ -5,30 +5,13 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CameraInfo } from '../../../shared/api';
-import { useCameraPreview, useCameras } from '../cameras-store';
+import { useCameras } from '../cameras-store';
+import { CameraEditor } from './CameraEditor';
+import { CameraPreviewCanvas } from './CameraPreviewCanvas';
 import { SOURCE_LEVEL, PLC_LEVEL } from './StatusBar';
 
-function CameraImage({ name, large }: { name: string; large?: boolean }) {
-  const { t } = useTranslation();
-  const url = useCameraPreview(name);
-  const style = {
-    width: '100%',
-    aspectRatio: '4 / 3',
-    objectFit: 'contain' as const,
-    background: '#000',
-    borderRadius: 4,
-    display: 'block',
-    // Large, but leaving the figures below in view on a 768 px high panel.
-    maxHeight: large ? 300 : undefined,
-  };
-  return url ? (
-    <img src={url} alt={name} style={style} data-testid={`camera-image-${name}${large ? '-large' : ''}`} />
-  ) : (
-    <div style={{ ...style, display: 'grid', placeItems: 'center' }} className="muted small">
-      {t('cameras.noPicture')}
-    </div>
-  );
-}
+// The picture with that frame's objects drawn on it (CameraPreviewCanvas.tsx).
+const CameraImage = CameraPreviewCanvas;
 
 function CameraTile({
   camera,
@@ -145,6 +128,7 @@ export function CamerasTab() {
         ))}
       </div>
       {camera && <CameraDetails camera={camera} />}
+      <CameraEditor />
     </div>
   );
 }
