@@ -48,15 +48,27 @@ export class Thumbnailer {
     private readonly onError: (e: Error) => void,
   ) {}
 
+  /** The picture being shrunk (reused; one at a time). */
+  private pixels: Buffer | null = null;
+
   /** The picture of `frame` and the objects of `result` (the same frame), unless one is being made. */
   offer(result: FrameResult, frame: Frame): void {
     const t = this.now();
     if (this.busy || t - this.lastStartMs < 1000 / THUMB_MAX_FPS) return;
     this.busy = true;
     this.lastStartMs = t;
-    frame.retain();
-    const { widthPx, heightPx } = frame;
-    const { frameId } = result;
+    // Copied, not retained: a held ring buffer would stall an fps=max decoder (see PreviewEncoder).
+    if (this.pixels?.length !== frame.rgb.byteLength) this.pixels = Buffer.allocUnsafe(frame.rgb.byteLength);
+    this.pixels.set(frame.rgb);
+    // A model-sized frame is the camera picture letterboxed into the model input: the tile shows
+    // the picture without the padding, so that boxes in camera pixels fall where they belong.
+    const lb = frame.letterbox;
+    const region =
+      lb && lb.scaleY === undefined
+        ? { left: lb.padLeftPx, top: lb.padTopPx, width: lb.resizedWidthPx, height: lb.resizedHeightPx }
+        : null;
+    // Objects are in camera pixels: the tile scales the picture to the camera's size.
+    const { frameId, widthPx, heightPx } = result;
     // Copied now: the result's detections are the same objects later stages may annotate.
     const objects = result.detections.slice(0, MAX_PREVIEW_OBJECTS).map((d) => ({
       classId: d.classId,
@@ -65,7 +77,9 @@ export class Thumbnailer {
       box: [d.box[0], d.box[1], d.box[2], d.box[3]] as [number, number, number, number],
       ...(d.trackId !== undefined && d.trackId >= 1 ? { trackId: d.trackId } : {}),
     }));
-    void sharp(frame.rgb, { raw: { width: widthPx, height: heightPx, channels: 3 } })
+    let img = sharp(this.pixels, { raw: { width: frame.widthPx, height: frame.heightPx, channels: 3 } });
+    if (region) img = img.extract(region);
+    void img
       .resize(THUMB_MAX_SIDE_PX, THUMB_MAX_SIDE_PX, { fit: 'inside', withoutEnlargement: true })
       .jpeg({ quality: 70 })
       .toBuffer()
@@ -84,7 +98,6 @@ export class Thumbnailer {
         (e: unknown) => this.onError(e as Error),
       )
       .finally(() => {
-        frame.release();
         this.busy = false;
       });
   }
