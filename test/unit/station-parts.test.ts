@@ -224,15 +224,18 @@ describe('SettingsStore', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vs-store-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const path = join(dir, 'settings.json');
-    writeFileSync(path, '{"params": {"confThreshold": 2}}');
+    // Cut short: not settings at all.
+    writeFileSync(path, '{"params": {"confThreshold": 0.5}');
     const store = new SettingsStore(
       path,
       () => {},
       () => 42,
     );
     const { settings, problem } = await store.load();
-    expect(problem).toBe(
-      `settings ${path}: params.confThreshold: Too big: expected number to be <=1; started on defaults, the file was kept as ${path}.invalid-42`,
+    expect(problem).toMatch(
+      new RegExp(
+        `^settings ${path} is not valid JSON: .*; started on defaults, the file was kept as ${path}\\.invalid-42$`,
+      ),
     );
     expect(settings.params.confThreshold).toBe(0.25);
     expect(readdirSync(dir)).toEqual(['settings.json.invalid-42']);
@@ -241,5 +244,57 @@ describe('SettingsStore', () => {
     await store.flush();
     expect(JSON.parse(readFileSync(path, 'utf8')).params.confThreshold).toBe(0.5);
     expect(readdirSync(dir).sort()).toEqual(['settings.json', 'settings.json.invalid-42']);
+  });
+
+  it('resets only the sections that fail, keeps the rest and writes the repaired file at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vs-store-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'settings.json');
+    const original = JSON.stringify({
+      params: { confThreshold: 0.6 },
+      ui: { locale: 'ko' },
+      cameras: [{ name: 'main', source: 'synthetic:' }, { source: 42 }],
+      futureSection: { x: 1 },
+    });
+    writeFileSync(path, original);
+    const store = new SettingsStore(
+      path,
+      () => {},
+      () => 42,
+    );
+    const { settings, problem } = await store.load();
+    expect(problem).toMatch(
+      new RegExp(
+        `^settings ${path}: .*; cameras, futureSection reset to defaults, the other settings kept; ` +
+          `the file as it was is kept as ${path}\\.invalid-42$`,
+      ),
+    );
+    expect([settings.params.confThreshold, settings.ui.locale, settings.cameras]).toEqual([0.6, 'ko', []]);
+    expect(readdirSync(dir).sort()).toEqual(['settings.json', 'settings.json.invalid-42']);
+    expect(readFileSync(`${path}.invalid-42`, 'utf8')).toBe(original);
+    const repaired = JSON.parse(readFileSync(path, 'utf8'));
+    expect([
+      repaired.params.confThreshold,
+      repaired.ui.locale,
+      repaired.cameras,
+      'futureSection' in repaired,
+    ]).toEqual([0.6, 'ko', [], false]);
+    // The next start reads it as it is.
+    expect((await new SettingsStore(path, () => {}).load()).problem).toBeNull();
+  });
+
+  it('does not piece together a file of another version', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vs-store-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'settings.json');
+    writeFileSync(path, JSON.stringify({ version: 2, params: { confThreshold: 0.6 } }));
+    const { settings, problem } = await new SettingsStore(
+      path,
+      () => {},
+      () => 7,
+    ).load();
+    expect(problem).toMatch(/started on defaults, the file was kept as .*settings\.json\.invalid-7$/);
+    expect(settings.params.confThreshold).toBe(0.25);
+    expect(readdirSync(dir)).toEqual(['settings.json.invalid-7']);
   });
 });

@@ -1,10 +1,17 @@
 /**
  * The station's settings file: read once at start (a damaged file never keeps the station down:
- * defaults, the file kept aside, and the reason returned for an alarm), then written atomically
+ * its invalid sections, or all of it when it cannot be read as settings, go back to defaults, the
+ * file is kept aside, and the reason returned for an alarm), then written atomically
  * after each change, one write at a time, the newest last.
  */
-import { rename } from 'node:fs/promises';
-import { loadSettings, saveSettings, SettingsSchema, type Settings } from '../storage/settings';
+import { copyFile, rename } from 'node:fs/promises';
+import {
+  loadSettings,
+  saveSettings,
+  SettingsError,
+  SettingsSchema,
+  type Settings,
+} from '../storage/settings';
 
 export interface LoadedSettings {
   settings: Settings;
@@ -26,6 +33,22 @@ export class SettingsStore {
       return { settings: await loadSettings(this.path), problem: null };
     } catch (e) {
       const aside = `${this.path}.invalid-${this.now()}`;
+      const recovered = e instanceof SettingsError ? e.recovered : null;
+      if (recovered) {
+        // The file as it was stays beside the repaired one, which is written at once: a crash
+        // before the next change must not bring the bad section (or defaults for all) back.
+        const kept = await copyFile(this.path, aside).then(
+          () => true,
+          () => false,
+        );
+        this.persist(recovered.settings);
+        await this.flush();
+        const sections = recovered.reset.join(', ');
+        return {
+          settings: recovered.settings,
+          problem: `${(e as Error).message}; ${sections} reset to defaults, the other settings kept${kept ? `; the file as it was is kept as ${aside}` : ''}`,
+        };
+      }
       await rename(this.path, aside).catch(() => {});
       return {
         settings: SettingsSchema.parse({}),

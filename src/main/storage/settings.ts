@@ -112,8 +112,48 @@ export const SettingsSchema = z
 
 export type Settings = z.output<typeof SettingsSchema>;
 
+/** The file's valid sections, with the named ones (which failed validation) at their defaults. */
+export interface RecoveredSettings {
+  settings: Settings;
+  /** Top-level sections reset to their defaults, in the order found. */
+  reset: string[];
+}
+
 export class SettingsError extends Error {
   override name = 'SettingsError';
+  constructor(
+    message: string,
+    options?: { cause?: unknown },
+    /** Set when only some sections are invalid: the rest of the file, usable as it is. */
+    readonly recovered: RecoveredSettings | null = null,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * One bad section (a camera entry a newer model list no longer accepts, a hand-edited threshold)
+ * must not cost the PLC link, the calibration and everything else: sections that fail are set to
+ * their defaults, one at a time, and the rest is kept. Unknown sections are dropped. A file of
+ * another version is not recovered (its sections may mean something else).
+ */
+export function recoverSections(raw: unknown): RecoveredSettings | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const obj: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  const reset: string[] = [];
+  // Each pass removes at least one key, so this ends within the number of keys.
+  for (let pass = 0; pass <= Object.keys(raw).length; pass++) {
+    const r = SettingsSchema.safeParse(obj);
+    if (r.success) return reset.length > 0 ? { settings: r.data, reset } : null;
+    const issue = r.error.issues[0]!;
+    const keys = issue.code === 'unrecognized_keys' && issue.path.length === 0 ? issue.keys : [issue.path[0]];
+    for (const key of keys) {
+      if (typeof key !== 'string' || key === 'version' || !(key in obj)) return null;
+      delete obj[key];
+      reset.push(key);
+    }
+  }
+  return null;
 }
 
 export async function loadSettings(path: string): Promise<Settings> {
@@ -132,7 +172,7 @@ export async function loadSettings(path: string): Promise<Settings> {
   }
   const r = SettingsSchema.safeParse(raw);
   if (!r.success) {
-    throw new SettingsError(`settings ${path}: ${describeIssue(r.error)}`);
+    throw new SettingsError(`settings ${path}: ${describeIssue(r.error)}`, undefined, recoverSections(raw));
   }
   return r.data;
 }
