@@ -177,6 +177,16 @@ describe('station with additional cameras', () => {
     await expect(station.setCameras({ cameras: [{ name: 'x', source: 'nope:' }] })).rejects.toThrow(
       'cameras[0] ("x").source',
     );
+    // The main camera may not be pointed at bytes an additional camera writes either.
+    const plcBefore = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).plc.uri;
+    await expect(station.setPlc({ uri: `s7://127.0.0.1:${server.port}?db=22` })).rejects.toThrow(
+      `writes to 127.0.0.1:${server.port}/DB22 bytes 0..`,
+    );
+    await expect(station.setPlc({ uri: `s7://127.0.0.1:${server.port}?db=22` })).rejects.toMatchObject({
+      code: 'plcUriInvalid',
+      message: expect.stringContaining('as cameras[1] ("right") does'),
+    });
+    expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).plc.uri).toBe(plcBefore);
     expect(station.extraCamera('left')).toBe(leftRuntime);
     expect(
       JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).cameras.map(

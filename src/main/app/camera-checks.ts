@@ -20,6 +20,36 @@ export function trackingStageFor(c: CameraConfig): TrackingStage {
   });
 }
 
+/** The PLC bytes each camera writes; `add` throws when a camera's block overlaps an earlier one's. */
+export class PlcBlocks {
+  private readonly blocks: { at: string; where: string; from: number; to: number }[] = [];
+
+  /** @param simRefusal why 'sim' cannot be used here, or null when it can. */
+  constructor(private readonly simRefusal: string | null) {}
+
+  add(uri: string, where: string): void {
+    const target = parsePlcUri(uri);
+    if (target.kind === 'sim') {
+      if (this.simRefusal) throw new Error(this.simRefusal);
+      return;
+    }
+    const s = target.settings;
+    const from = s.startOffsetBytes ?? 0;
+    const block = {
+      at: `${s.host}:${s.port}/DB${s.dbNumber}`,
+      where,
+      from,
+      to: from + blockSizeBytes(s.maxObjects ?? DEFAULT_MAX_OBJECTS, s.layoutVersion ?? 1),
+    };
+    const clash = this.blocks.find((b) => b.at === block.at && b.from < block.to && block.from < b.to);
+    if (clash)
+      throw new Error(
+        `writes to ${block.at} bytes ${from}..${block.to - 1}, as ${clash.where} does; give each camera its own db (or offset)`,
+      );
+    this.blocks.push(block);
+  }
+}
+
 export interface CameraCheckOptions {
   /** A PLC link outside the list that the cameras must not overlap (the station's main camera). */
   otherPlc?: { uri: string; where: string } | null;
@@ -35,33 +65,13 @@ export async function checkCameras(
   const fail = (m: string): never => {
     throw new CamerasFileError(m);
   };
-  const plcBlocks: { at: string; where: string; from: number; to: number }[] = [];
-  const addBlock = (uri: string, where: string): void => {
-    const target = parsePlcUri(uri);
-    if (target.kind === 'sim') {
-      const refusal =
-        opts.simRefusal ??
-        (cameras.length > 1
-          ? "'sim' serves one camera only (one S7 server per process); start `plc-sim` or a PLC and give each camera an s7:// URI with its own db"
-          : null);
-      if (refusal) throw new Error(refusal);
-      return;
-    }
-    const s = target.settings;
-    const from = s.startOffsetBytes ?? 0;
-    const block = {
-      at: `${s.host}:${s.port}/DB${s.dbNumber}`,
-      where,
-      from,
-      to: from + blockSizeBytes(s.maxObjects ?? DEFAULT_MAX_OBJECTS, s.layoutVersion ?? 1),
-    };
-    const clash = plcBlocks.find((b) => b.at === block.at && b.from < block.to && block.from < b.to);
-    if (clash)
-      throw new Error(
-        `writes to ${block.at} bytes ${from}..${block.to - 1}, as ${clash.where} does; give each camera its own db (or offset)`,
-      );
-    plcBlocks.push(block);
-  };
+  const plcBlocks = new PlcBlocks(
+    opts.simRefusal ??
+      (cameras.length > 1
+        ? "'sim' serves one camera only (one S7 server per process); start `plc-sim` or a PLC and give each camera an s7:// URI with its own db"
+        : null),
+  );
+  const addBlock = (uri: string, where: string): void => plcBlocks.add(uri, where);
   const other = opts.otherPlc;
   if (other && parsePlcUri(other.uri).kind !== 'sim') addBlock(other.uri, other.where);
   const serialPorts = new Map<string, string>();

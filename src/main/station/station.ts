@@ -49,6 +49,7 @@ import type { DecodeParams } from '../core/decoders/types';
 import { decodeImageBytes } from '../inference/image-input';
 import { ModelLibrary } from '../models/library';
 import { parsePlcUri } from '../plc/plc-config';
+import { PlcBlocks } from '../app/camera-checks';
 import type { Settings } from '../storage/settings';
 import { systemClock, type Clock } from '../util/clock';
 import { findDemoBundle, type DemoBundle } from '../app/demo';
@@ -752,6 +753,22 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       } catch (e) {
         throw codedError('plcUriInvalid', {}, e);
       }
+    if (req.uri && parsePlcUri(req.uri).kind !== 'sim') {
+      // Two cameras writing the same bytes would tell the PLC positions of both as one camera's.
+      const blocks = new PlcBlocks(null);
+      for (const [i, c] of this.settings.cameras.entries())
+        if (c.plc)
+          try {
+            blocks.add(c.plc, `cameras[${i}] ("${c.name}")`);
+          } catch {
+            // A saved camera whose PLC does not parse does not run: nothing to overlap.
+          }
+      try {
+        blocks.add(req.uri, 'the main camera');
+      } catch (e) {
+        throw codedError('plcUriInvalid', {}, e);
+      }
+    }
     this.settings.plc = {
       ...this.settings.plc,
       uri: req.uri,
