@@ -541,6 +541,7 @@ const en = {
     noUsersYet:
       'No users are defined yet: create an administrator first (everyone has full rights until then).',
     recipeNotApproved: "Recipe '{{recipe}}' is not approved: switching to it needs the engineer role.",
+    cameraNotFound: 'No camera "{{camera}}" on this station; its cameras are: {{cameras}}.',
   },
   shifts: {
     title: 'Counts per shift',
@@ -1071,6 +1072,7 @@ const ko: Resource = {
     noUsersYet: '아직 사용자가 없습니다: 먼저 관리자를 만드세요(그때까지는 누구나 모든 권한을 가집니다).',
     recipeNotApproved:
       "레시피 '{{recipe}}'은(는) 승인되지 않았습니다: 전환하려면 엔지니어 역할이 필요합니다.",
+    cameraNotFound: '이 스테이션에 "{{camera}}" 카메라가 없습니다. 카메라 목록: {{cameras}}.',
   },
   shifts: {
     title: '근무조별 카운트',
