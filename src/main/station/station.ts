@@ -923,6 +923,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
         }),
       bySlot: (slot) => this.commissioning.recipes.bySlot(slot),
       resolveModel: async (model) => {
+        if (model === 'classic') return model;
         const entries = await this.library.listQuick();
         const paths = new Map(entries.flatMap((e) => (e.path ? [[e.id, e.path] as const] : [])));
         return modelResolver(paths, this.opts.dataDir)(model);
