@@ -1,6 +1,6 @@
 /**
  * Recipes per camera, the pure parts: a camera entry's `recipe` (an id, kept as given) and the
- * activateRecipe request with its optional camera.
+ * activateRecipe request with its optional camera (the UI's part: camera-recipes-ui.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { parseCamerasFile } from '../../src/main/core/cameras-file';

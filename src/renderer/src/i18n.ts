@@ -468,6 +468,8 @@ const en = {
     delete: 'Delete',
     recipesLoginHint: '{{n}} recipes. Log in to switch.',
     calibrationSaved: 'Saved: RMS {{rms}} mm, {{n}} points',
+    recipeCamera: 'Switch recipes on camera',
+    cameraRecipe: 'Recipe: {{name}}',
     role: { operator: 'operator', engineer: 'engineer', administrator: 'administrator' },
     section: {
       calibration: 'Calibration',
@@ -1003,6 +1005,8 @@ const ko: Resource = {
     delete: '삭제',
     recipesLoginHint: '레시피 {{n}}개. 전환하려면 로그인하세요.',
     calibrationSaved: '저장됨: RMS {{rms}} mm, 점 {{n}}개',
+    recipeCamera: '레시피를 전환할 카메라',
+    cameraRecipe: '레시피: {{name}}',
     role: { operator: '운영자', engineer: '엔지니어', administrator: '관리자' },
     section: {
       calibration: '캘리브레이션',

@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import type { CameraInfo } from '../../../shared/api';
 import { useCameraPreview, useCameras } from '../cameras-store';
 import { SOURCE_LEVEL, PLC_LEVEL } from './StatusBar';
+import { CameraRecipeLabel } from './CameraRecipes';
 
 function CameraImage({ name, large }: { name: string; large?: boolean }) {
   const { t } = useTranslation();
@@ -62,6 +63,7 @@ function CameraTile({
         <span className={`pill level-${level}`}>{t(`sourceState.${camera.state}`)}</span>
       </div>
       <div className="small muted">{t('cameras.fps', { fps: camera.fps.toFixed(1) })}</div>
+      <CameraRecipeLabel camera={camera} />
     </button>
   );
 }
