@@ -114,6 +114,10 @@ describe('recipes per camera', () => {
     expect(main.decodeParams).toEqual(mainParams);
     expect(server.readInt(MAIN_DB, RECIPE_ACTIVE)).toBe(0);
     expect((await station.listCameras()).map((c) => c.recipe)).toEqual([null, 'Plain', 'Plain']);
+    // A recipe a camera runs (and starts on) is not deleted under it.
+    await expect(station.deleteRecipe({ id: plain.id })).rejects.toThrow(
+      "the recipe is in use by the additional camera(s) 'a', 'b' (they start on it); switch them to another recipe first",
+    );
 
     // An unknown camera: coded, naming the cameras there are; nothing switched.
     const refused = await station.activateRecipe({ id: bolts.id, camera: 'nobody' }).then(

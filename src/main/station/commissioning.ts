@@ -71,6 +71,8 @@ export interface CommissioningHost {
   checkCamera(name: string): void;
   /** Switches an additional camera (not the main one) to a recipe. */
   activateCameraRecipe(camera: string, recipe: Recipe): Promise<void>;
+  /** The additional cameras whose settings entry names this recipe. */
+  camerasOnRecipe(id: string): string[];
 }
 
 export interface CommissioningOptions {
@@ -388,6 +390,11 @@ export class Commissioning implements CommissioningApi {
   async deleteRecipe(req: { id: string }): Promise<RecipeListView> {
     if (req.id === this.state.activeRecipeId)
       throw new Error('the active recipe cannot be deleted; switch to another one first');
+    const cameras = this.host.camerasOnRecipe(req.id);
+    if (cameras.length > 0)
+      throw new Error(
+        `the recipe is in use by the additional camera(s) ${cameras.map((c) => `'${c}'`).join(', ')} (they start on it); switch them to another recipe first`,
+      );
     await this.recipes.delete(req.id);
     return this.recipes.list();
   }

@@ -305,6 +305,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
         log: opts.log,
         checkCamera: (name) => this.checkCamera(name),
         activateCameraRecipe: (camera, recipe) => this.extraCameras.switchRecipe(camera, recipe),
+        camerasOnRecipe: (id) => this.settings.cameras.filter((c) => c.recipe === id).map((c) => c.name),
       },
       opts.commissioning,
     );
