@@ -3,7 +3,9 @@
  * S7 server (node-snap7 S7Server on loopback), the main camera with a third DB: a recipe switched
  * on camera "b" (through the API, then through b's own recipeRequest) changes b's model,
  * thresholds and b's recipeActive, and leaves the main camera and its DB as they were. A camera
- * entry's `recipe` is applied at start; an unknown camera and a missing recipe are refused.
+ * entry's `recipe` is applied at start; an unknown camera, a missing recipe (API and saved
+ * settings) and deleting a recipe a camera runs are refused; a camera sharing its model's worker
+ * is restarted on the recipe's model without changing the other camera's.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -191,4 +193,33 @@ describe('recipes per camera', () => {
       ['b', 'Plain', 'classic'],
     ]);
   }, 120_000);
+
+  it('saved cameras naming a recipe the station lacks are not started, with the reason as an alarm', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vs-camera-recipes-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(
+      join(dir, 'settings.json'),
+      JSON.stringify({
+        source: 'synthetic:?size=320x240&fps=8',
+        modelId: 'classic',
+        plc: { uri: null },
+        cameras: [{ name: 'dock', source: 'synthetic:', recipe: 'gone' }],
+      }),
+    );
+    const station = new Station({
+      backend: 'websocket',
+      version: 't',
+      dataDir: dir,
+      projectModelsDir: join(dir, 'none'),
+      workerPath: WORKER_JS,
+      log: () => {},
+    });
+    await station.start();
+    cleanups.push(() => station.close());
+    const alarm = (await station.getSnapshot()).alarms.find((a) => a.kind === 'settings');
+    expect(alarm?.message).toBe(
+      'additional cameras not started: cameras[0] ("dock").recipe: no recipe with id "gone" in the station\'s recipes; create it in the Setup tab (Recipes) or remove "recipe" from this camera',
+    );
+    expect((await station.listCameras()).map((c) => c.name)).toEqual(['main']);
+  });
 });
