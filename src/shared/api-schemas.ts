@@ -252,7 +252,20 @@ export const API_ARGS: { [M in ApiMethod]: z.ZodType<ApiArgs<M>> } = {
   getCommissioning: z.tuple([]),
   listRecipes: z.tuple([]),
   getRecipe: z.tuple([z.object({ id: recipeId }).strict()]),
-  activateRecipe: z.tuple([z.object({ id: recipeId }).strict()]),
+  activateRecipe: z.tuple([
+    z
+      .object({
+        id: recipeId,
+        camera: z
+          .string()
+          .regex(
+            /^[A-Za-z0-9_.-]{1,32}$/,
+            'is a camera name from listCameras (1 to 32 letters, digits, _ . or -)',
+          )
+          .optional(),
+      })
+      .strict(),
+  ]),
   createRecipe: z.tuple([z.object({ name: recipeName }).strict()]),
   saveRecipe: z.tuple([z.object({ id: recipeId }).strict()]),
   renameRecipe: z.tuple([z.object({ id: recipeId, name: recipeName }).strict()]),

@@ -406,8 +406,11 @@ export interface ApiSignatures {
   getCommissioning: { args: []; result: CommissioningStateView };
   listRecipes: { args: []; result: RecipeListView };
   getRecipe: { args: [req: { id: string }]; result: RecipeView };
-  /** Hot swap to the recipe; reports recipeActive to the PLC when it has a slot. */
-  activateRecipe: { args: [req: { id: string }]; result: CommissioningStateView };
+  /**
+   * Hot swap to the recipe; reports recipeActive to the PLC when it has a slot. `camera` (a name
+   * from listCameras; the main camera when absent) picks which camera switches.
+   */
+  activateRecipe: { args: [req: { id: string; camera?: string }]; result: CommissioningStateView };
   /** A new recipe from the station's current state (model, thresholds, limits, zones, calibration). */
   createRecipe: { args: [req: { name: string }]; result: RecipeSummaryView };
   /** Overwrites the recipe with the station's current state (keeps name, slot and approval). */
@@ -483,6 +486,8 @@ export interface CameraInfo {
   dropped: number;
   /** Null without a PLC. */
   plc: { state: PlcLinkStateName; endpoint: string; lastError: string | null } | null;
+  /** Name of the recipe this camera runs (null: none switched to). */
+  recipe: string | null;
 }
 
 export interface CameraPreview {

@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   recipeNotApproved: ['recipe'],
   // Any other failure of a request: the method and the station's reason.
   actionFailed: ['method', 'reason'],
+  cameraNotFound: ['camera', 'cameras'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -19,6 +19,7 @@ interface NativeServer {
   RegisterArea(area: number, index: number, buf: Buffer): boolean;
   UnregisterArea(area: number, index: number): boolean;
   GetArea(area: number, index: number): Buffer;
+  SetArea(area: number, index: number, buf: Buffer): boolean;
   StartTo(ip: string, cb: (err: number | null) => void): void;
   Stop(cb: (err: number | null) => void): void;
   on(event: 'event', fn: (e: ServerEvent) => void): void;
@@ -45,6 +46,10 @@ export async function startServer(dbNumbers: readonly number[]): Promise<{
   port: number;
   writes: Map<number, DbWrite[]>;
   waitFor(what: string, done: () => boolean, timeoutMs?: number): Promise<void>;
+  /** A big-endian INT of a DB, as the PLC program reads it (e.g. recipeActive). */
+  readInt(db: number, offsetBytes: number): number;
+  /** Sets a big-endian INT of a DB, as the PLC program does (e.g. recipeRequest). */
+  writeInt(db: number, offsetBytes: number, value: number): void;
   close(): Promise<void>;
 }> {
   nativeServer ??= new (loadSnap7().S7Server as new () => NativeServer)();
@@ -95,6 +100,14 @@ export async function startServer(dbNumbers: readonly number[]): Promise<{
         };
         waiters.add(check);
       }),
+    readInt: (db, offsetBytes) => srv.GetArea(srv.srvAreaDB, db).readInt16BE(offsetBytes),
+    writeInt: (db, offsetBytes, value) => {
+      // snap7 sets a whole area: a client write landing between these two calls would be undone
+      // (they run back to back; a lost result block is written again with the next frame).
+      const area = srv.GetArea(srv.srvAreaDB, db);
+      area.writeInt16BE(value, offsetBytes);
+      srv.SetArea(srv.srvAreaDB, db, area);
+    },
     close: async () => {
       await new Promise<void>((resolve) => srv.Stop(() => resolve()));
       srv.removeAllListeners('event');

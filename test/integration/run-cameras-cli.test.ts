@@ -120,6 +120,12 @@ describe('run --cameras', () => {
         }),
       /: cameras\[1\] \("b"\)\.plc: writes to 127\.0\.0\.1:10102\/DB5 bytes 0\.\.\d+, as cameras\[0\] \("a"\) does; give each camera its own db \(or offset\)$/,
     ],
+    [
+      'a recipe (the station keeps recipes, not the file)',
+      () =>
+        camerasFile({ model: 'classic', cameras: [{ name: 'a', source: 'synthetic:', recipe: 'job-a' }] }),
+      /: cameras\[0\] \("a"\)\.recipe: recipes are the station's \(serve or the app, settings "cameras"\); with run --cameras give the camera's model and thresholds instead$/,
+    ],
   ])(
     'refuses %s with one line naming the file and the field, before starting anything',
     async (_what, file, message) => {

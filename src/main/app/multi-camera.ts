@@ -42,6 +42,8 @@ export interface CameraSettings {
   /** Stop this camera after this many processed frames. */
   maxFrames?: number;
   sourceOptions?: SourceOptions;
+  /** Handles this camera's PLC recipeRequest (else the runtime's own slot → model map, empty here). */
+  onRecipeRequest?: (slot: number) => void;
 }
 
 export interface MultiCameraOptions {
@@ -181,6 +183,7 @@ export async function createMultiCameraRuntime(opts: MultiCameraOptions): Promis
         postprocess: cam.postprocess,
         classLimits: cam.classLimits ?? null,
         calibration: cam.calibration ?? null,
+        onRecipeRequest: cam.onRecipeRequest,
       });
       const { source, pipeline } = await runtime.replaceSource(cam.source, {
         maxFrames: cam.maxFrames,

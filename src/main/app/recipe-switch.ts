@@ -26,7 +26,7 @@ export interface SwitchOptions {
 }
 
 /** Limits that change nothing are no limits (saves a pass per frame). */
-function effectiveLimits(l: ClassLimits): ClassLimits | null {
+export function effectiveLimits(l: ClassLimits): ClassLimits | null {
   return Object.keys(l.classes).length === 0 && l.othersEnabled ? null : l;
 }
 
@@ -51,7 +51,8 @@ export async function applyRecipe(target: RecipeTarget, recipe: Recipe): Promise
  * one loads, only the newest waiting request is kept (the PLC's latest wish wins, nothing queues).
  */
 export function recipeRequestHandler(
-  target: RecipeTarget,
+  /** Where the recipe goes, or how it is applied (a camera that does more than applyRecipe). */
+  target: RecipeTarget | ((recipe: Recipe) => Promise<void>),
   store: Pick<RecipeStore, 'bySlot'>,
   opts: SwitchOptions,
 ): { onRequest: (slot: number) => void; idle: () => Promise<void> } {
@@ -66,7 +67,7 @@ export function recipeRequestHandler(
     }
     if (!recipe) return opts.log(`the PLC asked for recipe slot ${slot}, but no recipe has that slot`);
     try {
-      await applyRecipe(target, recipe);
+      await (typeof target === 'function' ? target(recipe) : applyRecipe(target, recipe));
       opts.log(`recipe slot ${slot}: now running recipe '${recipe.name}'`);
     } catch (e) {
       opts.log(`recipe slot ${slot}: cannot switch to '${recipe.name}': ${(e as Error).message}`);

@@ -68,6 +68,12 @@ export async function loadCamerasFile(path: string): Promise<CameraConfig[]> {
     if (e instanceof CamerasFileError) fail(e.message);
     throw e;
   }
+  // Recipes live in the station's data folder; a cameras file alone has none to look up.
+  const withRecipe = cameras.findIndex((c) => c.recipe !== null);
+  if (withRecipe >= 0)
+    fail(
+      `cameras[${withRecipe}] ("${cameras[withRecipe]!.name}").recipe: recipes are the station's (serve or the app, settings "cameras"); with run --cameras give the camera's model and thresholds instead`,
+    );
   try {
     await checkCameras(cameras);
   } catch (e) {

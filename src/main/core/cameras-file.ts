@@ -6,6 +6,7 @@
  * naming the camera and the field.
  */
 import { z } from 'zod';
+import { RecipeIdSchema } from './recipe';
 import { parseClassicOptionsArg, type ClassicDetectorOptionsInput } from './classic';
 import {
   lineSpecSchema,
@@ -69,6 +70,8 @@ export const cameraEntrySchema = z
     referencePoint: z.enum(['centre', 'bottom-centre']).default('centre'),
     plc: z.string().min(1, 'must be s7://HOST[:PORT]?rack=0&slot=1&db=N').optional(),
     serial: z.string().min(1, 'must be PATH?baud=N').optional(),
+    /** Id of the station's recipe applied at start (its model, thresholds and class limits). */
+    recipe: RecipeIdSchema.optional(),
   })
   .strict();
 
@@ -106,6 +109,8 @@ export interface CameraConfig {
   referencePoint: 'centre' | 'bottom-centre';
   plc: string | undefined;
   serial: string | undefined;
+  /** Recipe id applied at start, or null. */
+  recipe: string | null;
 }
 
 export class CamerasFileError extends Error {
@@ -181,6 +186,7 @@ export function parseCamerasFile(input: unknown, defaults: CamerasFileDefaults):
       referencePoint: c.referencePoint,
       plc: c.plc,
       serial: c.serial,
+      recipe: c.recipe ?? null,
     };
   });
 }

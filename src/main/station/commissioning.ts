@@ -47,6 +47,7 @@ import { writeFileAtomic } from '../storage/atomic-file';
 import { commissioningPaths } from '../storage/data-paths';
 import { RecipeStore, type RecipeDraft, type RecipeSummary } from '../storage/recipes';
 import { AccessError, AccessGate, requestClient, type ClientContext } from './access-gate';
+import { MAIN_CAMERA } from './extra-cameras';
 
 /** What the commissioning part needs of the Station. */
 export interface CommissioningHost {
@@ -66,6 +67,12 @@ export interface CommissioningHost {
   /** The settings' older slot → model map (no stored recipe has the slot). */
   switchLegacySlot(slot: number): Promise<void>;
   log(line: string): void;
+  /** Throws a coded error when the station has no camera of this name (besides the main one). */
+  checkCamera(name: string): void;
+  /** Switches an additional camera (not the main one) to a recipe. */
+  activateCameraRecipe(camera: string, recipe: Recipe): Promise<void>;
+  /** The additional cameras whose settings entry names this recipe. */
+  camerasOnRecipe(id: string): string[];
 }
 
 export interface CommissioningOptions {
@@ -383,6 +390,11 @@ export class Commissioning implements CommissioningApi {
   async deleteRecipe(req: { id: string }): Promise<RecipeListView> {
     if (req.id === this.state.activeRecipeId)
       throw new Error('the active recipe cannot be deleted; switch to another one first');
+    const cameras = this.host.camerasOnRecipe(req.id);
+    if (cameras.length > 0)
+      throw new Error(
+        `the recipe is in use by the additional camera(s) ${cameras.map((c) => `'${c}'`).join(', ')} (they start on it); switch them to another recipe first`,
+      );
     await this.recipes.delete(req.id);
     return this.recipes.list();
   }
@@ -404,7 +416,9 @@ export class Commissioning implements CommissioningApi {
     return summaryOf(await this.recipes.assignSlot(req.id, req.slot));
   }
 
-  async activateRecipe(req: { id: string }): Promise<CommissioningStateView> {
+  async activateRecipe(req: { id: string; camera?: string }): Promise<CommissioningStateView> {
+    const camera = req.camera ?? MAIN_CAMERA;
+    if (camera !== MAIN_CAMERA) this.host.checkCamera(camera);
     const recipe = await this.recipes.get(req.id);
     const role = await this.gate.roleOf(this.client());
     // Direct calls (tests, the shell) carry no client and are not limited here.
@@ -414,8 +428,20 @@ export class Commissioning implements CommissioningApi {
         { recipe: recipe.name },
         `forbidden: '${recipe.name}' is not approved; switching to it needs the engineer role`,
       );
-    await this.activate(recipe);
+    if (camera !== MAIN_CAMERA) await this.host.activateCameraRecipe(camera, recipe);
+    else await this.activate(recipe);
     return this.getCommissioning();
+  }
+
+  /** The main camera's recipe name (null: none, or its file is gone). */
+  async activeRecipeName(): Promise<string | null> {
+    const id = this.state.activeRecipeId;
+    return id === null
+      ? null
+      : this.recipes.get(id).then(
+          (r) => r.name,
+          () => null,
+        );
   }
 
   /**
@@ -652,7 +678,10 @@ export class Commissioning implements CommissioningApi {
       case 'setCalibration':
         return { before: this.calibrationState(), target: null };
       case 'activateRecipe':
-        return { before: this.state.activeRecipeId, target: id };
+        // Another camera's switch names the camera in the target: `camera/recipe`.
+        return typeof arg['camera'] === 'string' && arg['camera'] !== MAIN_CAMERA
+          ? { before: null, target: `${arg['camera']}/${id}` }
+          : { before: this.state.activeRecipeId, target: id };
       case 'saveRecipe':
       case 'renameRecipe':
       case 'duplicateRecipe':

@@ -12,7 +12,12 @@ import type { ExecutionProvider } from '../../shared/detection';
 import type { FrameResult } from '../../shared/frame';
 import { describeIssue } from '../../shared/schema';
 import { checkCameras, trackingStageFor } from '../app/camera-checks';
-import { createMultiCameraRuntime, type MultiCameraRuntime } from '../app/multi-camera';
+import {
+  createMultiCameraRuntime,
+  type CameraRun,
+  type CameraSettings,
+  type MultiCameraRuntime,
+} from '../app/multi-camera';
 import type { VisionRuntime } from '../app/runtime';
 import type { Frame } from '../capture/types';
 import {
@@ -23,6 +28,8 @@ import {
   type CameraConfig,
 } from '../core/cameras-file';
 import { classLimitsFromFlags } from '../core/class-limits';
+import type { Recipe } from '../core/recipe';
+import { applyRecipe, effectiveLimits, recipeRequestHandler, type RecipeTarget } from '../app/recipe-switch';
 
 /** The main camera's name in listCameras; no additional camera may take it. */
 export const MAIN_CAMERA = 'main';
@@ -103,10 +110,54 @@ export class Thumbnailer {
   }
 }
 
+/** The station's recipes, as the additional cameras use them. */
+export interface CameraRecipeSource {
+  /** The recipe with this id, or null. */
+  byId(id: string): Promise<Recipe | null>;
+  /** The recipe the PLC means by `recipeRequest = slot`, or null. */
+  bySlot(slot: number): Promise<Recipe | null>;
+  /** A recipe's model (library id, `classic` or a path) → what a camera loads. */
+  resolveModel(model: string): Promise<string>;
+}
+
 export interface ExtraCamerasOptions {
   workerPath: string;
   log: (line: string) => void;
   now: () => number;
+  /** Without it, no camera may name a recipe and their PLCs' recipe requests are only logged. */
+  recipes?: CameraRecipeSource | null;
+  /** A camera now runs this recipe (from the UI or its PLC). */
+  onRecipeSwitched?: (camera: string, recipeId: string) => void;
+}
+
+/** `cameras[i] ("name").recipe: ...`: a camera entry naming a recipe the station does not have. */
+export function missingRecipeMessage(index: number, camera: string, id: string): string {
+  return `cameras[${index}] ("${camera}").recipe: no recipe with id "${id}" in the station's recipes; create it in the Setup tab (Recipes) or remove "recipe" from this camera`;
+}
+
+/**
+ * What applyRecipe needs of one additional camera: its runtime's model, thresholds, class limits
+ * and PLC. A recipe's model is a library id, resolved here; the one running is not loaded again.
+ */
+export function cameraRecipeTarget(
+  cam: Pick<CameraRun, 'runtime'>,
+  resolveModel: (model: string) => Promise<string>,
+): RecipeTarget {
+  const rt = cam.runtime;
+  return {
+    engine: rt.engine,
+    loadModel: async (model) => {
+      const path = model === 'classic' ? model : await resolveModel(model);
+      const running = rt.engine.model;
+      if (running && path !== 'classic' && running.path === path) return running;
+      return rt.loadModel(path);
+    },
+    setParams: (p) => rt.setParams(p),
+    setClassLimits: (l) => rt.setClassLimits(l),
+    get outputs() {
+      return rt.outputs;
+    },
+  };
 }
 
 interface CameraLive {
@@ -125,6 +176,8 @@ export interface ValidateContext {
   mainPlcUri: string | null;
   /** Throws when the station may not open this source. */
   checkSource: (uri: string) => Promise<void>;
+  /** Whether the station has a recipe with this id (absent: no camera may name one). */
+  recipeExists?: (id: string) => Promise<boolean>;
 }
 
 /**
@@ -161,6 +214,9 @@ export async function validateCameras(
     simRefusal:
       "'sim' is the main camera's PLC simulator (one S7 server per process); give this camera an s7:// URI with its own db",
   });
+  for (const [i, c] of configs.entries())
+    if (c.recipe !== null && !(await ctx.recipeExists?.(c.recipe)))
+      throw new CamerasFileError(missingRecipeMessage(i, c.name, c.recipe));
   for (const [i, c] of configs.entries()) {
     try {
       await ctx.checkSource(c.source);
@@ -177,10 +233,20 @@ export function modelResolver(libraryPaths: ReadonlyMap<string, string>, baseDir
     libraryPaths.get(model) ?? (isAbsolute(model) ? model : resolve(baseDir, model));
 }
 
+/** The recipe a camera runs and the model file it brought (what listCameras shows). */
+interface ActiveRecipe {
+  recipe: Recipe;
+  model: string;
+}
+
 export class ExtraCameras {
   private mc: MultiCameraRuntime | null = null;
   private configs: CameraConfig[] = [];
+  private provider: ExecutionProvider = 'cpu';
   private readonly live = new Map<string, CameraLive>();
+  private readonly active = new Map<string, ActiveRecipe>();
+  /** Per camera, its PLC's recipe requests: one at a time, the newest waiting one wins. */
+  private readonly plcRequests = new Map<string, { onRequest(slot: number): void; idle(): Promise<void> }>();
   /** Changes run one after the other: a second setCameras waits for the first. */
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -196,6 +262,7 @@ export class ExtraCameras {
   private async doReplace(configs: CameraConfig[], provider: ExecutionProvider): Promise<void> {
     await this.stopAll();
     this.configs = configs;
+    this.provider = provider;
     if (configs.length === 0) return;
     for (const c of configs)
       this.live.set(c.name, {
@@ -206,28 +273,17 @@ export class ExtraCameras {
         ),
       });
     try {
+      const cameras: CameraSettings[] = [];
+      for (const [i, c] of configs.entries()) cameras.push(await this.settingsFor(c, i));
       this.mc = await createMultiCameraRuntime({
-        cameras: configs.map((c) => ({
-          name: c.name,
-          source: c.source,
-          model: c.model,
-          params: {
-            confThreshold: c.confThreshold,
-            iouThreshold: c.iouThreshold,
-            maxDet: 300,
-            classFilter: null,
-          },
-          classLimits:
-            c.classes || c.classConf.length > 0 ? classLimitsFromFlags(c.classes, c.classConf) : null,
-          postprocess: trackingStageFor(c),
-          plc: c.plc,
-          serial: c.serial,
-        })),
+        cameras,
         provider,
         workerPath: this.opts.workerPath,
         log: this.opts.log,
       });
       for (const cam of this.mc.cameras) {
+        const slot = this.active.get(cam.name)?.recipe.plc.slot ?? null;
+        if (slot !== null) cam.outputs.plc?.setRecipeActive(slot);
         const live = this.live.get(cam.name)!;
         cam.runtime.on('sourceState', (s) => {
           live.state = s.state;
@@ -247,10 +303,134 @@ export class ExtraCameras {
     }
   }
 
+  /** What the multi-camera runtime runs for one entry: its recipe's model and thresholds over the entry's. */
+  private async settingsFor(c: CameraConfig, index: number): Promise<CameraSettings> {
+    const base: CameraSettings = {
+      name: c.name,
+      source: c.source,
+      model: c.model,
+      params: {
+        confThreshold: c.confThreshold,
+        iouThreshold: c.iouThreshold,
+        maxDet: 300,
+        classFilter: null,
+      },
+      classLimits: c.classes || c.classConf.length > 0 ? classLimitsFromFlags(c.classes, c.classConf) : null,
+      postprocess: trackingStageFor(c),
+      plc: c.plc,
+      serial: c.serial,
+      onRecipeRequest: (slot) => this.onPlcRecipeRequest(c.name, slot),
+    };
+    if (c.recipe === null) return base;
+    const recipes = this.opts.recipes;
+    const recipe = recipes ? await recipes.byId(c.recipe) : null;
+    if (!recipes || !recipe) throw new CamerasFileError(missingRecipeMessage(index, c.name, c.recipe));
+    const model = recipe.modelId === null ? c.model : await recipes.resolveModel(recipe.modelId);
+    this.active.set(c.name, { recipe, model });
+    return {
+      ...base,
+      model,
+      params: {
+        ...base.params,
+        confThreshold: recipe.params.confThreshold,
+        iouThreshold: recipe.params.iouThreshold,
+        maxDet: recipe.params.maxDet,
+      },
+      classLimits: effectiveLimits(recipe.classLimits),
+    };
+  }
+
+  private onPlcRecipeRequest(name: string, slot: number): void {
+    const recipes = this.opts.recipes;
+    const log = (line: string): void => this.opts.log(`camera '${name}': ${line}`);
+    if (!recipes) return log(`the PLC asked for recipe slot ${slot}, but this station keeps no recipes`);
+    let handler = this.plcRequests.get(name);
+    if (!handler) {
+      handler = recipeRequestHandler(
+        async (recipe) => {
+          // A new PLC link reads the request it already made: confirm it, switch nothing.
+          if (this.active.get(name)?.recipe.id === recipe.id && recipe.plc.slot !== null)
+            return this.mc?.cameras
+              .find((c) => c.name === name)
+              ?.outputs.plc?.setRecipeActive(recipe.plc.slot);
+          await this.switchRecipe(name, recipe);
+        },
+        recipes,
+        { log },
+      );
+      this.plcRequests.set(name, handler);
+    }
+    handler.onRequest(slot);
+  }
+
+  /** Resolves once no PLC recipe request of any camera is being handled or waiting. */
+  async recipesIdle(): Promise<void> {
+    await Promise.all([...this.plcRequests.values()].map((h) => h.idle()));
+  }
+
+  /** Names of the cameras this holds (running or not). */
+  names(): string[] {
+    return this.configs.map((c) => c.name);
+  }
+
+  /**
+   * Switches one camera to a recipe: its model (hot swap; a failure keeps the running one and
+   * changes nothing else), thresholds, class limits, and recipeActive in its PLC DB. A camera
+   * sharing its model's worker with others cannot swap that worker under them: the cameras are
+   * restarted with this camera on the recipe's model (and restarted as they were if that fails).
+   * Zones, lines and calibration stay the camera entry's.
+   */
+  switchRecipe(name: string, recipe: Recipe): Promise<void> {
+    const run = this.chain.then(() => this.doSwitch(name, recipe));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async doSwitch(name: string, recipe: Recipe): Promise<void> {
+    const recipes = this.opts.recipes;
+    const cam = this.mc?.cameras.find((c) => c.name === name);
+    const index = this.configs.findIndex((c) => c.name === name);
+    if (!recipes || !cam || index < 0) throw new Error(`camera '${name}' is not running`);
+    const model = recipe.modelId === null ? null : await recipes.resolveModel(recipe.modelId);
+    const sharesWorker = this.mc!.cameras.some((o) => o !== cam && o.runtime.engine === cam.runtime.engine);
+    const running = cam.runtime.engine.model;
+    const sameModel =
+      model === null || (model === 'classic' ? running?.family === 'classic' : running?.path === model);
+    if (sharesWorker && !sameModel) {
+      const before = this.configs;
+      const next = before.map((c) => (c.name === name ? { ...c, recipe: recipe.id } : c));
+      try {
+        await this.doReplace(next, this.provider);
+      } catch (e) {
+        this.opts.log(
+          `camera '${name}': recipe '${recipe.name}' did not start (${(e as Error).message}); restarting the cameras as they were`,
+        );
+        await this.doReplace(before, this.provider).catch((again: unknown) =>
+          this.opts.log(`additional cameras could not be restarted: ${(again as Error).message}`),
+        );
+        throw e;
+      }
+      this.opts.log(
+        `camera '${name}': now running recipe '${recipe.name}' (cameras restarted: its model's worker was shared)`,
+      );
+      this.opts.onRecipeSwitched?.(name, recipe.id);
+      return;
+    }
+    await applyRecipe(cameraRecipeTarget(cam, recipes.resolveModel), recipe);
+    this.configs[index] = { ...this.configs[index]!, recipe: recipe.id };
+    this.active.set(name, {
+      recipe,
+      model: model ?? this.active.get(name)?.model ?? this.configs[index]!.model,
+    });
+    this.opts.log(`camera '${name}': now running recipe '${recipe.name}'`);
+    this.opts.onRecipeSwitched?.(name, recipe.id);
+  }
+
   private async stopAll(): Promise<void> {
     const mc = this.mc;
     this.mc = null;
     this.live.clear();
+    this.active.clear();
     this.configs = [];
     await mc?.close();
   }
@@ -262,10 +442,12 @@ export class ExtraCameras {
       const s = cam?.pipeline.stats();
       const p50 = s?.latencyMs.p50 ?? NaN;
       const link = cam?.outputs.plc?.status() ?? null;
+      const active = this.active.get(c.name);
+      const model = active?.model ?? c.model;
       return {
         name: c.name,
         source: maskUri(c.source),
-        model: c.model === 'classic' ? 'classic' : basename(c.model),
+        model: model === 'classic' ? 'classic' : basename(model),
         state: live?.state ?? 'stopped',
         reason: live ? live.reason : 'stopped',
         frames: s?.frames ?? 0,
@@ -273,6 +455,7 @@ export class ExtraCameras {
         latencyP50Ms: Number.isFinite(p50) ? Number(p50.toFixed(2)) : null,
         dropped: (s?.dropped ?? 0) + (cam?.share().dropped ?? 0),
         plc: link ? { state: link.state, endpoint: link.endpoint, lastError: link.lastError } : null,
+        recipe: active?.recipe.name ?? null,
       };
     });
   }
@@ -287,6 +470,7 @@ export class ExtraCameras {
   }
 
   async close(): Promise<void> {
+    await this.recipesIdle();
     await this.chain;
     await this.stopAll();
   }

@@ -98,7 +98,15 @@ import { shiftScheduleSchema } from '../core/shifts';
 import type { ShiftCountsView, ShiftSchedule } from '../../shared/shift-counts';
 import { StationError } from '../../shared/station-error';
 import type { CameraInfo, CameraPreview, CameraSetting } from '../../shared/api';
-import { ExtraCameras, MAIN_CAMERA, modelResolver, Thumbnailer, validateCameras } from './extra-cameras';
+import {
+  ExtraCameras,
+  MAIN_CAMERA,
+  modelResolver,
+  Thumbnailer,
+  validateCameras,
+  type CameraRecipeSource,
+} from './extra-cameras';
+import { RecipeError } from '../storage/recipes';
 
 export interface StationOptions {
   version: string;
@@ -263,6 +271,8 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       workerPath: opts.workerPath,
       log: opts.log,
       now: () => this.clock.now(),
+      recipes: this.cameraRecipes(),
+      onRecipeSwitched: (camera, id) => this.rememberCameraRecipe(camera, id),
     });
     this.mainThumbs = new Thumbnailer(
       MAIN_CAMERA,
@@ -294,6 +304,9 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
         },
         switchLegacySlot: async (slot) => void (await this.switchRecipe(slot)),
         log: opts.log,
+        checkCamera: (name) => this.checkCamera(name),
+        activateCameraRecipe: (camera, recipe) => this.extraCameras.switchRecipe(camera, recipe),
+        camerasOnRecipe: (id) => this.settings.cameras.filter((c) => c.recipe === id).map((c) => c.name),
       },
       opts.commissioning,
     );
@@ -914,7 +927,42 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       resolveModel: modelResolver(paths, this.opts.dataDir),
       mainPlcUri: this.settings.plc.uri,
       checkSource: (uri) => checkSourceAllowed(uri, this.sourcePolicy()),
+      recipeExists: async (id) => (await this.cameraRecipes().byId(id)) !== null,
     });
+  }
+
+  /** The commissioning recipes, as the additional cameras look them up (extra-cameras.ts). */
+  private cameraRecipes(): CameraRecipeSource {
+    return {
+      byId: (id) =>
+        this.commissioning.recipes.get(id).catch((e: unknown) => {
+          if (e instanceof RecipeError && e.reason === 'notFound') return null;
+          throw e;
+        }),
+      bySlot: (slot) => this.commissioning.recipes.bySlot(slot),
+      resolveModel: async (model) => {
+        if (model === 'classic') return model;
+        const entries = await this.library.listQuick();
+        const paths = new Map(entries.flatMap((e) => (e.path ? [[e.id, e.path] as const] : [])));
+        return modelResolver(paths, this.opts.dataDir)(model);
+      },
+    };
+  }
+
+  /** A camera's recipe (switched by the UI or its PLC) is the one it starts with next time. */
+  private rememberCameraRecipe(camera: string, id: string): void {
+    this.settings.cameras = this.settings.cameras.map((c) => (c.name === camera ? { ...c, recipe: id } : c));
+    this.persist();
+  }
+
+  private checkCamera(name: string): void {
+    const names = [MAIN_CAMERA, ...this.extraCameras.names()];
+    if (!names.includes(name))
+      throw new StationError(
+        'cameraNotFound',
+        { camera: name, cameras: names.join(', ') },
+        `no camera named "${name}" on this station; its cameras are: ${names.join(', ')} (see listCameras)`,
+      );
   }
 
   private async applyCameras(input: unknown): Promise<void> {
@@ -942,6 +990,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       dropped: s.dropped,
       plc:
         plc.state === 'off' ? null : { state: plc.state, endpoint: plc.endpoint, lastError: plc.lastError },
+      recipe: await this.commissioning.activeRecipeName(),
     };
     return [main, ...this.extraCameras.list()];
   }

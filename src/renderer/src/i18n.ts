@@ -468,6 +468,8 @@ const en = {
     delete: 'Delete',
     recipesLoginHint: '{{n}} recipes. Log in to switch.',
     calibrationSaved: 'Saved: RMS {{rms}} mm, {{n}} points',
+    recipeCamera: 'Switch recipes on camera',
+    cameraRecipe: 'Recipe: {{name}}',
     role: { operator: 'operator', engineer: 'engineer', administrator: 'administrator' },
     section: {
       calibration: 'Calibration',
@@ -541,6 +543,7 @@ const en = {
     noUsersYet:
       'No users are defined yet: create an administrator first (everyone has full rights until then).',
     recipeNotApproved: "Recipe '{{recipe}}' is not approved: switching to it needs the engineer role.",
+    cameraNotFound: 'No camera "{{camera}}" on this station; its cameras are: {{cameras}}.',
   },
   shifts: {
     title: 'Counts per shift',
@@ -1049,6 +1052,8 @@ const ko: Resource = {
     delete: '삭제',
     recipesLoginHint: '레시피 {{n}}개. 전환하려면 로그인하세요.',
     calibrationSaved: '저장됨: RMS {{rms}} mm, 점 {{n}}개',
+    recipeCamera: '레시피를 전환할 카메라',
+    cameraRecipe: '레시피: {{name}}',
     role: { operator: '운영자', engineer: '엔지니어', administrator: '관리자' },
     section: {
       calibration: '캘리브레이션',
@@ -1118,6 +1123,7 @@ const ko: Resource = {
     noUsersYet: '아직 사용자가 없습니다: 먼저 관리자를 만드세요(그때까지는 누구나 모든 권한을 가집니다).',
     recipeNotApproved:
       "레시피 '{{recipe}}'은(는) 승인되지 않았습니다: 전환하려면 엔지니어 역할이 필요합니다.",
+    cameraNotFound: '이 스테이션에 "{{camera}}" 카메라가 없습니다. 카메라 목록: {{cameras}}.',
   },
   shifts: {
     title: '근무조별 카운트',

@@ -9,6 +9,7 @@ import { useCameras } from '../cameras-store';
 import { CameraEditor } from './CameraEditor';
 import { CameraPreviewCanvas } from './CameraPreviewCanvas';
 import { SOURCE_LEVEL, PLC_LEVEL } from './StatusBar';
+import { CameraRecipeLabel } from './CameraRecipes';
 
 // The picture with that frame's objects drawn on it (CameraPreviewCanvas.tsx).
 const CameraImage = CameraPreviewCanvas;
@@ -45,6 +46,7 @@ function CameraTile({
         <span className={`pill level-${level}`}>{t(`sourceState.${camera.state}`)}</span>
       </div>
       <div className="small muted">{t('cameras.fps', { fps: camera.fps.toFixed(1) })}</div>
+      <CameraRecipeLabel camera={camera} />
     </button>
   );
 }

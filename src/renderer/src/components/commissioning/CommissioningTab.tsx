@@ -22,6 +22,8 @@ import { AuditViewer, filterFor, type TimeRange } from './AuditViewer';
 import { CalibrationEditor } from './CalibrationEditor';
 import { ClassLimitsTable } from './ClassLimitsTable';
 import { RecipePanel } from './RecipePanel';
+import { useCameras } from '../../cameras-store';
+import { activateRequest, CameraRecipeSelector, MAIN_CAMERA_NAME, recipeCamera } from '../CameraRecipes';
 import { roleAtLeast, useSession } from './session';
 import './commissioning.css';
 
@@ -226,6 +228,9 @@ function RecipesSection(props: {
   const { t } = useTranslation();
   const { client } = useStation();
   const [list, setList] = useState<RecipeListView>({ recipes: [], problems: [] });
+  const cameras = useCameras();
+  const [cameraName, setCameraName] = useState(MAIN_CAMERA_NAME);
+  const camera = recipeCamera(cameras, cameraName)?.name ?? MAIN_CAMERA_NAME;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -251,16 +256,22 @@ function RecipesSection(props: {
         {t('commission.recipesLoginHint', '{{n}} recipes. Log in to switch.', { n: list.recipes.length })}
       </p>
     );
+  // Another camera's recipe is known by name (listCameras); names are unique in the store.
+  const activeId =
+    camera === MAIN_CAMERA_NAME
+      ? (props.state?.activeRecipeId ?? null)
+      : (list.recipes.find((r) => r.name === recipeCamera(cameras, camera)?.recipe)?.id ?? null);
   return (
     <>
+      <CameraRecipeSelector cameras={cameras} value={camera} onChange={setCameraName} />
       <RecipePanel
         recipes={list.recipes}
         problems={list.problems}
-        activeId={props.state?.activeRecipeId ?? null}
+        activeId={activeId}
         role={props.role}
         busy={busy}
         error={error}
-        onActivate={(id) => run(client.activateRecipe({ id }).then(props.onSwitched))}
+        onActivate={(id) => run(client.activateRecipe(activateRequest(id, camera)).then(props.onSwitched))}
         onCreate={(name) => run(client.createRecipe({ name }))}
         onRename={(id, name) => run(client.renameRecipe({ id, name }))}
         onDuplicate={(id) => run(client.duplicateRecipe({ id }))}
