@@ -226,6 +226,12 @@ export function float32AtOrBelow(x: number): number {
   return buf[0]!;
 }
 
+/** The indices written on the last frame: `indices[0..count)`, room for every index. */
+export interface KeptIndices {
+  indices: Int32Array;
+  count: number;
+}
+
 /**
  * Writes the kept slices back into a full-size output buffer reused between frames, so that the
  * decoders read it as if it were the whole output. Slices kept on the previous frame are reset
@@ -238,7 +244,7 @@ export function scatterKept(
   keepAxis: number,
   indices: BigInt64Array | readonly number[],
   values: Float32Array,
-  prevKept: number[],
+  prevKept: KeptIndices,
 ): void {
   const outer = dims.slice(0, keepAxis).reduce((a, b) => a * b, 1);
   const n = dims[keepAxis]!;
@@ -246,13 +252,17 @@ export function scatterKept(
   const k = indices.length;
   if (values.length !== outer * k * inner)
     throw new RangeError(`filtered output holds ${values.length} values, expected ${outer * k * inner}`);
-  for (const i of prevKept)
+  if (prevKept.indices.length < n)
+    throw new RangeError(`kept-index buffer holds ${prevKept.indices.length}, need ${n}`);
+  for (let p = 0; p < prevKept.count; p++) {
+    const i = prevKept.indices[p]!;
     for (let o = 0; o < outer; o++) full.fill(-Infinity, (o * n + i) * inner, (o * n + i + 1) * inner);
-  prevKept.length = 0;
+  }
+  prevKept.count = 0;
   for (let j = 0; j < k; j++) {
     const i = Number(indices[j]);
     if (!(i >= 0 && i < n)) throw new RangeError(`filtered index ${i} outside 0..${n - 1}`);
-    prevKept.push(i);
+    prevKept.indices[prevKept.count++] = i;
     for (let o = 0; o < outer; o++) {
       const from = (o * k + j) * inner;
       const to = (o * n + i) * inner;

@@ -34,6 +34,7 @@ import {
   rowFilterNames,
   rowFilterPatch,
   scatterKept,
+  type KeptIndices,
   type RowFilterNames,
   type RowFilterSpec,
 } from '../core/onnx-row-filter';
@@ -205,7 +206,7 @@ interface RowFilterState {
   dims: readonly number[];
   /** The whole output as the decoder sees it; −∞ outside the rows kept this frame. */
   full: Float32Array;
-  prevKept: number[];
+  prevKept: KeptIndices;
   threshold: ort.Tensor;
 }
 
@@ -216,7 +217,7 @@ function rowFilterState(spec: RowFilterSpec, dims: readonly number[]): RowFilter
     names: rowFilterNames(spec.outputName),
     dims,
     full: new Float32Array(size).fill(-Infinity),
-    prevKept: [],
+    prevKept: { indices: new Int32Array(dims[spec.keepAxis]!), count: 0 },
     threshold: new ort.Tensor('float32', new Float32Array(1), [1]),
   };
 }
