@@ -72,6 +72,9 @@ describe.each(CASES)('row filter on $file', ({ file, wholeBytes }) => {
     expect(whole.filtersRows).toBe(false);
     const buffer = filtered.filteredOutputBuffer;
     expect(buffer).toBeInstanceOf(Float32Array);
+    const seg = file.includes('seg');
+    const protos = filtered.croppedProtosBuffer;
+    expect(protos === null).toBe(!seg);
     // Different content one after the other, a low threshold among them (many rows kept) and a
     // grey frame right after it: rows kept on one frame must not leak into the next.
     const frames: [RgbImage, number][] = [
@@ -89,6 +92,7 @@ describe.each(CASES)('row filter on $file', ({ file, wholeBytes }) => {
       expect(a.detections).toEqual(b.detections);
       seen += a.detections.length;
       expect(filtered.filteredOutputBuffer).toBe(buffer);
+      expect(filtered.croppedProtosBuffer).toBe(protos);
       // What onnxruntime copied out: the whole output unfiltered, a small part filtered.
       expect(whole.lastOutputBytes).toBe(wholeBytes);
       expect(filtered.lastOutputBytes).toBeLessThan(

@@ -5,6 +5,7 @@ import {
   rowFilterNames,
   rowFilterPatch,
   scatterKept,
+  scatterProtoCrop,
   type KeptIndices,
 } from '../../src/main/core/onnx-row-filter';
 
@@ -65,6 +66,26 @@ describe('scatterKept', () => {
     expect(() =>
       scatterKept(full, [1, 4, 2], 1, BigInt64Array.from([4n]), new Float32Array(2), kept(4)),
     ).toThrow('filtered index 4 outside 0..3');
+  });
+});
+
+describe('scatterProtoCrop', () => {
+  it('writes a [1, nm, h, w] crop at its cell and leaves the other cells as they were', () => {
+    // nm = 2 prototypes of 3 × 4 cells; a 2 × 2 crop at row 1, column 2.
+    const full = new Float32Array(2 * 3 * 4).fill(9);
+    scatterProtoCrop(full, [1, 2, 3, 4], Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]), [1, 2, 2, 2], 1, 2);
+    expect(Array.from(full)).toEqual([
+      9, 9, 9, 9, /**/ 9, 9, 1, 2, /**/ 9, 9, 3, 4, 9, 9, 9, 9, /**/ 9, 9, 5, 6, /**/ 9, 9, 7, 8,
+    ]);
+    // An empty crop (no box kept) writes nothing.
+    scatterProtoCrop(full, [1, 2, 3, 4], new Float32Array(0), [1, 2, 0, 0], 3, 4);
+    expect(full[6]).toBe(1);
+  });
+
+  it('refuses a crop that does not fit', () => {
+    expect(() =>
+      scatterProtoCrop(new Float32Array(24), [1, 2, 3, 4], new Float32Array(8), [1, 2, 2, 2], 2, 2),
+    ).toThrow('prototype crop [1, 2, 2, 2] at (2, 2) does not fit [1, 2, 3, 4]');
   });
 });
 
@@ -160,6 +181,36 @@ describe('rowFilterPatch', () => {
     const now = read(rowFilterPatch({ ...spec, opset: 18 })).node.find((n) => n.opType === 'ReduceMax')!;
     expect(now.input).toHaveLength(2);
     expect(now.attribute.map((a) => a.name)).toEqual(['keepdims']);
+  });
+
+  it('crops the prototypes of a segmentation head: two more outputs, a Slice of the protos on axes 2 and 3', () => {
+    const g = read(
+      rowFilterPatch({
+        outputName: 'output0',
+        rank: 3,
+        keepAxis: 2,
+        scoreAxis: 1,
+        scoreStart: 4,
+        scoreEnd: 84,
+        opset: 19,
+        protoCrop: {
+          protosName: 'output1',
+          heightCells: 80,
+          widthCells: 80,
+          cellsPerInputX: 0.25,
+          cellsPerInputY: 0.25,
+        },
+      }),
+    );
+    const names = rowFilterNames('output0');
+    expect(g.output.map((o) => o.name)).toEqual([
+      names.indices,
+      names.values,
+      names.protos,
+      names.protosStart,
+    ]);
+    const slice = g.node.find((n) => n.opType === 'Slice' && n.input[0] === 'output1')!;
+    expect(slice.input[1]).toBe(names.protosStart);
   });
 
   it('refuses axes that do not fit the rank and an empty score range', () => {

@@ -16,6 +16,10 @@
  * `scoreAxis` is not below the threshold (NaN is kept, as the decoders do not skip NaN by that
  * test). It is a superset of what the decoders keep as long as the threshold fed is ≤ theirs (see
  * `float32AtOrBelow`); the decoders then apply their own exact test to the rows they are given.
+ * For a segmentation head the prototypes are cropped too, to the union of the kept rows' boxes
+ * with two cells of margin: the mask decoder reads only cells under the boxes of detections, which
+ * are among those rows (float32 box arithmetic in the graph differs from JavaScript's by far less
+ * than the margin).
  */
 
 /** ONNX TensorProto.DataType values used here. */
@@ -38,6 +42,22 @@ export interface RowFilterSpec {
    * before. Only needed when the score range is wider than one column.
    */
   opset: number;
+  /**
+   * Segmentation heads (`[1, 4 + nc + nm, N]` with cx, cy, w, h in rows 0..3): also crop the mask
+   * prototypes to the cells under the kept anchors' boxes (their union, two cells of margin),
+   * the only cells the mask decoder reads.
+   */
+  protoCrop?: ProtoCropSpec;
+}
+
+export interface ProtoCropSpec {
+  /** The prototypes output, `[1, nm, Hp, Wp]`. */
+  protosName: string;
+  heightCells: number;
+  widthCells: number;
+  /** Proto cells per model-input pixel (Wp / input width, Hp / input height). */
+  cellsPerInputX: number;
+  cellsPerInputY: number;
 }
 
 /** Names of what the patch adds (prefixed so they cannot clash with the model's own names). */
@@ -48,11 +68,21 @@ export interface RowFilterNames {
   indices: string;
   /** float32 output: the kept slices, the original output with `keepAxis` cut to K (float16 cast). */
   values: string;
+  /** float32 `[1, nm, h, w]` output: the cropped prototypes (with `protoCrop`). */
+  protos: string;
+  /** int64 `[2]` output: the crop's first row and column in proto cells (with `protoCrop`). */
+  protosStart: string;
 }
 
 export function rowFilterNames(outputName: string): RowFilterNames {
   const p = `vision_station_filter_${outputName}`;
-  return { threshold: `${p}_threshold`, indices: `${p}_indices`, values: `${p}_values` };
+  return {
+    threshold: `${p}_threshold`,
+    indices: `${p}_indices`,
+    values: `${p}_values`,
+    protos: `${p}_protos`,
+    protosStart: `${p}_protos_start`,
+  };
 }
 
 // --- minimal protobuf writer -------------------------------------------------------------------
@@ -105,6 +135,14 @@ function int64Tensor(values: readonly number[]): Writer {
   return new Writer().int(1, values.length).int(2, INT64).bytes(7, packed.finish());
 }
 
+function floatTensor(values: readonly number[]): Writer {
+  // TensorProto: dims = 1, data_type = 2, raw_data = 9 (little-endian float32).
+  const raw = new Uint8Array(values.length * 4);
+  const view = new DataView(raw.buffer);
+  values.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  return new Writer().int(1, values.length).int(2, FLOAT).bytes(9, raw);
+}
+
 type Attr =
   | { name: string; int: number }
   | { name: string; ints: readonly number[] }
@@ -140,6 +178,104 @@ function valueInfo(name: string, elemType: number, dims: readonly (number | stri
   return new Writer().string(1, name).message(2, new Writer().message(1, tensor));
 }
 
+/** ReduceMax / ReduceMin over one axis: axes an attribute before opset 18, an input from 18. */
+function reduce(
+  op: 'ReduceMax' | 'ReduceMin',
+  input: string,
+  axis: number,
+  keepdims: 0 | 1,
+  output: string,
+  opset: number,
+): Writer[] {
+  if (opset < 18)
+    return [
+      node(op, [input], output, [
+        { name: 'axes', ints: [axis] },
+        { name: 'keepdims', int: keepdims },
+      ]),
+    ];
+  return [
+    node('Constant', [], `${output}_axes`, [{ name: 'value', tensor: int64Tensor([axis]) }]),
+    node(op, [input, `${output}_axes`], output, [{ name: 'keepdims', int: keepdims }]),
+  ];
+}
+
+/**
+ * Nodes cropping the prototypes to the union of the kept boxes (see `RowFilterSpec.protoCrop`).
+ * `values` is the kept columns `[1, C, K]` as float32. With no box kept the crop is empty.
+ */
+function protoCropNodes(
+  c: ProtoCropSpec,
+  values: string,
+  names: RowFilterNames,
+  n: (s: string) => string,
+  opset: number,
+): Writer[] {
+  const BIG = 1e9;
+  const nodes: Writer[] = [
+    node('Constant', [], n('half'), [{ name: 'value', tensor: floatTensor([0.5]) }]),
+    node('Constant', [], n('big'), [{ name: 'value', tensor: floatTensor([BIG]) }]),
+    node('Constant', [], n('minus_big'), [{ name: 'value', tensor: floatTensor([-BIG]) }]),
+    node('Constant', [], n('margin'), [{ name: 'value', tensor: floatTensor([2]) }]),
+    node('Constant', [], n('zero'), [{ name: 'value', tensor: floatTensor([0]) }]),
+    node('Constant', [], n('cells_per_input'), [
+      { name: 'value', tensor: floatTensor([c.cellsPerInputY, c.cellsPerInputX]) },
+    ]),
+    node('Constant', [], n('cells'), [{ name: 'value', tensor: floatTensor([c.heightCells, c.widthCells]) }]),
+    node('Constant', [], n('proto_axes'), [{ name: 'value', tensor: int64Tensor([2, 3]) }]),
+    node('Constant', [], n('row_axis'), [{ name: 'value', tensor: int64Tensor([1]) }]),
+  ];
+  // Rows 0..3 of the kept columns: cx, cy, w, h, each [1, 1, K].
+  ['cx', 'cy', 'w', 'h'].forEach((name, i) => {
+    nodes.push(
+      node('Constant', [], n(`${name}_start`), [{ name: 'value', tensor: int64Tensor([i]) }]),
+      node('Constant', [], n(`${name}_end`), [{ name: 'value', tensor: int64Tensor([i + 1]) }]),
+      node('Slice', [values, n(`${name}_start`), n(`${name}_end`), n('row_axis')], n(name)),
+    );
+  });
+  nodes.push(
+    node('Mul', [n('w'), n('half')], n('half_w')),
+    node('Mul', [n('h'), n('half')], n('half_h')),
+    node('Sub', [n('cx'), n('half_w')], n('x1')),
+    node('Add', [n('cx'), n('half_w')], n('x2')),
+    node('Sub', [n('cy'), n('half_h')], n('y1')),
+    node('Add', [n('cy'), n('half_h')], n('y2')),
+  );
+  // One neutral column each, so that no box kept gives start > end (an empty crop), not an error.
+  for (const [v, pad, op] of [
+    ['x1', 'big', 'ReduceMin'],
+    ['y1', 'big', 'ReduceMin'],
+    ['x2', 'minus_big', 'ReduceMax'],
+    ['y2', 'minus_big', 'ReduceMax'],
+  ] as const) {
+    nodes.push(
+      node('Reshape', [n(pad), n('row_axis')], n(`${v}_pad`)),
+      node('Reshape', [n(v), n('flat')], n(`${v}_flat`)),
+      node('Concat', [n(`${v}_flat`), n(`${v}_pad`)], n(`${v}_padded`), [{ name: 'axis', int: 0 }]),
+      ...reduce(op, n(`${v}_padded`), 0, 1, n(`${v}_union`), opset),
+    );
+  }
+  nodes.push(
+    node('Concat', [n('y1_union'), n('x1_union')], n('start_px'), [{ name: 'axis', int: 0 }]),
+    node('Concat', [n('y2_union'), n('x2_union')], n('end_px'), [{ name: 'axis', int: 0 }]),
+    node('Mul', [n('start_px'), n('cells_per_input')], n('start_q')),
+    node('Mul', [n('end_px'), n('cells_per_input')], n('end_q')),
+    node('Floor', [n('start_q')], n('start_floor')),
+    node('Ceil', [n('end_q')], n('end_ceil')),
+    node('Sub', [n('start_floor'), n('margin')], n('start_margin')),
+    node('Add', [n('end_ceil'), n('margin')], n('end_margin')),
+    node('Max', [n('start_margin'), n('zero')], n('start_lo')),
+    node('Min', [n('start_lo'), n('cells')], n('start_cells')),
+    node('Max', [n('end_margin'), n('zero')], n('end_lo')),
+    node('Min', [n('end_lo'), n('cells')], n('end_cells')),
+    node('Cast', [n('start_cells')], names.protosStart, [{ name: 'to', int: INT64 }]),
+    node('Cast', [n('end_cells')], n('end_i'), [{ name: 'to', int: INT64 }]),
+    node('Slice', [c.protosName, names.protosStart, n('end_i'), n('proto_axes')], n('protos_raw')),
+    node('Cast', [n('protos_raw')], names.protos, [{ name: 'to', int: FLOAT }]),
+  );
+  return nodes;
+}
+
 /**
  * Bytes to append to a ModelProto: a `graph` field with the filter's nodes, its threshold input and
  * its two outputs (see the module comment).
@@ -171,19 +307,7 @@ export function rowFilterPatch(spec: RowFilterSpec): Uint8Array {
   let best = n('scores_f32');
   if (scoreEnd - scoreStart > 1) {
     best = n('best');
-    nodes.push(
-      opset >= 18
-        ? node('Constant', [], n('reduce_axes'), [{ name: 'value', tensor: int64Tensor([scoreAxis]) }])
-        : new Writer(),
-    );
-    nodes.push(
-      opset >= 18
-        ? node('ReduceMax', [n('scores_f32'), n('reduce_axes')], best, [{ name: 'keepdims', int: 1 }])
-        : node('ReduceMax', [n('scores_f32')], best, [
-            { name: 'axes', ints: [scoreAxis] },
-            { name: 'keepdims', int: 1 },
-          ]),
-    );
+    nodes.push(...reduce('ReduceMax', n('scores_f32'), scoreAxis, 1, best, opset));
   }
   nodes.push(
     node('Less', [best, names.threshold], n('below')),
@@ -194,6 +318,11 @@ export function rowFilterPatch(spec: RowFilterSpec): Uint8Array {
     node('Gather', [outputName, names.indices], n('values_raw'), [{ name: 'axis', int: keepAxis }]),
     node('Cast', [n('values_raw')], names.values, [{ name: 'to', int: FLOAT }]),
   );
+  if (spec.protoCrop) {
+    if (keepAxis !== 2 || rank !== 3)
+      throw new RangeError('row filter: prototypes are cropped only for [1, C, N] heads (keep axis 2)');
+    nodes.push(...protoCropNodes(spec.protoCrop, names.values, names, n, opset));
+  }
   const graph = new Writer();
   for (const w of nodes) {
     const b = w.finish();
@@ -209,6 +338,18 @@ export function rowFilterPatch(spec: RowFilterSpec): Uint8Array {
       Array.from({ length: rank }, (_, i) => `vision_station_values_dim_${i}`),
     ),
   );
+  if (spec.protoCrop) {
+    graph.message(
+      12,
+      valueInfo(names.protos, FLOAT, [
+        1,
+        'vision_station_nm',
+        'vision_station_crop_h',
+        'vision_station_crop_w',
+      ]),
+    );
+    graph.message(12, valueInfo(names.protosStart, INT64, [2]));
+  }
   return new Writer().message(7, graph).finish();
 }
 
@@ -269,4 +410,31 @@ export function scatterKept(
       for (let x = 0; x < inner; x++) full[to + x] = values[from + x]!;
     }
   }
+}
+
+/**
+ * Writes the cropped prototypes `[1, nm, h, w]` into the full-size `[1, nm, Hp, Wp]` buffer reused
+ * between frames, at `(row0, col0)`. Cells outside the crop keep older values: the mask decoder
+ * reads only cells under the kept boxes, which the crop covers.
+ */
+export function scatterProtoCrop(
+  full: Float32Array,
+  fullDims: readonly number[],
+  crop: Float32Array,
+  cropDims: readonly number[],
+  row0: number,
+  col0: number,
+): void {
+  const [, nm, hp, wp] = fullDims as [number, number, number, number];
+  const [, cnm, h, w] = cropDims as [number, number, number, number];
+  if (cnm !== nm || row0 < 0 || col0 < 0 || row0 + h > hp || col0 + w > wp || crop.length !== nm * h * w)
+    throw new RangeError(
+      `prototype crop [${cropDims.join(', ')}] at (${row0}, ${col0}) does not fit [${fullDims.join(', ')}]`,
+    );
+  for (let k = 0; k < nm; k++)
+    for (let j = 0; j < h; j++) {
+      const from = (k * h + j) * w;
+      const to = (k * hp + row0 + j) * wp + col0;
+      for (let i = 0; i < w; i++) full[to + i] = crop[from + i]!;
+    }
 }

@@ -34,6 +34,7 @@ import {
   rowFilterNames,
   rowFilterPatch,
   scatterKept,
+  scatterProtoCrop,
   type KeptIndices,
   type RowFilterNames,
   type RowFilterSpec,
@@ -181,21 +182,40 @@ const ANCHOR_COLUMNS: ReadonlySet<string> = new Set(['yolov8', 'yolov8-seg']);
  * families, or when `VISION_STATION_ORT_FILTER=0` (to compare against the whole output).
  */
 export function rowFilterSpecFor(
-  layout: Pick<ModelLayout, 'family' | 'numClasses' | 'outputNames'>,
-  firstOutputDims: readonly number[],
+  layout: Pick<ModelLayout, 'family' | 'numClasses' | 'outputNames' | 'inputWidthPx' | 'inputHeightPx'>,
+  dimsOf: (outputName: string) => readonly number[],
   opset: number,
 ): RowFilterSpec | null {
   if (process.env['VISION_STATION_ORT_FILTER'] === '0') return null;
   const outputName = layout.outputNames[0];
-  const d = firstOutputDims;
-  if (!outputName || d.length !== 3 || d[0] !== 1) return null;
+  if (!outputName) return null;
+  const d = dimsOf(outputName);
+  if (d.length !== 3 || d[0] !== 1) return null;
   const nc = layout.numClasses;
   if (OBJECTNESS_ROWS.has(layout.family) && d[2] === 5 + nc)
     return { outputName, rank: 3, keepAxis: 1, scoreAxis: 2, scoreStart: 4, scoreEnd: 5, opset };
   // ReduceMax changed its signature at opset 18: without the opset the patch cannot be written.
-  if (ANCHOR_COLUMNS.has(layout.family) && d[1]! >= 4 + nc && nc > 0 && opset > 0)
-    return { outputName, rank: 3, keepAxis: 2, scoreAxis: 1, scoreStart: 4, scoreEnd: 4 + nc, opset };
-  return null;
+  if (!ANCHOR_COLUMNS.has(layout.family) || d[1]! < 4 + nc || nc <= 0 || opset <= 0) return null;
+  const spec: RowFilterSpec = {
+    outputName,
+    rank: 3,
+    keepAxis: 2,
+    scoreAxis: 1,
+    scoreStart: 4,
+    scoreEnd: 4 + nc,
+    opset,
+  };
+  const protosName = layout.family === 'yolov8-seg' ? layout.outputNames[1] : undefined;
+  const p = protosName ? dimsOf(protosName) : [];
+  if (protosName && p.length === 4 && p[0] === 1)
+    spec.protoCrop = {
+      protosName,
+      heightCells: p[2]!,
+      widthCells: p[3]!,
+      cellsPerInputX: p[3]! / layout.inputWidthPx,
+      cellsPerInputY: p[2]! / layout.inputHeightPx,
+    };
+  return spec;
 }
 
 /** The filtered output, written back each frame into a full-size buffer the decoder reads. */
@@ -208,18 +228,31 @@ interface RowFilterState {
   full: Float32Array;
   prevKept: KeptIndices;
   threshold: ort.Tensor;
+  /** With `spec.protoCrop`: the whole prototypes, rewritten each frame where the crop lies. */
+  protos: { dims: readonly number[]; full: Float32Array } | null;
 }
 
-function rowFilterState(spec: RowFilterSpec, dims: readonly number[]): RowFilterState {
-  const size = dims.reduce((a, b) => a * b, 1);
+function rowFilterState(
+  spec: RowFilterSpec,
+  dimsOf: (outputName: string) => readonly number[],
+): RowFilterState {
+  const dims = dimsOf(spec.outputName);
+  const size = (d: readonly number[]): number => d.reduce((a, b) => a * b, 1);
+  const protoDims = spec.protoCrop ? dimsOf(spec.protoCrop.protosName) : null;
   return {
     spec,
     names: rowFilterNames(spec.outputName),
     dims,
-    full: new Float32Array(size).fill(-Infinity),
+    full: new Float32Array(size(dims)).fill(-Infinity),
     prevKept: { indices: new Int32Array(dims[spec.keepAxis]!), count: 0 },
     threshold: new ort.Tensor('float32', new Float32Array(1), [1]),
+    protos: protoDims ? { dims: protoDims, full: new Float32Array(size(protoDims)) } : null,
   };
+}
+
+/** A state of its own (buffers are per session) for the same filter. */
+function sameFilterState(f: RowFilterState): RowFilterState {
+  return rowFilterState(f.spec, (name) => (name === f.spec.outputName ? f.dims : (f.protos?.dims ?? [])));
 }
 
 function withPatch(bytes: Uint8Array, patch: Uint8Array): Uint8Array {
@@ -257,7 +290,11 @@ export class OnnxModel implements LoadedModel {
   ) {
     this.frameFormat = modelFrameFormatOf(layout);
     this.fetchNames = layout.outputNames.flatMap((n) =>
-      filter?.spec.outputName === n ? [filter.names.indices, filter.names.values] : [n],
+      filter?.spec.outputName === n
+        ? [filter.names.indices, filter.names.values]
+        : filter?.spec.protoCrop?.protosName === n
+          ? [filter.names.protos, filter.names.protosStart]
+          : [n],
     );
   }
 
@@ -309,7 +346,7 @@ export class OnnxModel implements LoadedModel {
     let loadMs = now() - t0;
     let model: OnnxModel;
     let filterSpec: RowFilterSpec | null;
-    let filterDims: readonly number[];
+    let dimsOf: (outputName: string) => readonly number[];
     try {
       const inputs = specsOf(session.inputMetadata);
       const outputs = specsOf(session.outputMetadata);
@@ -374,8 +411,10 @@ export class OnnxModel implements LoadedModel {
       );
       const problem = implausibleDetections(probeDets, classNames.length);
       if (problem) throw new ImplausibleOutputError(implausibleMessage(problem, layout.family));
-      filterDims = outputDims[0] ?? [];
-      filterSpec = rowFilterSpecFor(layout, filterDims, opset);
+      // By name: detectModelLayout may order the outputs otherwise than the session does.
+      const byName = new Map(outputs.map((o, i) => [o.name, outputDims[i]!] as const));
+      dimsOf = (name) => byName.get(name) ?? [];
+      filterSpec = rowFilterSpecFor(layout, dimsOf, opset);
       model = new OnnxModel(info, session, layout, decode, null);
     } catch (e) {
       await session.release().catch(() => {});
@@ -395,7 +434,7 @@ export class OnnxModel implements LoadedModel {
         filtered.session,
         model.layout,
         model.decode,
-        rowFilterState(filterSpec, filterDims),
+        rowFilterState(filterSpec, dimsOf),
       );
     }
     if (provider !== 'cpu' || threadsFixed || uniqueCandidates.length < 2) return model;
@@ -429,7 +468,7 @@ export class OnnxModel implements LoadedModel {
           session,
           model.layout,
           model.decode,
-          model.filter ? rowFilterState(model.filter.spec, model.filter.dims) : null,
+          model.filter ? sameFilterState(model.filter) : null,
         );
         models.push(m);
         trials.push({ ...cfg, msPerFrame: [] });
@@ -504,6 +543,30 @@ export class OnnxModel implements LoadedModel {
     return { dims: f.dims, data: f.full };
   }
 
+  /** The cropped prototypes written into their full-size buffer (the same every frame). */
+  private uncropped(
+    protos: NonNullable<RowFilterState['protos']>,
+    f: RowFilterState,
+    out: ort.InferenceSession.ReturnType,
+  ): RawTensor {
+    const crop = out[f.names.protos]!;
+    const start = out[f.names.protosStart]!.data as BigInt64Array;
+    scatterProtoCrop(
+      protos.full,
+      protos.dims,
+      crop.data as Float32Array,
+      crop.dims,
+      Number(start[0]),
+      Number(start[1]),
+    );
+    return { dims: protos.dims, data: protos.full };
+  }
+
+  /** The full-size prototypes buffer, when cropped in the graph (tests check identity). */
+  get croppedProtosBuffer(): Float32Array | null {
+    return this.filter?.protos?.full ?? null;
+  }
+
   async run(img: RgbImage, params: DecodeParams): Promise<RunOutput> {
     const t0 = now();
     const layout = this.layout;
@@ -543,6 +606,8 @@ export class OnnxModel implements LoadedModel {
     this.runs++;
     const tensors = layout.outputNames.map((n, i) => {
       if (filter?.spec.outputName === n) return this.unfiltered(filter, out);
+      if (filter?.protos && filter.spec.protoCrop?.protosName === n)
+        return this.uncropped(filter.protos, filter, out);
       const t = out[n]!;
       return t.type === 'float16' ? this.float16Output(n, t, i === 0, params.confThreshold) : toRawTensor(t);
     });
