@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecodeParams } from '../../src/main/core/decoders/types';
 import { decodeImagePath } from '../../src/main/inference/image-input';
-import { OnnxModel } from '../../src/main/inference/onnx-model';
+import type { ModelFamily } from '../../src/shared/detection';
+import { OnnxModel, rowFilterSpecFor } from '../../src/main/inference/onnx-model';
 import type { RgbImage } from '../../src/main/inference/preprocess';
 import { sharedImage, sharedModel } from '../helpers/paths';
 
@@ -105,4 +106,49 @@ describe.each(CASES)('row filter on $file', ({ file, wholeBytes }) => {
       expect(last.detections.some((d) => d.mask !== undefined)).toBe(true);
     }
   }, 60_000);
+});
+
+describe('rowFilterSpecFor', () => {
+  const yolox = {
+    family: 'yolox' as ModelFamily,
+    numClasses: 80,
+    outputNames: ['output'],
+    inputWidthPx: 416,
+    inputHeightPx: 416,
+  };
+  const rows = (): number[] => [1, 3549, 85];
+
+  it('filters YOLOX rows on the objectness column from opset 11 on', () => {
+    expect(rowFilterSpecFor(yolox, rows, 11)).toEqual({
+      outputName: 'output',
+      rank: 3,
+      keepAxis: 1,
+      scoreAxis: 2,
+      scoreStart: 4,
+      scoreEnd: 5,
+      opset: 11,
+    });
+    expect(rowFilterSpecFor(yolox, rows, 10)).toBeNull();
+    expect(rowFilterSpecFor(yolox, rows, 0)).toBeNull();
+    expect(rowFilterSpecFor(yolox, () => [1, 3549, 84], 11)).toBeNull();
+  });
+
+  it('crops the prototypes of a segmentation head, by output name, and leaves OBB heads alone', () => {
+    const dims: Record<string, number[]> = { output0: [1, 116, 2100], output1: [1, 32, 80, 80] };
+    const seg = {
+      family: 'yolov8-seg' as ModelFamily,
+      numClasses: 80,
+      outputNames: ['output0', 'output1'],
+      inputWidthPx: 320,
+      inputHeightPx: 320,
+    };
+    expect(rowFilterSpecFor(seg, (n) => dims[n]!, 19)?.protoCrop).toEqual({
+      protosName: 'output1',
+      heightCells: 80,
+      widthCells: 80,
+      cellsPerInputX: 0.25,
+      cellsPerInputY: 0.25,
+    });
+    expect(rowFilterSpecFor({ ...seg, family: 'yolov8-obb' as ModelFamily }, (n) => dims[n]!, 19)).toBeNull();
+  });
 });

@@ -190,12 +190,13 @@ export function rowFilterSpecFor(
   const outputName = layout.outputNames[0];
   if (!outputName) return null;
   const d = dimsOf(outputName);
-  if (d.length !== 3 || d[0] !== 1) return null;
+  // Slice takes its bounds as inputs from opset 10, ReduceMax its axes from 18: the patch is
+  // written for opsets 11 and later (an unknown opset, 0, gets no patch).
+  if (d.length !== 3 || d[0] !== 1 || opset < 11) return null;
   const nc = layout.numClasses;
   if (OBJECTNESS_ROWS.has(layout.family) && d[2] === 5 + nc)
     return { outputName, rank: 3, keepAxis: 1, scoreAxis: 2, scoreStart: 4, scoreEnd: 5, opset };
-  // ReduceMax changed its signature at opset 18: without the opset the patch cannot be written.
-  if (!ANCHOR_COLUMNS.has(layout.family) || d[1]! < 4 + nc || nc <= 0 || opset <= 0) return null;
+  if (!ANCHOR_COLUMNS.has(layout.family) || d[1]! < 4 + nc || nc <= 0) return null;
   const spec: RowFilterSpec = {
     outputName,
     rank: 3,
@@ -423,19 +424,44 @@ export class OnnxModel implements LoadedModel {
     let runBytes = bytes;
     if (filterSpec) {
       // The layout is known only after a probe of the model as it is; the filtered session replaces
-      // that one (its first run, untimed, is tuneThreads' or the first frame's).
-      runBytes = withPatch(bytes, rowFilterPatch(filterSpec));
+      // that one. Its first run doubles as its warm-up and as the check that the patched graph
+      // runs; where it does not, the model stays as it is (whole outputs, same detections).
+      const patched = withPatch(bytes, rowFilterPatch(filterSpec));
       const t2 = now();
-      const filtered = await createSession(runBytes, { ...spec, providers: [provider] }, first, onStatus);
-      loadMs += now() - t2;
-      await session.release().catch(() => {});
-      model = new OnnxModel(
-        { ...model.info, loadMs },
-        filtered.session,
-        model.layout,
-        model.decode,
-        rowFilterState(filterSpec, dimsOf),
-      );
+      let filtered: OnnxModel | null = null;
+      try {
+        const { session: s } = await createSession(
+          patched,
+          { ...spec, providers: [provider] },
+          first,
+          () => {},
+        );
+        filtered = new OnnxModel(
+          model.info,
+          s,
+          model.layout,
+          model.decode,
+          rowFilterState(filterSpec, dimsOf),
+        );
+        const { inputWidth: w, inputHeight: h } = model.info;
+        await filtered.run(
+          { rgb: new Uint8Array(w * h * 3).fill(114), widthPx: w, heightPx: h },
+          { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 300, classFilter: null },
+        );
+      } catch (e) {
+        await filtered?.release().catch(() => {});
+        filtered = null;
+        onStatus(
+          `outputs not filtered in the graph (${(e as Error).message.split('\n')[0]}); reading them whole`,
+        );
+      }
+      if (filtered) {
+        await session.release().catch(() => {});
+        runBytes = patched;
+        loadMs += now() - t2;
+        model = filtered;
+        model.info.loadMs = loadMs;
+      }
     }
     if (provider !== 'cpu' || threadsFixed || uniqueCandidates.length < 2) return model;
     return OnnxModel.tuneThreads(model, runBytes, spec, uniqueCandidates, onStatus);
