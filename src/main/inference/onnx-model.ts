@@ -279,7 +279,6 @@ export class OnnxModel implements LoadedModel {
    */
   lastOutputBytes = 0;
   outputBytesTotal = 0;
-  runs = 0;
   readonly frameFormat: ModelFrameFormat | null;
 
   private constructor(
@@ -632,7 +631,6 @@ export class OnnxModel implements LoadedModel {
     for (const n of this.fetchNames) outputBytes += (out[n]?.data as ArrayBufferView).byteLength;
     this.lastOutputBytes = outputBytes;
     this.outputBytesTotal += outputBytes;
-    this.runs++;
     const tensors = layout.outputNames.map((n, i) => {
       if (filter?.spec.outputName === n) return this.unfiltered(filter, out);
       if (filter?.protos && filter.spec.protoCrop?.protosName === n)
