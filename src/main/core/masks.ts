@@ -41,12 +41,19 @@ function grow<T extends Float64Array | Int32Array | Uint8Array>(
   return buf.length >= n ? buf : make(Math.max(n, buf.length * 2));
 }
 
-/** Bilinear source index/fraction along one axis for proto coordinate `q` (cell centres at k). */
-function axisSample(q: number, cells: number): [number, number] {
-  if (q <= 0) return [0, 0];
-  if (q >= cells - 1) return [cells - 1, 0];
-  const k = Math.floor(q);
-  return [k, q - k];
+/**
+ * Bilinear source index and fraction along one axis for proto coordinate `q` (cell centres at k).
+ * Two functions rather than one returning a pair: they run per mask row and column, every frame,
+ * and a pair would be an array allocated each time.
+ */
+function axisIndex(q: number, cells: number): number {
+  if (q <= 0) return 0;
+  if (q >= cells - 1) return cells - 1;
+  return Math.floor(q);
+}
+function axisFrac(q: number, cells: number): number {
+  if (q <= 0 || q >= cells - 1) return 0;
+  return q - Math.floor(q);
 }
 
 /**
@@ -83,10 +90,10 @@ export function rasterizeProtoMask(
   const qx = (x: number): number => ((x + 0.5) * lb.scale + lb.padLeftPx) * protoPerInputX - 0.5;
   const qy = (y: number): number =>
     ((y + 0.5) * (lb.scaleY ?? lb.scale) + lb.padTopPx) * protoPerInputY - 0.5;
-  const pi0 = axisSample(qx(x0), wp)[0];
-  const pj0 = axisSample(qy(y0), hp)[0];
-  const pi1 = Math.min(wp - 1, axisSample(qx(x1), wp)[0] + 1);
-  const pj1 = Math.min(hp - 1, axisSample(qy(y1), hp)[0] + 1);
+  const pi0 = axisIndex(qx(x0), wp);
+  const pj0 = axisIndex(qy(y0), hp);
+  const pi1 = Math.min(wp - 1, axisIndex(qx(x1), wp) + 1);
+  const pj1 = Math.min(hp - 1, axisIndex(qy(y1), hp) + 1);
   const pw = pi1 - pi0 + 1;
   const ph = pj1 - pj0 + 1;
 
@@ -114,15 +121,17 @@ export function rasterizeProtoMask(
   const colFrac = colFracScratch;
   const row = rowScratch;
   for (let x = 0; x < w; x++) {
-    const [k, f] = axisSample(qx(x0 + x), wp);
-    colIdx[x] = k - pi0;
-    colFrac[x] = f;
+    const q = qx(x0 + x);
+    colIdx[x] = axisIndex(q, wp) - pi0;
+    colFrac[x] = axisFrac(q, wp);
   }
 
   const mask = out ?? new Uint8Array(w * h);
   if (mask.length < w * h) throw new RangeError(`mask buffer holds ${mask.length} pixels, need ${w * h}`);
   for (let y = 0; y < h; y++) {
-    const [kj, fy] = axisSample(qy(y0 + y), hp);
+    const q = qy(y0 + y);
+    const kj = axisIndex(q, hp);
+    const fy = axisFrac(q, hp);
     const ra = (kj - pj0) * pw;
     const rb = fy > 0 ? ra + pw : ra;
     for (let i = 0; i < pw; i++) row[i] = patch[ra + i] * (1 - fy) + patch[rb + i] * fy;

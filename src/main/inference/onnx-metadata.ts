@@ -12,12 +12,16 @@ const root = protobuf.Root.fromJSON({
     StringStringEntryProto: {
       fields: { key: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } },
     },
+    OperatorSetIdProto: {
+      fields: { domain: { type: 'string', id: 1 }, version: { type: 'int64', id: 2 } },
+    },
     ModelProto: {
       fields: {
         irVersion: { type: 'int64', id: 1 },
         producerName: { type: 'string', id: 2 },
         producerVersion: { type: 'string', id: 3 },
         docString: { type: 'string', id: 6 },
+        opsetImport: { rule: 'repeated', type: 'OperatorSetIdProto', id: 8 },
         metadataProps: { rule: 'repeated', type: 'StringStringEntryProto', id: 14 },
       },
     },
@@ -29,6 +33,8 @@ export interface OnnxFileInfo {
   producerName: string;
   producerVersion: string;
   metadata: Record<string, string>;
+  /** Opset of the default ONNX domain ('' or 'ai.onnx'); 0 when the file names none. */
+  opset: number;
 }
 
 /** Throws a readable error when the bytes are not an ONNX ModelProto. */
@@ -43,8 +49,10 @@ export function readOnnxMetadata(bytes: Uint8Array): OnnxFileInfo {
     producerName: string;
     producerVersion: string;
     metadataProps: { key: string; value: string }[];
+    opsetImport: { domain: string; version: number }[];
   };
   const metadata: Record<string, string> = {};
   for (const { key, value } of obj.metadataProps) metadata[key] = value;
-  return { producerName: obj.producerName, producerVersion: obj.producerVersion, metadata };
+  const opset = obj.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
+  return { producerName: obj.producerName, producerVersion: obj.producerVersion, metadata, opset };
 }

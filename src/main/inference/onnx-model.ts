@@ -29,6 +29,16 @@ import { computeLetterbox, type Letterbox } from '../core/geometry';
 import { modelFrameFormatOf, type ModelFrameFormat } from '../core/model-frame';
 import { ImplausibleOutputError, implausibleDetections, implausibleMessage } from '../core/plausibility';
 import { readSidecar } from './sidecar';
+import {
+  float32AtOrBelow,
+  rowFilterNames,
+  rowFilterPatch,
+  scatterKept,
+  scatterProtoCrop,
+  type KeptIndices,
+  type RowFilterNames,
+  type RowFilterSpec,
+} from '../core/onnx-row-filter';
 
 // onnxruntime logs provider-library failures itself; we record and report them ourselves.
 ort.env.logLevel = 'fatal';
@@ -163,17 +173,112 @@ const THREAD_TUNING_MAX_ROUNDS = 6;
 
 /** Families whose first output is rows of `[box, objectness, class scores]`, read objectness first. */
 const OBJECTNESS_ROWS: ReadonlySet<string> = new Set(['yolov5', 'yolox']);
+/** Families whose first output is `[1, 4 + nc (+ more), N]`, one column per anchor. */
+const ANCHOR_COLUMNS: ReadonlySet<string> = new Set(['yolov8', 'yolov8-seg']);
+
+/**
+ * Where the graph itself drops the rows that cannot pass the threshold (see onnx-row-filter.ts):
+ * the first output of the YOLOv5/YOLOX and YOLOv8/11 detect and segment heads. Null for other
+ * families, or when `VISION_STATION_ORT_FILTER=0` (to compare against the whole output).
+ */
+export function rowFilterSpecFor(
+  layout: Pick<ModelLayout, 'family' | 'numClasses' | 'outputNames' | 'inputWidthPx' | 'inputHeightPx'>,
+  dimsOf: (outputName: string) => readonly number[],
+  opset: number,
+): RowFilterSpec | null {
+  if (process.env['VISION_STATION_ORT_FILTER'] === '0') return null;
+  const outputName = layout.outputNames[0];
+  if (!outputName) return null;
+  const d = dimsOf(outputName);
+  // Slice takes its bounds as inputs from opset 10, ReduceMax its axes from 18: the patch is
+  // written for opsets 11 and later (an unknown opset, 0, gets no patch).
+  if (d.length !== 3 || d[0] !== 1 || opset < 11) return null;
+  const nc = layout.numClasses;
+  if (OBJECTNESS_ROWS.has(layout.family) && d[2] === 5 + nc)
+    return { outputName, rank: 3, keepAxis: 1, scoreAxis: 2, scoreStart: 4, scoreEnd: 5, opset };
+  if (!ANCHOR_COLUMNS.has(layout.family) || d[1]! < 4 + nc || nc <= 0) return null;
+  const spec: RowFilterSpec = {
+    outputName,
+    rank: 3,
+    keepAxis: 2,
+    scoreAxis: 1,
+    scoreStart: 4,
+    scoreEnd: 4 + nc,
+    opset,
+  };
+  const protosName = layout.family === 'yolov8-seg' ? layout.outputNames[1] : undefined;
+  const p = protosName ? dimsOf(protosName) : [];
+  if (protosName && p.length === 4 && p[0] === 1)
+    spec.protoCrop = {
+      protosName,
+      heightCells: p[2]!,
+      widthCells: p[3]!,
+      cellsPerInputX: p[3]! / layout.inputWidthPx,
+      cellsPerInputY: p[2]! / layout.inputHeightPx,
+    };
+  return spec;
+}
+
+/** The filtered output, written back each frame into a full-size buffer the decoder reads. */
+interface RowFilterState {
+  spec: RowFilterSpec;
+  names: RowFilterNames;
+  /** Dims of the whole output (fixed: the input size is). */
+  dims: readonly number[];
+  /** The whole output as the decoder sees it; −∞ outside the rows kept this frame. */
+  full: Float32Array;
+  prevKept: KeptIndices;
+  threshold: ort.Tensor;
+  /** With `spec.protoCrop`: the whole prototypes, rewritten each frame where the crop lies. */
+  protos: { dims: readonly number[]; full: Float32Array } | null;
+}
+
+function rowFilterState(
+  spec: RowFilterSpec,
+  dimsOf: (outputName: string) => readonly number[],
+): RowFilterState {
+  const dims = dimsOf(spec.outputName);
+  const size = (d: readonly number[]): number => d.reduce((a, b) => a * b, 1);
+  const protoDims = spec.protoCrop ? dimsOf(spec.protoCrop.protosName) : null;
+  return {
+    spec,
+    names: rowFilterNames(spec.outputName),
+    dims,
+    full: new Float32Array(size(dims)).fill(-Infinity),
+    prevKept: { indices: new Int32Array(dims[spec.keepAxis]!), count: 0 },
+    threshold: new ort.Tensor('float32', new Float32Array(1), [1]),
+    protos: protoDims ? { dims: protoDims, full: new Float32Array(size(protoDims)) } : null,
+  };
+}
+
+/** A state of its own (buffers are per session) for the same filter. */
+function sameFilterState(f: RowFilterState): RowFilterState {
+  return rowFilterState(f.spec, (name) => (name === f.spec.outputName ? f.dims : (f.protos?.dims ?? [])));
+}
+
+function withPatch(bytes: Uint8Array, patch: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length + patch.length);
+  out.set(bytes);
+  out.set(patch, bytes.length);
+  return out;
+}
 
 export class OnnxModel implements LoadedModel {
-  /** Reused between frames: the input tensor's data, and float32 copies of float16 outputs. */
+  /** Reused between frames: the input tensor and its data, and float32 copies of float16 outputs. */
   private inputF32: Float32Array | undefined;
   private inputF16: Uint16Array | undefined;
+  private inputTensor: ort.Tensor | undefined;
   private readonly outputF32 = new Map<string, Float32Array>();
+  /** The outputs asked of onnxruntime: the filtered one's indices and values instead of it. */
+  private readonly fetchNames: string[];
   /**
-   * Bytes of the last run's output tensors. onnxruntime-node 1.30 copies every output into a new
-   * ArrayBuffer per run, even into a pre-allocated fetch: an allocation this code cannot avoid.
+   * Bytes of the last run's fetched output tensors, and their running total over all runs.
+   * onnxruntime-node 1.30 copies every fetched output into a new ArrayBuffer per run, even into a
+   * pre-allocated fetch (which it fills, then copies): an allocation this code cannot avoid, only
+   * make small by fetching less (the row filter).
    */
   lastOutputBytes = 0;
+  outputBytesTotal = 0;
   readonly frameFormat: ModelFrameFormat | null;
 
   private constructor(
@@ -181,8 +286,26 @@ export class OnnxModel implements LoadedModel {
     private readonly session: ort.InferenceSession,
     private readonly layout: ModelLayout,
     private readonly decode: Decoder,
+    private readonly filter: RowFilterState | null,
   ) {
     this.frameFormat = modelFrameFormatOf(layout);
+    this.fetchNames = layout.outputNames.flatMap((n) =>
+      filter?.spec.outputName === n
+        ? [filter.names.indices, filter.names.values]
+        : filter?.spec.protoCrop?.protosName === n
+          ? [filter.names.protos, filter.names.protosStart]
+          : [n],
+    );
+  }
+
+  /** Whether the graph filters the first output (see onnx-row-filter.ts). */
+  get filtersRows(): boolean {
+    return this.filter !== null;
+  }
+
+  /** The full-size buffer the first output is rebuilt into, when filtered (tests check identity). */
+  get filteredOutputBuffer(): Float32Array | null {
+    return this.filter?.full ?? null;
   }
 
   static async load(spec: OnnxModelSpec, onStatus: LoadStatusListener = () => {}): Promise<OnnxModel> {
@@ -197,8 +320,9 @@ export class OnnxModel implements LoadedModel {
       );
     }
     let metadata: Record<string, string>;
+    let opset: number;
     try {
-      metadata = readOnnxMetadata(bytes).metadata;
+      ({ metadata, opset } = readOnnxMetadata(bytes));
     } catch (e) {
       throw new Error(`${spec.path}: ${(e as Error).message}`, { cause: e });
     }
@@ -219,8 +343,10 @@ export class OnnxModel implements LoadedModel {
       : uniqueCandidates[0]!;
     const t0 = now();
     const { session, provider, fallbacks } = await createSession(bytes, spec, first, onStatus);
-    const loadMs = now() - t0;
+    let loadMs = now() - t0;
     let model: OnnxModel;
+    let filterSpec: RowFilterSpec | null;
+    let dimsOf: (outputName: string) => readonly number[];
     try {
       const inputs = specsOf(session.inputMetadata);
       const outputs = specsOf(session.outputMetadata);
@@ -285,13 +411,62 @@ export class OnnxModel implements LoadedModel {
       );
       const problem = implausibleDetections(probeDets, classNames.length);
       if (problem) throw new ImplausibleOutputError(implausibleMessage(problem, layout.family));
-      model = new OnnxModel(info, session, layout, decode);
+      // By name: detectModelLayout may order the outputs otherwise than the session does.
+      const byName = new Map(outputs.map((o, i) => [o.name, outputDims[i]!] as const));
+      dimsOf = (name) => byName.get(name) ?? [];
+      filterSpec = rowFilterSpecFor(layout, dimsOf, opset);
+      model = new OnnxModel(info, session, layout, decode, null);
     } catch (e) {
       await session.release().catch(() => {});
       throw e;
     }
+    let runBytes = bytes;
+    if (filterSpec) {
+      // The layout is known only after a probe of the model as it is; the filtered session replaces
+      // that one. Its first run doubles as its warm-up and as the check that the patched graph
+      // runs; where it does not, the model stays as it is (whole outputs, same detections).
+      const patched = withPatch(bytes, rowFilterPatch(filterSpec));
+      let filtered: OnnxModel | null = null;
+      let patchedLoadMs = 0;
+      try {
+        const t2 = now();
+        const { session: s } = await createSession(
+          patched,
+          { ...spec, providers: [provider] },
+          first,
+          () => {},
+        );
+        patchedLoadMs = now() - t2;
+        filtered = new OnnxModel(
+          model.info,
+          s,
+          model.layout,
+          model.decode,
+          rowFilterState(filterSpec, dimsOf),
+        );
+        const { inputWidth: w, inputHeight: h } = model.info;
+        await filtered.run(
+          { rgb: new Uint8Array(w * h * 3).fill(114), widthPx: w, heightPx: h },
+          { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 300, classFilter: null },
+        );
+      } catch (e) {
+        await filtered?.release().catch(() => {});
+        filtered = null;
+        onStatus(
+          `outputs not filtered in the graph (${(e as Error).message.split('\n')[0]}); reading them whole`,
+        );
+      }
+      if (filtered) {
+        await session.release().catch(() => {});
+        runBytes = patched;
+        // Both sessions were created before the model could serve: both count.
+        loadMs += patchedLoadMs;
+        model = filtered;
+        model.info.loadMs = loadMs;
+      }
+    }
     if (provider !== 'cpu' || threadsFixed || uniqueCandidates.length < 2) return model;
-    return OnnxModel.tuneThreads(model, bytes, spec, uniqueCandidates, onStatus);
+    return OnnxModel.tuneThreads(model, runBytes, spec, uniqueCandidates, onStatus);
   }
 
   /**
@@ -321,6 +496,7 @@ export class OnnxModel implements LoadedModel {
           session,
           model.layout,
           model.decode,
+          model.filter ? sameFilterState(model.filter) : null,
         );
         models.push(m);
         trials.push({ ...cfg, msPerFrame: [] });
@@ -374,37 +550,91 @@ export class OnnxModel implements LoadedModel {
     return { dims: d, data: float16ToFloat32Array(bits, buf) };
   }
 
+  /** The filtered output's kept slices written into its full-size buffer (the same every frame). */
+  private unfiltered(f: RowFilterState, out: ort.InferenceSession.ReturnType): RawTensor {
+    const idx = out[f.names.indices]!;
+    const values = out[f.names.values]!;
+    const k = idx.dims[0] ?? 0;
+    const expected = f.dims.map((d, i) => (i === f.spec.keepAxis ? k : d));
+    if (values.dims.length !== expected.length || values.dims.some((d, i) => d !== expected[i]))
+      throw new Error(
+        `filtered output is [${values.dims.join(', ')}], expected [${expected.join(', ')}] (the input size changed?)`,
+      );
+    scatterKept(
+      f.full,
+      f.dims,
+      f.spec.keepAxis,
+      idx.data as BigInt64Array,
+      values.data as Float32Array,
+      f.prevKept,
+    );
+    return { dims: f.dims, data: f.full };
+  }
+
+  /** The cropped prototypes written into their full-size buffer (the same every frame). */
+  private uncropped(
+    protos: NonNullable<RowFilterState['protos']>,
+    f: RowFilterState,
+    out: ort.InferenceSession.ReturnType,
+  ): RawTensor {
+    const crop = out[f.names.protos]!;
+    const start = out[f.names.protosStart]!.data as BigInt64Array;
+    scatterProtoCrop(
+      protos.full,
+      protos.dims,
+      crop.data as Float32Array,
+      crop.dims,
+      Number(start[0]),
+      Number(start[1]),
+    );
+    return { dims: protos.dims, data: protos.full };
+  }
+
+  /** The full-size prototypes buffer, when cropped in the graph (tests check identity). */
+  get croppedProtosBuffer(): Float32Array | null {
+    return this.filter?.protos?.full ?? null;
+  }
+
   async run(img: RgbImage, params: DecodeParams): Promise<RunOutput> {
     const t0 = now();
     const layout = this.layout;
     const dims = imageDims(layout.inputLayout, layout.inputWidthPx, layout.inputHeightPx);
-    let input: ort.Tensor;
     let letterbox: Letterbox;
+    // The tensor object is kept while its data buffer is the same (prepareInput reuses it).
     if (layout.inputType === 'float16') {
       const p = await prepareInputFloat16(img, layout, this.inputF16);
       this.inputF16 = p.bits;
       letterbox = p.letterbox;
-      input = new ort.Tensor('float16', p.bits, dims);
+      if (this.inputTensor?.data !== p.bits) this.inputTensor = new ort.Tensor('float16', p.bits, dims);
     } else {
       const p = await prepareInput(img, layout, this.inputF32);
       this.inputF32 = p.chw;
       letterbox = p.letterbox;
-      input = new ort.Tensor('float32', p.chw, dims);
+      if (this.inputTensor?.data !== p.chw) this.inputTensor = new ort.Tensor('float32', p.chw, dims);
     }
-    const feeds = {
-      [layout.inputName]: input,
+    const feeds: Record<string, ort.Tensor> = {
+      [layout.inputName]: this.inputTensor,
       ...extraFeeds(layout.extraInputs, img.widthPx, img.heightPx, {
         ...layout,
         resize: layout.preprocess.resize,
       }),
     };
+    const filter = this.filter;
+    if (filter) {
+      (filter.threshold.data as Float32Array)[0] = float32AtOrBelow(params.confThreshold);
+      feeds[filter.names.threshold] = filter.threshold;
+    }
     const t1 = now();
-    const out = await this.session.run(feeds);
+    const out = await this.session.run(feeds, this.fetchNames);
     const t2 = now();
     let outputBytes = 0;
-    for (const n of this.session.outputNames) outputBytes += (out[n]?.data as ArrayBufferView).byteLength;
+    for (const n of this.fetchNames) outputBytes += (out[n]?.data as ArrayBufferView).byteLength;
     this.lastOutputBytes = outputBytes;
+    this.outputBytesTotal += outputBytes;
     const tensors = layout.outputNames.map((n, i) => {
+      if (filter?.spec.outputName === n) return this.unfiltered(filter, out);
+      if (filter?.protos && filter.spec.protoCrop?.protosName === n)
+        return this.uncropped(filter.protos, filter, out);
       const t = out[n]!;
       return t.type === 'float16' ? this.float16Output(n, t, i === 0, params.confThreshold) : toRawTensor(t);
     });
