@@ -347,9 +347,13 @@ describe('the runtime with a preview (the operator app)', () => {
       log: () => {},
       params: PARAMS,
       previewMaxSidePx: 320,
+      // As the station runs it: its screen needs the cores that spinning threads would take.
+      intraOpSpinning: false,
     });
     cleanups.push(() => rt.close());
-    await rt.loadModel(sharedModel('yolo11n-int8-coco-320.onnx'));
+    const info = await rt.loadModel(sharedModel('yolo11n-int8-coco-320.onnx'));
+    expect(info.cpuThreads?.spinning).toBe(false);
+    expect(info.cpuThreads?.trials.every((t) => !t.spinning)).toBe(true);
     const { pipeline } = await rt.replaceSource(`file:${BOTTLES}?loop=1&fps=max`);
     // As the station wires it: every result offered to a watched encoder with no rate cap.
     const encoder = new PreviewEncoder({ maxSidePx: 320, maxFps: 0 });

@@ -61,6 +61,8 @@ export interface VisionRuntimeOptions {
    * shrunk to fit the model input, since nothing else looks at them.
    */
   previewMaxSidePx?: number | null;
+  /** Fixes intra-op spinning of ONNX models (otherwise measured at load with the thread count). */
+  intraOpSpinning?: boolean;
   /** Settings of the classic detector when the model is `classic`. */
   classic?: ClassicDetectorOptionsInput;
   /** Tracking, zones and counting lines between inference and the sinks; PLC counter resets reach it. */
@@ -285,9 +287,9 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
 
   /** Loads a model (`classic` or an .onnx path) through the hot swap: the old one serves meanwhile. */
   async loadModel(model: string): Promise<ModelInfo> {
-    return this.engine.load(
-      modelSpecFor(model, this.opts.provider, this.opts.intraOpThreads, this.opts.classic),
-    );
+    const spec = modelSpecFor(model, this.opts.provider, this.opts.intraOpThreads, this.opts.classic);
+    const spinning = this.opts.intraOpSpinning;
+    return this.engine.load(spec.kind === 'onnx' && spinning !== undefined ? { ...spec, spinning } : spec);
   }
 
   /** Takes effect on the next frame. */

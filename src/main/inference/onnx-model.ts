@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { spinningOverride } from './ort-env';
 import type { CpuThreadChoice, ExecutionProvider, ModelInfo } from '../../shared/detection';
 import {
   chooseThreads,
@@ -123,12 +124,6 @@ export function sessionOptions(
     // need between two inferences; whether it pays is measured per model (see cpu-threads.ts).
     extra: { session: { intra_op: { allow_spinning: cfg.spinning ? '1' : '0' } } },
   };
-}
-
-/** `VISION_STATION_ORT_SPIN=0|1` fixes spinning (as `--threads` fixes the thread count). */
-function spinningOverride(): boolean | undefined {
-  const v = process.env['VISION_STATION_ORT_SPIN'];
-  return v === undefined || v === '' ? undefined : v !== '0';
 }
 
 async function createSession(
