@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PlcStatus } from '../../src/shared/api';
-import { Station } from '../../src/main/station/station';
 import { freePort } from '../../src/main/util/net';
-import { CLI, ROOT, WORKER_JS } from '../helpers/paths';
+import { CLI, ROOT } from '../helpers/paths';
+import { testStation } from '../helpers/station';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -63,14 +63,7 @@ describe('PLC output switching', () => {
       join(dir, 'settings.json'),
       JSON.stringify({ source: 'synthetic:?size=320x180&fps=15', modelId: 'classic', plc: { uri: 'sim' } }),
     );
-    const station = new Station({
-      backend: 'websocket',
-      version: 't',
-      dataDir: dir,
-      projectModelsDir: join(dir, 'none'),
-      workerPath: WORKER_JS,
-      log: () => {},
-    });
+    const station = testStation(dir);
     await station.start();
     cleanups.push(() => station.close());
 

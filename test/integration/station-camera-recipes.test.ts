@@ -11,13 +11,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Station } from '../../src/main/station/station';
+import type { Station } from '../../src/main/station/station';
 import { RecipeStore } from '../../src/main/storage/recipes';
 import { commissioningPaths } from '../../src/main/storage/data-paths';
 import { codeOf } from '../../src/shared/station-error';
 import { controlFieldOffsetBytes, DEFAULT_MAX_OBJECTS } from '../../src/shared/plc-layout';
-import { sharedModel, WORKER_JS } from '../helpers/paths';
+import { sharedModel } from '../helpers/paths';
 import { startServer } from '../helpers/s7-db-server';
+import { testStation } from '../helpers/station';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -62,14 +63,7 @@ describe('recipes per camera', () => {
         cameras,
       }),
     );
-    const station = new Station({
-      backend: 'websocket',
-      version: 't',
-      dataDir: dir,
-      projectModelsDir: join(dir, 'none'),
-      workerPath: WORKER_JS,
-      log: () => {},
-    });
+    const station = testStation(dir);
     await station.start();
     cleanups.push(() => station.close());
     const main = station.vision;
@@ -169,14 +163,7 @@ describe('recipes per camera', () => {
         ],
       }),
     );
-    const station = new Station({
-      backend: 'websocket',
-      version: 't',
-      dataDir: dir,
-      projectModelsDir: join(dir, 'none'),
-      workerPath: WORKER_JS,
-      log: () => {},
-    });
+    const station = testStation(dir);
     await station.start();
     cleanups.push(() => station.close());
     expect(station.extraCamera('a')!.engine).toBe(station.extraCamera('b')!.engine);
@@ -206,14 +193,7 @@ describe('recipes per camera', () => {
         cameras: [{ name: 'dock', source: 'synthetic:', recipe: 'gone' }],
       }),
     );
-    const station = new Station({
-      backend: 'websocket',
-      version: 't',
-      dataDir: dir,
-      projectModelsDir: join(dir, 'none'),
-      workerPath: WORKER_JS,
-      log: () => {},
-    });
+    const station = testStation(dir);
     await station.start();
     cleanups.push(() => station.close());
     const alarm = (await station.getSnapshot()).alarms.find((a) => a.kind === 'settings');

@@ -7,11 +7,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Station } from '../../src/main/station/station';
+import type { Station } from '../../src/main/station/station';
 import { timeOfDayMs } from '../../src/main/core/plc/encode';
 import type { CameraInfo } from '../../src/shared/api';
-import { sharedModel, WORKER_JS } from '../helpers/paths';
+import { sharedModel } from '../helpers/paths';
 import { startServer } from '../helpers/s7-db-server';
+import { testStation } from '../helpers/station';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -73,14 +74,7 @@ describe('station with additional cameras', () => {
         cameras,
       }),
     );
-    const station = new Station({
-      backend: 'websocket',
-      version: 't',
-      dataDir: dir,
-      projectModelsDir: join(dir, 'none'),
-      workerPath: WORKER_JS,
-      log: () => {},
-    });
+    const station = testStation(dir);
     await station.start();
     cleanups.push(() => station.close());
 
@@ -218,14 +212,7 @@ describe('station with additional cameras', () => {
         cameras: [{ name: 'gone', source: 'synthetic:', model: join(dir, 'missing.onnx') }],
       }),
     );
-    const station = new Station({
-      backend: 'websocket',
-      version: 't',
-      dataDir: dir,
-      projectModelsDir: join(dir, 'none'),
-      workerPath: WORKER_JS,
-      log: () => {},
-    });
+    const station = testStation(dir);
     await station.start();
     cleanups.push(() => station.close());
     const alarm = (await station.getSnapshot()).alarms.find((a) => a.kind === 'settings');

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FrameMessage } from '../../src/shared/api';
-import { Station } from '../../src/main/station/station';
+import type { Station } from '../../src/main/station/station';
 import { API_ARGS } from '../../src/shared/api-schemas';
-import { WORKER_JS } from '../helpers/paths';
+import { testStation } from '../helpers/station';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -26,14 +26,7 @@ function tempDir(): string {
 }
 
 async function startStation(dir: string): Promise<Station> {
-  const station = new Station({
-    backend: 'websocket',
-    version: 't',
-    dataDir: dir,
-    projectModelsDir: join(dir, 'none'),
-    workerPath: WORKER_JS,
-    log: () => {},
-  });
+  const station = testStation(dir);
   await station.start();
   let closed = false;
   cleanups.push(async () => {
