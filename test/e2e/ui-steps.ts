@@ -173,6 +173,13 @@ export function makeClip(image: string, seconds = 3, fps = 10): { path: string; 
 export async function openStation(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await expect(page.getByTestId('backend')).toContainText(/websocket|electron-ipc/);
+  // The row under the status bar appears once the station has said who this client is, and moves
+  // everything below it: a click aimed before then can land between a button's press and release
+  // (a busy machine lost a tab click that way).
+  await expect(
+    page.locator('[data-testid="open-commissioning-banner"], [data-testid="session-bar"]'),
+    'the session row under the status bar',
+  ).toBeVisible({ timeout: 20_000 });
 }
 
 /** What the tests read of a canvas (the node typecheck has no DOM types). */
