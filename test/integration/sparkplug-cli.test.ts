@@ -104,12 +104,14 @@ describe('run --sparkplug against a real mosquitto', () => {
       expect(seqs).toEqual(seqs.map((_, i) => i % 256));
 
       // Every result reached a DDATA (rate=1000 admits all at 30 fps), same frame ids and counts.
+      // Results made before the broker session (a busy machine connects after the first frames)
+      // are not replayed: the DBIRTH carries the newest of them, and every later one is a DDATA.
       const data = sub.of('DDATA');
       const ids = data.map((p) => metric(p, 'LastResult/FrameId')).filter((v) => v !== undefined);
       const births = sub.of('DBIRTH').map((p) => metric(p, 'LastResult/FrameId'));
-      expect([...births.filter((v) => v !== 0), ...ids].sort((a, b) => Number(a) - Number(b))).toEqual(
-        frames.map((f) => f.frameId),
-      );
+      const published = [...births.filter((v) => v !== 0), ...ids].sort((a, b) => Number(a) - Number(b));
+      expect(published.length).toBeGreaterThan(0);
+      expect(published).toEqual(frames.map((f) => f.frameId).filter((id) => id >= Number(published[0])));
       // DDATA reports by exception: the detections metric travels only when it changed, so the
       // last frame's detections are those of the last message (in arrival order) that carried them.
       const last = frames.at(-1)!;
