@@ -7,11 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FrameMessage } from '../../src/shared/api';
 import type { Station } from '../../src/main/station/station';
 import { API_ARGS } from '../../src/shared/api-schemas';
 import { StationError } from '../../src/shared/station-error';
-import { testStation } from '../helpers/station';
+import { frameWhere, startedStation } from '../helpers/station';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -28,37 +27,7 @@ const SETTINGS = {
   shifts: { shifts: [{ name: 'All', start: '00:00' }], timeZone: 'UTC' },
 };
 
-async function startStation(dir: string): Promise<Station> {
-  const station = testStation(dir);
-  await station.start();
-  let closed = false;
-  cleanups.push(async () => {
-    if (!closed) await station.close();
-  });
-  const close = station.close.bind(station);
-  station.close = async () => {
-    closed = true;
-    await close();
-  };
-  return station;
-}
-
-function frameWhere(station: Station, what: string, ok: (f: FrameMessage) => boolean): Promise<FrameMessage> {
-  station.frameSubscribers = 1;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      station.off('frame', on);
-      reject(new Error(`no preview within 30 s where ${what}`));
-    }, 30_000);
-    const on = (f: FrameMessage): void => {
-      if (!ok(f)) return;
-      clearTimeout(timer);
-      station.off('frame', on);
-      resolve(f);
-    };
-    station.on('frame', on);
-  });
-}
+const startStation = (dir: string): Promise<Station> => startedStation(dir, cleanups);
 
 describe('per-shift counts on the station', () => {
   it('counts crossings per shift, line and class, and finds them again after a restart', async () => {

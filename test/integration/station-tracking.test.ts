@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FrameMessage } from '../../src/shared/api';
 import type { Station } from '../../src/main/station/station';
 import { API_ARGS } from '../../src/shared/api-schemas';
-import { testStation } from '../helpers/station';
+import { frameWhere, startedStation } from '../helpers/station';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -25,38 +25,7 @@ function tempDir(): string {
   return dir;
 }
 
-async function startStation(dir: string): Promise<Station> {
-  const station = testStation(dir);
-  await station.start();
-  let closed = false;
-  cleanups.push(async () => {
-    if (!closed) await station.close();
-  });
-  const close = station.close.bind(station);
-  station.close = async () => {
-    closed = true;
-    await close();
-  };
-  return station;
-}
-
-/** The first preview whose counters satisfy `ok`; fails naming what it waited for. */
-function frameWhere(station: Station, what: string, ok: (f: FrameMessage) => boolean): Promise<FrameMessage> {
-  station.frameSubscribers = 1;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      station.off('frame', on);
-      reject(new Error(`no preview within 30 s where ${what}`));
-    }, 30_000);
-    const on = (f: FrameMessage): void => {
-      if (!ok(f)) return;
-      clearTimeout(timer);
-      station.off('frame', on);
-      resolve(f);
-    };
-    station.on('frame', on);
-  });
-}
+const startStation = (dir: string): Promise<Station> => startedStation(dir, cleanups);
 
 const gateTotal = (f: FrameMessage): number => (f.counts?.[0]?.in ?? 0) + (f.counts?.[0]?.out ?? 0);
 
