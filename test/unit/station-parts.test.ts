@@ -220,10 +220,15 @@ describe('PreviewEncoder', () => {
 });
 
 describe('SettingsStore', () => {
-  it('keeps a damaged file aside, starts on defaults and writes changes atomically in order', async () => {
+  /** A fresh folder, removed after the test, and the settings file's path in it. */
+  function settingsDir(): { dir: string; path: string } {
     const dir = mkdtempSync(join(tmpdir(), 'vs-store-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const path = join(dir, 'settings.json');
+    return { dir, path: join(dir, 'settings.json') };
+  }
+
+  it('keeps a damaged file aside, starts on defaults and writes changes atomically in order', async () => {
+    const { dir, path } = settingsDir();
     // Cut short: not settings at all.
     writeFileSync(path, '{"params": {"confThreshold": 0.5}');
     const store = new SettingsStore(
@@ -247,9 +252,7 @@ describe('SettingsStore', () => {
   });
 
   it('resets only the sections that fail, keeps the rest and writes the repaired file at once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vs-store-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const path = join(dir, 'settings.json');
+    const { dir, path } = settingsDir();
     const original = JSON.stringify({
       params: { confThreshold: 0.6 },
       ui: { locale: 'ko' },
@@ -284,9 +287,7 @@ describe('SettingsStore', () => {
   });
 
   it('does not piece together a file of another version', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vs-store-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const path = join(dir, 'settings.json');
+    const { dir, path } = settingsDir();
     writeFileSync(path, JSON.stringify({ version: 2, params: { confThreshold: 0.6 } }));
     const { settings, problem } = await new SettingsStore(
       path,
