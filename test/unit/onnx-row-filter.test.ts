@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   float32AtOrBelow,
   rowFilterNames,
-  rowFilterPatch,
   scatterKept,
   scatterProtoCrop,
   type KeptIndices,
 } from '../../src/main/core/onnx-row-filter';
+import { rowFilterPatch } from '../../src/main/inference/onnx-graph-patch';
 
 describe('float32AtOrBelow', () => {
   it('gives the largest float32 not above the threshold', () => {

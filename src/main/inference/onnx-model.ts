@@ -33,13 +33,13 @@ import { readSidecar } from './sidecar';
 import {
   float32AtOrBelow,
   rowFilterNames,
-  rowFilterPatch,
   scatterKept,
   scatterProtoCrop,
   type KeptIndices,
   type RowFilterNames,
   type RowFilterSpec,
 } from '../core/onnx-row-filter';
+import { rowFilterPatch } from './onnx-graph-patch';
 
 // onnxruntime logs provider-library failures itself; we record and report them ourselves.
 ort.env.logLevel = 'fatal';
