@@ -130,8 +130,11 @@ export interface SemanticSegmentation {
 export interface CpuThreadChoice {
   intraOpThreads: number;
   spinning: boolean;
-  /** `measured`: timed at load; `override`: `--threads` or the settings; `fixed`: not a CPU session. */
-  chosenBy: 'measured' | 'override' | 'fixed';
+  /**
+   * `measured`: timed at load; `override`: `--threads` or the settings; `fixed`: not a CPU session;
+   * `share`: one lane's share of the cores when frames run in parallel (one core: nothing to time).
+   */
+  chosenBy: 'measured' | 'override' | 'fixed' | 'share';
   /** Per trial: frames per second from the median run, rounded to 0.1; empty unless measured. */
   trials: { intraOpThreads: number; spinning: boolean; fps: number }[];
 }
@@ -153,4 +156,6 @@ export interface ModelInfo {
   warmupMs: number;
   /** ONNX models: the session's threads and spinning, and how they were chosen. */
   cpuThreads?: CpuThreadChoice;
+  /** Frames in inference at once (sessions of the model, each with `cpuThreads`); absent: one. */
+  parallelFrames?: number;
 }

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import {
@@ -55,8 +55,16 @@ test('a model swap from the UI changes the active model and the results keep flo
   await expect(page.getByTestId('status-model-value')).toContainText('yolo11n');
   await expect(yolo).toHaveAttribute('data-active', 'true');
   await expect(page.getByTestId('model-details')).toContainText('320×320');
-  // Threads and spinning were timed at load, and the panel says so.
-  await expect(page.getByTestId('model-cpu-threads')).toContainText('timed on this machine');
+  // Two frames at once where there are two cores or more, each session on its share of them:
+  // timed at load where a share has several cores, one thread where it has one.
+  const cores = availableParallelism();
+  await expect(page.getByTestId('model-parallel-frames')).toHaveAttribute(
+    'data-value',
+    cores >= 2 ? '2' : '1',
+  );
+  await expect(page.getByTestId('model-cpu-threads')).toContainText(
+    cores === 2 || cores === 3 ? '1 · no spinning · its share of the cores' : 'timed on this machine',
+  );
   // Results keep flowing, now from the new model.
   const swappedAt = await drawnFrameId(page);
   expect(swappedAt).toBeGreaterThan(before);

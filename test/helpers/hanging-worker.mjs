@@ -1,7 +1,7 @@
 // An inference worker that speaks the engine's protocol but hangs, like a native call that never
-// returns, on the first frame of the first worker started in this test (VS_HANG_MARKER names a
-// file: absent = hang, and create it). Later workers answer every frame with one detection.
-import { existsSync, writeFileSync } from 'node:fs';
+// returns, on the first frame any worker of this test gets (VS_HANG_MARKER names a file: the worker
+// that creates it, exclusively, hangs). Every other frame is answered with one detection.
+import { writeFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 
 const marker = process.env.VS_HANG_MARKER;
@@ -23,10 +23,14 @@ parentPort.on('message', (msg) => {
   if (msg.type === 'load') parentPort.postMessage({ type: 'loaded', id: msg.id, info });
   else if (msg.type === 'release') parentPort.postMessage({ type: 'released', id: msg.id });
   else if (msg.type === 'infer') {
-    if (!existsSync(marker)) {
-      writeFileSync(marker, 'hung');
-      for (;;); // stuck for good: only terminating the thread ends this
+    let first = false;
+    try {
+      writeFileSync(marker, 'hung', { flag: 'wx' });
+      first = true;
+    } catch {
+      // Another frame hung already (two lanes may get their first frames at the same moment).
     }
+    if (first) for (;;); // stuck for good: only terminating the thread ends this
     parentPort.postMessage({
       type: 'result',
       id: msg.id,

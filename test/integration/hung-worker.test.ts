@@ -81,6 +81,61 @@ describe('hung inference worker', () => {
     expect(pipeline.stats().errors).toBeGreaterThanOrEqual(1);
   });
 
+  it('with two lanes: the hung lane is replaced once, the other keeps answering, and results stay in frame order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vs-hang-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    process.env['VS_HANG_MARKER'] = join(dir, 'hung-once');
+    cleanups.push(() => void delete process.env['VS_HANG_MARKER']);
+
+    const rt = new VisionRuntime({
+      workerPath: HANGING_WORKER,
+      log: () => {},
+      params: { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 300, classFilter: null },
+      inferDeadlineMs: 300,
+      parallelFrames: 2,
+    });
+    cleanups.push(() => rt.close());
+    // An ONNX spec on the CPU gets two lanes (this worker ignores the path).
+    const info = await rt.loadModel(join(dir, 'lanes.onnx'));
+    expect(info.parallelFrames).toBe(2);
+    expect(rt.engine.parallelFrames).toBe(2);
+    const lost: Error[] = [];
+    const events: string[] = [];
+    rt.on('workerLost', (e) => {
+      lost.push(e);
+      events.push('lost');
+    });
+    const ids: number[] = [];
+    rt.on('result', (r) => {
+      ids.push(r.frameId);
+      events.push('result');
+    });
+    const reloaded = next<void>('the reload', (r) =>
+      rt.engine.once('swapped', () => {
+        events.push('reloaded');
+        r();
+      }),
+    );
+    const { pipeline } = await rt.replaceSource('synthetic:?size=160x90&fps=20');
+    await pipeline.start();
+    await reloaded;
+    const after = ids.length;
+    await next<void>('three results after the reload', (r) =>
+      rt.on('result', () => {
+        if (ids.length >= after + 3) r();
+      }),
+    );
+    expect(lost.map((e) => e.name)).toEqual(['HungWorkerError']);
+    expect(rt.engine.parallelFrames).toBe(2);
+    expect(rt.engine.model?.parallelFrames).toBe(2);
+    for (let i = 1; i < ids.length; i++) expect(ids[i]).toBeGreaterThan(ids[i - 1]!);
+    // The stuck frame failed; the other lane's frames went on being answered before the reload
+    // (it comes after a 500 ms backoff).
+    expect(pipeline.stats().errors).toBeGreaterThanOrEqual(1);
+    const between = events.slice(events.indexOf('lost'), events.indexOf('reloaded'));
+    expect(between.filter((e) => e === 'result').length).toBeGreaterThan(0);
+  });
+
   it('shows as an alarm on the station, which clears when the reloaded model serves frames again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vs-hang-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));

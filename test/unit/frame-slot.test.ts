@@ -23,6 +23,29 @@ describe('FrameSlot', () => {
     expect(slot.hasFrame).toBe(false);
   });
 
+  it('with a depth of two keeps the two newest, hands them out oldest first, and releases them on close', async () => {
+    const ring = new FrameRing(3);
+    ring.configure(6);
+    const slot = new FrameSlot(2);
+    for (let id = 1; id <= 3; id++) {
+      const w = ring.acquire();
+      if (!w) throw new Error('no buffer');
+      const f = ring.publish(w, id, 0, 2, 1);
+      slot.put(f);
+      f.release(); // the source's own hold
+    }
+    // The oldest was replaced (and its buffer freed); two wait.
+    expect(slot.stats).toEqual({ captured: 3, dropped: 1, taken: 0 });
+    expect(ring.freeCount).toBe(1);
+    const taken = await slot.take();
+    expect(taken.frameId).toBe(2);
+    taken.release();
+    expect(ring.freeCount).toBe(2);
+    slot.close();
+    expect(ring.freeCount).toBe(3);
+    expect(() => new FrameSlot(0)).toThrow(RangeError);
+  });
+
   it('take() waits for a frame newer than the last taken, then resolves with it', async () => {
     const slot = new FrameSlot();
     slot.put(frame(1));

@@ -34,7 +34,8 @@ export class FrameSlotClosedError extends Error {
 }
 
 export class FrameSlot {
-  private held: Frame | undefined;
+  /** Oldest first; at most `depth`. */
+  private readonly held: Frame[] = [];
   private readonly waiters: Waiter[] = [];
   private closedReason: string | undefined;
   private endedReason: string | undefined;
@@ -45,9 +46,19 @@ export class FrameSlot {
     return { ...this.counts };
   }
 
+  /**
+   * `depth`: frames that may wait (1: the newest only). A source that waits for free buffers
+   * instead of dropping (a file read at fps=max) may keep one waiting per frame in inference, so
+   * that lanes freed at the same moment all find a frame; a live camera keeps the newest only.
+   */
+  constructor(private readonly depth = 1) {
+    if (!Number.isInteger(depth) || depth < 1)
+      throw new RangeError(`slot depth must be a positive integer, got ${depth}`);
+  }
+
   /** True while a frame waits to be taken. */
   get hasFrame(): boolean {
-    return this.held !== undefined;
+    return this.held.length > 0;
   }
 
   /** Offer a new frame. Usable directly as a source's `'frame'` listener: `source.on('frame', f => slot.put(f))`. */
@@ -63,11 +74,11 @@ export class FrameSlot {
       waiter.resolve(frame);
       return;
     }
-    if (this.held) {
-      this.held.release();
+    if (this.held.length >= this.depth) {
+      this.held.shift()!.release();
       this.counts.dropped++;
     }
-    this.held = frame;
+    this.held.push(frame);
   }
 
   /**
@@ -77,9 +88,8 @@ export class FrameSlot {
   take(signal?: AbortSignal): Promise<Frame> {
     if (this.closedReason !== undefined) return Promise.reject(new FrameSlotClosedError(this.closedReason));
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const held = this.held;
+    const held = this.held.shift();
     if (held) {
-      this.held = undefined;
       this.counts.taken++;
       return Promise.resolve(held);
     }
@@ -119,8 +129,7 @@ export class FrameSlot {
   close(reason = 'closed'): void {
     if (this.closedReason !== undefined) return;
     this.closedReason = this.endedReason ?? reason;
-    this.held?.release();
-    this.held = undefined;
+    for (const f of this.held.splice(0)) f.release();
     for (const w of this.waiters.splice(0)) {
       w.signal?.removeEventListener('abort', w.onAbort);
       w.reject(new FrameSlotClosedError(reason));

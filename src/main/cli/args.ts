@@ -90,6 +90,9 @@ export const inferenceFlagFields = {
   threads: intFlag(0, 256).default(0),
 };
 
+/** `--parallel-frames N` of the commands that run the pipeline (run, bench); absent: automatic. */
+export const parallelFramesFlag = intFlag(1, 16).optional();
+
 export const inferenceFlagOptions = {
   conf: { type: 'string' },
   iou: { type: 'string' },

@@ -11,6 +11,7 @@ import { createRuntime } from '../app/runtime';
 import {
   inferenceFlagFields,
   inferenceFlagOptions,
+  parallelFramesFlag,
   intFlag,
   parseFlags,
   validateFlags,
@@ -30,6 +31,7 @@ const Flags = z.object({
   'grid-runs': intFlag(1, 1000).default(10),
   'alloc-frames': intFlag(0, 10_000).default(30),
   ...inferenceFlagFields,
+  'parallel-frames': parallelFramesFlag,
 });
 
 const mb = (bytes: number): number => Number((bytes / 1048576).toFixed(1));
@@ -47,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
       'grid-runs': { type: 'string' },
       'alloc-frames': { type: 'string' },
       ...inferenceFlagOptions,
+      'parallel-frames': { type: 'string' },
     },
     false,
   );
@@ -57,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     model: flags.model,
     provider: flags.provider,
     intraOpThreads: flags.threads,
+    parallelFrames: flags['parallel-frames'],
     maxFrames: flags.frames,
     params: { confThreshold: flags.conf, iouThreshold: flags.iou, maxDet: 300, classFilter: null },
     statsWindowMs: Number.MAX_SAFE_INTEGER,
@@ -106,6 +110,7 @@ export async function main(argv: string[]): Promise<number> {
       model: flags.model,
       provider: flags.provider,
       intraOpThreads: flags.threads,
+      parallelFrames: flags['parallel-frames'],
       maxFrames: flags.frames,
       params,
       statsWindowMs: Number.MAX_SAFE_INTEGER,

@@ -12,6 +12,7 @@ import { createRuntime, type Runtime } from '../app/runtime';
 import {
   inferenceFlagFields,
   inferenceFlagOptions,
+  parallelFramesFlag,
   intFlag,
   numberFlag,
   parseFlags,
@@ -58,6 +59,7 @@ const Flags = z.object({
   frames: intFlag(1, 10_000_000).optional(),
   json: z.boolean().default(false),
   ...inferenceFlagFields,
+  'parallel-frames': parallelFramesFlag,
   recipe: z
     .array(z.string().regex(/^[1-9]\d{0,4}=.+$/, 'must be SLOT=MODEL, e.g. 1=models/bolts.onnx or 2=classic'))
     .default([]),
@@ -148,6 +150,7 @@ export async function main(argv: string[]): Promise<number> {
       frames: { type: 'string' },
       json: { type: 'boolean' },
       ...inferenceFlagOptions,
+      'parallel-frames': { type: 'string' },
       recipe: { type: 'string', multiple: true },
       calibration: { type: 'string' },
       track: { type: 'boolean' },
@@ -226,6 +229,7 @@ export async function main(argv: string[]): Promise<number> {
       model: flags.model,
       provider: flags.provider,
       intraOpThreads: flags.threads,
+      parallelFrames: flags['parallel-frames'],
       plc: flags.plc,
       serial: flags.serial,
       mqtt: flags.mqtt,

@@ -21,6 +21,8 @@ export interface OnnxModelSpec {
   intraOpThreads: number;
   /** Fixes intra-op spinning (otherwise VISION_STATION_ORT_SPIN, or timed with the threads). */
   spinning?: boolean;
+  /** Cores the thread tuning may use (a lane's share when frames run in parallel); absent: all. */
+  cores?: number;
 }
 
 export interface ClassicModelSpec {

@@ -322,7 +322,7 @@ export class OnnxModel implements LoadedModel {
       throw new Error(`${spec.path}: ${(e as Error).message}`, { cause: e });
     }
     const overrides = readSidecar(spec.path) ?? {};
-    const cores = availableParallelism();
+    const cores = spec.cores ?? availableParallelism();
     const spinFixed = spec.spinning ?? spinningOverride();
     const threadsFixed = spec.intraOpThreads > 0;
     // Cheapest candidate first: it is also the fallback when tuning does not happen.
@@ -375,7 +375,14 @@ export class OnnxModel implements LoadedModel {
       const { layout, classNames } = detectModelLayout({ inputs, outputs, outputDims, metadata, overrides });
       const cpuThreads: CpuThreadChoice = {
         ...first,
-        chosenBy: provider !== 'cpu' ? 'fixed' : threadsFixed ? 'override' : 'measured',
+        chosenBy:
+          provider !== 'cpu'
+            ? 'fixed'
+            : threadsFixed
+              ? 'override'
+              : spec.cores !== undefined && uniqueCandidates.length < 2
+                ? 'share'
+                : 'measured',
         trials: [],
       };
       const info: ModelInfo = {

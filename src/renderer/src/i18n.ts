@@ -171,8 +171,11 @@ const en = {
       measured: 'timed on this machine',
       override: 'set by --threads',
       fixed: 'GPU session',
+      share: 'its share of the cores',
     },
     threadTrial: '{{n}} × {{spin}}: {{fps}} fps',
+    parallelFrames: 'Frames at once',
+    parallelFramesDetail: '{{n}}, each in its own session',
   },
   tuning: {
     conf: 'Confidence threshold',
@@ -766,8 +769,15 @@ const ko: Resource = {
     cpuThreads: 'CPU 스레드',
     spinning: '스핀 대기',
     noSpinning: '스핀 없음',
-    threadsChosenBy: { measured: '이 장비에서 측정', override: '--threads로 지정', fixed: 'GPU 세션' },
+    threadsChosenBy: {
+      measured: '이 장비에서 측정',
+      override: '--threads로 지정',
+      fixed: 'GPU 세션',
+      share: '코어 분담량',
+    },
     threadTrial: '{{n}}개 · {{spin}}: {{fps}} fps',
+    parallelFrames: '동시 처리 프레임',
+    parallelFramesDetail: '{{n}}개, 각각 별도 세션',
   },
   tuning: {
     conf: '신뢰도 임계값',

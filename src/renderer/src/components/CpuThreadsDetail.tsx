@@ -1,8 +1,17 @@
 import { useTranslation } from 'react-i18next';
 import type { CpuThreadChoice } from '../../../shared/detection';
 
-/** The model's CPU threads and spinning, how they were chosen, and the timings behind the choice. */
-export function CpuThreadsDetail({ threads }: { threads: CpuThreadChoice }) {
+/**
+ * The model's CPU threads and spinning, how they were chosen, the timings behind the choice, and
+ * how many frames run at once (each in its own session with those threads).
+ */
+export function CpuThreadsDetail({
+  threads,
+  parallelFrames,
+}: {
+  threads: CpuThreadChoice;
+  parallelFrames: number;
+}) {
   const { t } = useTranslation();
   const spin = (on: boolean): string => t(on ? 'model.spinning' : 'model.noSpinning');
   return (
@@ -15,6 +24,10 @@ export function CpuThreadsDetail({ threads }: { threads: CpuThreadChoice }) {
             {t('model.threadTrial', { n: x.intraOpThreads, spin: spin(x.spinning), fps: x.fps })}
           </div>
         ))}
+      </dd>
+      <dt>{t('model.parallelFrames')}</dt>
+      <dd data-testid="model-parallel-frames" data-value={parallelFrames}>
+        {parallelFrames > 1 ? t('model.parallelFramesDetail', { n: parallelFrames }) : parallelFrames}
       </dd>
     </>
   );

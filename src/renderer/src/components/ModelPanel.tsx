@@ -33,7 +33,9 @@ function ModelDetails({ info }: { info: ModelInfo }) {
       <dd>
         {f.ms(info.loadMs)} / {t('model.warmup')} {f.ms(info.warmupMs)}
       </dd>
-      {info.cpuThreads && <CpuThreadsDetail threads={info.cpuThreads} />}
+      {info.cpuThreads && (
+        <CpuThreadsDetail threads={info.cpuThreads} parallelFrames={info.parallelFrames ?? 1} />
+      )}
       <dt>{t('model.classes', { n: info.classNames.length })}</dt>
       <dd className="class-list">{info.classNames.join(', ') || '–'}</dd>
       {info.licence && (
