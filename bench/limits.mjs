@@ -73,7 +73,8 @@ const mbOrKb = (b) => (b >= 1_000_000 ? `${(b / 1_000_000).toFixed(2)} MB` : kb(
 // Older result files have no totalBytes: own + copies is what it is.
 const allocCell = (a) =>
   `${mbOrKb(a.totalBytes ?? a.ownBytes + a.outputCopyBytes)} = ${kb(a.ownBytes)} + ${mbOrKb(a.outputCopyBytes)}`;
-const cfg = (c) => (c ? `${c.intraOpThreads}${c.spinning ? ' spin' : ''}` : '–');
+const cfg = (c) =>
+  c ? `${c.sessions > 1 ? `${c.sessions} × ` : ''}${c.intraOpThreads}${c.spinning ? ' spin' : ''}` : '–';
 
 /** The figures as JSON (for bench/results/limits.json) from `bench` lines and the peer. */
 export function limitsSummary({ when, cpu, frames, models, peer }) {
@@ -85,7 +86,9 @@ export function limitsSummary({ when, cpu, frames, models, peer }) {
       rawBest: m.rawBest,
       runFps: m.pipeline.fps,
       share: m.share,
+      shareOfOneSession: m.shareOfOneSession ?? null,
       threads: m.threads,
+      parallelFrames: m.parallelFrames ?? 1,
       allocPerFrame: m.allocPerFrame,
     }));
   const yolox = rows.find((r) => r.model === PEER_MODEL);
@@ -109,12 +112,18 @@ export function limitsMarkdown(s) {
   const lines = [
     `${s.when}; ${s.cpu}; Node ${s.node}; ${s.frames} frames of a 1280×720 30 fps clip read at full rate. ${s.noisy}.`,
     '',
-    '| model | raw fps 1 thread / all cores / all cores spinning | best raw | `run` fps | share (goal ≥ 0.85) | threads chosen at load | allocated per frame (goal < 1 MB): total = own (heap + buffers) + onnxruntime output copies |',
-    '|---|---|---|---|---|---|---|',
+    "| model | raw fps: one session with 1 thread / all cores / all cores spinning; sessions × threads at once | best raw | `run` fps | share of best raw (goal ≥ 0.85) | share of one session's best | `run`: frames at once × threads (chosen by) | allocated per frame (goal < 1 MB): total = own (heap + buffers) + onnxruntime output copies |",
+    '|---|---|---|---|---|---|---|---|',
     ...s.models.map((r) => {
-      const grid = (r.rawGrid ?? []).map((g) => g.fps).join(' / ') || '–';
+      const single = (r.rawGrid ?? []).filter((g) => (g.sessions ?? 1) === 1);
+      const multi = (r.rawGrid ?? []).filter((g) => (g.sessions ?? 1) > 1);
+      const grid =
+        [single.map((g) => g.fps).join(' / '), multi.map((g) => `${cfg(g)}: ${g.fps}`).join(', ')]
+          .filter(Boolean)
+          .join('; ') || '–';
       const a = r.allocPerFrame;
-      return `| ${r.model.replace(/\.onnx$/, '')} | ${grid} | ${r.rawBest ? `${r.rawBest.fps} (${cfg(r.rawBest)})` : '–'} | ${r.runFps} | ${r.share ?? '–'} | ${cfg(r.threads)} (${r.threads?.chosenBy ?? '–'}) | ${a ? allocCell(a) : '–'} |`;
+      const runCfg = r.threads ? cfg({ ...r.threads, sessions: r.parallelFrames ?? 1 }) : '–';
+      return `| ${r.model.replace(/\.onnx$/, '')} | ${grid} | ${r.rawBest ? `${r.rawBest.fps} (${cfg(r.rawBest)})` : '–'} | ${r.runFps} | ${r.share ?? '–'} | ${r.shareOfOneSession ?? '–'} | ${runCfg} (${r.threads?.chosenBy ?? '–'}) | ${a ? allocCell(a) : '–'} |`;
     }),
     '',
     s.peer?.ratio

@@ -7,13 +7,16 @@ import { availableParallelism } from 'node:os';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import type { DecodeParams } from '../core/decoders/types';
 import { medianOf, threadCandidates, type CpuThreadConfig } from '../core/cpu-threads';
+import type { InferenceEngine } from '../inference/engine';
 import { OnnxModel } from '../inference/onnx-model';
 import { resizeRgb, type RgbImage } from '../inference/preprocess';
 import { providerOrder } from '../inference/providers';
 import type { ExecutionProvider } from '../../shared/detection';
 
 export interface RawGridEntry extends CpuThreadConfig {
-  /** 1000 / median of session.run alone over all repetitions. */
+  /** Sessions running frames at once, each with `intraOpThreads` (absent: one). */
+  sessions?: number;
+  /** 1000 / median of session.run alone over all repetitions (× sessions when several). */
   fps: number;
   /** Per repetition, the median fps of its runs: shows how much the busy machine moved it. */
   repFps: number[];
@@ -64,6 +67,42 @@ export async function rawGrid(
   } finally {
     await Promise.all(models.map((m) => m.release()));
   }
+}
+
+/**
+ * The raw rate of `engine`'s lanes working at once: each keeps a frame in its session all the
+ * time, `frames` in all per repetition; the rate is lanes × 1000 / median session.run time, as
+ * the single-session grid counts session.run alone. Null where the engine has one lane.
+ */
+export async function rawParallel(
+  engine: InferenceEngine,
+  frame: RgbImage,
+  params: DecodeParams,
+  reps: number,
+  frames: number,
+): Promise<RawGridEntry | null> {
+  const lanes = engine.parallelFrames;
+  const threads = engine.model?.cpuThreads;
+  if (lanes < 2 || !threads) return null;
+  const all: number[] = [];
+  const repFps: number[] = [];
+  for (let rep = 0; rep < reps; rep++) {
+    const these: number[] = [];
+    let left = frames;
+    const lane = async (): Promise<void> => {
+      while (left-- > 0) these.push((await engine.infer(frame, params)).timings.inferMs);
+    };
+    await Promise.all(Array.from({ length: lanes }, lane));
+    all.push(...these);
+    repFps.push(r2((lanes * 1000) / medianOf(these)));
+  }
+  return {
+    intraOpThreads: threads.intraOpThreads,
+    spinning: threads.spinning,
+    sessions: lanes,
+    fps: r2((lanes * 1000) / medianOf(all)),
+    repFps,
+  };
 }
 
 export interface AllocPerFrame {
