@@ -3,6 +3,7 @@
  * own DB of one real S7 server (node-snap7 S7Server on loopback, DBs registered with snap7 so it
  * checks every access). No mocks; counts only, never timings.
  */
+import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMultiCameraRuntime, type MultiCameraRuntime } from '../../src/main/app/multi-camera';
 import { timeOfDayMs } from '../../src/main/core/plc/encode';
@@ -86,6 +87,10 @@ describe('several cameras on one station, one S7 DB each', () => {
       n === 4 ? [MODEL, MODEL, MODEL, 'classic'] : [],
     );
     expect(mc.engineCount).toBe(n === 4 ? 2 : 1);
+    // The shared ONNX model takes two cameras' frames at once where there are two cores; the
+    // classic detector one.
+    const lanes = availableParallelism() >= 2 ? 2 : 1;
+    expect(mc.engines.map((e) => e.parallelFrames)).toEqual(n === 4 ? [lanes, 1] : [lanes]);
     await mc.start();
     await mc.done();
     for (const [i, cam] of mc.cameras.entries()) {

@@ -19,7 +19,13 @@ import type { Pipeline } from '../pipeline/pipeline';
 import { FairInference } from './fair-inference';
 import type { OutputOptions, OutputSinks } from './outputs';
 import { createOutputSinks } from './outputs';
-import { modelSpecFor, VisionRuntime, whenFirstFrame, type PostprocessStage } from './runtime';
+import {
+  defaultParallelFrames,
+  modelSpecFor,
+  VisionRuntime,
+  whenFirstFrame,
+  type PostprocessStage,
+} from './runtime';
 
 export interface CameraSettings {
   /** Unique; names the camera in logs, results and summaries. */
@@ -57,7 +63,10 @@ export interface MultiCameraOptions {
   /** Give up when a source fails before its first frame, instead of retrying. */
   failFast?: boolean;
   firstFrameTimeoutMs?: number;
-  /** Frames in one engine's worker at once, across its cameras (1 by default). */
+  /**
+   * Frames in one engine at once, across its cameras (one per camera at most): the engine's lanes
+   * (see InferenceEngine `parallelFrames`), which default to one per core, at most two.
+   */
   inFlightPerEngine?: number;
 }
 
@@ -164,11 +173,16 @@ export async function createMultiCameraRuntime(opts: MultiCameraOptions): Promis
       const key = engineKey(cam);
       let shared = engines.get(key);
       if (!shared) {
-        const engine = new InferenceEngine({ workerPath: opts.workerPath ?? workerScriptPath() });
-        shared = { engine, fair: new FairInference(opts.inFlightPerEngine ?? 1) };
-        engines.set(key, shared);
+        const engine = new InferenceEngine({
+          workerPath: opts.workerPath ?? workerScriptPath(),
+          parallelFrames: opts.inFlightPerEngine ?? defaultParallelFrames(),
+        });
+        engines.set(key, { engine, fair: new FairInference(1) });
         engine.on('status', (m) => opts.log(`${cam.model}: ${m}`));
         await engine.load(modelSpecFor(cam.model, opts.provider, opts.intraOpThreads, cam.classic));
+        // As many cameras' frames at once as the model got lanes (one for the classic detector).
+        shared = { engine, fair: new FairInference(engine.parallelFrames) };
+        engines.set(key, shared);
       }
       const fair = shared.fair;
       const log = (line: string): void => opts.log(`camera '${cam.name}': ${line}`);
