@@ -50,6 +50,20 @@ describe('parallel frames', () => {
     expect(engine.framesPerLane).toEqual([0]);
   });
 
+  it('sizes an fps=max source for the lanes the model got: the classic detector (one lane) drops nothing', async () => {
+    const rt = new VisionRuntime({ workerPath: WORKER_JS, log: () => {}, params: PARAMS, parallelFrames: 2 });
+    cleanups.push(() => rt.close());
+    await rt.loadModel('classic');
+    expect(rt.engine.parallelFrames).toBe(1);
+    const ids: number[] = [];
+    const { pipeline } = await rt.replaceSource(`file:${BOTTLES}?loop=1&fps=max`, { maxFrames: FRAMES });
+    rt.on('result', (r) => ids.push(r.frameId));
+    await pipeline.start();
+    await pipeline.done();
+    expect(ids).toEqual(Array.from({ length: FRAMES }, (_, i) => i + 1));
+    expect(pipeline.stats().dropped).toBe(0);
+  });
+
   it('gives every frame of an fps=max clip once, in order, none dropped, with the detections of one lane', async () => {
     const play = async (
       parallelFrames: number,

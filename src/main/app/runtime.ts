@@ -232,7 +232,10 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
   /** Highest frame id handed out so far: the next source's ids start above it. */
   private lastFrameId = 0;
   /** URI and model-frame format each source was made with (see `refitSource`). */
-  private readonly madeFor = new WeakMap<FrameSource, { uri: string; format: ModelFrameFormat | null }>();
+  private readonly madeFor = new WeakMap<
+    FrameSource,
+    { uri: string; format: ModelFrameFormat | null; lanes: number }
+  >();
   private closed = false;
 
   constructor(private readonly opts: VisionRuntimeOptions) {
@@ -444,13 +447,17 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
         this.engine.model,
         this.opts.previewMaxSidePx ?? null,
         this.engine.frameFormat,
-        this.engine.maxParallelFrames,
+        this.engine.plannedParallelFrames,
       ),
       ...extra,
     };
     const source = createSource(spec, options);
     const wrapped = this.opts.wrapSource ? this.opts.wrapSource(source) : source;
-    this.madeFor.set(wrapped, { uri, format: options.modelFrame ?? null });
+    this.madeFor.set(wrapped, {
+      uri,
+      format: options.modelFrame ?? null,
+      lanes: this.engine.plannedParallelFrames,
+    });
     return wrapped;
   }
 
@@ -518,7 +525,8 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       classLimits: this.classLimits,
       calibration: this.calibration,
       candidateFloor: this.candidateFloor,
-      slotDepth: made ? slotDepthFor(parseSourceUri(made.uri), this.engine.maxParallelFrames) : 1,
+      // As the source's ring was sized (a later swap to a model with other lanes keeps both).
+      slotDepth: made ? slotDepthFor(parseSourceUri(made.uri), made.lanes) : 1,
     });
     // A source adopted live (switchSource) said 'live' before anyone listened.
     if (source.state === 'live') this.setHealth({ cameraOk: true });

@@ -187,9 +187,17 @@ export class InferenceEngine extends EventEmitter<{
     return this.lanes.map((w) => w.inFlight);
   }
 
-  /** The most frames any model of this engine takes at once (for sizing frame rings). */
+  /** The most frames any model of this engine takes at once. */
   get maxParallelFrames(): number {
     return this.options.parallelFrames ?? 1;
+  }
+
+  /**
+   * Lanes the serving model was loaded with (a dead one still counts: it is being replaced), or
+   * the most a model may get before one is loaded: what frame rings are sized for.
+   */
+  get plannedParallelFrames(): number {
+    return this.lanes.length > 0 ? this.lanes.length : this.maxParallelFrames;
   }
 
   /**
