@@ -12,6 +12,7 @@ import { sharedModel } from '../helpers/paths';
 interface GridEntry {
   intraOpThreads: number;
   spinning: boolean;
+  sessions?: number;
   fps: number;
   repFps: number[];
 }
@@ -21,6 +22,8 @@ interface BenchLine {
   rawGrid: GridEntry[];
   rawBest: GridEntry;
   share: number;
+  shareOfOneSession: number;
+  parallelFrames: number;
   allocPerFrame: {
     frames: number;
     heapBytes: number;
@@ -61,13 +64,26 @@ describe('bench --model (issue 18 figures)', () => {
     const line = jsonLines(r.stdout).at(-1) as BenchLine;
     // --threads wins: no timing at load.
     expect(line.threads).toEqual({ intraOpThreads: 1, spinning: false, chosenBy: 'override', trials: [] });
-    expect(line.rawGrid.map((g) => ({ intraOpThreads: g.intraOpThreads, spinning: g.spinning }))).toEqual(
-      threadCandidates(availableParallelism()),
-    );
+    // One session per threads × spinning, then the pipeline's lanes at once (one thread each, as
+    // --threads says) where there are two cores.
+    const lanes = availableParallelism() >= 2 ? 2 : 1;
+    expect(line.parallelFrames).toBe(lanes);
+    expect(
+      line.rawGrid.map((g) => ({
+        intraOpThreads: g.intraOpThreads,
+        spinning: g.spinning,
+        sessions: g.sessions,
+      })),
+    ).toEqual([
+      ...threadCandidates(availableParallelism()).map((c) => ({ ...c, sessions: undefined })),
+      ...(lanes > 1 ? [{ intraOpThreads: 1, spinning: false, sessions: lanes }] : []),
+    ]);
     for (const g of line.rawGrid) expect(g.repFps).toHaveLength(2);
     const bestFps = Math.max(...line.rawGrid.map((g) => g.fps));
+    const bestSingleFps = Math.max(...line.rawGrid.filter((g) => g.sessions === undefined).map((g) => g.fps));
     expect(line.rawBest.fps).toBe(bestFps);
     expect(line.share).toBe(Number((line.pipeline.fps / bestFps).toFixed(2)));
+    expect(line.shareOfOneSession).toBe(Number((line.pipeline.fps / bestSingleFps).toFixed(2)));
     // yolo11n's one output is [1, 84, 2100] float32; filtered in the graph, onnxruntime-node copies
     // per kept anchor its index (int64) and its 84 values (float32), the same K on every frame here.
     const a = line.allocPerFrame;
