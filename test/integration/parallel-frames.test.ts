@@ -3,8 +3,9 @@
  * of the cores; the pipeline keeps one frame in each and hands results on in frame order, with
  * exactly what one lane gives.
  */
-import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VisionRuntime } from '../../src/main/app/runtime';
 import { InferenceEngine } from '../../src/main/inference/engine';
@@ -15,6 +16,7 @@ const PARAMS = { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 100, classFilt
 const YOLO11 = sharedModel('yolo11n-int8-coco-320.onnx');
 const BOTTLES = join(FOOTAGE_DIR, 'bottle-detection.mp4');
 const FRAMES = 24;
+const UNEVEN_WORKER = resolve(__dirname, '..', 'helpers', 'uneven-lanes-worker.mjs');
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -99,4 +101,32 @@ describe('parallel frames', () => {
     expect(two.dets).toEqual(one.dets);
     expect(one.dets.some((d) => d.length > 0)).toBe(true);
   }, 90_000);
+
+  it('hands results on in frame order when a later frame finishes first, and the fast lane goes on meanwhile', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vs-lanes-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    process.env['VS_LANES_MARKER'] = join(dir, 'slow-lane');
+    cleanups.push(() => void delete process.env['VS_LANES_MARKER']);
+    const rt = new VisionRuntime({
+      workerPath: UNEVEN_WORKER,
+      log: () => {},
+      params: PARAMS,
+      parallelFrames: 2,
+    });
+    cleanups.push(() => rt.close());
+    await rt.loadModel(join(dir, 'uneven.onnx')); // an ONNX spec on the CPU: two lanes
+    expect(rt.engine.parallelFrames).toBe(2);
+    const results: { id: number; lane: string }[] = [];
+    const { pipeline } = await rt.replaceSource('synthetic:?size=160x90&fps=max', { maxFrames: FRAMES });
+    rt.on('result', (r) => results.push({ id: r.frameId, lane: r.detections[0]!.className }));
+    await pipeline.start();
+    await pipeline.done();
+    expect(results).toHaveLength(FRAMES);
+    for (let i = 1; i < results.length; i++) expect(results[i]!.id).toBeGreaterThan(results[i - 1]!.id);
+    // Both lanes answered, and the fast one took more frames: it did not wait for the slow one.
+    const slow = results.filter((r) => r.lane === 'slow').length;
+    expect(slow).toBeGreaterThan(0);
+    expect(FRAMES - slow).toBeGreaterThan(slow);
+    expect(pipeline.stats().errors).toBe(0);
+  });
 });
