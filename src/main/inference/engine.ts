@@ -351,6 +351,6 @@ async function loadInto(worker: ModelWorker, spec: ModelSpec, timeoutMs: number)
  * Lanes for a loaded model: `max` for an ONNX model that runs on the CPU, otherwise one (a GPU
  * session is fed by one thread; the classic detector keeps a background model of every frame).
  */
-export function lanesFor(spec: ModelSpec, info: ModelInfo, max: number): number {
+function lanesFor(spec: ModelSpec, info: ModelInfo, max: number): number {
   return spec.kind === 'onnx' && info.provider === 'cpu' ? max : 1;
 }
