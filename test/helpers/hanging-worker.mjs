@@ -3,22 +3,10 @@
 // that creates it, exclusively, hangs). Every other frame is answered with one detection.
 import { writeFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { fakeModelInfo } from './fake-model-info.mjs';
 
 const marker = process.env.VS_HANG_MARKER;
-const info = {
-  name: 'hangs-once',
-  path: null,
-  family: 'classic',
-  task: 'detect',
-  inputWidth: 0,
-  inputHeight: 0,
-  classNames: ['part'],
-  provider: 'cpu',
-  providerFallbacks: [],
-  licence: null,
-  loadMs: 0,
-  warmupMs: 0,
-};
+const info = fakeModelInfo('hangs-once', 'classic', ['part']);
 parentPort.on('message', (msg) => {
   if (msg.type === 'load') parentPort.postMessage({ type: 'loaded', id: msg.id, info });
   else if (msg.type === 'release') parentPort.postMessage({ type: 'released', id: msg.id });

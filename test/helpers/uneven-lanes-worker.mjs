@@ -4,22 +4,10 @@
 // its lane in the detection's class.
 import { writeFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { fakeModelInfo } from './fake-model-info.mjs';
 
 let slow = false;
-const info = {
-  name: 'uneven-lanes',
-  path: null,
-  family: 'yolov8',
-  task: 'detect',
-  inputWidth: 0,
-  inputHeight: 0,
-  classNames: ['slow', 'fast'],
-  provider: 'cpu',
-  providerFallbacks: [],
-  licence: null,
-  loadMs: 0,
-  warmupMs: 0,
-};
+const info = fakeModelInfo('uneven-lanes', 'yolov8', ['slow', 'fast']);
 parentPort.on('message', (msg) => {
   if (msg.type === 'load') {
     try {

@@ -2,8 +2,7 @@
  * A worker that never answers (stuck in a native call) is terminated at the inference deadline,
  * reported, and replaced; the pipeline goes on and results resume on the reloaded model.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FrameResult } from '../../src/shared/frame';
@@ -11,7 +10,7 @@ import { HungWorkerError } from '../../src/main/inference/engine';
 import { VisionRuntime } from '../../src/main/app/runtime';
 import { Station } from '../../src/main/station/station';
 import type { Alarm, FrameMessage } from '../../src/shared/api';
-import { writeFileSync } from 'node:fs';
+import { workerMarker } from '../helpers/worker-marker';
 
 const HANGING_WORKER = resolve(__dirname, '..', 'helpers', 'hanging-worker.mjs');
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -38,10 +37,7 @@ function next<T>(
 
 describe('hung inference worker', () => {
   it('is terminated at the deadline, raises the worker-lost event, and results resume on a new worker', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vs-hang-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    process.env['VS_HANG_MARKER'] = join(dir, 'hung-once');
-    cleanups.push(() => void delete process.env['VS_HANG_MARKER']);
+    workerMarker('VS_HANG_MARKER', cleanups);
 
     const rt = new VisionRuntime({
       workerPath: HANGING_WORKER,
@@ -82,10 +78,7 @@ describe('hung inference worker', () => {
   });
 
   it('with two lanes: the hung lane is replaced once, the other keeps answering, and results stay in frame order', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vs-hang-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    process.env['VS_HANG_MARKER'] = join(dir, 'hung-once');
-    cleanups.push(() => void delete process.env['VS_HANG_MARKER']);
+    const dir = workerMarker('VS_HANG_MARKER', cleanups);
 
     const rt = new VisionRuntime({
       workerPath: HANGING_WORKER,
@@ -137,10 +130,7 @@ describe('hung inference worker', () => {
   });
 
   it('shows as an alarm on the station, which clears when the reloaded model serves frames again', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vs-hang-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    process.env['VS_HANG_MARKER'] = join(dir, 'hung-once');
-    cleanups.push(() => void delete process.env['VS_HANG_MARKER']);
+    const dir = workerMarker('VS_HANG_MARKER', cleanups);
     writeFileSync(
       join(dir, 'settings.json'),
       JSON.stringify({ source: 'synthetic:?size=160x90&fps=20', modelId: 'classic', plc: { uri: null } }),

@@ -3,14 +3,14 @@
  * of the cores; the pipeline keeps one frame in each and hands results on in frame order, with
  * exactly what one lane gives.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VisionRuntime } from '../../src/main/app/runtime';
 import { InferenceEngine } from '../../src/main/inference/engine';
 import type { Detection } from '../../src/shared/detection';
 import { FOOTAGE_DIR, sharedModel, WORKER_JS } from '../helpers/paths';
+import { workerMarker } from '../helpers/worker-marker';
 
 const PARAMS = { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 100, classFilter: null };
 const YOLO11 = sharedModel('yolo11n-int8-coco-320.onnx');
@@ -103,10 +103,7 @@ describe('parallel frames', () => {
   }, 90_000);
 
   it('hands results on in frame order when a later frame finishes first, and the fast lane goes on meanwhile', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vs-lanes-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    process.env['VS_LANES_MARKER'] = join(dir, 'slow-lane');
-    cleanups.push(() => void delete process.env['VS_LANES_MARKER']);
+    const dir = workerMarker('VS_LANES_MARKER', cleanups);
     const rt = new VisionRuntime({
       workerPath: UNEVEN_WORKER,
       log: () => {},
