@@ -38,6 +38,8 @@ describe('flag values', () => {
     [['--frames', '-5'], 'vision-station: run: --frames: must be between 1 and 10000000'],
     [['--iou', '-0.5'], 'vision-station: run: --iou: must be between 0 and 1'],
     [['--plc', ''], 'vision-station: run: --plc: must not be empty'],
+    [['--parallel-frames', '0'], 'vision-station: run: --parallel-frames: must be between 1 and 16'],
+    [['--parallel-frames', '1.5'], 'vision-station: run: --parallel-frames: must be a whole number'],
   ])('run %j is a usage error', async (flags, message) => {
     const r = await runCli(['run', '--source', 'synthetic:', '--model', 'classic', ...flags]);
     expect(r.code).toBe(2);
@@ -125,6 +127,12 @@ describe('images', () => {
 describe('serve at start', () => {
   const serve = (args: string[]) =>
     runCli(['serve', '--port', '0', '--data-dir', join(tmp, 'serve-data'), '--plc', 'off', ...args], 60_000);
+
+  it('exits on --parallel-frames out of range', async () => {
+    const r = await serve(['--parallel-frames', '17']);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toBe('vision-station: serve: --parallel-frames: must be between 1 and 16');
+  });
 
   it('exits on a source URI it cannot parse', async () => {
     const r = await serve(['--source', 'foo:bar']);

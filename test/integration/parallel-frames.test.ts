@@ -3,13 +3,15 @@
  * of the cores; the pipeline keeps one frame in each and hands results on in frame order, with
  * exactly what one lane gives.
  */
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VisionRuntime } from '../../src/main/app/runtime';
 import { InferenceEngine } from '../../src/main/inference/engine';
 import type { Detection } from '../../src/shared/detection';
 import { FOOTAGE_DIR, sharedModel, WORKER_JS } from '../helpers/paths';
+import { startedStation } from '../helpers/station';
 import { workerMarker } from '../helpers/worker-marker';
 
 const PARAMS = { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 100, classFilter: null };
@@ -125,5 +127,21 @@ describe('parallel frames', () => {
     expect(slow).toBeGreaterThan(0);
     expect(FRAMES - slow).toBeGreaterThan(slow);
     expect(pipeline.stats().errors).toBe(0);
+  });
+
+  it('the station runs two lanes where there are two cores, and one with --parallel-frames 1 (lowest latency)', async () => {
+    const run = async (parallelFrames?: number): Promise<number | undefined> => {
+      const dir = mkdtempSync(join(tmpdir(), 'vs-lanes-station-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      const station = await startedStation(dir, cleanups, {
+        ...(parallelFrames ? { parallelFrames } : {}),
+        overrides: { source: 'synthetic:?size=320x180&fps=10', model: YOLO11, plc: null },
+      });
+      const active = (await station.getSnapshot()).model.active;
+      await station.close();
+      return active?.parallelFrames;
+    };
+    expect(await run()).toBe(availableParallelism() >= 2 ? 2 : 1);
+    expect(await run(1)).toBe(1);
   });
 });

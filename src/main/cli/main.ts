@@ -36,7 +36,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
   serve: {
     summary:
-      'serve [--host 127.0.0.1] [--port 8080] [--token T] [--source URI] [--model PATH|classic] [--plc URI|sim|off]',
+      'serve [--host 127.0.0.1] [--port 8080] [--token T] [--source URI] [--model PATH|classic] [--plc URI|sim|off] [--parallel-frames N]',
     load: async () => (await import('./serve')).main,
   },
   'plc-sim': {

@@ -14,7 +14,7 @@ import { Station } from '../station/station';
 import { startWebServer } from '../server/web-server';
 import { createLogger } from '../logger';
 import { stat } from 'node:fs/promises';
-import { intFlag, parseFlags, UsageError, validateFlags, writeLine } from './args';
+import { intFlag, parallelFramesFlag, parseFlags, UsageError, validateFlags, writeLine } from './args';
 import { prepareDataDir } from './data-dir';
 import { checkModelFile } from '../inference/model-file';
 import { parsePlcUri } from '../plc/plc-config';
@@ -39,6 +39,7 @@ const Flags = z.object({
     .array(z.enum(NETWORK_PROTOCOLS, { message: `must be one of ${NETWORK_PROTOCOLS.join(', ')}` }))
     .default([]),
   mqtt: mqttUriFlag.optional(),
+  'parallel-frames': parallelFramesFlag,
   ...opcuaFlagFields,
 });
 
@@ -58,6 +59,7 @@ export async function main(argv: string[]): Promise<number> {
       'allow-scheme': { type: 'string', multiple: true },
       'allow-fallback': { type: 'boolean' },
       mqtt: { type: 'string' },
+      'parallel-frames': { type: 'string' },
       ...opcuaFlagOptions,
     },
     false,
@@ -88,6 +90,7 @@ export async function main(argv: string[]): Promise<number> {
     extraModelsDirs: flags['models-dir'].map((d) => resolve(d)),
     workerPath: workerScriptPath(),
     log,
+    parallelFrames: flags['parallel-frames'],
     overrides: {
       source: flags.source,
       model: modelPath,

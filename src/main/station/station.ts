@@ -132,6 +132,8 @@ export interface StationOptions {
   previewMaxFps?: number;
   /** Deadline of one inference before the worker is considered hung and replaced. */
   inferDeadlineMs?: number;
+  /** Frames in inference at once (`serve --parallel-frames`); absent: one per core, at most two. */
+  parallelFrames?: number;
   clock?: Clock;
   /** What setSource accepts; by default the demo and recordings folders, rtsp and rtsps. */
   sourcePolicy?: SourcePolicy;
@@ -370,6 +372,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       params: decodeParamsOf(this.settings.params),
       recipes: recipesOf(this.settings),
       inferDeadlineMs: this.opts.inferDeadlineMs,
+      parallelFrames: this.opts.parallelFrames,
       previewMaxSidePx: this.opts.previewMaxSidePx ?? 1280,
       // The station shares the cores with its screen (and the preview, PLC and UI work): idle
       // intra-op threads that spin take the CPU the screen needs between two inferences. With a
