@@ -91,6 +91,7 @@ describe('several cameras on one station, one S7 DB each', () => {
     // classic detector one.
     const lanes = availableParallelism() >= 2 ? 2 : 1;
     expect(mc.engines.map((e) => e.parallelFrames)).toEqual(n === 4 ? [lanes, 1] : [lanes]);
+    expect(mc.engines[0]!.model?.cpuThreads?.chosenBy).toBe(lanes === 2 ? 'share' : 'measured');
     await mc.start();
     await mc.done();
     for (const [i, cam] of mc.cameras.entries()) {
@@ -128,5 +129,13 @@ describe('several cameras on one station, one S7 DB each', () => {
     }
     expect(mc.engines.length).toBe(1);
     expect(mc.engines.every((e) => e.model === null)).toBe(true);
+  });
+
+  it('gives a model used by one camera one lane, its threads timed on all cores: that camera has one frame in it at a time', async () => {
+    const server = await startServer([11, 12]);
+    cleanups.push(() => server.close());
+    const { mc } = await station(2, server.port, 1, [MODEL, 'classic']);
+    expect(mc.engines.map((e) => e.parallelFrames)).toEqual([1, 1]);
+    expect(mc.engines[0]!.model?.cpuThreads?.chosenBy).toBe('measured');
   });
 });

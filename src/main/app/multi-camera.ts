@@ -65,7 +65,8 @@ export interface MultiCameraOptions {
   firstFrameTimeoutMs?: number;
   /**
    * Frames in one engine at once, across its cameras (one per camera at most): the engine's lanes
-   * (see InferenceEngine `parallelFrames`), which default to one per core, at most two.
+   * (see InferenceEngine `parallelFrames`), by default one per core, at most two, and no more than
+   * the cameras sharing the model.
    */
   inFlightPerEngine?: number;
 }
@@ -175,7 +176,11 @@ export async function createMultiCameraRuntime(opts: MultiCameraOptions): Promis
       if (!shared) {
         const engine = new InferenceEngine({
           workerPath: opts.workerPath ?? workerScriptPath(),
-          parallelFrames: opts.inFlightPerEngine ?? defaultParallelFrames(),
+          // One frame per camera at a time (each camera's turn starts with its newest frame), so
+          // lanes beyond the cameras sharing the model would only take threads from the one lane.
+          parallelFrames:
+            opts.inFlightPerEngine ??
+            Math.min(defaultParallelFrames(), opts.cameras.filter((c) => engineKey(c) === key).length),
         });
         engines.set(key, { engine, fair: new FairInference(1) });
         engine.on('status', (m) => opts.log(`${cam.model}: ${m}`));
