@@ -1,8 +1,9 @@
 /**
- * The newest-frame slot between capture and inference. It holds at most one frame: when
- * inference is busy, a new frame replaces the waiting one and the replaced one is counted as
- * dropped. Nothing queues, so results can never fall behind the camera by more than the frame
- * being processed plus the one waiting.
+ * The newest-frame slot between capture and inference. It holds at most one frame (or `depth`,
+ * for a source that waits for free buffers instead of dropping): when inference is busy, a new
+ * frame replaces the oldest waiting one and the replaced one is counted as dropped. Nothing
+ * queues, so results can never fall behind the camera by more than the frames being processed
+ * plus the one waiting.
  *
  * Ownership: `put()` retains the frame (so the source will not overwrite it while it waits here);
  * replacing it or closing the slot releases it. The frame `take()` resolves with is retained for
