@@ -182,6 +182,7 @@ export async function createMultiCameraRuntime(opts: MultiCameraOptions): Promis
             opts.inFlightPerEngine ??
             Math.min(defaultParallelFrames(), opts.cameras.filter((c) => engineKey(c) === key).length),
         });
+        // Listed at once, so that close() ends its worker if the load fails.
         engines.set(key, { engine, fair: new FairInference(1) });
         engine.on('status', (m) => opts.log(`${cam.model}: ${m}`));
         await engine.load(modelSpecFor(cam.model, opts.provider, opts.intraOpThreads, cam.classic));
