@@ -163,6 +163,29 @@ describe('recorder', () => {
     }
   });
 
+  it('records the preview picture (camera aspect) of a model-sized, letterboxed frame, not the model input', async () => {
+    const dir = join(tmp, 'letterboxed');
+    const rec = new Recorder({ dir, fps: 10, segmentSeconds: 1, params });
+    const M = 64; // the model input: the W×H picture letterboxed into M×M, grey bars above and below
+    for (let n = 1; n <= 3; n++) {
+      const t = 2_000_000 + n * 100;
+      const frame = {
+        ...fakeFrame(n, t, new Uint8Array(M * M * 3).fill(114), M, M),
+        preview: { rgb: picture(n), widthPx: W, heightPx: H },
+      };
+      rec.offer(fakeResult(n, t, W * 10, H * 10), frame);
+      await until(`encoder taking frame ${n}`, () => rec.pictureBacklogBytes === 0);
+    }
+    await rec.close();
+    expect(rec.stats()).toMatchObject({ framesIndexed: 3, framesRecorded: 3, picturesDropped: 0 });
+    const idx = new RecordingIndex(join(dir, 'index.sqlite'), { create: false });
+    try {
+      expect(idx.segments().map((s) => [s.widthPx, s.heightPx, s.frames])).toEqual([[W, H, 3]]);
+    } finally {
+      idx.close();
+    }
+  });
+
   it('keeps the segment files within the size limit, deleting the oldest first', async () => {
     const dir = join(tmp, 'retention');
     const rec = new Recorder({

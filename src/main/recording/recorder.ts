@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Detection } from '../../shared/detection';
 import type { FrameResult } from '../../shared/frame';
-import type { Frame } from '../capture/types';
+import type { Frame, FramePicture } from '../capture/types';
 import { resolveFfmpeg } from '../capture/ffmpeg-path';
 import { DEFAULT_EVENT_RULES, EventTracker, type EventRules, type ReviewEvent } from '../core/review/events';
 import { planRetention, type RetentionPolicy } from '../core/review/retention';
@@ -311,12 +311,16 @@ export class Recorder extends EventEmitter<{
   }
 
   private writePicture(frame: Frame, captureTimeMs: number) {
-    if (this.encoder && !this.encoderFits(frame)) this.retireEncoder();
-    if (!this.encoder) this.startEncoder(frame);
+    // Where the decoder made the model-sized frame (the app), it is the camera picture letterboxed
+    // into the model input: the reviewer gets the preview picture of the same frame instead, at the
+    // camera's aspect, onto which results in camera pixels scale as they do on any shrunk picture.
+    const pic: FramePicture = frame.preview ?? frame;
+    if (this.encoder && !this.encoderFits(pic)) this.retireEncoder();
+    if (!this.encoder) this.startEncoder(pic);
     const enc = this.encoder!;
-    const place = enc.write(frame.rgb);
+    const place = enc.write(pic.rgb);
     if (!place) return null;
-    if (place.seq !== this.currentSeq) this.openSegment(place.seq, captureTimeMs, frame);
+    if (place.seq !== this.currentSeq) this.openSegment(place.seq, captureTimeMs, pic);
     this.currentSegFrames++;
     this.counts.framesRecorded++;
     return place;
@@ -324,11 +328,11 @@ export class Recorder extends EventEmitter<{
 
   private encoderWidth = 0;
   private encoderHeight = 0;
-  private encoderFits(frame: Frame): boolean {
+  private encoderFits(frame: FramePicture): boolean {
     return frame.widthPx === this.encoderWidth && frame.heightPx === this.encoderHeight;
   }
 
-  private startEncoder(frame: Frame): void {
+  private startEncoder(frame: FramePicture): void {
     this.encoderWidth = frame.widthPx;
     this.encoderHeight = frame.heightPx;
     const enc = new SegmentEncoder({
@@ -360,7 +364,7 @@ export class Recorder extends EventEmitter<{
     this.retiring.add(p);
   }
 
-  private openSegment(seq: number, startMs: number, frame: Frame): void {
+  private openSegment(seq: number, startMs: number, frame: FramePicture): void {
     if (this.currentSeq !== null)
       this.index.endSegment(this.currentSeq, this.lastCaptureMs, this.currentSegFrames);
     this.index.addSegment({
