@@ -178,6 +178,15 @@ describe('the model-sized frame made by ffmpeg', () => {
     ]);
   });
 
+  it('gives frames decoded flat out strictly increasing capture times', async () => {
+    const clip = await makeClip(dir, 'burst.mp4', 60, '64x48');
+    const source = createSource(`file:${clip}?fps=max`, { ringSize: 16 });
+    const times: number[] = [];
+    await playToEnd(source, (f) => times.push(f.captureTimeMs));
+    expect(times).toHaveLength(60);
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1]!);
+  });
+
   it('loses and duplicates no frame, and pairs each model frame with its own preview', async () => {
     // Frame k has grey level 10·k everywhere, losslessly stored: each picture names its frame.
     const clip = join(dir, 'levels.nut');

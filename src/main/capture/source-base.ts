@@ -36,6 +36,7 @@ export abstract class SourceBase implements FrameSource {
   private lastProgressMs = 0;
   private stallRestartRequested = false;
   private nextFrameId = 1;
+  private lastCaptureTimeMs = -Infinity;
   protected started = false;
   protected stopping = false;
   /** Entered a terminal state after start(); nothing may change state or publish afterwards. */
@@ -170,10 +171,14 @@ export abstract class SourceBase implements FrameSource {
       this.ring.abandon(slot);
       return;
     }
+    // Strictly increasing: a file decoded flat out can finish two frames in one millisecond, and
+    // a recording finds and steps through frames by capture time.
+    const captureTimeMs = Math.max(Date.now(), this.lastCaptureTimeMs + 1);
+    this.lastCaptureTimeMs = captureTimeMs;
     const frame: Frame = this.ring.publish(
       slot,
       this.nextFrameId++,
-      Date.now(),
+      captureTimeMs,
       widthPx,
       heightPx,
       sourceSize,

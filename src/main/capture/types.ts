@@ -29,7 +29,11 @@ import type { ModelFrameFormat } from '../core/model-frame';
 export interface Frame {
   /** Assigned by the source; strictly increasing for the life of the source, across reconnects. */
   readonly frameId: number;
-  /** `Date.now()` when the last byte of this frame arrived from the decoder. */
+  /**
+   * `Date.now()` when the last byte of this frame arrived from the decoder; strictly increasing
+   * for the life of the source (a frame finished in the same millisecond as the one before it
+   * gets the next millisecond).
+   */
   readonly captureTimeMs: number;
   readonly widthPx: number;
   readonly heightPx: number;
