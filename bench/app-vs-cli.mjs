@@ -178,8 +178,23 @@ export function appVsCliMarkdown(r) {
   );
 }
 
-// Alone: `node bench/app-vs-cli.mjs CLIP MODEL [REPETITIONS]` prints the JSON and writes
-// bench/results/app-vs-cli.{json,md} (temporary file, then rename).
+/** bench/results/app-vs-cli.{json,md} (temporary file, then rename): alone and from `npm run bench`. */
+export function writeAppVsCli(root, r) {
+  const when = new Date().toISOString();
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? '?'}`;
+  const write = (name, text) => {
+    const path = join(root, 'bench', 'results', name);
+    writeFileSync(`${path}.${process.pid}.tmp`, text);
+    renameSync(`${path}.${process.pid}.tmp`, path);
+  };
+  write('app-vs-cli.json', JSON.stringify({ when, machine, node: process.version, ...r }, null, 2) + '\n');
+  write(
+    'app-vs-cli.md',
+    `# App vs command line\n\n${when}; ${machine}; Node ${process.version}.\n\n${appVsCliMarkdown(r)}\n`,
+  );
+}
+
+// Alone: `node bench/app-vs-cli.mjs CLIP MODEL [REPETITIONS]` prints the JSON and writes the files.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [clip, model, reps] = process.argv.slice(2);
   const root = join(import.meta.dirname, '..');
@@ -191,17 +206,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     frames: Number(process.env.BENCH_FRAMES ?? 300),
     seconds: Number(process.env.BENCH_APP_SECONDS ?? 20),
   });
-  const when = new Date().toISOString();
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? '?'}`;
   console.log(JSON.stringify(r));
-  const write = (name, text) => {
-    const path = join(root, 'bench', 'results', name);
-    writeFileSync(`${path}.${process.pid}.tmp`, text);
-    renameSync(`${path}.${process.pid}.tmp`, path);
-  };
-  write('app-vs-cli.json', JSON.stringify({ when, machine, node: process.version, ...r }, null, 2) + '\n');
-  write(
-    'app-vs-cli.md',
-    `# App vs command line\n\n${when}; ${machine}; Node ${process.version}.\n\n${appVsCliMarkdown(r)}\n`,
-  );
+  writeAppVsCli(root, r);
 }

@@ -11,7 +11,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { appVsCli, appVsCliMarkdown } from './app-vs-cli.mjs';
+import { appVsCli, appVsCliMarkdown, writeAppVsCli } from './app-vs-cli.mjs';
 import { multiCameraBench, multiCameraMarkdown } from './multi-camera.mjs';
 import { LIMIT_MODELS, cpuDescription, limitsSummary, opencvPeer, writeLimits } from './limits.mjs';
 
@@ -130,6 +130,8 @@ try {
     try {
       results.appVsCli = await appVsCli({ cli: CLI, clip, model, frames: FRAMES });
       console.log(JSON.stringify(results.appVsCli));
+      // Its own files too, so they never lag behind bench.json.
+      writeAppVsCli(ROOT, results.appVsCli);
     } catch (e) {
       console.error(`bench: app vs command line not measured: ${e.message}`);
     }
