@@ -131,6 +131,22 @@ describe('audit log', () => {
     );
   });
 
+  it("writes its first entry into a data folder that does not exist yet (a fresh station's first change)", async () => {
+    const path = join(root, `fresh-${k++}`, 'station', 'audit.log');
+    const log = await AuditLog.open(path);
+    const e = await log.append({
+      user: 'open-commissioning',
+      role: 'administrator',
+      client: 'ws 127.0.0.1',
+      method: 'setParams',
+      before: { confThreshold: 0.25 },
+      after: { confThreshold: 0.3 },
+    });
+    expect(e.seq).toBe(1);
+    expect(fileLines(path)).toHaveLength(1);
+    expect(await log.verify()).toMatchObject({ ok: true, entries: 1 });
+  });
+
   it('bounds a huge before/after value', async () => {
     const { log } = await logWith(0);
     const e = await log.append({

@@ -10,7 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { writeFileAtomic } from '../storage/atomic-file';
@@ -193,6 +194,9 @@ export class AuditLog {
       const body = JSON.stringify(fields);
       const hash = sha256(prevHash + body);
       const line = `${body.slice(0, -1)},"hash":"${hash}"}`;
+      // A fresh station's data folder may not exist yet when its first change is audited: the
+      // settings written with the same change create it, but nothing orders the two writes.
+      await mkdir(dirname(this.path), { recursive: true });
       const fh = await open(this.path, 'a');
       try {
         await fh.appendFile(line + '\n');

@@ -3,8 +3,8 @@
  * alarm-journal.jsonl, rotated to .1 past a size limit) and the per-minute rate history
  * (history.json, replaced atomically each minute). Both survive a restart.
  */
-import { appendFile, readFile, rename, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Alarm } from '../../shared/api';
 import { foldJournal, journalEvents, type JournalEvent, type JournalRow } from '../../shared/alarm-journal';
@@ -58,6 +58,8 @@ export class AlarmJournal {
           () => 0,
         );
         if (size > JOURNAL_MAX_BYTES) await rename(this.path, `${this.path}.1`);
+        // A fresh station's first alarm can come before anything else has created its data folder.
+        await mkdir(dirname(this.path), { recursive: true });
         await appendFile(this.path, text);
       })
       .catch((e: unknown) => this.log(`alarm journal not written: ${(e as Error).message}`));
