@@ -9,8 +9,7 @@ const root = mkdtempSync(join(tmpdir(), 'vs-audit-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let k = 0;
 
-async function logWith(n: number) {
-  const path = join(root, `audit-${k++}.log`);
+async function logWith(n: number, path = join(root, `audit-${k++}.log`)) {
   let t = Date.UTC(2026, 10, 27, 8, 0, 0);
   const log = await AuditLog.open(path, { nowMs: () => (t += 60_000) });
   for (let i = 0; i < n; i++)
@@ -132,18 +131,8 @@ describe('audit log', () => {
   });
 
   it("writes its first entry into a data folder that does not exist yet (a fresh station's first change)", async () => {
-    const path = join(root, `fresh-${k++}`, 'station', 'audit.log');
-    const log = await AuditLog.open(path);
-    const e = await log.append({
-      user: 'open-commissioning',
-      role: 'administrator',
-      client: 'ws 127.0.0.1',
-      method: 'setParams',
-      before: { confThreshold: 0.25 },
-      after: { confThreshold: 0.3 },
-    });
-    expect(e.seq).toBe(1);
-    expect(fileLines(path)).toHaveLength(1);
+    const { path, log } = await logWith(1, join(root, `fresh-${k++}`, 'station', 'audit.log'));
+    expect(fileLines(path).map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([1]);
     expect(await log.verify()).toMatchObject({ ok: true, entries: 1 });
   });
 
