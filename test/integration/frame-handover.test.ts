@@ -16,6 +16,10 @@ import type { ModelFrameFormat } from '../../src/main/core/model-frame';
 import { InferenceEngine } from '../../src/main/inference/engine';
 import { Pipeline } from '../../src/main/pipeline/pipeline';
 import { PreviewEncoder } from '../../src/main/station/preview-encoder';
+import { PreviewPairing } from '../../src/main/station/preview-pairing';
+import { attachRecorder } from '../../src/main/app/attach-recorder';
+import { RecordingIndex } from '../../src/main/recording/index-db';
+import { indexPath } from '../../src/main/recording/layout';
 import type { FrameResult } from '../../src/shared/frame';
 import { FOOTAGE_DIR, sharedModel, WORKER_JS } from '../helpers/paths';
 import { FFMPEG, isAlive, makeClip, run } from './capture-helpers';
@@ -225,6 +229,77 @@ describe('the model-sized frame made by ffmpeg', () => {
     expect(source.stats.droppedNoBuffer).toBe(0);
   });
 
+  it('with previewEvery, sends the preview of every n-th frame apart, after its frame, and loses no frame', async () => {
+    // Frame k has grey level 10·k everywhere, losslessly stored: each picture names its frame.
+    const clip = join(dir, 'levels-detached.nut');
+    await run(FFMPEG, [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      "color=c=black:s=160x120:r=25:d=0.8,format=rgb24,geq=r='10*N':g='10*N':b='10*N'",
+      '-c:v',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      clip,
+    ]);
+    // Every 3rd frame, with fewer ring buffers than that: the decoder waits for free buffers
+    // while a picture waits for its frame, and nothing may wait on something that waits on it.
+    const source = createSource(`file:${clip}?fps=max`, {
+      modelFrame: { ...YOLO_320, widthPx: 64, heightPx: 64 },
+      previewFitInside: { widthPx: 80, heightPx: 80 },
+      previewEvery: 3,
+      whenBuffersBusy: 'wait',
+      ringSize: 2,
+      sharedMemory: true,
+    });
+    const events: string[] = [];
+    const frames: [number, number][] = [];
+    source.onPreview!((p) => {
+      const { picture: pic } = p;
+      events.push(`preview ${p.frameId} ${pic.widthPx}x${pic.heightPx} ${pic.rgb[(30 * 80 + 40) * 3]}`);
+    });
+    await playToEnd(source, (f) => {
+      expect(f.preview).toBeUndefined();
+      frames.push([f.frameId, f.rgb[(32 * 64 + 32) * 3]!]);
+      events.push(`frame ${f.frameId}`);
+      // A slow consumer: holds every frame for a while, so the decoder waits for free buffers.
+      f.retain();
+      setTimeout(() => f.release(), 5);
+    });
+    expect(frames).toEqual(Array.from({ length: 20 }, (_, k) => [k + 1, 10 * k]));
+    const previews = events.filter((e) => e.startsWith('preview'));
+    // Frames 1, 4, ..., 19 (k = 0, 3, ..., 18): each its own picture, at 80x60.
+    expect(previews).toEqual(Array.from({ length: 7 }, (_, i) => `preview ${3 * i + 1} 80x60 ${10 * 3 * i}`));
+    // Each after its own frame.
+    for (let i = 0; i < 7; i++)
+      expect(events.indexOf(`preview ${3 * i + 1} 80x60 ${30 * i}`)).toBeGreaterThan(
+        events.indexOf(`frame ${3 * i + 1}`),
+      );
+    expect(source.stats.droppedNoBuffer).toBe(0);
+  });
+
+  it('asks ffmpeg to make the preview of every n-th frame only, before scaling it', () => {
+    const args = buildFfmpegArgs(
+      { kind: 'file', path: '/c.mp4', loop: false, fps: 'native' },
+      {
+        modelFrame: YOLO_320,
+        previewFitInside: { widthPx: 1280, heightPx: 1280 },
+        previewEvery: 4,
+        networkTimeoutMs: 5000,
+        probeDurationMs: 1000,
+        caps: { rtspTimeoutOption: '-timeout', fpsModeOption: '-fps_mode' },
+      },
+    );
+    const graph = args[args.indexOf('-filter_complex') + 1]!;
+    expect(graph).toContain("[p]select='not(mod(n\\,4))',scale=w='min(1280\\,iw)'");
+  });
+
   it('stops its ffmpeg process (both pipes) on stop()', async () => {
     const clip = await makeClip(dir, 'loop.mp4', 10, '640x360');
     const source = createSource(`file:${clip}?loop=1`, {
@@ -329,26 +404,91 @@ describe('the runtime with a preview (the operator app)', () => {
     await rt.loadModel(sharedModel('yolo11n-int8-coco-320.onnx'));
     const { source, pipeline } = await rt.replaceSource(`file:${BOTTLES}?loop=1&fps=max`);
     const seen: string[] = [];
-    const enough = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${seen.length} results within 30 s`)), 30_000);
-      rt.on('result', (r, f) => {
-        seen.push(
-          `${r.widthPx}x${r.heightPx} ${f.widthPx}x${f.heightPx} ${f.preview?.widthPx}x${f.preview?.heightPx}`,
-        );
-        if (seen.length === 3) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
+    const resultIds = new Set<number>();
+    const previews: number[] = [];
+    rt.on('result', (r, f) => {
+      resultIds.add(r.frameId);
+      seen.push(
+        `${r.widthPx}x${r.heightPx} ${f.widthPx}x${f.heightPx} ${f.preview?.widthPx}x${f.preview?.heightPx}`,
+      );
     });
+    rt.on('preview', (frameId, pic) => {
+      // Apart from its frame, after it: that frame's result is out or still in inference.
+      expect(`${pic.widthPx}x${pic.heightPx}`).toBe('320x180');
+      previews.push(frameId);
+    });
+    const until = (what: string, ok: () => boolean): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${what} within 30 s`)), 30_000);
+        const check = (): void => {
+          if (!ok()) return;
+          clearTimeout(timer);
+          rt.off('result', check);
+          resolve();
+        };
+        rt.on('result', check);
+      });
     await pipeline.start();
-    await enough;
-    expect(seen.slice(0, 3)).toEqual(Array(3).fill('640x360 320x320 320x180'));
+    // fps=max: the preview of every 4th frame (previewEveryFor), apart from the frames.
+    await until('8 previews', () => previews.length >= 8);
+    expect(seen.slice(0, 3)).toEqual(Array(3).fill('640x360 320x320 undefinedxundefined'));
+    const first = previews[0]!;
+    expect(previews.slice(0, 8)).toEqual(Array.from({ length: 8 }, (_, i) => first + 4 * i));
     const pid = source.pid!;
     expect(isAlive(pid)).toBe(true);
-    await rt.close();
+    // A live recording keeps every frame's picture: the decoder is refitted to make every one,
+    // with its frame, beside the running one, and that one is stopped.
+    await rt.setPreviewOfEveryFrame(true);
+    expect(rt.source).not.toBe(source);
     expect(isAlive(pid)).toBe(false);
+    const from = seen.length;
+    await until('3 results with their preview', () => seen.length >= from + 3);
+    expect(seen.slice(from, from + 3)).toEqual(Array(3).fill('640x360 320x320 320x180'));
+    const newPid = rt.source!.pid!;
+    await rt.close();
+    expect(isAlive(newPid)).toBe(false);
   }, 60_000);
+
+  it('a live recording gets every frame with its preview picture from its first frame, and gives the decoder back', async () => {
+    const rt = new VisionRuntime({
+      workerPath: WORKER_JS,
+      log: () => {},
+      params: PARAMS,
+      previewMaxSidePx: 320,
+    });
+    cleanups.push(() => rt.close());
+    await rt.loadModel(sharedModel('yolo11n-int8-coco-320.onnx'));
+    const { pipeline } = await rt.replaceSource(`file:${BOTTLES}?loop=1&fps=max`);
+    await pipeline.start();
+    const recDir = join(dir, 'live-recording');
+    const recorder = await attachRecorder({ dir: recDir }, { runtime: rt, log: () => {} });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('20 frames not recorded within 30 s')), 30_000);
+      const check = (): void => {
+        if (recorder.stats().framesIndexed < 20) return;
+        clearTimeout(timer);
+        rt.off('result', check);
+        resolve();
+      };
+      rt.on('result', check);
+    });
+    const recordingSource = rt.source;
+    await recorder.close();
+    const index = new RecordingIndex(indexPath(recDir), { create: false, readonly: true });
+    try {
+      // Every indexed frame has its picture, all at the preview's size (none letterboxed at 320x320).
+      expect(index.segments().map((g) => `${g.widthPx}x${g.heightPx}`)).toEqual(['320x180']);
+      const frames = index.frames();
+      expect(frames.length).toBeGreaterThanOrEqual(20);
+      expect(frames.filter((f) => f.segmentSeq === null)).toEqual([]);
+    } finally {
+      index.close();
+    }
+    // Recording off: the decoder goes back to the live view's previews only.
+    const detached = await new Promise<number>((resolve) => rt.once('preview', (id) => resolve(id)));
+    expect(detached).toBeGreaterThan(0);
+    expect(rt.source).not.toBe(recordingSource);
+  }, 90_000);
 
   it('decodes each frame of an fps=max file once: none dropped while the screen gets previews', async () => {
     const rt = new VisionRuntime({
@@ -364,19 +504,25 @@ describe('the runtime with a preview (the operator app)', () => {
     expect(info.cpuThreads?.spinning).toBe(false);
     expect(info.cpuThreads?.trials.every((t) => !t.spinning)).toBe(true);
     const { pipeline } = await rt.replaceSource(`file:${BOTTLES}?loop=1&fps=max`);
-    // As the station wires it: every result offered to a watched encoder with no rate cap.
+    // As the station wires it: every preview put back with its result and offered to a watched
+    // encoder with no rate cap.
     const encoder = new PreviewEncoder({ maxSidePx: 320, maxFps: 0 });
     encoder.subscribers = 1;
     let previews = 0;
     encoder.on('frame', () => previews++);
+    const pairing = new PreviewPairing<FrameResult>(
+      (r, pic) => encoder.offer(r, pic, null),
+      () => encoder.wants(),
+    );
+    rt.on('preview', (id, pic) => pairing.preview(id, pic));
     const ids: number[] = [];
     const enough = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`only ${ids.length} of 30 results within 60 s`)),
         60_000,
       );
-      rt.on('result', (r, f) => {
-        encoder.offer(r, f, null);
+      rt.on('result', (r) => {
+        pairing.result(r);
         ids.push(r.frameId);
         if (ids.length === 30) {
           clearTimeout(timer);
@@ -409,13 +555,18 @@ describe('the runtime with a preview (the operator app)', () => {
       rt.on('result', (r, f) => {
         if (f.widthPx !== 416) return;
         clearTimeout(timer);
-        resolve(
-          `${r.modelName} ${r.widthPx}x${r.heightPx} ${f.widthPx}x${f.heightPx} ${f.preview?.widthPx}x${f.preview?.heightPx}`,
-        );
+        resolve(`${r.modelName} ${r.widthPx}x${r.heightPx} ${f.widthPx}x${f.heightPx}`);
       });
     });
+    // The refitted source's previews come apart from its frames, still at camera aspect.
+    const preview = new Promise<string>((resolve) =>
+      rt.on('preview', (_id, pic) => {
+        if (rt.source !== source) resolve(`${pic.widthPx}x${pic.heightPx}`);
+      }),
+    );
     await rt.loadModel(sharedModel('yolox-nano-coco-416.onnx'));
-    expect(await refitted).toBe('yolox-nano-coco-416 640x360 416x416 320x180');
+    expect(await refitted).toBe('yolox-nano-coco-416 640x360 416x416');
+    expect(await preview).toBe('320x180');
     expect(rt.source).not.toBe(source);
     expect(isAlive(oldPid)).toBe(false);
     const newPid = rt.source!.pid!;

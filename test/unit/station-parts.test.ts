@@ -194,14 +194,17 @@ describe('PreviewEncoder', () => {
     let t = 0;
     const enc = new PreviewEncoder({ maxSidePx: 64, maxFps: 10, now: () => t });
     const { frame, held } = frameOf(128, 72);
+    expect(enc.wants()).toBe(false);
     expect(enc.offer(result(1), frame, null)).toBe(false); // nobody watches
     enc.subscribers = 1;
+    expect(enc.wants()).toBe(true);
     const sent = new Promise<FrameMessage>((r) => enc.once('frame', r));
     expect(enc.offer(result(2), frame, null)).toBe(true);
     // The ring buffer is not kept (a held buffer stalls an fps=max decoder): the picture was copied,
     // so the source overwriting it at once does not reach the JPEG.
     expect(held()).toBe(0);
     frame.rgb.fill(0);
+    expect(enc.wants()).toBe(false);
     expect(enc.offer(result(3), frame, null)).toBe(false); // busy: skipped, not queued
     const msg = await sent;
     expect(msg.frameId).toBe(2);
@@ -211,8 +214,10 @@ describe('PreviewEncoder', () => {
     expect([msg.widthPx, msg.heightPx]).toEqual([1920, 1080]);
     expect(Array.from(msg.previewJpeg.subarray(0, 2))).toEqual([0xff, 0xd8]);
     t = 50; // 50 ms after the last one started: over the 10 fps cap
+    expect(enc.wants()).toBe(false);
     expect(enc.offer(result(4), frame, null)).toBe(false);
     t = 100;
+    expect(enc.wants()).toBe(true);
     expect(enc.offer(result(5), frame, null)).toBe(true);
     await new Promise((r) => enc.once('frame', r));
     expect(enc.skipped).toBe(2);

@@ -15,12 +15,20 @@ export async function attachRecorder(
 ): Promise<Recorder> {
   const { Recorder } = await import('../recording/recorder');
   const rt = deps.runtime;
-  const recorder = new Recorder({
-    ...settings,
-    params: () => rt.decodeParams,
-    classNames: () => rt.engine.model?.classNames ?? [],
-    log: deps.log,
-  });
+  // The recording keeps every frame's preview picture: the app's decoder makes one for each.
+  await rt.setPreviewOfEveryFrame(true);
+  let recorder: Recorder;
+  try {
+    recorder = new Recorder({
+      ...settings,
+      params: () => rt.decodeParams,
+      classNames: () => rt.engine.model?.classNames ?? [],
+      log: deps.log,
+    });
+  } catch (e) {
+    void rt.setPreviewOfEveryFrame(false);
+    throw e;
+  }
   const onResult = (...[r, frame, candidates]: RuntimeEvents['result']): void =>
     recorder.offer(r, frame, candidates);
   rt.on('result', onResult);
@@ -33,6 +41,7 @@ export async function attachRecorder(
   // Candidates below the threshold go to this recorder only (never to the PLC or serial port).
   if (settings.doubtfulMin !== undefined) rt.setCandidateFloor(settings.doubtfulMin);
   recorder.once('closed', () => {
+    void rt.setPreviewOfEveryFrame(false);
     rt.off('result', onResult);
     rt.off('outputs', follow);
     if (settings.doubtfulMin !== undefined) rt.setCandidateFloor(null);

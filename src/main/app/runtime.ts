@@ -12,7 +12,7 @@ import type { Detection, ExecutionProvider, ModelInfo } from '../../shared/detec
 import type { FrameResult } from '../../shared/frame';
 import { createSource } from '../capture/create-source';
 import { parseSourceUri, type SourceSpec } from '../capture/source-uri';
-import type { Frame, FrameSource, SourceOptions, SourceStateChange } from '../capture/types';
+import type { Frame, FramePicture, FrameSource, SourceOptions, SourceStateChange } from '../capture/types';
 import type { Homography3x3 } from '../core/calibration';
 import type { DecodeParams } from '../core/decoders/types';
 import type { ModelFrameFormat } from '../core/model-frame';
@@ -121,6 +121,11 @@ export interface RuntimeEvents {
   outputs: [OutputSinks | null];
   /** PLC layout v2: the PLC zeroed the counting-line counters. */
   countersReset: [];
+  /**
+   * The preview picture of a frame whose `result` came (or will come) without one (see
+   * `previewEveryFor`): the frame id as in results, and the picture, valid during the call.
+   */
+  preview: [number, FramePicture];
 }
 
 /**
@@ -139,6 +144,7 @@ export function sourceOptionsFor(
   previewMaxSidePx: number | null = null,
   frameFormat: ModelFrameFormat | null = null,
   parallelFrames = 1,
+  previewEvery = 1,
 ): SourceOptions {
   const options: SourceOptions = { sharedMemory: true };
   const w = model?.inputWidth ?? 0;
@@ -149,8 +155,10 @@ export function sourceOptionsFor(
   const byFfmpeg = spec.kind !== 'images' && spec.kind !== 'synthetic';
   if (frameFormat && byFfmpeg) {
     options.modelFrame = frameFormat;
-    if (previewMaxSidePx !== null)
+    if (previewMaxSidePx !== null) {
       options.previewFitInside = { widthPx: previewMaxSidePx, heightPx: previewMaxSidePx };
+      if (previewEvery > 1) options.previewEvery = previewEvery;
+    }
   }
   if (spec.kind === 'file' && spec.fps === 'max') {
     options.whenBuffersBusy = 'wait';
@@ -176,6 +184,33 @@ export function sourceOptionsFor(
  */
 export function defaultParallelFrames(cores: number = availableParallelism()): number {
   return cores >= 2 ? 2 : 1;
+}
+
+/**
+ * Preview pictures a second the decoder makes at least, where it makes them for a fraction of the
+ * frames: the live view shows at most 10 a second (PreviewEncoder), so converting and copying a
+ * 1280-px picture for every frame of a 30 fps camera costs the lanes CPU for pictures nobody sees.
+ */
+export const PREVIEW_PICTURES_PER_S = 10;
+/** A stream that says nothing of its rate (network cameras, a file at its own pace) is taken as this. */
+const ASSUMED_CAMERA_FPS = 25;
+/**
+ * A file read at fps=max goes at the pipeline's pace: 15–110 fps for the bundled models on a
+ * 2-core PC. Every 4th frame keeps the live view at 4–27 pictures a second.
+ */
+const PREVIEW_EVERY_AT_MAX_FPS = 4;
+
+/**
+ * The decoder makes the preview of every n-th frame: as many as still give the live view
+ * `PREVIEW_PICTURES_PER_S` at the camera's rate. 1 (every frame, with the frame itself) while
+ * something keeps every frame's picture: the live recording.
+ */
+export function previewEveryFor(spec: SourceSpec, everyFrame: boolean): number {
+  if (everyFrame) return 1;
+  const fps = 'fps' in spec ? spec.fps : undefined;
+  if (fps === 'max') return PREVIEW_EVERY_AT_MAX_FPS;
+  const rate = typeof fps === 'number' ? fps : ASSUMED_CAMERA_FPS;
+  return Math.max(1, Math.floor(rate / PREVIEW_PICTURES_PER_S));
 }
 
 /** Frames that may wait for inference: one per lane for a file read at fps=max, else the newest. */
@@ -231,11 +266,13 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
   private outputsChain: Promise<unknown> = Promise.resolve();
   /** Highest frame id handed out so far: the next source's ids start above it. */
   private lastFrameId = 0;
-  /** URI and model-frame format each source was made with (see `refitSource`). */
+  /** URI, model-frame format and preview spacing each source was made with (see `refitSource`). */
   private readonly madeFor = new WeakMap<
     FrameSource,
-    { uri: string; format: ModelFrameFormat | null; lanes: number }
+    { uri: string; format: ModelFrameFormat | null; lanes: number; previewEvery: number }
   >();
+  /** Every frame's preview is wanted (a live recording keeps them all). */
+  private previewOfEveryFrame = false;
   private closed = false;
 
   constructor(private readonly opts: VisionRuntimeOptions) {
@@ -266,37 +303,57 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
     });
     this.engine.on('swapped', () => {
       this.setHealth({ modelOk: true });
-      this.refitSource();
+      void this.refitSource();
     });
   }
 
   /**
    * In the app (with a preview) a model that takes another picture than the source makes (input
-   * size, padding; or the first model, loaded after the source started) gets frames made for it:
-   * the source is restarted beside the running one and replaces it at its first frame. The
-   * command line keeps its source (its pipeline handle must stay valid); the worker then resizes.
+   * size, padding; or the first model, loaded after the source started) gets frames made for it,
+   * and so does a change in which frames get a preview picture (`setPreviewOfEveryFrame`): the
+   * source is restarted beside the running one and replaces it at its first frame. The command
+   * line keeps its source (its pipeline handle must stay valid); the worker then resizes.
+   * Resolves once the new source serves (or could not start: logged, the old one goes on).
    */
-  private refitSource(): void {
+  private refitSource(why = 'frames for the new model'): Promise<void> {
     const source = this.currentSource;
     const made = source ? this.madeFor.get(source) : undefined;
-    if (this.opts.previewMaxSidePx == null || !source || !made || this.closed) return;
+    if (this.opts.previewMaxSidePx == null || !source || !made || this.closed) return Promise.resolve();
     const spec = parseSourceUri(made.uri);
-    const want =
-      sourceOptionsFor(spec, this.engine.model, this.opts.previewMaxSidePx, this.engine.frameFormat)
-        .modelFrame ?? null;
-    if (JSON.stringify(want) === JSON.stringify(made.format)) return;
+    const want = this.madeOptionsFor(spec);
+    if (
+      JSON.stringify(want.modelFrame ?? null) === JSON.stringify(made.format) &&
+      (want.previewEvery ?? 1) === made.previewEvery
+    )
+      return Promise.resolve();
     const next = this.createSourceFor(made.uri);
-    whenFirstFrame(next, 15_000)
+    return whenFirstFrame(next, 15_000)
       .then(async () => {
         // Someone chose another source meanwhile: theirs wins.
         if (this.currentSource !== source || this.closed) return next.stop();
+        if ((this.madeOptionsFor(spec).previewEvery ?? 1) !== this.madeFor.get(next)?.previewEvery) {
+          // Changed back while it started: the running source may be right again.
+          await next.stop();
+          return this.refitSource(why);
+        }
         await this.stopSource();
         await this.adopt(next).pipeline.start({ sourceStarted: true });
       })
       .catch(async (e: unknown) => {
         await next.stop().catch(() => {});
-        this.opts.log(`${source.description}: frames for the new model: ${(e as Error).message}`);
+        this.opts.log(`${source.description}: ${why}: ${(e as Error).message}`);
       });
+  }
+
+  /**
+   * Every frame's preview picture, travelling with its frame (on: what a live recording keeps),
+   * or only the previews the live view needs (off, the default). The running source is refitted
+   * beside itself; resolves once frames come the new way (or the refit failed, logged).
+   */
+  setPreviewOfEveryFrame(on: boolean): Promise<void> {
+    if (this.previewOfEveryFrame === on) return Promise.resolve();
+    this.previewOfEveryFrame = on;
+    return this.refitSource(on ? 'a preview with every frame' : 'previews for the live view only');
   }
 
   get source(): FrameSource | null {
@@ -439,24 +496,28 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
     return outcome;
   }
 
+  /** The options a source for `spec` gets now (model, preview, lanes). */
+  private madeOptionsFor(spec: SourceSpec): SourceOptions {
+    return sourceOptionsFor(
+      spec,
+      this.engine.model,
+      this.opts.previewMaxSidePx ?? null,
+      this.engine.frameFormat,
+      this.engine.plannedParallelFrames,
+      previewEveryFor(spec, this.previewOfEveryFrame),
+    );
+  }
+
   private createSourceFor(uri: string, extra: SourceOptions = {}): FrameSource {
     const spec = parseSourceUri(uri);
-    const options = {
-      ...sourceOptionsFor(
-        spec,
-        this.engine.model,
-        this.opts.previewMaxSidePx ?? null,
-        this.engine.frameFormat,
-        this.engine.plannedParallelFrames,
-      ),
-      ...extra,
-    };
+    const options = { ...this.madeOptionsFor(spec), ...extra };
     const source = createSource(spec, options);
     const wrapped = this.opts.wrapSource ? this.opts.wrapSource(source) : source;
     this.madeFor.set(wrapped, {
       uri,
       format: options.modelFrame ?? null,
       lanes: this.engine.plannedParallelFrames,
+      previewEvery: options.previewEvery ?? 1,
     });
     return wrapped;
   }
@@ -513,6 +574,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       },
       close: async () => {},
     };
+    const frameIdBase = this.lastFrameId;
     const pipeline = new Pipeline({
       source,
       engine: this.engine,
@@ -521,7 +583,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       maxFrames,
       statsWindowMs: this.opts.statsWindowMs,
       postprocess: this.opts.postprocess,
-      frameIdBase: this.lastFrameId,
+      frameIdBase,
       classLimits: this.classLimits,
       calibration: this.calibration,
       candidateFloor: this.candidateFloor,
@@ -541,6 +603,10 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       this.emit('result', r, frame, candidates);
     });
     pipeline.on('error', (e) => this.emit('pipelineError', e));
+    // Frame ids as results carry them (the pipeline adds the same base).
+    source.onPreview?.((p) => {
+      if (source === this.currentSource) this.emit('preview', frameIdBase + p.frameId, p.picture);
+    });
     this.currentSource = source;
     this.currentPipeline = pipeline;
     return { source, pipeline };

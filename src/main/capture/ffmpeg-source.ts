@@ -44,6 +44,8 @@ export interface FfmpegArgsContext {
   modelFrame?: ModelFrameFormat;
   /** With modelFrame: a second output, the preview picture, on pipe 3. */
   previewFitInside?: SizePx;
+  /** With previewFitInside: the preview of every n-th frame only (1 or absent: every frame). */
+  previewEvery?: number;
   networkTimeoutMs: number;
   /** How much of a network stream ffmpeg reads to learn its format (`-analyzeduration`). */
   probeDurationMs: number;
@@ -169,9 +171,11 @@ export function modelFrameFilter(f: ModelFrameFormat): string {
   );
 }
 
-function previewFilter(box: SizePx): string {
+function previewFilter(box: SizePx, every: number): string {
+  // Chosen before scaling, so the frames without a preview cost ffmpeg nothing on this branch.
+  const select = every > 1 ? `select='not(mod(n\\,${every}))',` : '';
   return (
-    `scale=w='min(${box.widthPx}\\,iw)':h='min(${box.heightPx}\\,ih)':` +
+    `${select}scale=w='min(${box.widthPx}\\,iw)':h='min(${box.heightPx}\\,ih)':` +
     `force_original_aspect_ratio=decrease:flags=bilinear,format=rgb24`
   );
 }
@@ -182,7 +186,7 @@ function modelFrameOutputs(filters: string[], ctx: FfmpegArgsContext): string[] 
   const pre = filters.length > 0 ? `${filters.join(',')},` : '';
   if (!ctx.previewFitInside)
     return ['-map', '0:v:0', ...NO_OTHER_STREAMS, '-vf', pre + model, ...rawOutput(ctx, 'pipe:1')];
-  const graph = `[0:v:0]${pre}split=2[m][p];[m]${model}[mo];[p]${previewFilter(ctx.previewFitInside)}[po]`;
+  const graph = `[0:v:0]${pre}split=2[m][p];[m]${model}[mo];[p]${previewFilter(ctx.previewFitInside, ctx.previewEvery ?? 1)}[po]`;
   return [
     '-filter_complex',
     graph,
@@ -291,11 +295,15 @@ export class FfmpegStderr {
 /**
  * One of ffmpeg's raw video outputs: pipe 1 carries the frame (model-sized or plain), pipe 3 the
  * preview picture of the same frame. Each is cut into frames on its own; frame k of every pipe
- * goes into the same ring buffer.
+ * goes into the same ring buffer. A thinned-out preview (`previewEvery` above 1) is `detached`:
+ * its picture k shows frame k × previewEvery and goes into the reader's own buffer, to be handed
+ * over on its own once that frame is out.
  */
 interface PipeReader {
   readonly stream: Readable;
-  readonly part: 'frame' | 'preview';
+  readonly part: 'frame' | 'preview' | 'detached';
+  /** The picture being received (`detached` only; one, reused). */
+  picture: Buffer | undefined;
   /** 0 until ffmpeg has described the output. */
   frameBytes: number;
   widthPx: number;
@@ -330,8 +338,16 @@ interface Run {
   readers: PipeReader[];
   /** Frames begun by some pipe and not yet published, oldest first. */
   assembly: Assembly[];
-  /** Frame number (per pipe) of `assembly[0]`. */
+  /** Frame number (per pipe) of `assembly[0]`: frames before it are out (published or dropped). */
   assemblyBase: number;
+  /** `previewEvery` of this run (1: the preview, if any, travels with its frame). */
+  previewEvery: number;
+  /** Frame number → frame id of the published frames a detached preview is still to come for. */
+  previewIds: Map<number, number>;
+  /** A detached preview complete before its frame was out: that frame's number (its pipe is paused). */
+  previewWaitsFor: number | undefined;
+  /** Held data being replayed (`resumeReading` calls in progress). */
+  replaying: number;
   /** The process ended while frames were held back for a free buffer; runs once they are out. */
   deferredFinish?: () => void;
   frames: number;
@@ -359,6 +375,8 @@ export class FfmpegSource extends SourceBase {
   private readonly waitForBuffers: boolean;
   /** The decoder makes the preview picture too (model-frame runs only). */
   private readonly withPreview: boolean;
+  /** The preview of every n-th frame only; above 1 it comes apart from its frame. */
+  private readonly previewEvery: number;
 
   constructor(
     readonly spec: FfmpegSpec,
@@ -373,6 +391,9 @@ export class FfmpegSource extends SourceBase {
     // A live camera must never wait for a slow consumer (its frames would go stale); a file can.
     this.waitForBuffers = options.whenBuffersBusy === 'wait' && spec.kind === 'file';
     this.withPreview = options.modelFrame !== undefined && options.previewFitInside !== undefined;
+    this.previewEvery = options.previewEvery ?? 1;
+    if (!Number.isInteger(this.previewEvery) || this.previewEvery < 1 || this.previewEvery > 1000)
+      throw new RangeError(`previewEvery must be a whole number within 1..1000 (got ${this.previewEvery})`);
     const tail = options.stderrTailLines ?? DEFAULT_STDERR_TAIL_LINES;
     if (!Number.isInteger(tail) || tail < 1 || tail > 1000)
       throw new RangeError(`stderrTailLines must be within 1..1000 (got ${tail})`);
@@ -425,6 +446,7 @@ export class FfmpegSource extends SourceBase {
       fitInside: this.options.fitInside,
       modelFrame: this.options.modelFrame,
       previewFitInside: this.withPreview ? this.options.previewFitInside : undefined,
+      previewEvery: this.previewEvery,
       networkTimeoutMs: this.networkTimeoutMs,
       probeDurationMs: this.probeDurationMs,
       caps,
@@ -448,7 +470,8 @@ export class FfmpegSource extends SourceBase {
     }
     let resolveExited!: () => void;
     const streams: [PipeReader['part'], Readable][] = [['frame', child.stdout]];
-    if (this.withPreview) streams.push(['preview', child.stdio[PREVIEW_FD] as Readable]);
+    if (this.withPreview)
+      streams.push([this.previewEvery > 1 ? 'detached' : 'preview', child.stdio[PREVIEW_FD] as Readable]);
     const run: Run = {
       child,
       stderr: new FfmpegStderr(
@@ -461,6 +484,10 @@ export class FfmpegSource extends SourceBase {
       readers: [],
       assembly: [],
       assemblyBase: 0,
+      previewEvery: this.previewEvery,
+      previewIds: new Map(),
+      previewWaitsFor: undefined,
+      replaying: 0,
       frames: 0,
       firstFrameAtMs: undefined,
       letterbox: undefined,
@@ -470,6 +497,7 @@ export class FfmpegSource extends SourceBase {
       const reader: PipeReader = {
         stream,
         part,
+        picture: undefined,
         frameBytes: 0,
         widthPx: 0,
         heightPx: 0,
@@ -532,8 +560,10 @@ export class FfmpegSource extends SourceBase {
       r.widthPx = size.widthPx;
       r.heightPx = size.heightPx;
       r.frameBytes = size.widthPx * size.heightPx * 3;
+      if (r.part === 'detached') r.picture = Buffer.allocUnsafe(r.frameBytes);
     });
-    this.ring.configure(run.readers[0]!.frameBytes, run.readers[1]?.frameBytes ?? 0);
+    const coupled = run.readers[1]?.part === 'preview' ? run.readers[1] : undefined;
+    this.ring.configure(run.readers[0]!.frameBytes, coupled?.frameBytes ?? 0);
     for (const r of run.readers) {
       const pending = r.pending;
       r.pending = [];
@@ -561,32 +591,71 @@ export class FfmpegSource extends SourceBase {
     }
     let pos = 0;
     while (pos < chunk.length) {
-      if (reader.current === undefined) {
-        const asm = this.assemblyFor(run, reader);
-        if (asm === 'wait') {
-          // Stop reading; ffmpeg blocks on the full pipe and stops decoding until we go on.
-          reader.held = [chunk.subarray(pos)];
-          reader.stream.pause();
-          this.ring.whenFree(reader.resume);
-          return;
+      let target: Uint8Array | undefined;
+      if (reader.part === 'detached') target = reader.picture;
+      else {
+        if (reader.current === undefined) {
+          const asm = this.assemblyFor(run, reader);
+          if (asm === 'wait') {
+            // Stop reading; ffmpeg blocks on the full pipe and stops decoding until we go on.
+            reader.held = [chunk.subarray(pos)];
+            reader.stream.pause();
+            this.ring.whenFree(reader.resume);
+            return;
+          }
+          reader.current = asm;
         }
-        reader.current = asm;
+        target = reader.part === 'frame' ? reader.current.slot?.rgb : reader.current.slot?.preview;
       }
-      const asm = reader.current;
       const n = Math.min(reader.frameBytes - reader.offset, chunk.length - pos);
-      const target = reader.part === 'frame' ? asm.slot?.rgb : asm.slot?.preview;
       target?.set(chunk.subarray(pos, pos + n), reader.offset);
       reader.offset += n;
       pos += n;
       if (reader.offset === reader.frameBytes) {
         reader.offset = 0;
-        reader.current = undefined;
         reader.frameNo++;
-        asm.parts++;
-        this.publishComplete(run);
+        if (reader.part === 'detached') {
+          if (!this.detachedPreviewDone(run, reader)) {
+            // Its frame is not out yet (waiting for a free buffer): read no further until it is.
+            reader.held = [chunk.subarray(pos)];
+            reader.stream.pause();
+            return;
+          }
+        } else {
+          reader.current!.parts++;
+          reader.current = undefined;
+          this.publishComplete(run);
+        }
         if (run !== this.run || run.killReason) return;
       }
     }
+  }
+
+  /**
+   * A detached preview picture is complete: handed over now if its frame is out, else (false)
+   * kept until it is. ffmpeg writes a frame before its preview, so that frame is at worst held
+   * back waiting for a free buffer.
+   */
+  private detachedPreviewDone(run: Run, reader: PipeReader): boolean {
+    const frameNo = (reader.frameNo - 1) * run.previewEvery;
+    if (frameNo >= run.assemblyBase) {
+      run.previewWaitsFor = frameNo;
+      return false;
+    }
+    this.handOverPreview(run, reader, frameNo);
+    return true;
+  }
+
+  private handOverPreview(run: Run, reader: PipeReader, frameNo: number): void {
+    const frameId = run.previewIds.get(frameNo);
+    // Previews come in frame order: ids of earlier frames will not be asked for again.
+    for (const n of run.previewIds.keys()) if (n <= frameNo) run.previewIds.delete(n);
+    // No id: the frame was dropped (no free buffer), and its picture goes with it.
+    if (frameId === undefined || !reader.picture) return;
+    this.publishPreview({
+      frameId,
+      picture: { rgb: reader.picture, widthPx: reader.widthPx, heightPx: reader.heightPx },
+    });
   }
 
   /** The frame `reader` starts now: begun by another pipe already, or a new one ('wait': none free). */
@@ -601,22 +670,36 @@ export class FfmpegSource extends SourceBase {
 
   /** Hands over, in order, every frame all pipes have delivered. */
   private publishComplete(run: Run): void {
-    while (run.assembly.length > 0 && run.assembly[0]!.parts === run.readers.length) {
+    // A detached preview is no part of its frame.
+    const parts = run.readers.filter((r) => r.part !== 'detached').length;
+    while (run.assembly.length > 0 && run.assembly[0]!.parts === parts) {
       const { slot } = run.assembly.shift()!;
       run.assemblyBase++;
       run.frames++;
       this.framesEver++;
       run.firstFrameAtMs ??= Date.now();
       const main = run.readers[0]!;
-      const preview = run.readers[1];
-      if (slot)
-        this.publish(slot, main.widthPx, main.heightPx, this.sourceSizeOf(run), {
+      const preview = run.readers[1]?.part === 'preview' ? run.readers[1] : undefined;
+      const frameNo = run.assemblyBase - 1;
+      if (slot) {
+        const frameId = this.publish(slot, main.widthPx, main.heightPx, this.sourceSizeOf(run), {
           letterbox: run.letterbox,
           preview: preview ? { widthPx: preview.widthPx, heightPx: preview.heightPx } : undefined,
         });
+        if (frameId !== undefined && run.previewEvery > 1 && frameNo % run.previewEvery === 0)
+          run.previewIds.set(frameNo, frameId);
+      }
       // A frame dropped for lack of a buffer still proves the camera is alive.
       else this.markProgress();
       if (run !== this.run || run.killReason) return;
+      if (run.previewWaitsFor === frameNo) {
+        run.previewWaitsFor = undefined;
+        const detached = run.readers[1]!;
+        this.handOverPreview(run, detached, frameNo);
+        if (run !== this.run || run.killReason) return;
+        this.resumeReading(run, detached);
+        if (run !== this.run || run.killReason) return;
+      }
     }
   }
 
@@ -625,17 +708,24 @@ export class FfmpegSource extends SourceBase {
     reader.held = null;
     if (run !== this.run || run.ended || run.killReason) return;
     if (held) {
-      for (let i = 0; i < held.length; i++) {
-        this.onData(run, reader, held[i]!);
-        if (isHeld(reader)) {
-          // Nothing free again: keep the rest, in order, and stay paused.
-          reader.held!.push(...held.slice(i + 1));
-          return;
+      // Replaying one pipe can let another go on (a detached preview whose frame is now out); the
+      // process's end waits for both.
+      run.replaying++;
+      try {
+        for (let i = 0; i < held.length; i++) {
+          this.onData(run, reader, held[i]!);
+          if (isHeld(reader)) {
+            // Nothing free again: keep the rest, in order, and stay paused.
+            reader.held!.push(...held.slice(i + 1));
+            return;
+          }
         }
+      } finally {
+        run.replaying--;
       }
     }
     reader.stream.resume();
-    if (run.readers.some(isHeld)) return;
+    if (run.replaying > 0 || run.readers.some(isHeld)) return;
     const finish = run.deferredFinish;
     run.deferredFinish = undefined;
     finish?.();

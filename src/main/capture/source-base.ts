@@ -7,7 +7,9 @@ import { DEFAULT_RING_SIZE, FrameRing, type PublishExtra, type RingWriteSlot } f
 import type {
   Frame,
   FrameListener,
+  DetachedPreview,
   FrameSource,
+  PreviewListener,
   SizePx,
   SourceOptions,
   SourceState,
@@ -31,6 +33,7 @@ export abstract class SourceBase implements FrameSource {
   private reasonValue = 'not started';
   private readonly frameListeners = new Set<FrameListener>();
   private readonly stateListeners = new Set<StateListener>();
+  private readonly previewListeners = new Set<PreviewListener>();
   private healthTimer: NodeJS.Timeout | undefined;
   /** Last frame, or the last (re)launch when none since: what the stall watchdog measures from. */
   private lastProgressMs = 0;
@@ -85,6 +88,17 @@ export abstract class SourceBase implements FrameSource {
     if (event === 'frame') this.frameListeners.delete(listener as FrameListener);
     else this.stateListeners.delete(listener as StateListener);
     return this;
+  }
+
+  onPreview(listener: PreviewListener): () => void {
+    this.previewListeners.add(listener);
+    return () => this.previewListeners.delete(listener);
+  }
+
+  /** Hands a detached preview picture (valid during the call) to its listeners. */
+  protected publishPreview(preview: DetachedPreview): void {
+    if (this.finished || this.stopping) return;
+    for (const l of [...this.previewListeners]) callSafely(l, preview);
   }
 
   async start(): Promise<void> {
@@ -159,17 +173,20 @@ export abstract class SourceBase implements FrameSource {
     return slot;
   }
 
-  /** Hand a completely filled buffer to the listeners, then drop the source's own hold on it. */
+  /**
+   * Hand a completely filled buffer to the listeners, then drop the source's own hold on it.
+   * Returns the frame's id (undefined: not published, the source is stopping).
+   */
   protected publish(
     slot: RingWriteSlot,
     widthPx: number,
     heightPx: number,
     sourceSize?: SizePx,
     extra?: PublishExtra,
-  ): void {
+  ): number | undefined {
     if (this.finished || this.stopping) {
       this.ring.abandon(slot);
-      return;
+      return undefined;
     }
     // Strictly increasing: a file decoded flat out can finish two frames in one millisecond, and
     // a recording finds and steps through frames by capture time.
@@ -196,6 +213,7 @@ export abstract class SourceBase implements FrameSource {
     } finally {
       frame.release();
     }
+    return frame.frameId;
   }
 
   /**

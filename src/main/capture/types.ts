@@ -103,6 +103,16 @@ export interface SourceStats {
 }
 
 export type FrameListener = (frame: Frame) => void;
+
+/** A preview picture that came apart from its frame (`previewEvery` above 1). */
+export interface DetachedPreview {
+  /** The frame it shows (`Frame.frameId`); that frame was delivered before. */
+  readonly frameId: number;
+  /** Valid only during the synchronous listener call: copy what you keep. */
+  readonly picture: FramePicture;
+}
+
+export type PreviewListener = (preview: DetachedPreview) => void;
 export type StateListener = (change: SourceStateChange) => void;
 
 export interface FrameSource {
@@ -132,6 +142,11 @@ export interface FrameSource {
   on(event: 'state', listener: StateListener): this;
   off(event: 'frame', listener: FrameListener): this;
   off(event: 'state', listener: StateListener): this;
+  /**
+   * Preview pictures made apart from their frames (`previewEvery` above 1), in frame order;
+   * returns the unsubscribe. Absent on sources that never make them.
+   */
+  onPreview?(listener: PreviewListener): () => void;
 }
 
 export interface SizePx {
@@ -173,6 +188,14 @@ export interface SourceOptions {
    * this box as `frame.preview`, decoded in the same ffmpeg process from the same picture.
    */
   previewFitInside?: SizePx;
+  /**
+   * With `previewFitInside`: make the preview picture of every n-th frame only (default 1, every
+   * frame, as `frame.preview`). Above 1 the decoder converts and sends a fraction of the preview
+   * pictures (a live view shows a few a second, not every frame), and they come apart from their
+   * frames, after them, through `onPreview`: ffmpeg hands over a thinned-out picture only once it
+   * has made the next one, so a frame that waited for its preview would reach the PLC late.
+   */
+  previewEvery?: number;
   /**
    * What to do when consumers hold every ring buffer. `drop` (default): decode on and drop the
    * frame, as a live camera must. `wait`: stop reading the decoder until a buffer is free, so a

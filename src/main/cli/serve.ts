@@ -1,7 +1,7 @@
 /**
  * `serve [--host 127.0.0.1] [--port N] [--token T] [--source URI] [--model PATH|classic]
  *  [--plc URI|sim|off] [--models-dir DIR] [--data-dir DIR] [--media-dir DIR]... [--allow-scheme S]...
- *  [--mqtt URI] [--opcua PORT [--opcua-security none|production] [--opcua-pki DIR]]`
+ *  [--mqtt URI] [--opcua PORT [--opcua-security none|production] [--opcua-pki DIR]] [--preview-fps N]`
  * The station plus the web UI for a browser. Prints one line `{"listening":"http://..."}` when ready.
  * --mqtt and --opcua win over the Integration settings saved in the app for this run (until an
  * administrator changes that part there); a broker that is away is retried, a port that cannot be
@@ -40,6 +40,8 @@ const Flags = z.object({
     .default([]),
   mqtt: mqttUriFlag.optional(),
   'parallel-frames': parallelFramesFlag,
+  /** Live-view pictures a second at most (see PreviewEncoder). */
+  'preview-fps': intFlag(1, 30).optional(),
   ...opcuaFlagFields,
 });
 
@@ -60,6 +62,7 @@ export async function main(argv: string[]): Promise<number> {
       'allow-fallback': { type: 'boolean' },
       mqtt: { type: 'string' },
       'parallel-frames': { type: 'string' },
+      'preview-fps': { type: 'string' },
       ...opcuaFlagOptions,
     },
     false,
@@ -91,6 +94,7 @@ export async function main(argv: string[]): Promise<number> {
     workerPath: workerScriptPath(),
     log,
     parallelFrames: flags['parallel-frames'],
+    previewMaxFps: flags['preview-fps'],
     overrides: {
       source: flags.source,
       model: modelPath,

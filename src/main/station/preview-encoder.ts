@@ -15,7 +15,7 @@ import { EventEmitter } from 'node:events';
 import sharp from 'sharp';
 import type { FrameMessage, PlacementMm } from '../../shared/api';
 import type { FrameResult } from '../../shared/frame';
-import type { Frame, FramePicture } from '../capture/types';
+import type { FramePicture } from '../capture/types';
 import type { Homography3x3 } from '../core/calibration';
 import { semanticAreasMm2 } from '../core/semantic-area';
 
@@ -56,10 +56,18 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
     this.now = opts.now ?? (() => performance.now());
   }
 
-  /** Called synchronously with the frame of `r`; returns whether a preview was started. */
+  /** Whether a picture offered now would be encoded (someone watches, not busy, not rate-capped). */
+  wants(): boolean {
+    return this.subscribers > 0 && !this.busy && this.now() - this.lastStartMs >= this.minIntervalMs;
+  }
+
+  /**
+   * Called synchronously with the picture of `r`'s frame (valid during the call); returns whether
+   * a preview was started.
+   */
   offer(
     r: FrameResult,
-    frame: Frame,
+    pic: FramePicture,
     placementsMm: PlacementMm[] | null,
     /** Pixel → mm calibration, for the semantic class areas in mm². */
     homography: Homography3x3 | null = null,
@@ -72,8 +80,6 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
     }
     this.busy = true;
     this.lastStartMs = t;
-    // A model-sized frame is padded and small: the preview picture is the one to show.
-    const pic = frame.preview ?? frame;
     if (this.pixels?.length !== pic.rgb.byteLength) this.pixels = Buffer.allocUnsafe(pic.rgb.byteLength);
     this.pixels.set(pic.rgb);
     const copy = { widthPx: pic.widthPx, heightPx: pic.heightPx, rgb: this.pixels };

@@ -42,7 +42,7 @@ import {
   extendPolicy,
   type SourcePolicy,
 } from '../capture/source-policy';
-import type { Frame, FrameSource, SourceStateChange } from '../capture/types';
+import type { Frame, FramePicture, FrameSource, SourceStateChange } from '../capture/types';
 import { detectionPlacementMm, type Homography3x3 } from '../core/calibration';
 import type { Percentiles as CorePercentiles } from '../core/rolling-stats';
 import type { DecodeParams } from '../core/decoders/types';
@@ -59,6 +59,7 @@ import { AlarmBook } from './alarms';
 import { FpsMonitor } from './fps-monitor';
 import { PlcStatusTracker } from './plc-status';
 import { PreviewEncoder } from './preview-encoder';
+import { PreviewPairing } from './preview-pairing';
 import { SettingsStore } from './settings-store';
 import { AlarmJournal, RateHistory } from './station-records';
 import { requestOrigin } from './dispatch';
@@ -184,6 +185,8 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   private readonly history: RateHistory;
   private readonly clock: Clock;
   private readonly preview: PreviewEncoder;
+  /** The result and the picture of a frame whose preview came apart from it. */
+  private readonly previewPairing: PreviewPairing<FrameResult>;
   private readonly plc: PlcStatusTracker;
   private fpsMonitor!: FpsMonitor;
   private sourceStatus: SourceStatus;
@@ -242,6 +245,10 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       maxFps: opts.previewMaxFps,
     });
     this.preview.on('frame', (m) => this.emit('frame', m));
+    this.previewPairing = new PreviewPairing(
+      (r, picture) => this.offerPreview(r, picture),
+      () => this.preview.wants(),
+    );
     this.preview.on('error', (e) => opts.log(`preview encoding failed: ${e.message}`));
     this.plc = new PlcStatusTracker(this.alarms, this.clock);
     this.plc.on('status', (s) => this.emit('plc', s));
@@ -388,6 +395,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     }
     this.runtime.on('modelStatus', (m) => this.setModelStatus({ ...this.modelStatus, message: m }));
     this.runtime.on('result', (r, frame) => this.onResult(r, frame));
+    this.runtime.on('preview', (frameId, picture) => this.previewPairing.preview(frameId, picture));
     this.runtime.on('result', (r, frame) => this.mainThumbs.offer(r, frame));
     this.runtime.on('sourceState', (c) => this.onSourceState(c));
     this.runtime.on('pipelineError', (e) => this.opts.log(`inference failed on a frame: ${e.message}`));
@@ -523,12 +531,20 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
 
   private onResult(r: FrameResult, frame: Frame): void {
     this.shiftCounts.observe(r);
-    const h = this.calibration;
     if (r.crossings && r.crossings.length > 0)
       this.pendingCrossings = [...this.pendingCrossings, ...r.crossings].slice(-MAX_PENDING_CROSSINGS);
+    // The decoder's preview picture of this frame; a model-sized frame without one gets it apart
+    // (runtime 'preview'); any other frame is its own picture.
+    if (frame.preview) this.offerPreview(r, frame.preview);
+    else if (frame.letterbox) this.previewPairing.result(r);
+    else this.offerPreview(r, frame);
+  }
+
+  private offerPreview(r: FrameResult, picture: FramePicture): void {
+    const h = this.calibration;
     const withCrossings = r.counts ? { ...r, crossings: this.pendingCrossings } : r;
     const placements = h ? r.detections.map((d) => detectionPlacementMm(d, h)) : null;
-    if (this.preview.offer(withCrossings, frame, placements, h)) this.pendingCrossings = [];
+    if (this.preview.offer(withCrossings, picture, placements, h)) this.pendingCrossings = [];
   }
 
   /** The pixel → mm homography from the settings (validated when they were read). */
