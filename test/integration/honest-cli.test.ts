@@ -134,6 +134,12 @@ describe('serve at start', () => {
     expect(oneLine(r.stderr)).toBe('vision-station: serve: --parallel-frames: must be between 1 and 16');
   });
 
+  it('exits on --preview-fps out of range', async () => {
+    const r = await serve(['--preview-fps', '0']);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toBe('vision-station: serve: --preview-fps: must be between 1 and 30');
+  });
+
   it('exits on a source URI it cannot parse', async () => {
     const r = await serve(['--source', 'foo:bar']);
     expect(r.code).toBe(2);

@@ -222,6 +222,25 @@ describe('PreviewEncoder', () => {
     await new Promise((r) => enc.once('frame', r));
     expect(enc.skipped).toBe(2);
   });
+
+  it('takes pictures that come at about the cap, a little early, on a grid that holds the cap on average', async () => {
+    let t = 0;
+    const enc = new PreviewEncoder({ maxSidePx: 64, maxFps: 10, now: () => t });
+    enc.subscribers = 1;
+    const { frame } = frameOf(16, 9);
+    const started: number[] = [];
+    // A decoder making the preview of every 3rd frame of a 30 fps camera, with some jitter.
+    for (const at of [0, 98, 198, 250, 290, 330, 380, 700, 760, 800]) {
+      t = at;
+      if (enc.offer(result(at), frame, null)) {
+        started.push(at);
+        await new Promise((r) => enc.once('frame', r));
+      }
+    }
+    // Due at 100, 200, 300, 400 (taken from 75, 175, ...); 700 is far behind: the grid starts
+    // again there (800 due, 760 too early).
+    expect(started).toEqual([0, 98, 198, 290, 380, 700, 800]);
+  });
 });
 
 describe('SettingsStore', () => {

@@ -62,6 +62,8 @@ export interface VisionRuntimeOptions {
    * shrunk to fit the model input, since nothing else looks at them.
    */
   previewMaxSidePx?: number | null;
+  /** Live-view pictures a second the decoder must make at least (see `previewEveryFor`); default 10. */
+  previewFps?: number;
   /** Fixes intra-op spinning of ONNX models (otherwise measured at load with the thread count). */
   intraOpSpinning?: boolean;
   /**
@@ -191,7 +193,7 @@ export function defaultParallelFrames(cores: number = availableParallelism()): n
  * frames: the live view shows at most 10 a second (PreviewEncoder), so converting and copying a
  * 1280-px picture for every frame of a 30 fps camera costs the lanes CPU for pictures nobody sees.
  */
-export const PREVIEW_PICTURES_PER_S = 10;
+const PREVIEW_PICTURES_PER_S = 10;
 /** A stream that says nothing of its rate (network cameras, a file at its own pace) is taken as this. */
 const ASSUMED_CAMERA_FPS = 25;
 /**
@@ -202,15 +204,22 @@ const PREVIEW_EVERY_AT_MAX_FPS = 4;
 
 /**
  * The decoder makes the preview of every n-th frame: as many as still give the live view
- * `PREVIEW_PICTURES_PER_S` at the camera's rate. 1 (every frame, with the frame itself) while
- * something keeps every frame's picture: the live recording.
+ * `picturesPerS` at the camera's rate. 1 (every frame, with the frame itself) while something
+ * keeps every frame's picture: the live recording.
  */
-export function previewEveryFor(spec: SourceSpec, everyFrame: boolean): number {
-  if (everyFrame) return 1;
+export function previewEveryFor(
+  spec: SourceSpec,
+  everyFrame: boolean,
+  picturesPerS = PREVIEW_PICTURES_PER_S,
+): number {
+  // No cap on the live view (0): it may show every frame.
+  if (everyFrame || !(picturesPerS > 0)) return 1;
   const fps = 'fps' in spec ? spec.fps : undefined;
-  if (fps === 'max') return PREVIEW_EVERY_AT_MAX_FPS;
-  const rate = typeof fps === 'number' ? fps : ASSUMED_CAMERA_FPS;
-  return Math.max(1, Math.floor(rate / PREVIEW_PICTURES_PER_S));
+  const every =
+    fps === 'max'
+      ? Math.round((PREVIEW_EVERY_AT_MAX_FPS * PREVIEW_PICTURES_PER_S) / picturesPerS)
+      : Math.floor((typeof fps === 'number' ? fps : ASSUMED_CAMERA_FPS) / picturesPerS);
+  return Math.max(1, every);
 }
 
 /** Frames that may wait for inference: one per lane for a file read at fps=max, else the newest. */
@@ -504,7 +513,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       this.opts.previewMaxSidePx ?? null,
       this.engine.frameFormat,
       this.engine.plannedParallelFrames,
-      previewEveryFor(spec, this.previewOfEveryFrame),
+      previewEveryFor(spec, this.previewOfEveryFrame, this.opts.previewFps),
     );
   }
 

@@ -35,7 +35,13 @@ export const DEFAULT_PREVIEW_MAX_FPS = 10;
 
 export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error: [Error] }> {
   private busy = false;
-  private lastStartMs = -Infinity;
+  /**
+   * The rate cap's grid: when the next preview is due. Pictures that come at about the cap's rate
+   * (a decoder making one every n-th frame) are taken up to a quarter interval early instead of
+   * being skipped every other time for arriving a little before the grid, and the cap still holds
+   * on average.
+   */
+  private dueMs = -Infinity;
   /** Previews are encoded only while this is above 0. */
   subscribers = 0;
   /** Frames not encoded because one was in progress or the rate cap said wait. */
@@ -58,7 +64,7 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
 
   /** Whether a picture offered now would be encoded (someone watches, not busy, not rate-capped). */
   wants(): boolean {
-    return this.subscribers > 0 && !this.busy && this.now() - this.lastStartMs >= this.minIntervalMs;
+    return this.subscribers > 0 && !this.busy && this.onTime(this.now());
   }
 
   /**
@@ -74,12 +80,15 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
   ): boolean {
     if (this.subscribers === 0) return false;
     const t = this.now();
-    if (this.busy || t - this.lastStartMs < this.minIntervalMs) {
+    if (this.busy || !this.onTime(t)) {
       this.skipped++;
       return false;
     }
     this.busy = true;
-    this.lastStartMs = t;
+    // On the grid (a little early or late): the next one is due an interval after this slot; far
+    // behind it (the first, or after a pause): the grid starts again now.
+    const onGrid = t <= this.dueMs + this.minIntervalMs / 2;
+    this.dueMs = (onGrid ? this.dueMs : t) + this.minIntervalMs;
     if (this.pixels?.length !== pic.rgb.byteLength) this.pixels = Buffer.allocUnsafe(pic.rgb.byteLength);
     this.pixels.set(pic.rgb);
     const copy = { widthPx: pic.widthPx, heightPx: pic.heightPx, rgb: this.pixels };
@@ -97,6 +106,10 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
       },
     );
     return true;
+  }
+
+  private onTime(t: number): boolean {
+    return t >= this.dueMs - this.minIntervalMs / 4;
   }
 
   private async encode(

@@ -58,7 +58,7 @@ import { VisionRuntime, type RecipeOutcome } from '../app/runtime';
 import { AlarmBook } from './alarms';
 import { FpsMonitor } from './fps-monitor';
 import { PlcStatusTracker } from './plc-status';
-import { PreviewEncoder } from './preview-encoder';
+import { DEFAULT_PREVIEW_MAX_FPS, PreviewEncoder } from './preview-encoder';
 import { PreviewPairing } from './preview-pairing';
 import { SettingsStore } from './settings-store';
 import { AlarmJournal, RateHistory } from './station-records';
@@ -381,6 +381,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       inferDeadlineMs: this.opts.inferDeadlineMs,
       parallelFrames: this.opts.parallelFrames,
       previewMaxSidePx: this.opts.previewMaxSidePx ?? 1280,
+      previewFps: this.opts.previewMaxFps ?? DEFAULT_PREVIEW_MAX_FPS,
       // The station shares the cores with its screen (and the preview, PLC and UI work): idle
       // intra-op threads that spin take the CPU the screen needs between two inferences. With a
       // browser drawing previews, no spinning processed 14 % more frames on a 2-core machine

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { previewEveryFor, sourceOptionsFor } from '../../src/main/app/runtime';
+import { parseSourceUri } from '../../src/main/capture/source-uri';
+import type { ModelFrameFormat } from '../../src/main/core/model-frame';
+
+const every = (uri: string, everyFrame = false, perS?: number): number =>
+  previewEveryFor(parseSourceUri(uri), everyFrame, perS);
+
+describe('previewEveryFor: which frames the decoder makes a preview picture of', () => {
+  it('as many as give the live view 10 a second at the camera rate the URI states', () => {
+    expect(every('v4l2:/dev/video0?fps=30')).toBe(3);
+    expect(every('v4l2:/dev/video0?fps=15')).toBe(1);
+    expect(every('file:/c.mp4?fps=60')).toBe(6);
+    expect(every('file:/c.mp4?fps=5')).toBe(1);
+  });
+
+  it('takes a stream that states no rate (a network camera, a file at its own pace) as 25 fps', () => {
+    expect(every('rtsp://cam/stream')).toBe(2);
+    expect(every('file:/c.mp4')).toBe(2);
+  });
+
+  it('every 4th frame of a file read as fast as inference goes', () => {
+    expect(every('file:/c.mp4?fps=max')).toBe(4);
+  });
+
+  it('follows the live view rate, and every frame with no cap or while a recording keeps them all', () => {
+    expect(every('v4l2:/dev/video0?fps=30', false, 5)).toBe(6);
+    expect(every('file:/c.mp4?fps=max', false, 5)).toBe(8);
+    expect(every('file:/c.mp4?fps=max', false, 30)).toBe(1);
+    expect(every('v4l2:/dev/video0?fps=30', false, 0)).toBe(1);
+    expect(every('v4l2:/dev/video0?fps=30', true)).toBe(1);
+    expect(every('file:/c.mp4?fps=max', true)).toBe(1);
+  });
+
+  it('is asked of ffmpeg only where ffmpeg makes a model frame and a preview', () => {
+    const format: ModelFrameFormat = {
+      widthPx: 320,
+      heightPx: 320,
+      resize: 'letterbox',
+      padCentred: true,
+      padValue: 114,
+    };
+    const file = parseSourceUri('file:/c.mp4?fps=max');
+    expect(sourceOptionsFor(file, null, 1280, format, 2, 4).previewEvery).toBe(4);
+    expect(sourceOptionsFor(file, null, 1280, format, 2, 1).previewEvery).toBeUndefined();
+    expect(sourceOptionsFor(file, null, null, format, 2, 4).previewEvery).toBeUndefined();
+    const synthetic = parseSourceUri('synthetic:?fps=30');
+    expect(sourceOptionsFor(synthetic, null, 1280, format, 2, 4).previewEvery).toBeUndefined();
+  });
+});
