@@ -149,6 +149,9 @@ function rawOutput(ctx: FfmpegArgsContext, target: string): string[] {
   ];
 }
 
+/** Frames whose detached preview may still come (it comes one preview interval late). */
+const MAX_PREVIEWS_AWAITED = 64;
+
 /** Extra stdio slot of the preview output (`pipe:3`). */
 export const PREVIEW_FD = 3;
 
@@ -686,8 +689,14 @@ export class FfmpegSource extends SourceBase {
           letterbox: run.letterbox,
           preview: preview ? { widthPx: preview.widthPx, heightPx: preview.heightPx } : undefined,
         });
-        if (frameId !== undefined && run.previewEvery > 1 && frameNo % run.previewEvery === 0)
+        if (frameId !== undefined && run.previewEvery > 1 && frameNo % run.previewEvery === 0) {
           run.previewIds.set(frameNo, frameId);
+          // Bounded should the previews stop coming: the oldest are forgotten.
+          for (const n of run.previewIds.keys()) {
+            if (run.previewIds.size <= MAX_PREVIEWS_AWAITED) break;
+            run.previewIds.delete(n);
+          }
+        }
       }
       // A frame dropped for lack of a buffer still proves the camera is alive.
       else this.markProgress();
