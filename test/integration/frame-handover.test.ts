@@ -64,6 +64,28 @@ function playToEnd(source: FrameSource, onFrame: (f: Frame) => void, timeoutMs =
   });
 }
 
+/** 20 frames of 160x120 where frame k has grey level 10·k everywhere, losslessly stored: each picture names its frame. */
+async function levelsClip(name: string): Promise<string> {
+  const clip = join(dir, name);
+  await run(FFMPEG, [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    "color=c=black:s=160x120:r=25:d=0.8,format=rgb24,geq=r='10*N':g='10*N':b='10*N'",
+    '-c:v',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    clip,
+  ]);
+  return clip;
+}
+
 const rowValues = (rgb: Uint8Array, widthPx: number, y: number): Set<number> =>
   new Set(rgb.subarray(y * widthPx * 3, (y + 1) * widthPx * 3));
 
@@ -192,24 +214,7 @@ describe('the model-sized frame made by ffmpeg', () => {
   });
 
   it('loses and duplicates no frame, and pairs each model frame with its own preview', async () => {
-    // Frame k has grey level 10·k everywhere, losslessly stored: each picture names its frame.
-    const clip = join(dir, 'levels.nut');
-    await run(FFMPEG, [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-nostdin',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      "color=c=black:s=160x120:r=25:d=0.8,format=rgb24,geq=r='10*N':g='10*N':b='10*N'",
-      '-c:v',
-      'rawvideo',
-      '-pix_fmt',
-      'rgb24',
-      clip,
-    ]);
+    const clip = await levelsClip('levels.nut');
     const source = createSource(`file:${clip}?fps=max`, {
       modelFrame: { ...YOLO_320, widthPx: 64, heightPx: 64 },
       previewFitInside: { widthPx: 80, heightPx: 80 },
@@ -230,24 +235,7 @@ describe('the model-sized frame made by ffmpeg', () => {
   });
 
   it('with previewEvery, sends the preview of every n-th frame apart, after its frame, and loses no frame', async () => {
-    // Frame k has grey level 10·k everywhere, losslessly stored: each picture names its frame.
-    const clip = join(dir, 'levels-detached.nut');
-    await run(FFMPEG, [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-nostdin',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      "color=c=black:s=160x120:r=25:d=0.8,format=rgb24,geq=r='10*N':g='10*N':b='10*N'",
-      '-c:v',
-      'rawvideo',
-      '-pix_fmt',
-      'rgb24',
-      clip,
-    ]);
+    const clip = await levelsClip('levels-detached.nut');
     // Every 3rd frame, with fewer ring buffers than that: the decoder waits for free buffers
     // while a picture waits for its frame, and nothing may wait on something that waits on it.
     const source = createSource(`file:${clip}?fps=max`, {
@@ -393,7 +381,8 @@ describe('inference on handed-over frames', () => {
 });
 
 describe('the runtime with a preview (the operator app)', () => {
-  it('feeds the model frame to inference, the preview picture to the screen, and stops ffmpeg on close', async () => {
+  /** A runtime as the app builds it (with a preview), closed after the test, yolo11n loaded. */
+  async function appRuntime(): Promise<VisionRuntime> {
     const rt = new VisionRuntime({
       workerPath: WORKER_JS,
       log: () => {},
@@ -402,12 +391,15 @@ describe('the runtime with a preview (the operator app)', () => {
     });
     cleanups.push(() => rt.close());
     await rt.loadModel(sharedModel('yolo11n-int8-coco-320.onnx'));
+    return rt;
+  }
+
+  it('feeds the model frame to inference, the preview picture to the screen, and stops ffmpeg on close', async () => {
+    const rt = await appRuntime();
     const { source, pipeline } = await rt.replaceSource(`file:${BOTTLES}?loop=1&fps=max`);
     const seen: string[] = [];
-    const resultIds = new Set<number>();
     const previews: number[] = [];
     rt.on('result', (r, f) => {
-      resultIds.add(r.frameId);
       seen.push(
         `${r.widthPx}x${r.heightPx} ${f.widthPx}x${f.heightPx} ${f.preview?.widthPx}x${f.preview?.heightPx}`,
       );
@@ -450,14 +442,7 @@ describe('the runtime with a preview (the operator app)', () => {
   }, 60_000);
 
   it('a live recording gets every frame with its preview picture from its first frame, and gives the decoder back', async () => {
-    const rt = new VisionRuntime({
-      workerPath: WORKER_JS,
-      log: () => {},
-      params: PARAMS,
-      previewMaxSidePx: 320,
-    });
-    cleanups.push(() => rt.close());
-    await rt.loadModel(sharedModel('yolo11n-int8-coco-320.onnx'));
+    const rt = await appRuntime();
     const { pipeline } = await rt.replaceSource(`file:${BOTTLES}?loop=1&fps=max`);
     await pipeline.start();
     const recDir = join(dir, 'live-recording');
@@ -538,14 +523,7 @@ describe('the runtime with a preview (the operator app)', () => {
   }, 90_000);
 
   it('makes frames for a new model of another input size, and stops the old ffmpeg', async () => {
-    const rt = new VisionRuntime({
-      workerPath: WORKER_JS,
-      log: () => {},
-      params: PARAMS,
-      previewMaxSidePx: 320,
-    });
-    cleanups.push(() => rt.close());
-    await rt.loadModel(sharedModel('yolo11n-int8-coco-320.onnx'));
+    const rt = await appRuntime();
     const { source, pipeline } = await rt.replaceSource(`file:${BOTTLES}?loop=1&fps=max`);
     const firstPid = new Promise<number>((resolve) => rt.once('result', () => resolve(source.pid!)));
     await pipeline.start();
