@@ -30,7 +30,7 @@ import type {
 } from '../../shared/api';
 import { TARGET_FPS } from '../../shared/api';
 import type { ModelInfo } from '../../shared/detection';
-import type { FrameResult, LineCount, LineCrossing } from '../../shared/frame';
+import type { FrameResult, LineCount } from '../../shared/frame';
 import { trackingSettingsSchema } from '../core/counting/specs';
 import { describeIssue } from '../../shared/schema';
 import { CountersStore } from '../storage/counters-store';
@@ -60,6 +60,7 @@ import { FpsMonitor } from './fps-monitor';
 import { PlcStatusTracker } from './plc-status';
 import { DEFAULT_PREVIEW_MAX_FPS, PreviewEncoder } from './preview-encoder';
 import { PreviewPairing } from './preview-pairing';
+import { PendingCrossings } from './pending-crossings';
 import { SettingsStore } from './settings-store';
 import { AlarmJournal, RateHistory } from './station-records';
 import { requestOrigin } from './dispatch';
@@ -145,8 +146,6 @@ export interface StationOptions {
 type StationEventMap = { [E in keyof StationEvents]: [StationEvents[E]] };
 
 const STATS_INTERVAL_MS = 1000;
-/** Crossings kept for the next preview (previews skip frames; the events list should not). */
-const MAX_PENDING_CROSSINGS = 200;
 
 const pct = (p: CorePercentiles): { p50: number | null; p95: number | null; p99: number | null } => ({
   p50: Number.isFinite(p.p50) ? Number(p.p50.toFixed(2)) : null,
@@ -197,7 +196,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   private readonly evaluation: EvaluationControl;
   private readonly counters: CountersStore;
   private tracking!: LiveTrackingStage;
-  private pendingCrossings: LineCrossing[] = [];
+  private readonly pendingCrossings = new PendingCrossings();
   private readonly review: ReviewControl;
   private liveRecording: LiveRecording | null = null;
   /** Sessions, roles, recipes, class limits, calibration, users and audit (commissioning.ts). */
@@ -532,8 +531,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
 
   private onResult(r: FrameResult, frame: Frame): void {
     this.shiftCounts.observe(r);
-    if (r.crossings && r.crossings.length > 0)
-      this.pendingCrossings = [...this.pendingCrossings, ...r.crossings].slice(-MAX_PENDING_CROSSINGS);
+    if (r.crossings) this.pendingCrossings.add(r.frameId, r.crossings);
     // The decoder's preview picture of this frame; a model-sized frame without one gets it apart
     // (runtime 'preview'); any other frame is its own picture.
     if (frame.preview) this.offerPreview(r, frame.preview);
@@ -543,9 +541,9 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
 
   private offerPreview(r: FrameResult, picture: FramePicture): void {
     const h = this.calibration;
-    const withCrossings = r.counts ? { ...r, crossings: this.pendingCrossings } : r;
+    const withCrossings = r.counts ? { ...r, crossings: this.pendingCrossings.upTo(r.frameId) } : r;
     const placements = h ? r.detections.map((d) => detectionPlacementMm(d, h)) : null;
-    if (this.preview.offer(withCrossings, picture, placements, h)) this.pendingCrossings = [];
+    if (this.preview.offer(withCrossings, picture, placements, h)) this.pendingCrossings.sent(r.frameId);
   }
 
   /** The pixel → mm homography from the settings (validated when they were read). */
