@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { previewEveryFor, sourceOptionsFor } from '../../src/main/app/runtime';
+import { MAX_PREVIEW_EVERY, previewEveryFor, sourceOptionsFor } from '../../src/main/app/runtime';
 import { parseSourceUri } from '../../src/main/capture/source-uri';
 import type { ModelFrameFormat } from '../../src/main/core/model-frame';
 
@@ -30,6 +30,14 @@ describe('previewEveryFor: which frames the decoder makes a preview picture of',
     expect(every('v4l2:/dev/video0?fps=30', false, 0)).toBe(1);
     expect(every('v4l2:/dev/video0?fps=30', true)).toBe(1);
     expect(every('file:/c.mp4?fps=max', true)).toBe(1);
+  });
+
+  it('makes a picture at least every 24th frame, so a slow live view of a fast stream still pairs them', () => {
+    expect(MAX_PREVIEW_EVERY).toBe(24);
+    expect(every('file:/c.mp4?fps=max', false, 2)).toBe(20);
+    expect(every('file:/c.mp4?fps=max', false, 1)).toBe(24);
+    expect(every('v4l2:/dev/video0?fps=60', false, 2)).toBe(24);
+    expect(every('v4l2:/dev/video0?fps=30', false, 1)).toBe(24);
   });
 
   it('is asked of ffmpeg only where ffmpeg makes a model frame and a preview', () => {

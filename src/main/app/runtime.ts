@@ -201,6 +201,13 @@ const ASSUMED_CAMERA_FPS = 25;
  * 2-core PC. Every 4th frame keeps the live view at 4–27 pictures a second.
  */
 const PREVIEW_EVERY_AT_MAX_FPS = 4;
+/**
+ * The most frames between two previews. ffmpeg hands a thinned-out picture over only once it has
+ * made the next one, n − 1 frames after its own frame, and the station keeps the results of the
+ * last `MAX_PREVIEW_EVERY + 8` frames to pair each picture with its result (PreviewPairing). A
+ * slow live view (1 a second) of a fast stream still gets its pictures; it makes a few more.
+ */
+export const MAX_PREVIEW_EVERY = 24;
 
 /**
  * The decoder makes the preview of every n-th frame: as many as still give the live view
@@ -219,7 +226,7 @@ export function previewEveryFor(
     fps === 'max'
       ? Math.round((PREVIEW_EVERY_AT_MAX_FPS * PREVIEW_PICTURES_PER_S) / picturesPerS)
       : Math.floor((typeof fps === 'number' ? fps : ASSUMED_CAMERA_FPS) / picturesPerS);
-  return Math.max(1, every);
+  return Math.min(MAX_PREVIEW_EVERY, Math.max(1, every));
 }
 
 /** Frames that may wait for inference: one per lane for a file read at fps=max, else the newest. */

@@ -8,6 +8,7 @@
  * `wants()` is asked before a picture is copied to wait: while the preview encoder would skip it
  * anyway (busy, rate cap, nobody watching) the picture is not copied at all.
  */
+import { MAX_PREVIEW_EVERY } from '../app/runtime';
 import type { FramePicture } from '../capture/types';
 
 export class PreviewPairing<R extends { readonly frameId: number }> {
@@ -21,7 +22,9 @@ export class PreviewPairing<R extends { readonly frameId: number }> {
   constructor(
     private readonly onPair: (result: R, picture: FramePicture) => void,
     private readonly wants: () => boolean,
-    private readonly maxResults = 32,
+    // A picture comes up to MAX_PREVIEW_EVERY − 1 frames after its frame (previewEveryFor), and
+    // its frame's result comes before or after it.
+    private readonly maxResults = MAX_PREVIEW_EVERY + 8,
   ) {}
 
   /** A frame's result (results come in frame order). */
