@@ -200,6 +200,12 @@ export interface StatsSnapshot {
   targetFps: number;
   dropped: number;
   errors: number;
+  /**
+   * The live view's rate: `fps` pictures a second at most (null: no cap), lowered below the cap
+   * (`yielding`) while inference has no time to spare, so the screen does not take frames from
+   * the PLC.
+   */
+  liveView: { fps: number | null; yielding: boolean };
   /** Capture → result handed to sinks. */
   latencyMs: Percentiles;
   /** Capture → PLC write finished (null without a PLC). */

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FrameMessage } from '../../src/shared/api';
+import type { FrameMessage, StatsSnapshot } from '../../src/shared/api';
 import { Station } from '../../src/main/station/station';
-import { WORKER_JS } from '../helpers/paths';
+import { ROOT, WORKER_JS } from '../helpers/paths';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -61,6 +61,52 @@ describe('station', () => {
     expect(mm.x).toBeCloseTo(((d.box[0] + d.box[2]) / 2) * 0.25 + 10, 6);
     expect(mm.y).toBeCloseTo(((d.box[1] + d.box[3]) / 2) * 0.25 + 20, 6);
     expect(mm.width).toBeCloseTo((d.box[2] - d.box[0]) * 0.25, 6);
+  });
+
+  it('slows the live view to 1 picture a second while inference has no time to spare, and says so', async () => {
+    const clip = join(ROOT, 'resources', 'demo', 'bottle-detection.mp4');
+    const { station } = await startStation({
+      source: `file:${clip}?loop=1&fps=max`,
+      modelId: 'classic',
+      plc: { uri: null },
+    });
+    station.frameSubscribers = 1;
+    let previews = 0;
+    station.on('frame', () => previews++);
+    // A file read at fps=max goes at inference's pace: the rate halves each second down to 1.
+    const rates: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`the live view did not reach 1 a second within 20 s: ${rates.join(', ')}`)),
+        20_000,
+      );
+      const on = (s: StatsSnapshot): void => {
+        const r = `${s.liveView.fps}${s.liveView.yielding ? ' yielding' : ''}`;
+        if (rates.at(-1) !== r) rates.push(r);
+        if (s.liveView.fps !== 1) return;
+        clearTimeout(timer);
+        station.off('stats', on);
+        resolve();
+      };
+      station.on('stats', on);
+    });
+    expect(rates.filter((r) => r !== '10')).toEqual(['5 yielding', '2 yielding', '1 yielding']);
+    expect((await station.getSnapshot()).stats.liveView).toEqual({ fps: 1, yielding: true });
+    // Still a live view: pictures keep coming.
+    const before = previews;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error('no 2 more pictures within 10 s at the floor')),
+        10_000,
+      );
+      const on = (): void => {
+        if (previews < before + 2) return;
+        clearTimeout(timer);
+        station.off('frame', on);
+        resolve();
+      };
+      station.on('frame', on);
+    });
   });
 
   it('without a calibration frames carry no millimetres', async () => {

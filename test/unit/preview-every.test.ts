@@ -19,23 +19,22 @@ describe('previewEveryFor: which frames the decoder makes a preview picture of',
     expect(every('file:/c.mp4')).toBe(2);
   });
 
-  it('every 4th frame of a file read as fast as inference goes', () => {
-    expect(every('file:/c.mp4?fps=max')).toBe(4);
+  it('every 24th frame of a file read as fast as inference goes (its live view yields to inference)', () => {
+    expect(every('file:/c.mp4?fps=max')).toBe(24);
+    expect(every('file:/c.mp4?fps=max', false, 30)).toBe(24);
   });
 
   it('follows the live view rate, and every frame with no cap or while a recording keeps them all', () => {
     expect(every('v4l2:/dev/video0?fps=30', false, 5)).toBe(6);
-    expect(every('file:/c.mp4?fps=max', false, 5)).toBe(8);
-    expect(every('file:/c.mp4?fps=max', false, 30)).toBe(1);
     expect(every('v4l2:/dev/video0?fps=30', false, 0)).toBe(1);
+    expect(every('file:/c.mp4?fps=max', false, 0)).toBe(1);
     expect(every('v4l2:/dev/video0?fps=30', true)).toBe(1);
     expect(every('file:/c.mp4?fps=max', true)).toBe(1);
   });
 
   it('makes a picture at least every 24th frame, so a slow live view of a fast stream still pairs them', () => {
     expect(MAX_PREVIEW_EVERY).toBe(24);
-    expect(every('file:/c.mp4?fps=max', false, 2)).toBe(20);
-    expect(every('file:/c.mp4?fps=max', false, 1)).toBe(24);
+    expect(every('v4l2:/dev/video0?fps=30', false, 2)).toBe(15);
     expect(every('v4l2:/dev/video0?fps=60', false, 2)).toBe(24);
     expect(every('v4l2:/dev/video0?fps=30', false, 1)).toBe(24);
   });
@@ -49,7 +48,7 @@ describe('previewEveryFor: which frames the decoder makes a preview picture of',
       padValue: 114,
     };
     const file = parseSourceUri('file:/c.mp4?fps=max');
-    expect(sourceOptionsFor(file, null, 1280, format, 2, 4).previewEvery).toBe(4);
+    expect(sourceOptionsFor(file, null, 1280, format, 2, 24).previewEvery).toBe(24);
     expect(sourceOptionsFor(file, null, 1280, format, 2, 1).previewEvery).toBeUndefined();
     expect(sourceOptionsFor(file, null, null, format, 2, 4).previewEvery).toBeUndefined();
     const synthetic = parseSourceUri('synthetic:?fps=30');

@@ -241,6 +241,30 @@ describe('PreviewEncoder', () => {
     // again there (800 due, 760 too early).
     expect(started).toEqual([0, 98, 198, 290, 380, 700, 800]);
   });
+
+  it('takes another cap from the next preview on (the live view yielding to inference)', async () => {
+    let t = 0;
+    const enc = new PreviewEncoder({ maxSidePx: 64, maxFps: 10, now: () => t });
+    enc.subscribers = 1;
+    const { frame } = frameOf(16, 9);
+    const started: number[] = [];
+    const offerAt = async (at: number): Promise<void> => {
+      t = at;
+      if (enc.offer(result(at), frame, null)) {
+        started.push(at);
+        await new Promise((r) => enc.once('frame', r));
+      }
+    };
+    await offerAt(0);
+    // 1 a second: the next is due 1000 ms after the last one (taken from 750), not 100 ms; the one
+    // after it at 2000.
+    enc.setMaxFps(1);
+    for (const at of [100, 500, 740, 760, 1200]) await offerAt(at);
+    // Back to 10: due at 1100; 1210 is far behind it, so the grid starts again there.
+    enc.setMaxFps(10);
+    for (const at of [1210, 1260, 1290]) await offerAt(at);
+    expect(started).toEqual([0, 760, 1210, 1290]);
+  });
 });
 
 describe('SettingsStore', () => {

@@ -197,11 +197,6 @@ const PREVIEW_PICTURES_PER_S = 10;
 /** A stream that says nothing of its rate (network cameras, a file at its own pace) is taken as this. */
 const ASSUMED_CAMERA_FPS = 25;
 /**
- * A file read at fps=max goes at the pipeline's pace: 15–110 fps for the bundled models on a
- * 2-core PC. Every 4th frame keeps the live view at 4–27 pictures a second.
- */
-const PREVIEW_EVERY_AT_MAX_FPS = 4;
-/**
  * The most frames between two previews. ffmpeg hands a thinned-out picture over only once it has
  * made the next one, n − 1 frames after its own frame, and the station keeps the results of the
  * last `MAX_PREVIEW_EVERY + 8` frames to pair each picture with its result (PreviewPairing). A
@@ -212,7 +207,10 @@ export const MAX_PREVIEW_EVERY = 24;
 /**
  * The decoder makes the preview of every n-th frame: as many as still give the live view
  * `picturesPerS` at the camera's rate. 1 (every frame, with the frame itself) while something
- * keeps every frame's picture: the live recording.
+ * keeps every frame's picture: the live recording. A file read at fps=max goes at inference's
+ * pace, so inference never has time to spare and the station's live view yields to it, down to
+ * one picture a second (LiveViewGovernor): the decoder makes the fewest pictures it may, as each
+ * one it converts and pipes for nothing costs the lanes CPU.
  */
 export function previewEveryFor(
   spec: SourceSpec,
@@ -222,10 +220,8 @@ export function previewEveryFor(
   // No cap on the live view (0): it may show every frame.
   if (everyFrame || !(picturesPerS > 0)) return 1;
   const fps = 'fps' in spec ? spec.fps : undefined;
-  const every =
-    fps === 'max'
-      ? Math.round((PREVIEW_EVERY_AT_MAX_FPS * PREVIEW_PICTURES_PER_S) / picturesPerS)
-      : Math.floor((typeof fps === 'number' ? fps : ASSUMED_CAMERA_FPS) / picturesPerS);
+  if (fps === 'max') return MAX_PREVIEW_EVERY;
+  const every = Math.floor((typeof fps === 'number' ? fps : ASSUMED_CAMERA_FPS) / picturesPerS);
   return Math.min(MAX_PREVIEW_EVERY, Math.max(1, every));
 }
 
@@ -374,6 +370,14 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
 
   get source(): FrameSource | null {
     return this.currentSource;
+  }
+
+  /** The source waits for inference (a file read at fps=max): inference never has time to spare. */
+  get pacedByInference(): boolean {
+    const made = this.currentSource ? this.madeFor.get(this.currentSource) : undefined;
+    if (!made) return false;
+    const spec = parseSourceUri(made.uri);
+    return spec.kind === 'file' && spec.fps === 'max';
   }
 
   get pipeline(): Pipeline | null {

@@ -48,7 +48,7 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
   skipped = 0;
   private readonly maxSidePx: number;
   private readonly quality: number;
-  private readonly minIntervalMs: number;
+  private minIntervalMs: number;
   private readonly now: () => number;
   /** The picture being encoded (reused; one encode at a time). */
   private pixels: Buffer | null = null;
@@ -60,6 +60,15 @@ export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error:
     const maxFps = opts.maxFps ?? DEFAULT_PREVIEW_MAX_FPS;
     this.minIntervalMs = maxFps > 0 ? 1000 / maxFps : 0;
     this.now = opts.now ?? (() => performance.now());
+  }
+
+  /** Another cap (the live view yields to inference: LiveViewGovernor); 0: none. */
+  setMaxFps(maxFps: number): void {
+    const interval = maxFps > 0 ? 1000 / maxFps : 0;
+    if (interval === this.minIntervalMs) return;
+    // The next preview is due an interval of the new rate after the last one.
+    if (Number.isFinite(this.dueMs)) this.dueMs += interval - this.minIntervalMs;
+    this.minIntervalMs = interval;
   }
 
   /** Whether a picture offered now would be encoded (someone watches, not busy, not rate-capped). */

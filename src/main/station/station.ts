@@ -110,6 +110,7 @@ import {
   type CameraRecipeSource,
 } from './extra-cameras';
 import { RecipeError } from '../storage/recipes';
+import { LiveViewGovernor } from './live-view-governor';
 
 export interface StationOptions {
   version: string;
@@ -184,6 +185,10 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   private readonly history: RateHistory;
   private readonly clock: Clock;
   private readonly preview: PreviewEncoder;
+  /** The live view's rate, lowered while inference has no time to spare (null: no cap). */
+  private readonly liveView: LiveViewGovernor | null;
+  /** Frames dropped by the pipeline at the last stats tick. */
+  private droppedAtTick = 0;
   /** The result and the picture of a frame whose preview came apart from it. */
   private readonly previewPairing: PreviewPairing<FrameResult>;
   private readonly plc: PlcStatusTracker;
@@ -244,6 +249,8 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       maxFps: opts.previewMaxFps,
     });
     this.preview.on('frame', (m) => this.emit('frame', m));
+    const previewCapFps = opts.previewMaxFps ?? DEFAULT_PREVIEW_MAX_FPS;
+    this.liveView = previewCapFps > 0 ? new LiveViewGovernor({ capFps: previewCapFps }) : null;
     this.previewPairing = new PreviewPairing(
       (r, picture) => this.offerPreview(r, picture),
       () => this.preview.wants(),
@@ -611,6 +618,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       targetFps: TARGET_FPS,
       dropped: s?.dropped ?? 0,
       errors: s?.errors ?? 0,
+      liveView: this.liveView ? this.liveView.rate() : { fps: null, yielding: false },
       latencyMs: pct(s?.latencyMs ?? empty),
       plcLatencyMs: pct(plc.latencyMs),
       stages: {
@@ -625,6 +633,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   }
 
   private tick(): void {
+    this.yieldLiveView();
     const stats = this.stats();
     this.emit('stats', stats);
     this.history.add({
@@ -638,6 +647,19 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     const verdict = this.fpsMonitor.update(stats.fps, this.sourceStatus.state === 'live', stats.atMs);
     if (verdict.kind === 'raise') this.alarms.raise('fpsBelowTarget', verdict.message);
     else if (verdict.kind === 'clear') this.alarms.clear('fpsBelowTarget');
+  }
+
+  /** Inference first: the live view slows while frames wait for inference (LiveViewGovernor). */
+  private yieldLiveView(): void {
+    const s = this.runtime?.pipeline?.stats();
+    const dropped = s?.dropped ?? 0;
+    // A new pipeline counts from 0 again.
+    const droppedNow = dropped > this.droppedAtTick;
+    this.droppedAtTick = dropped;
+    if (!this.liveView) return;
+    const running = (s?.fps ?? 0) > 0;
+    const saturated = running && (droppedNow || this.runtime?.pacedByInference === true);
+    this.preview.setMaxFps(this.liveView.update(saturated, this.clock.now()).fps);
   }
 
   // -------------------------------------------------------------------------------------------

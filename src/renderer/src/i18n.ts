@@ -73,6 +73,7 @@ const en = {
     disconnected: 'No connection to the station',
     waiting: 'Waiting for the first picture…',
     stale: 'No new picture for {{s}} s',
+    yielding: 'Live view {{fps}}/s: inference first',
   },
   table: {
     class: 'Class',
@@ -681,6 +682,7 @@ const ko: Resource = {
     disconnected: '스테이션과 연결되지 않음',
     waiting: '첫 화면을 기다리는 중…',
     stale: '{{s}}초 동안 새 화면 없음',
+    yielding: '라이브 화면 초당 {{fps}}장: 검출 우선',
   },
   table: {
     class: '클래스',

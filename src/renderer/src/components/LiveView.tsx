@@ -240,6 +240,7 @@ export function LiveView() {
           lastDrawAt={lastDrawAt}
           connected={view.connection.kind === 'open'}
           hasFrame={shown !== null}
+          yieldingAtFps={view.stats?.liveView.yielding ? view.stats.liveView.fps : null}
         />
         <PlcBanner />
       </div>
@@ -291,11 +292,14 @@ function LiveBadges({
   lastDrawAt,
   connected,
   hasFrame,
+  yieldingAtFps,
 }: {
   paused: boolean;
   lastDrawAt: number | null;
   connected: boolean;
   hasFrame: boolean;
+  /** The live view slowed to this many pictures a second, as inference has no time to spare. */
+  yieldingAtFps: number | null;
 }) {
   const { t } = useTranslation();
   const f = useFormat();
@@ -313,6 +317,11 @@ function LiveBadges({
       {!paused && connected && age !== null && age > STALE_AFTER_MS && (
         <div className="badge bad" data-testid="live-stale">
           {t('live.stale', { s: f.num(age / 1000, 0) })}
+        </div>
+      )}
+      {!paused && connected && yieldingAtFps !== null && (
+        <div className="badge info" data-testid="live-yielding" data-fps={yieldingAtFps}>
+          {t('live.yielding', { fps: f.int(yieldingAtFps) })}
         </div>
       )}
     </div>
