@@ -6,6 +6,7 @@ import {
   classFilterSchema,
   describeIssue,
   handshakeModeSchema,
+  liveViewModeSchema,
   localeSchema,
   maxObjectsSchema,
   thresholdSchema,
@@ -134,7 +135,9 @@ export const API_ARGS: { [M in ApiMethod]: z.ZodType<ApiArgs<M>> } = {
   acknowledgeAlarm: z.tuple([z.object({ id: z.number().int().min(1) }).strict()]),
   getAlarmJournal: z.tuple([]),
   getHistory: z.tuple([]),
-  setUiSettings: z.tuple([z.object({ locale: localeSchema }).partial().strict()]),
+  setUiSettings: z.tuple([
+    z.object({ locale: localeSchema, liveViewMode: liveViewModeSchema }).partial().strict(),
+  ]),
   startEvaluation: z.tuple([
     z
       .object({

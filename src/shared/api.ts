@@ -12,6 +12,7 @@ import type {
   StageTimingsMs,
 } from './detection';
 import type { JournalRow } from './alarm-journal';
+import type { LiveViewMode } from './schema';
 import type { HistoryMinute } from './history-ring';
 import type { EvaluationState, StartEvaluationRequest } from './evaluation';
 import type { LineCount, LineCrossing } from './frame';
@@ -231,6 +232,8 @@ export type Locale = 'en' | 'ko';
 
 export interface UiSettings {
   locale: Locale;
+  /** Whether the live view yields to inference (see StatsSnapshot.liveView). */
+  liveViewMode: LiveViewMode;
 }
 
 /** Everything the UI needs at connect time; later changes arrive as events. */

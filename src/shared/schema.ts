@@ -21,6 +21,16 @@ export type Provider = z.infer<typeof providerSchema>;
 export const LOCALES = ['en', 'ko'] as const;
 export const localeSchema = z.enum(LOCALES, { message: `must be one of ${LOCALES.join(', ')}` });
 
+/**
+ * 'inference-first': the live view slows while inference has no time to spare (the default);
+ * 'steady': the live view keeps its rate and takes its share of the cores.
+ */
+export const LIVE_VIEW_MODES = ['inference-first', 'steady'] as const;
+export const liveViewModeSchema = z.enum(LIVE_VIEW_MODES, {
+  message: `must be one of ${LIVE_VIEW_MODES.map((m) => `'${m}'`).join(', ')}`,
+});
+export type LiveViewMode = z.infer<typeof liveViewModeSchema>;
+
 /** Records in the PLC block. */
 export const maxObjectsSchema = z.number().int().min(1).max(MAX_MAX_OBJECTS);
 export { DEFAULT_MAX_OBJECTS, MAX_MAX_OBJECTS };

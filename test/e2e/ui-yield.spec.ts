@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { join } from 'node:path';
-import { openStation, screenshotPath, startServe, waitForNewFrame, type Served } from './ui-steps';
+import { openStation, openTab, screenshotPath, startServe, waitForNewFrame, type Served } from './ui-steps';
 
 // The demo clip read as fast as inference goes (fps=max): inference never has time to spare, so
 // the live view yields to it (LiveViewGovernor) and the screen says so.
@@ -17,7 +17,7 @@ test.afterAll(async () => {
 });
 test.use({ viewport: { width: 1600, height: 900 } });
 
-test('the live view slows to 1 picture a second while inference has no time to spare, and says so', async ({
+test('the live view slows to 1 picture a second while inference has no time to spare, unless set to keep its rate', async ({
   page,
 }) => {
   await openStation(page, served.url);
@@ -28,4 +28,10 @@ test('the live view slows to 1 picture a second while inference has no time to s
   // Still a live view: new pictures come.
   await waitForNewFrame(page, first);
   await page.screenshot({ path: screenshotPath('ui-yield.png') });
+  // Settings: a steady live view keeps its rate, and the badge goes.
+  await openTab(page, 'settings');
+  await expect(page.getByTestId('live-view-mode-inference-first')).toHaveAttribute('aria-pressed', 'true');
+  await page.getByTestId('live-view-mode-steady').click();
+  await expect(page.getByTestId('live-view-mode-steady')).toHaveAttribute('aria-pressed', 'true');
+  await expect(badge).toBeHidden({ timeout: 10_000 });
 });

@@ -63,7 +63,7 @@ describe('station', () => {
     expect(mm.width).toBeCloseTo((d.box[2] - d.box[0]) * 0.25, 6);
   });
 
-  it('slows the live view to 1 picture a second while inference has no time to spare, and says so', async () => {
+  it('slows the live view to 1 picture a second while inference has no time to spare, unless told to keep its rate', async () => {
     const clip = join(ROOT, 'resources', 'demo', 'bottle-detection.mp4');
     const { station } = await startStation({
       source: `file:${clip}?loop=1&fps=max`,
@@ -107,6 +107,25 @@ describe('station', () => {
       };
       station.on('frame', on);
     });
+    // Steady rate chosen: back to the cap at once, and it stays there.
+    expect((await station.setUiSettings({ liveViewMode: 'steady' })).liveViewMode).toBe('steady');
+    const steady: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`not 3 stats within 10 s: ${steady.join(', ')}`)),
+        10_000,
+      );
+      const on = (s: StatsSnapshot): void => {
+        steady.push(`${s.liveView.fps}${s.liveView.yielding ? ' yielding' : ''}`);
+        if (steady.length < 3) return;
+        clearTimeout(timer);
+        station.off('stats', on);
+        resolve();
+      };
+      station.on('stats', on);
+    });
+    expect(steady).toEqual(['10', '10', '10']);
+    expect((await station.getSnapshot()).ui.liveViewMode).toBe('steady');
   });
 
   it('without a calibration frames carry no millimetres', async () => {

@@ -32,6 +32,14 @@ describe('LiveViewGovernor: the live view gets the CPU that inference leaves', (
     expect(g.update(false, 6500).fps).toBe(3);
   });
 
+  it('goes back to the cap at once when the live view no longer yields', () => {
+    const g = new LiveViewGovernor({ capFps: 10 });
+    g.update(true, 0);
+    g.update(true, 1000);
+    expect(g.reset()).toEqual({ fps: 10, yielding: false });
+    expect(g.update(false, 1500)).toEqual({ fps: 10, yielding: false });
+  });
+
   it('never goes below the floor, nor above a cap under it', () => {
     const slow = new LiveViewGovernor({ capFps: 1 });
     expect(slow.update(true, 0)).toEqual({ fps: 1, yielding: false });

@@ -24,6 +24,15 @@ describe('previewEveryFor: which frames the decoder makes a preview picture of',
     expect(every('file:/c.mp4?fps=max', false, 30)).toBe(24);
   });
 
+  it('every 4th frame of a file at fps=max for a live view that keeps its rate (10 a second)', () => {
+    const steady = (perS: number): number =>
+      previewEveryFor(parseSourceUri('file:/c.mp4?fps=max'), false, perS, false);
+    expect(steady(10)).toBe(4);
+    expect(steady(5)).toBe(8);
+    expect(steady(30)).toBe(1);
+    expect(steady(1)).toBe(24);
+  });
+
   it('follows the live view rate, and every frame with no cap or while a recording keeps them all', () => {
     expect(every('v4l2:/dev/video0?fps=30', false, 5)).toBe(6);
     expect(every('v4l2:/dev/video0?fps=30', false, 0)).toBe(1);

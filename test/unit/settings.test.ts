@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSettings, saveSettings } from '../../src/main/storage/settings';
+import { API_ARGS, firstIssue } from '../../src/shared/api-schemas';
 
 const dir = mkdtempSync(join(tmpdir(), 'vs-settings-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,7 +16,7 @@ describe('settings', () => {
       modelId: null,
       plc: { uri: 'sim', handshake: 'free-run', maxObjects: 16 },
       params: { confThreshold: 0.25, iouThreshold: 0.45, classFilter: null },
-      ui: { locale: 'en' },
+      ui: { locale: 'en', liveViewMode: 'inference-first' },
     });
   });
 
@@ -24,9 +25,23 @@ describe('settings', () => {
     const s = await loadSettings(path);
     s.params.confThreshold = 0.6;
     s.ui.locale = 'ko';
+    s.ui.liveViewMode = 'steady';
     await saveSettings(path, s);
     expect(readdirSync(dir)).toEqual(['settings.json']);
     expect(await loadSettings(path)).toEqual(s);
+  });
+
+  it('refuses a live view mode it does not know, in the file and over the API', async () => {
+    const bad = join(dir, 'bad-live-view.json');
+    writeFileSync(bad, JSON.stringify({ ui: { liveViewMode: 'smooth' } }));
+    await expect(loadSettings(bad)).rejects.toThrow(
+      `settings ${bad}: ui.liveViewMode: must be one of 'inference-first', 'steady'`,
+    );
+    const r = API_ARGS.setUiSettings.safeParse([{ liveViewMode: 'smooth' }]);
+    expect(r.success ? null : firstIssue(r.error)).toBe(
+      "0.liveViewMode: must be one of 'inference-first', 'steady'",
+    );
+    expect(API_ARGS.setUiSettings.safeParse([{ liveViewMode: 'steady' }]).success).toBe(true);
   });
 
   it('refuses a bad file with the field named', async () => {

@@ -64,6 +64,11 @@ export interface VisionRuntimeOptions {
   previewMaxSidePx?: number | null;
   /** Live-view pictures a second the decoder must make at least (see `previewEveryFor`); default 10. */
   previewFps?: number;
+  /**
+   * The live view yields to inference (the station's LiveViewGovernor), so a file read at fps=max
+   * needs the fewest previews; default true. False: it keeps `previewFps` (setPreviewYields).
+   */
+  previewYields?: boolean;
   /** Fixes intra-op spinning of ONNX models (otherwise measured at load with the thread count). */
   intraOpSpinning?: boolean;
   /**
@@ -197,6 +202,11 @@ const PREVIEW_PICTURES_PER_S = 10;
 /** A stream that says nothing of its rate (network cameras, a file at its own pace) is taken as this. */
 const ASSUMED_CAMERA_FPS = 25;
 /**
+ * A file read at fps=max goes at the pipeline's pace: 15–110 fps for the bundled models on a
+ * 2-core PC. For a live view that keeps its rate, every 4th frame gives it 4–27 pictures a second.
+ */
+const PREVIEW_EVERY_AT_MAX_FPS = 4;
+/**
  * The most frames between two previews. ffmpeg hands a thinned-out picture over only once it has
  * made the next one, n − 1 frames after its own frame, and the station keeps the results of the
  * last `MAX_PREVIEW_EVERY + 8` frames to pair each picture with its result (PreviewPairing). A
@@ -208,20 +218,25 @@ export const MAX_PREVIEW_EVERY = 24;
  * The decoder makes the preview of every n-th frame: as many as still give the live view
  * `picturesPerS` at the camera's rate. 1 (every frame, with the frame itself) while something
  * keeps every frame's picture: the live recording. A file read at fps=max goes at inference's
- * pace, so inference never has time to spare and the station's live view yields to it, down to
- * one picture a second (LiveViewGovernor): the decoder makes the fewest pictures it may, as each
- * one it converts and pipes for nothing costs the lanes CPU.
+ * pace, so inference never has time to spare: where the live view yields to it (`yields`), down
+ * to one picture a second (the station's LiveViewGovernor), the decoder makes the fewest pictures
+ * it may, as each one it converts and pipes for nothing costs the lanes CPU.
  */
 export function previewEveryFor(
   spec: SourceSpec,
   everyFrame: boolean,
   picturesPerS = PREVIEW_PICTURES_PER_S,
+  yields = true,
 ): number {
   // No cap on the live view (0): it may show every frame.
   if (everyFrame || !(picturesPerS > 0)) return 1;
   const fps = 'fps' in spec ? spec.fps : undefined;
-  if (fps === 'max') return MAX_PREVIEW_EVERY;
-  const every = Math.floor((typeof fps === 'number' ? fps : ASSUMED_CAMERA_FPS) / picturesPerS);
+  const every =
+    fps === 'max'
+      ? yields
+        ? MAX_PREVIEW_EVERY
+        : Math.round((PREVIEW_EVERY_AT_MAX_FPS * PREVIEW_PICTURES_PER_S) / picturesPerS)
+      : Math.floor((typeof fps === 'number' ? fps : ASSUMED_CAMERA_FPS) / picturesPerS);
   return Math.min(MAX_PREVIEW_EVERY, Math.max(1, every));
 }
 
@@ -285,11 +300,13 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
   >();
   /** Every frame's preview is wanted (a live recording keeps them all). */
   private previewOfEveryFrame = false;
+  private previewYields: boolean;
   private closed = false;
 
   constructor(private readonly opts: VisionRuntimeOptions) {
     super();
     this.params = opts.params;
+    this.previewYields = opts.previewYields ?? true;
     this.candidateFloor = opts.candidateFloor ?? null;
     this.classLimits = opts.classLimits ?? null;
     this.calibration = opts.calibration ?? null;
@@ -366,6 +383,16 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
     if (this.previewOfEveryFrame === on) return Promise.resolve();
     this.previewOfEveryFrame = on;
     return this.refitSource(on ? 'a preview with every frame' : 'previews for the live view only');
+  }
+
+  /**
+   * Whether the live view yields to inference (fewer previews from a file read at fps=max) or
+   * keeps its rate; the running source is refitted beside itself where that changes its previews.
+   */
+  setPreviewYields(on: boolean): Promise<void> {
+    if (this.previewYields === on) return Promise.resolve();
+    this.previewYields = on;
+    return this.refitSource(on ? 'previews for a live view that yields' : 'previews at the live view rate');
   }
 
   get source(): FrameSource | null {
@@ -524,7 +551,7 @@ export class VisionRuntime extends EventEmitter<RuntimeEvents> {
       this.opts.previewMaxSidePx ?? null,
       this.engine.frameFormat,
       this.engine.plannedParallelFrames,
-      previewEveryFor(spec, this.previewOfEveryFrame, this.opts.previewFps),
+      previewEveryFor(spec, this.previewOfEveryFrame, this.opts.previewFps, this.previewYields),
     );
   }
 

@@ -58,6 +58,13 @@ export class LiveViewGovernor {
     return this.rate();
   }
 
+  /** Back to the cap (the live view no longer yields). */
+  reset(): LiveViewRate {
+    this.fps = this.opts.capFps;
+    this.sinceMs = null;
+    return this.rate();
+  }
+
   rate(): LiveViewRate {
     return { fps: this.fps, yielding: this.fps < this.opts.capFps };
   }

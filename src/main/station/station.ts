@@ -388,6 +388,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
       parallelFrames: this.opts.parallelFrames,
       previewMaxSidePx: this.opts.previewMaxSidePx ?? 1280,
       previewFps: this.opts.previewMaxFps ?? DEFAULT_PREVIEW_MAX_FPS,
+      previewYields: this.settings.ui.liveViewMode === 'inference-first',
       // The station shares the cores with its screen (and the preview, PLC and UI work): idle
       // intra-op threads that spin take the CPU the screen needs between two inferences. With a
       // browser drawing previews, no spinning processed 14 % more frames on a 2-core machine
@@ -656,7 +657,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
     // A new pipeline counts from 0 again.
     const droppedNow = dropped > this.droppedAtTick;
     this.droppedAtTick = dropped;
-    if (!this.liveView) return;
+    if (!this.liveView || this.settings.ui.liveViewMode !== 'inference-first') return;
     const running = (s?.fps ?? 0) > 0;
     const saturated = running && (droppedNow || this.runtime?.pacedByInference === true);
     this.preview.setMaxFps(this.liveView.update(saturated, this.clock.now()).fps);
@@ -877,8 +878,15 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   }
 
   async setUiSettings(req: Partial<UiSettings>): Promise<UiSettings> {
+    const modeBefore = this.settings.ui.liveViewMode;
     this.settings.ui = { ...this.settings.ui, ...req };
     this.persist();
+    const mode = this.settings.ui.liveViewMode;
+    if (mode !== modeBefore) {
+      this.opts.log(`live view: ${mode}`);
+      if (mode === 'steady' && this.liveView) this.preview.setMaxFps(this.liveView.reset().fps);
+      await this.runtime?.setPreviewYields(mode === 'inference-first');
+    }
     this.emit('ui', this.settings.ui);
     return this.settings.ui;
   }

@@ -13,6 +13,7 @@ import {
   classFilterSchema,
   describeIssue,
   handshakeModeSchema,
+  liveViewModeSchema,
   localeSchema,
   maxObjectsSchema,
   providerSchema,
@@ -59,7 +60,10 @@ export const SettingsSchema = z
     /** The values in force before the last change, for "restore last applied". */
     previousParams: ParamsSchema.nullable().default(null),
     ui: z
-      .object({ locale: localeSchema.default('en') })
+      .object({
+        locale: localeSchema.default('en'),
+        liveViewMode: liveViewModeSchema.default('inference-first'),
+      })
       .strict()
       .prefault({}),
     /** PLC recipe slot (as a string key) → model id. */

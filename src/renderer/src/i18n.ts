@@ -271,6 +271,10 @@ const en = {
   settings: {
     language: 'Language',
     languageHelp: 'Saved on the station; every screen connected to it follows.',
+    liveView: 'Live view',
+    liveViewMode: { 'inference-first': 'Inference first', steady: 'Steady rate' },
+    liveViewHelp:
+      'Inference first: while inference has no time to spare, the live view slows (down to 1 picture a second) and the PLC gets the frames. Steady rate: the live view keeps its rate and takes its share of the cores.',
   },
   verdict: {
     title: 'Station',
@@ -871,7 +875,14 @@ const ko: Resource = {
     watching: '브로커',
     self: '이 스테이션',
   },
-  settings: { language: '언어', languageHelp: '스테이션에 저장되며, 연결된 모든 화면이 따릅니다.' },
+  settings: {
+    language: '언어',
+    languageHelp: '스테이션에 저장되며, 연결된 모든 화면이 따릅니다.',
+    liveView: '라이브 화면',
+    liveViewMode: { 'inference-first': '검출 우선', steady: '일정한 속도' },
+    liveViewHelp:
+      '검출 우선: 검출에 여유가 없으면 라이브 화면이 느려지고(초당 1장까지) PLC가 프레임을 받습니다. 일정한 속도: 라이브 화면이 속도를 유지하며 코어의 일부를 씁니다.',
+  },
   verdict: {
     title: '스테이션',
     ok: '정상',

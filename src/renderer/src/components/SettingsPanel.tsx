@@ -1,10 +1,13 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Locale } from '../../../shared/api';
+import type { Locale, UiSettings } from '../../../shared/api';
 import { useStation } from '../station-state';
 import { errorText } from '../hooks';
 import { setScreenLocale, useScreenLocale } from '../screen-locale';
 import { IntegrationSettings } from './IntegrationSettings';
+
+// The order shown; the type keeps it to the modes the station knows.
+const LIVE_VIEW_MODES: UiSettings['liveViewMode'][] = ['inference-first', 'steady'];
 
 const LOCALES: { id: Locale; label: string }[] = [
   { id: 'en', label: 'English' },
@@ -17,13 +20,15 @@ export function SettingsPanel() {
   const screen = useScreenLocale();
   const stationLocale = view.ui?.locale ?? 'en';
   const [error, setError] = useState<string | null>(null);
-  const choose = (locale: Locale) => {
+  const liveViewMode = view.ui?.liveViewMode ?? 'inference-first';
+  const save = (req: Partial<UiSettings>) => {
     setError(null);
-    client.setUiSettings({ locale }).then(
+    client.setUiSettings(req).then(
       (ui) => patch({ ui }),
       (e: unknown) => setError(errorText(e)),
     );
   };
+  const choose = (locale: Locale) => save({ locale });
   return (
     <div className="panel" data-testid="settings-panel">
       <h3>{t('settings.language')}</h3>
@@ -66,6 +71,21 @@ export function SettingsPanel() {
         ))}
       </div>
       <p className="muted small">{t('screenLang.help')}</p>
+      <h3>{t('settings.liveView')}</h3>
+      <div className="segmented big">
+        {LIVE_VIEW_MODES.map((m) => (
+          <button
+            key={m}
+            data-testid={`live-view-mode-${m}`}
+            className={liveViewMode === m ? 'active' : ''}
+            aria-pressed={liveViewMode === m}
+            onClick={() => save({ liveViewMode: m })}
+          >
+            {t(`settings.liveViewMode.${m}`)}
+          </button>
+        ))}
+      </div>
+      <p className="muted small">{t('settings.liveViewHelp')}</p>
       {error && (
         <div className="error-box" role="alert">
           {error}
