@@ -66,8 +66,10 @@ function waitForListening(child) {
   });
 }
 
-async function servedFps(cli, source, model, seconds, previewFps) {
+async function servedFps(cli, source, model, seconds, previewFps, liveViewMode) {
   const dataDir = mkdtempSync(join(tmpdir(), 'vs-bench-serve-'));
+  // A live view that keeps its rate instead of yielding to inference (Settings → Live view).
+  if (liveViewMode) writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ ui: { liveViewMode } }));
   const child = spawn(
     process.execPath,
     [
@@ -141,7 +143,8 @@ const mean = (xs) => Number((xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(
 
 /**
  * `repetitions` × (run, then serve + browser), alternated. `previewFps`: the live view's rate
- * (`serve --preview-fps`); absent: the station's default, as an operator gets it.
+ * (`serve --preview-fps`); `liveViewMode`: 'steady' keeps that rate instead of yielding to
+ * inference; absent: the station's defaults, as an operator gets them.
  */
 export async function appVsCli({
   cli,
@@ -151,13 +154,14 @@ export async function appVsCli({
   seconds = 20,
   repetitions = 3,
   previewFps,
+  liveViewMode,
 }) {
   const source = `file:${clip}?loop=1&fps=max`;
   const runs = [];
   const apps = [];
   for (let i = 0; i < repetitions; i++) {
     runs.push(await runFps(cli, source, model, frames));
-    apps.push(await servedFps(cli, source, model, seconds, previewFps));
+    apps.push(await servedFps(cli, source, model, seconds, previewFps, liveViewMode));
   }
   const runMean = mean(runs.map((r) => r.fps));
   const appMean = mean(apps.map((a) => a.fps));
@@ -166,6 +170,7 @@ export async function appVsCli({
     source,
     repetitions,
     previewFps: previewFps ?? 'default',
+    liveViewMode: liveViewMode ?? 'default',
     run: { fps: runs.map((r) => r.fps), mean: runMean, latencyMs: runs[0].latencyMs },
     app: {
       fps: appMean,
@@ -208,7 +213,8 @@ export function writeAppVsCli(root, r) {
 }
 
 // Alone: `node bench/app-vs-cli.mjs CLIP MODEL [REPETITIONS]` prints the JSON and writes the files
-// (BENCH_PREVIEW_FPS=N: the live view at N pictures a second, printed only).
+// (BENCH_PREVIEW_FPS=N: the live view at N pictures a second at most; BENCH_LIVE_VIEW=steady: at
+// that rate, not yielding to inference; either: printed only).
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [clip, model, reps] = process.argv.slice(2);
   const root = join(import.meta.dirname, '..');
@@ -221,9 +227,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     seconds: Number(process.env.BENCH_APP_SECONDS ?? 20),
     // Another live-view rate than the default, to weigh the screen's share (not written to results).
     previewFps: process.env.BENCH_PREVIEW_FPS ? Number(process.env.BENCH_PREVIEW_FPS) : undefined,
+    liveViewMode: process.env.BENCH_LIVE_VIEW || undefined,
   });
   console.log(JSON.stringify(r));
   // bench/results/ holds the station as shipped.
-  if (r.previewFps === 'default') writeAppVsCli(root, r);
-  else console.error('app-vs-cli: another live-view rate than the default: results not written');
+  if (r.previewFps === 'default' && r.liveViewMode === 'default') writeAppVsCli(root, r);
+  else console.error('app-vs-cli: another live view than the default: results not written');
 }
