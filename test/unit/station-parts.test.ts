@@ -223,26 +223,8 @@ describe('PreviewEncoder', () => {
     expect(enc.skipped).toBe(2);
   });
 
-  it('takes pictures that come at about the cap, a little early, on a grid that holds the cap on average', async () => {
-    let t = 0;
-    const enc = new PreviewEncoder({ maxSidePx: 64, maxFps: 10, now: () => t });
-    enc.subscribers = 1;
-    const { frame } = frameOf(16, 9);
-    const started: number[] = [];
-    // A decoder making the preview of every 3rd frame of a 30 fps camera, with some jitter.
-    for (const at of [0, 98, 198, 250, 290, 330, 380, 700, 760, 800]) {
-      t = at;
-      if (enc.offer(result(at), frame, null)) {
-        started.push(at);
-        await new Promise((r) => enc.once('frame', r));
-      }
-    }
-    // Due at 100, 200, 300, 400 (taken from 75, 175, ...); 700 is far behind: the grid starts
-    // again there (800 due, 760 too early).
-    expect(started).toEqual([0, 98, 198, 290, 380, 700, 800]);
-  });
-
-  it('takes another cap from the next preview on (the live view yielding to inference)', async () => {
+  /** A watched encoder at 10 a second on an injected clock; `offerAt` offers a picture at a time. */
+  function cappedEncoder() {
     let t = 0;
     const enc = new PreviewEncoder({ maxSidePx: 64, maxFps: 10, now: () => t });
     enc.subscribers = 1;
@@ -255,6 +237,20 @@ describe('PreviewEncoder', () => {
         await new Promise((r) => enc.once('frame', r));
       }
     };
+    return { enc, started, offerAt };
+  }
+
+  it('takes pictures that come at about the cap, a little early, on a grid that holds the cap on average', async () => {
+    const { started, offerAt } = cappedEncoder();
+    // A decoder making the preview of every 3rd frame of a 30 fps camera, with some jitter.
+    for (const at of [0, 98, 198, 250, 290, 330, 380, 700, 760, 800]) await offerAt(at);
+    // Due at 100, 200, 300, 400 (taken from 75, 175, ...); 700 is far behind: the grid starts
+    // again there (800 due, 760 too early).
+    expect(started).toEqual([0, 98, 198, 290, 380, 700, 800]);
+  });
+
+  it('takes another cap from the next preview on (the live view yielding to inference)', async () => {
+    const { enc, started, offerAt } = cappedEncoder();
     await offerAt(0);
     // 1 a second: the next is due 1000 ms after the last one (taken from 750), not 100 ms; the one
     // after it at 2000.
