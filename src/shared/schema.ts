@@ -26,6 +26,11 @@ export const localeSchema = z.enum(LOCALES, { message: `must be one of ${LOCALES
  * 'steady': the live view keeps its rate and takes its share of the cores.
  */
 export const LIVE_VIEW_MODES = ['inference-first', 'steady'] as const;
+/**
+ * Live-view pictures a second at most, by default (`serve --preview-fps`): an operator reads a
+ * verdict, not a video, and each picture costs a share of the cores that inference needs.
+ */
+export const DEFAULT_PREVIEW_MAX_FPS = 10;
 export const liveViewModeSchema = z.enum(LIVE_VIEW_MODES, {
   message: `must be one of ${LIVE_VIEW_MODES.map((m) => `'${m}'`).join(', ')}`,
 });

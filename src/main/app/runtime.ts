@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import type { Detection, ExecutionProvider, ModelInfo } from '../../shared/detection';
 import type { FrameResult } from '../../shared/frame';
+import { DEFAULT_PREVIEW_MAX_FPS } from '../../shared/schema';
 import { createSource } from '../capture/create-source';
 import { parseSourceUri, type SourceSpec } from '../capture/source-uri';
 import type { Frame, FramePicture, FrameSource, SourceOptions, SourceStateChange } from '../capture/types';
@@ -193,12 +194,6 @@ export function defaultParallelFrames(cores: number = availableParallelism()): n
   return cores >= 2 ? 2 : 1;
 }
 
-/**
- * Preview pictures a second the decoder makes at least, where it makes them for a fraction of the
- * frames: the live view shows at most 10 a second (PreviewEncoder), so converting and copying a
- * 1280-px picture for every frame of a 30 fps camera costs the lanes CPU for pictures nobody sees.
- */
-const PREVIEW_PICTURES_PER_S = 10;
 /** A stream that says nothing of its rate (network cameras, a file at its own pace) is taken as this. */
 const ASSUMED_CAMERA_FPS = 25;
 /**
@@ -225,7 +220,7 @@ export const MAX_PREVIEW_EVERY = 24;
 export function previewEveryFor(
   spec: SourceSpec,
   everyFrame: boolean,
-  picturesPerS = PREVIEW_PICTURES_PER_S,
+  picturesPerS = DEFAULT_PREVIEW_MAX_FPS,
   yields = true,
 ): number {
   // No cap on the live view (0): it may show every frame.
@@ -235,7 +230,7 @@ export function previewEveryFor(
     fps === 'max'
       ? yields
         ? MAX_PREVIEW_EVERY
-        : Math.round((PREVIEW_EVERY_AT_MAX_FPS * PREVIEW_PICTURES_PER_S) / picturesPerS)
+        : Math.round((PREVIEW_EVERY_AT_MAX_FPS * DEFAULT_PREVIEW_MAX_FPS) / picturesPerS)
       : Math.floor((typeof fps === 'number' ? fps : ASSUMED_CAMERA_FPS) / picturesPerS);
   return Math.min(MAX_PREVIEW_EVERY, Math.max(1, every));
 }

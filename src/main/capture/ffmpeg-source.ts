@@ -343,8 +343,6 @@ interface Run {
   assembly: Assembly[];
   /** Frame number (per pipe) of `assembly[0]`: frames before it are out (published or dropped). */
   assemblyBase: number;
-  /** `previewEvery` of this run (1: the preview, if any, travels with its frame). */
-  previewEvery: number;
   /** Frame number → frame id of the published frames a detached preview is still to come for. */
   previewIds: Map<number, number>;
   /** A detached preview complete before its frame was out: that frame's number (its pipe is paused). */
@@ -487,7 +485,6 @@ export class FfmpegSource extends SourceBase {
       readers: [],
       assembly: [],
       assemblyBase: 0,
-      previewEvery: this.previewEvery,
       previewIds: new Map(),
       previewWaitsFor: undefined,
       replaying: 0,
@@ -640,7 +637,7 @@ export class FfmpegSource extends SourceBase {
    * back waiting for a free buffer.
    */
   private detachedPreviewDone(run: Run, reader: PipeReader): boolean {
-    const frameNo = (reader.frameNo - 1) * run.previewEvery;
+    const frameNo = (reader.frameNo - 1) * this.previewEvery;
     if (frameNo >= run.assemblyBase) {
       run.previewWaitsFor = frameNo;
       return false;
@@ -689,7 +686,7 @@ export class FfmpegSource extends SourceBase {
           letterbox: run.letterbox,
           preview: preview ? { widthPx: preview.widthPx, heightPx: preview.heightPx } : undefined,
         });
-        if (frameId !== undefined && run.previewEvery > 1 && frameNo % run.previewEvery === 0) {
+        if (frameId !== undefined && this.previewEvery > 1 && frameNo % this.previewEvery === 0) {
           run.previewIds.set(frameNo, frameId);
           // Bounded should the previews stop coming: the oldest are forgotten.
           for (const n of run.previewIds.keys()) {

@@ -18,6 +18,7 @@ import type { FrameResult } from '../../shared/frame';
 import type { FramePicture } from '../capture/types';
 import type { Homography3x3 } from '../core/calibration';
 import { semanticAreasMm2 } from '../core/semantic-area';
+import { DEFAULT_PREVIEW_MAX_FPS } from '../../shared/schema';
 
 export interface PreviewEncoderOptions {
   /** Longest side of the JPEG. */
@@ -30,8 +31,6 @@ export interface PreviewEncoderOptions {
   maxFps?: number;
   now?: () => number;
 }
-
-export const DEFAULT_PREVIEW_MAX_FPS = 10;
 
 export class PreviewEncoder extends EventEmitter<{ frame: [FrameMessage]; error: [Error] }> {
   private busy = false;

@@ -32,7 +32,7 @@ import { TARGET_FPS } from '../../shared/api';
 import type { ModelInfo } from '../../shared/detection';
 import type { FrameResult, LineCount } from '../../shared/frame';
 import { trackingSettingsSchema } from '../core/counting/specs';
-import { describeIssue } from '../../shared/schema';
+import { DEFAULT_PREVIEW_MAX_FPS, describeIssue } from '../../shared/schema';
 import { CountersStore } from '../storage/counters-store';
 import { LiveTrackingStage } from './live-tracking';
 import {
@@ -58,7 +58,7 @@ import { VisionRuntime, type RecipeOutcome } from '../app/runtime';
 import { AlarmBook } from './alarms';
 import { FpsMonitor } from './fps-monitor';
 import { PlcStatusTracker } from './plc-status';
-import { DEFAULT_PREVIEW_MAX_FPS, PreviewEncoder } from './preview-encoder';
+import { PreviewEncoder } from './preview-encoder';
 import { PreviewPairing } from './preview-pairing';
 import { PendingCrossings } from './pending-crossings';
 import { SettingsStore } from './settings-store';
@@ -110,6 +110,7 @@ import {
   type CameraRecipeSource,
 } from './extra-cameras';
 import { RecipeError } from '../storage/recipes';
+import type { PipelineStats } from '../pipeline/pipeline';
 import { LiveViewGovernor } from './live-view-governor';
 
 export interface StationOptions {
@@ -607,9 +608,8 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   // Periodic stats and the FPS alarm
   // -------------------------------------------------------------------------------------------
 
-  private stats(): StatsSnapshot {
+  private stats(s = this.runtime?.pipeline?.stats()): StatsSnapshot {
     const t = this.clock.now();
-    const s = this.runtime?.pipeline?.stats();
     const empty = { p50: NaN, p95: NaN, p99: NaN };
     const plc = this.plc.percentiles();
     return {
@@ -634,8 +634,9 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   }
 
   private tick(): void {
-    this.yieldLiveView();
-    const stats = this.stats();
+    const pipelineStats = this.runtime?.pipeline?.stats();
+    this.yieldLiveView(pipelineStats);
+    const stats = this.stats(pipelineStats);
     this.emit('stats', stats);
     this.history.add({
       atMs: stats.atMs,
@@ -651,8 +652,7 @@ export class Station extends EventEmitter<StationEventMap> implements VisionStat
   }
 
   /** Inference first: the live view slows while frames wait for inference (LiveViewGovernor). */
-  private yieldLiveView(): void {
-    const s = this.runtime?.pipeline?.stats();
+  private yieldLiveView(s: PipelineStats | undefined): void {
     const dropped = s?.dropped ?? 0;
     // A new pipeline counts from 0 again.
     const droppedNow = dropped > this.droppedAtTick;
