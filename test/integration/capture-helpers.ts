@@ -19,6 +19,24 @@ export function run(cmd: string, args: string[], timeoutMs = 20_000): Promise<Bu
   });
 }
 
+/** A clip made by ffmpeg from a lavfi `graph`, written with `outputArgs` (codec, frame count...). */
+export async function lavfiClip(path: string, graph: string, outputArgs: string[]): Promise<string> {
+  await run(FFMPEG, [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    graph,
+    ...outputArgs,
+    path,
+  ]);
+  return path;
+}
+
 /** An H.264 test-pattern clip with exactly `frames` frames. */
 export async function makeClip(
   dir: string,
@@ -27,23 +45,12 @@ export async function makeClip(
   size = '320x240',
   rate = 25,
 ): Promise<string> {
-  const path = join(dir, name);
-  await run(FFMPEG, [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc=size=${size}:rate=${rate}`,
+  return lavfiClip(join(dir, name), `testsrc=size=${size}:rate=${rate}`, [
     '-frames:v',
     String(frames),
     '-pix_fmt',
     'yuv420p',
-    path,
   ]);
-  return path;
 }
 
 /** Every frame of a clip as RGB24, decoded by ffmpeg directly: the reference for what a source must deliver. */

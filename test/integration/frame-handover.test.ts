@@ -22,7 +22,7 @@ import { RecordingIndex } from '../../src/main/recording/index-db';
 import { indexPath } from '../../src/main/recording/layout';
 import type { FrameResult } from '../../src/shared/frame';
 import { FOOTAGE_DIR, sharedModel, WORKER_JS } from '../helpers/paths';
-import { FFMPEG, isAlive, makeClip, run } from './capture-helpers';
+import { isAlive, lavfiClip, makeClip } from './capture-helpers';
 
 const PARAMS = { confThreshold: 0.25, iouThreshold: 0.45, maxDet: 100, classFilter: null };
 const YOLO_320: ModelFrameFormat = {
@@ -66,24 +66,11 @@ function playToEnd(source: FrameSource, onFrame: (f: Frame) => void, timeoutMs =
 
 /** 20 frames of 160x120 where frame k has grey level 10·k everywhere, losslessly stored: each picture names its frame. */
 async function levelsClip(name: string): Promise<string> {
-  const clip = join(dir, name);
-  await run(FFMPEG, [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-nostdin',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
+  return lavfiClip(
+    join(dir, name),
     "color=c=black:s=160x120:r=25:d=0.8,format=rgb24,geq=r='10*N':g='10*N':b='10*N'",
-    '-c:v',
-    'rawvideo',
-    '-pix_fmt',
-    'rgb24',
-    clip,
-  ]);
-  return clip;
+    ['-c:v', 'rawvideo', '-pix_fmt', 'rgb24'],
+  );
 }
 
 const rowValues = (rgb: Uint8Array, widthPx: number, y: number): Set<number> =>

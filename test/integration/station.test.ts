@@ -46,6 +46,29 @@ function frameWithObjects(station: Station): Promise<FrameMessage> {
   });
 }
 
+/** The live view's rate in each stats message ("fps" or "fps yielding") until `enough`. */
+function liveViewRates(
+  station: Station,
+  enough: (rates: string[]) => boolean,
+  withinMs: number,
+): Promise<string[]> {
+  const rates: string[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      station.off('stats', on);
+      reject(new Error(`the live view's rate did not settle within ${withinMs} ms: ${rates.join(', ')}`));
+    }, withinMs);
+    const on = (s: StatsSnapshot): void => {
+      rates.push(`${s.liveView.fps}${s.liveView.yielding ? ' yielding' : ''}`);
+      if (!enough(rates)) return;
+      clearTimeout(timer);
+      station.off('stats', on);
+      resolve(rates);
+    };
+    station.on('stats', on);
+  });
+}
+
 describe('station', () => {
   it('sends each frame with its detections and, with a calibration, the millimetres the PLC gets', async () => {
     const { station } = await startStation({
@@ -74,22 +97,8 @@ describe('station', () => {
     let previews = 0;
     station.on('frame', () => previews++);
     // A file read at fps=max goes at inference's pace: the rate halves each second down to 1.
-    const rates: string[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`the live view did not reach 1 a second within 20 s: ${rates.join(', ')}`)),
-        20_000,
-      );
-      const on = (s: StatsSnapshot): void => {
-        const r = `${s.liveView.fps}${s.liveView.yielding ? ' yielding' : ''}`;
-        if (rates.at(-1) !== r) rates.push(r);
-        if (s.liveView.fps !== 1) return;
-        clearTimeout(timer);
-        station.off('stats', on);
-        resolve();
-      };
-      station.on('stats', on);
-    });
+    const seen = await liveViewRates(station, (r) => r.at(-1) === '1 yielding', 20_000);
+    const rates = seen.filter((r, i) => r !== seen[i - 1]);
     expect(rates.filter((r) => r !== '10')).toEqual(['5 yielding', '2 yielding', '1 yielding']);
     expect((await station.getSnapshot()).stats.liveView).toEqual({ fps: 1, yielding: true });
     // Still a live view: pictures keep coming.
@@ -109,21 +118,7 @@ describe('station', () => {
     });
     // Steady rate chosen: back to the cap at once, and it stays there.
     expect((await station.setUiSettings({ liveViewMode: 'steady' })).liveViewMode).toBe('steady');
-    const steady: string[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`not 3 stats within 10 s: ${steady.join(', ')}`)),
-        10_000,
-      );
-      const on = (s: StatsSnapshot): void => {
-        steady.push(`${s.liveView.fps}${s.liveView.yielding ? ' yielding' : ''}`);
-        if (steady.length < 3) return;
-        clearTimeout(timer);
-        station.off('stats', on);
-        resolve();
-      };
-      station.on('stats', on);
-    });
+    const steady = await liveViewRates(station, (r) => r.length === 3, 10_000);
     expect(steady).toEqual(['10', '10', '10']);
     expect((await station.getSnapshot()).ui.liveViewMode).toBe('steady');
   });
